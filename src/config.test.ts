@@ -1,0 +1,64 @@
+import { ConfigError, loadConfig, loadDatabaseConfig } from './config';
+import { testEnv } from '../test/support/env';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('accepts a complete environment and derives the defaults', () => {
+    const config = loadConfig(testEnv({ PORT: '4000', DATA_DIR: '/tmp/x', REDIS_URL: undefined, INTUIT_REDIRECT_URI: undefined }));
+    expect(config.port).toBe(4000);
+    expect(config.publicUrl).toBe('http://localhost:4000');
+    expect(config.intuit.redirectUri).toBe('http://localhost:4000/callback');
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.tokenKeys).toHaveLength(1);
+    expect(config.tokenKeys[0]!.id).toBe('k1');
+    expect(config.tokenKeys[0]!.key).toHaveLength(32);
+    expect(Object.isFrozen(config.intuit)).toBe(true);
+  });
+
+  it('names TOKEN_ENCRYPTION_KEY when it is too short, without echoing it', () => {
+    const problems = problemsOf(testEnv({ TOKEN_ENCRYPTION_KEY: 'short' }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^TOKEN_ENCRYPTION_KEY /);
+    expect(problems[0]).toContain('32 bytes');
+    expect(problems.join()).not.toContain('short ');
+  });
+
+  it('reports every bad variable at once, one line each', () => {
+    const problems = problemsOf(testEnv({ SESSION_SECRET: undefined, PORT: 'eighty', INTUIT_ENVIRONMENT: 'staging', REDIS_URL: 'http://x', MAIL_FROM: 'nobody' }));
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['INTUIT_ENVIRONMENT', 'MAIL_FROM', 'PORT', 'REDIS_URL', 'SESSION_SECRET']);
+    expect(problems.find((p) => p.startsWith('SESSION_SECRET'))).toContain('is required');
+  });
+
+  it('requires QBO_LOCAL_URL for the local sandbox and PUBLIC_URL in production', () => {
+    expect(problemsOf(testEnv({ QBO_LOCAL_URL: undefined }))).toEqual([expect.stringMatching(/^QBO_LOCAL_URL is required when INTUIT_ENVIRONMENT=local/)]);
+    expect(problemsOf(testEnv({ NODE_ENV: 'production' }))).toEqual([expect.stringMatching(/^PUBLIC_URL is required in production/)]);
+  });
+
+  it('reads a key rotation list: the first key encrypts, all decrypt', () => {
+    const oldKey = 'a'.repeat(64);
+    const newKey = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig(testEnv({ TOKEN_ENCRYPTION_KEY: `k2:${newKey},k1:${oldKey}` }));
+    expect(config.tokenKeys.map((k) => k.id)).toEqual(['k2', 'k1']);
+    expect(problemsOf(testEnv({ TOKEN_ENCRYPTION_KEY: `k1:${oldKey},k1:${oldKey}` }))[0]).toContain('used twice');
+  });
+
+  it('validates ARDESK_NOW, API_TOKEN and SMTP_URL', () => {
+    expect(loadConfig(testEnv({ ARDESK_NOW: '2026-03-02T09:30:00-05:00' })).frozenNow?.toISOString()).toBe('2026-03-02T14:30:00.000Z');
+    const problems = problemsOf(testEnv({ ARDESK_NOW: 'tomorrow', API_TOKEN: 'abc', SMTP_URL: 'mail.example.com' }));
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['API_TOKEN', 'ARDESK_NOW', 'SMTP_URL']);
+  });
+
+  it('needs only the database variables for migrations', () => {
+    expect(loadDatabaseConfig({ DATABASE_URL: 'postgres://u@h/db' })).toEqual({ databaseUrl: 'postgres://u@h/db', dataDir: expect.stringMatching(/var$/) });
+    expect(() => loadDatabaseConfig({ DATABASE_URL: 'mysql://h/db' })).toThrow(/DATABASE_URL must be a URL starting with postgres:/);
+  });
+});

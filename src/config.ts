@@ -1,0 +1,201 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Every variable of SPEC §5 is validated here once, at start;
+ * a bad value stops the process with one line per variable naming what is wrong (never the value,
+ * since most of these are secrets).
+ */
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+/** One encryption key, 32 bytes, given as 64 hex characters or base64. */
+function decodeKey(text: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(text)) {
+    const key = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (key.length === 32) return key;
+  }
+  return undefined;
+}
+
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+/**
+ * TOKEN_ENCRYPTION_KEY holds one key (`<key>`, id "k1") or a rotation list `id:<key>,id:<key>`
+ * where the first key encrypts and every key decrypts.
+ */
+const encryptionKeys = z.string().transform((text, ctx): EncryptionKey[] => {
+  const parts = text.split(',').map((part) => part.trim()).filter(Boolean);
+  const keys: EncryptionKey[] = [];
+  for (const [index, part] of parts.entries()) {
+    const which = parts.length > 1 ? `key ${index + 1} ` : '';
+    const colon = part.indexOf(':');
+    const id = parts.length === 1 && colon < 0 ? 'k1' : part.slice(0, colon);
+    const key = decodeKey(colon < 0 ? part : part.slice(colon + 1));
+    if (!/^[A-Za-z0-9_-]{1,16}$/.test(id)) {
+      ctx.addIssue({ code: 'custom', message: `${which}needs an id: use id:<key>,id:<key> for several keys` });
+    } else if (!key) {
+      ctx.addIssue({ code: 'custom', message: `${which}must be 32 bytes, as 64 hex characters or 44 base64 characters (e.g. \`openssl rand -hex 32\`)` });
+    } else if (keys.some((k) => k.id === id)) {
+      ctx.addIssue({ code: 'custom', message: `key id "${id}" is used twice` });
+    } else {
+      keys.push({ id, key });
+    }
+  }
+  if (parts.length === 0) ctx.addIssue({ code: 'custom', message: 'is empty' });
+  return keys;
+});
+
+const isoDateTime = z.string().refine((value) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value)), {
+  message: 'must be an ISO date or date-time, e.g. 2026-03-02T09:30:00-05:00',
+});
+
+const mailAddress = z.string().refine((value) => /^([^<>]*<)?[^\s@<>]+@[^\s@<>]+(>)?$/.test(value.trim()), {
+  message: 'must be an email address, optionally with a name: Ardesk <billing@example.com>',
+});
+
+const envShape = z.object({
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  PUBLIC_URL: z.preprocess(emptyAsUndefined, url(['http:', 'https:']).optional()),
+  SESSION_SECRET: z.string({ error: 'is required (at least 32 random characters)' }).min(32, 'must be at least 32 characters long'),
+  TOKEN_ENCRYPTION_KEY: encryptionKeys,
+  INTUIT_CLIENT_ID: z.string({ error: 'is required (the app\'s Client ID from the Intuit developer portal)' }).min(1, 'must not be empty'),
+  INTUIT_CLIENT_SECRET: z.string({ error: 'is required (the app\'s Client Secret from the Intuit developer portal)' }).min(1, 'must not be empty'),
+  INTUIT_REDIRECT_URI: z.preprocess(emptyAsUndefined, url(['http:', 'https:']).optional()),
+  INTUIT_ENVIRONMENT: z.enum(['sandbox', 'production', 'local'], { error: 'must be one of sandbox, production, local' }),
+  QBO_LOCAL_URL: z.preprocess(emptyAsUndefined, url(['http:', 'https:']).optional()),
+  INTUIT_WEBHOOK_VERIFIER_TOKEN: optionalString,
+  DATABASE_URL: z.preprocess(emptyAsUndefined, url(['postgres:', 'postgresql:']).optional()),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./var')),
+  REDIS_URL: z.preprocess(emptyAsUndefined, url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379')),
+  SMTP_URL: z.preprocess(emptyAsUndefined, url(['smtp:', 'smtps:']).optional()),
+  MAIL_FROM: z.preprocess(emptyAsUndefined, mailAddress.default('Ardesk <ardesk@localhost>')),
+  ARDESK_NOW: z.preprocess(emptyAsUndefined, isoDateTime.optional()),
+  API_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters long').optional()),
+});
+
+const envSchema = envShape.superRefine((env, ctx) => {
+  if (env.INTUIT_ENVIRONMENT === 'local' && !env.QBO_LOCAL_URL) {
+    ctx.addIssue({ code: 'custom', path: ['QBO_LOCAL_URL'], message: 'is required when INTUIT_ENVIRONMENT=local (the URL of `ardesk sandbox`)' });
+  }
+  if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
+    ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required in production (the https:// address users reach Ardesk at)' });
+  }
+});
+
+const databaseSchema = envShape.pick({ NODE_ENV: true, LOG_LEVEL: true, DATABASE_URL: true, DATA_DIR: true });
+
+export interface DatabaseConfig {
+  /** PostgreSQL connection string; when absent the embedded PGlite in `dataDir` is used. */
+  databaseUrl?: string;
+  dataDir: string;
+}
+
+export interface Config extends DatabaseConfig {
+  env: 'development' | 'production' | 'test';
+  logLevel: string;
+  port: number;
+  publicUrl: string;
+  sessionSecret: string;
+  tokenKeys: readonly EncryptionKey[];
+  intuit: {
+    clientId: string;
+    clientSecret: string;
+    redirectUri: string;
+    environment: 'sandbox' | 'production' | 'local';
+    localUrl?: string;
+    webhookVerifierToken?: string;
+  };
+  redisUrl: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  /** Frozen business clock (SPEC §4); never used for token lifetimes, retries or locks. */
+  frozenNow?: Date;
+  apiToken?: string;
+}
+
+function describe(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    const message = issue.code === 'invalid_type' && issue.input === undefined && !issue.message.startsWith('is required')
+      ? 'is required'
+      : issue.message;
+    return `${name} ${message}`;
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const parsed = databaseSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(describe(parsed.error));
+  return deepFreeze({ databaseUrl: parsed.data.DATABASE_URL, dataDir: path.resolve(parsed.data.DATA_DIR) });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(describe(parsed.error));
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return deepFreeze({
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    port: e.PORT,
+    publicUrl,
+    sessionSecret: e.SESSION_SECRET,
+    tokenKeys: e.TOKEN_ENCRYPTION_KEY,
+    intuit: {
+      clientId: e.INTUIT_CLIENT_ID,
+      clientSecret: e.INTUIT_CLIENT_SECRET,
+      redirectUri: e.INTUIT_REDIRECT_URI ?? `${publicUrl}/callback`,
+      environment: e.INTUIT_ENVIRONMENT,
+      localUrl: e.QBO_LOCAL_URL?.replace(/\/+$/, ''),
+      webhookVerifierToken: e.INTUIT_WEBHOOK_VERIFIER_TOKEN,
+    },
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    redisUrl: e.REDIS_URL,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    frozenNow: e.ARDESK_NOW ? new Date(e.ARDESK_NOW) : undefined,
+    apiToken: e.API_TOKEN,
+  });
+}
+
+/** Values a log line must never contain; fed to the logger's redaction. */
+export function secretsOf(config: Config): string[] {
+  return [config.sessionSecret, config.intuit.clientSecret, config.intuit.webhookVerifierToken, config.apiToken]
+    .filter((value): value is string => Boolean(value));
+}

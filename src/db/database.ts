@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config';
+import { PGliteDialect } from './pglite-dialect';
+import type { Database } from './schema';
+
+export type Db = Kysely<Database>;
+
+// Postgres type OIDs whose text form we parse the same way on both engines.
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+
+/** bigint counts become numbers; money (numeric) stays exact as a string; dates stay 'YYYY-MM-DD'. */
+function parseInt8(value: string): number {
+  return Number(value);
+}
+const identity = (value: string) => value;
+
+export interface OpenOptions {
+  /** Overrides the PGlite data folder (tests use ':memory:' or a copy of a template). */
+  pgliteDataDir?: string;
+  poolSize?: number;
+}
+
+export function pgliteDataDirFor(config: DatabaseConfig): string {
+  return path.join(config.dataDir, 'pglite');
+}
+
+export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Db {
+  if (config.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+      types: {
+        getTypeParser: ((oid: number, format?: string) => {
+          if (oid === INT8) return parseInt8;
+          if (oid === NUMERIC || oid === DATE) return identity;
+          return pg.types.getTypeParser(oid, format as 'text');
+        }) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle client losing its server (a restart) must not crash the process; the pool replaces it.
+    pool.on('error', () => undefined);
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+
+  const dataDir = options.pgliteDataDir ?? pgliteDataDirFor(config);
+  return new Kysely<Database>({
+    dialect: new PGliteDialect(async () => {
+      const { PGlite, types } = await import('@electric-sql/pglite');
+      if (dataDir !== ':memory:') fs.mkdirSync(dataDir, { recursive: true });
+      return PGlite.create(dataDir === ':memory:' ? undefined : dataDir, {
+        parsers: { [types.INT8]: parseInt8, [types.NUMERIC]: identity, [types.DATE]: identity },
+      });
+    }),
+  });
+}
+
+export async function pingDatabase(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}

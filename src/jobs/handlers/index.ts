@@ -1,0 +1,15 @@
+import type { AppContext } from '../../app-context';
+import type { JobHandlers } from '../worker-host';
+import { pruneSessions } from './prune-sessions';
+
+/** Every job's handler, bound to this process's context. The worker refuses to start if one is missing. */
+export function createJobHandlers(context: AppContext): JobHandlers {
+  return {
+    'maintenance.prune-sessions': pruneSessions(context),
+  };
+}
+
+/** Repeating jobs every deployment needs; registering them again is harmless. */
+export async function scheduleHousekeeping(context: AppContext): Promise<void> {
+  await context.queues.schedule('prune-sessions', 'maintenance.prune-sessions', {}, { every: 3600_000 });
+}

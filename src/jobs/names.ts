@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/**
+ * Every job the worker runs: its queue and its payload. Jobs carry ids, never state; handlers
+ * reload what they need and are safe to run twice.
+ */
+export const QUEUES = ['sync', 'cadence', 'mail', 'notes', 'maintenance'] as const;
+export type QueueName = (typeof QUEUES)[number];
+
+export const JOBS = {
+  /** Deletes expired web sessions (and, later, expired OAuth states and webhook dedup keys). */
+  'maintenance.prune-sessions': { queue: 'maintenance', payload: z.object({}).strict() },
+} as const satisfies Record<string, { queue: QueueName; payload: z.ZodType }>;
+
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>;
+
+export const JOB_NAMES = Object.keys(JOBS) as JobName[];
+
+export function jobsOfQueue(queue: QueueName): JobName[] {
+  return JOB_NAMES.filter((name) => JOBS[name].queue === queue);
+}

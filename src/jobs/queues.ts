@@ -1,0 +1,57 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger';
+import { JOBS, QUEUES, type JobName, type JobPayload, type QueueName } from './names';
+
+export const QUEUE_PREFIX = 'ardesk';
+
+const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
+  removeOnComplete: { age: 24 * 3600, count: 5000 },
+  removeOnFail: { age: 14 * 24 * 3600 },
+};
+
+/** The producer side of the queues: validated payloads, one Queue per area. */
+export class JobQueues {
+  private readonly queues: Map<QueueName, Queue>;
+
+  constructor(connection: Redis, readonly prefix = QUEUE_PREFIX, logger?: Logger) {
+    this.queues = new Map(
+      QUEUES.map((name) => {
+        const queue = new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+        // Connection trouble is reported by the connection's own listener; a queue must not crash the process over it.
+        queue.on('error', (error) => logger?.debug({ queue: name, err: error.message }, 'queue error'));
+        return [name, queue];
+      }),
+    );
+  }
+
+  queue(name: QueueName): Queue {
+    return this.queues.get(name)!;
+  }
+
+  /**
+   * Adds a job. Give `jobId` to make it idempotent: BullMQ ignores a second add with an id
+   * that is still known.
+   */
+  async enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options: JobsOptions = {}): Promise<string> {
+    const data = JOBS[name].payload.parse(payload);
+    const job = await this.queue(JOBS[name].queue).add(name, data, options);
+    return job.id!;
+  }
+
+  /** Registers (or updates) a repeating job, keyed by `schedulerId`. */
+  async schedule<N extends JobName>(schedulerId: string, name: N, payload: JobPayload<N>, repeat: { every?: number; pattern?: string; tz?: string }): Promise<void> {
+    const data = JOBS[name].payload.parse(payload);
+    await this.queue(JOBS[name].queue).upsertJobScheduler(schedulerId, repeat, { name, data });
+  }
+
+  async unschedule(name: JobName, schedulerId: string): Promise<void> {
+    await this.queue(JOBS[name].queue).removeJobScheduler(schedulerId);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+  }
+}

@@ -1,0 +1,94 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger';
+import { JOB_NAMES, JOBS, QUEUES, jobsOfQueue, type JobName, type JobPayload, type QueueName } from './names';
+import { QUEUE_PREFIX } from './queues';
+
+export interface JobContext {
+  job: Job;
+  logger: Logger;
+  /** Aborted when the worker is told to stop; long handlers check it between steps. */
+  signal: AbortSignal;
+}
+
+export type JobHandler<N extends JobName> = (payload: JobPayload<N>, context: JobContext) => Promise<unknown>;
+export type JobHandlers = { [N in JobName]: JobHandler<N> };
+
+export interface WorkerHostOptions {
+  connection: Redis;
+  handlers: JobHandlers;
+  logger: Logger;
+  prefix?: string;
+  concurrency?: Partial<Record<QueueName, number>>;
+  /** How long a stop waits for in-flight jobs before leaving them to be picked up again. */
+  shutdownGraceMs?: number;
+}
+
+const DEFAULT_CONCURRENCY: Record<QueueName, number> = { sync: 4, cadence: 2, mail: 8, notes: 4, maintenance: 1 };
+
+/**
+ * Runs every queue's jobs in this process. Checks at start that each job name has a handler,
+ * validates payloads before a handler sees them, and stops gracefully: in-flight jobs finish
+ * within the grace period; past it they are released and another worker retries them.
+ */
+export class WorkerHost {
+  private readonly workers: Worker[] = [];
+  private readonly abort = new AbortController();
+  private stopping?: Promise<void>;
+
+  constructor(private readonly options: WorkerHostOptions) {
+    const missing = JOB_NAMES.filter((name) => typeof options.handlers[name] !== 'function');
+    if (missing.length) throw new Error(`No handler registered for job(s): ${missing.join(', ')}`);
+  }
+
+  start(queues: readonly QueueName[] = QUEUES): void {
+    for (const queue of queues) {
+      if (jobsOfQueue(queue).length === 0) continue;
+      const worker = new Worker(queue, (job) => this.process(job), {
+        connection: this.options.connection,
+        prefix: this.options.prefix ?? QUEUE_PREFIX,
+        concurrency: this.options.concurrency?.[queue] ?? DEFAULT_CONCURRENCY[queue],
+        // A job whose worker died is retried (not failed) a few times before being given up.
+        maxStalledCount: 3,
+      });
+      worker.on('failed', (job, error) => {
+        this.options.logger.warn({ queue, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'job failed');
+      });
+      worker.on('error', (error) => this.options.logger.error({ queue, err: error }, 'worker error'));
+      this.workers.push(worker);
+    }
+    this.options.logger.info({ queues: this.workers.map((w) => w.name) }, 'worker started');
+  }
+
+  private async process(job: Job): Promise<unknown> {
+    const name = job.name as JobName;
+    const definition = JOBS[name];
+    if (!definition) throw new UnrecoverableError(`Unknown job "${job.name}"`);
+    const parsed = definition.payload.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`Invalid payload for ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    const logger = this.options.logger.child({ job: name, jobId: job.id });
+    const handler = this.options.handlers[name] as JobHandler<typeof name>;
+    const started = Date.now();
+    const result = await handler(parsed.data as JobPayload<typeof name>, { job, logger, signal: this.abort.signal });
+    logger.debug({ ms: Date.now() - started }, 'job done');
+    return result;
+  }
+
+  /** Stops taking jobs; waits up to the grace period for in-flight ones. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const grace = this.options.shutdownGraceMs ?? 25_000;
+      this.options.logger.info({ graceMs: grace }, 'worker stopping');
+      const graceful = Promise.all(this.workers.map((worker) => worker.close())).then(() => true);
+      const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), grace).unref());
+      const finished = await Promise.race([graceful, timeout]);
+      if (!finished) {
+        this.abort.abort();
+        this.options.logger.warn('grace period over: releasing in-flight jobs for another worker');
+        await Promise.all(this.workers.map((worker) => worker.close(true)));
+      }
+      this.options.logger.info('worker stopped');
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,44 @@
+import pino, { type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+/**
+ * Every key below is replaced by "[redacted]" wherever it appears (one level deep or at the top),
+ * so a token, secret or cookie that ends up in a log object is never written out.
+ */
+const SECRET_KEYS = [
+  'access_token', 'refresh_token', 'accessToken', 'refreshToken', 'id_token', 'token', 'tokens',
+  'authorization', 'Authorization', 'cookie', 'set-cookie', 'password', 'secret', 'clientSecret',
+  'client_secret', 'sessionSecret', 'verifierToken', 'apiToken',
+];
+
+const redactPaths = [
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((key) => `*.${key}`),
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["intuit-signature"]',
+  'res.headers["set-cookie"]',
+];
+
+export interface LoggerOptions {
+  level?: string;
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { pid: process.pid },
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      serializers: { err: pino.stdSerializers.err },
+    },
+    options.destination,
+  );
+}
+
+/** Removes OAuth codes, states and tokens from a URL before it is logged. */
+export function scrubUrl(url: string): string {
+  return url.replace(/([?&](?:code|state|token|access_token|refresh_token)=)[^&#]*/gi, '$1[redacted]');
+}

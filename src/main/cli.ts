@@ -1,0 +1,93 @@
+import { createAppContext, type AppContext } from '../app-context';
+import { ConfigError, loadConfig, loadDatabaseConfig } from '../config';
+import { openDatabase } from '../db/database';
+import { migrateToLatest } from '../db/migrate';
+import { startWeb } from './web';
+import { startWorker } from './worker';
+
+const USAGE = `Usage: ardesk <command> [options]
+
+Commands:
+  web          serve the web app and API (PORT)
+  worker       run the background jobs (sync, cadence, mail, notes)
+  start        web and worker in one process (small installs, embedded database)
+  migrate      bring the database schema up to date and exit
+  help         show this text
+
+Configuration comes from the environment; see .env.example.`;
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+/** Stops `stoppers` in order on SIGTERM/SIGINT, then exits; a second signal exits at once. */
+function onShutdown(context: AppContext, stoppers: Array<() => Promise<void>>): void {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    context.logger.info({ signal }, 'shutting down');
+    for (const stop of stoppers) await stop().catch((error) => context.logger.error({ err: error }, 'error while stopping'));
+    await context.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function run(command: string | undefined): Promise<void> {
+  switch (command) {
+    case 'migrate': {
+      const db = openDatabase(loadDatabaseConfig());
+      try {
+        const { applied } = await migrateToLatest(db);
+        process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'Database is up to date.\n');
+      } finally {
+        await db.destroy();
+      }
+      return;
+    }
+    case 'web': {
+      const context = await createAppContext(loadConfig());
+      const web = await startWeb(context);
+      onShutdown(context, [web.stop]);
+      return;
+    }
+    case 'worker': {
+      const context = await createAppContext(loadConfig());
+      const worker = await startWorker(context);
+      onShutdown(context, [() => worker.stop()]);
+      return;
+    }
+    case 'start': {
+      const context = await createAppContext(loadConfig());
+      const worker = await startWorker(context);
+      const web = await startWeb(context);
+      onShutdown(context, [web.stop, () => worker.stop()]);
+      return;
+    }
+    case 'demo':
+      process.stdout.write(
+        'The demo is not built yet. It will start the local QuickBooks sandbox with a generated demo company,\n' +
+          'the web app and a worker on the embedded database in ./var, with mail to the outbox, and print the URL.\n' +
+          'For now: `npm test` runs the test suite; `ardesk start` runs web and worker (see README.md).\n',
+      );
+      return;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      fail(`Unknown command "${command}".\n\n${USAGE}`, 2);
+  }
+}
+
+export function main(argv: string[]): void {
+  run(argv[0]).catch((error: unknown) => {
+    if (error instanceof ConfigError) fail(error.message);
+    fail(`ardesk ${argv[0] ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+  });
+}

@@ -1,0 +1,26 @@
+import type { AppContext } from '../app-context';
+import { createJobHandlers, scheduleHousekeeping } from '../jobs/handlers';
+import { createQueueConnection } from '../jobs/redis';
+import { WorkerHost } from '../jobs/worker-host';
+
+/** Runs every queue's handlers in this process; stop() drains gracefully. */
+export async function startWorker(context: AppContext, options: { shutdownGraceMs?: number } = {}): Promise<WorkerHost> {
+  // Workers block on Redis; they get their own connection so producers are never stuck behind them.
+  const connection = createQueueConnection(context.config.redisUrl);
+  connection.on('error', (error) => context.logger.warn({ err: error.message }, 'worker redis connection error'));
+  const host = new WorkerHost({
+    connection,
+    handlers: createJobHandlers(context),
+    logger: context.logger.child({ module: 'worker' }),
+    prefix: context.queues.prefix,
+    shutdownGraceMs: options.shutdownGraceMs,
+  });
+  await scheduleHousekeeping(context);
+  host.start();
+  const stop = host.stop.bind(host);
+  host.stop = async () => {
+    await stop();
+    connection.disconnect();
+  };
+  return host;
+}

@@ -1,0 +1,83 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import type { AppContext } from '../app-context';
+import { csrfProtection } from './csrf';
+import { errorHandler, notFoundHandler } from './error-handler';
+import { requestLogger } from './request-logger';
+import { healthRoutes } from './routes/health';
+import { homeRoutes } from './routes/home';
+import { DatabaseSessionStore } from './session-store';
+import { createViewEngine } from './view-engine';
+import { VIEWS_DIR } from '../paths';
+
+const BODY_LIMIT = '1mb';
+const SESSION_DAYS = 14;
+
+/** The Express app. Middleware order matters and is the whole story of a request; read it top down. */
+export function createWebApp(context: AppContext): Express {
+  const { config } = context;
+  const secure = config.publicUrl.startsWith('https://');
+  const app = express();
+
+  app.disable('x-powered-by');
+  // Behind an HTTPS proxy, trust its X-Forwarded-* so secure cookies and redirects are right.
+  if (secure) app.set('trust proxy', 1);
+  app.engine('hbs', createViewEngine(VIEWS_DIR, { reload: config.env === 'development' }));
+  app.set('view engine', 'hbs');
+  app.set('views', VIEWS_DIR);
+
+  app.use(requestLogger(context.logger.child({ module: 'web' })));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'", ...formTargets(config)],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: secure ? [] : null,
+        },
+      },
+      strictTransportSecurity: secure,
+    }),
+  );
+  app.use(express.static(path.join(VIEWS_DIR, 'public'), { maxAge: '1h', index: false }));
+
+  // Probes come before sessions: they must not create or need one.
+  app.use(healthRoutes(context));
+
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
+  app.use(
+    session({
+      name: 'ardesk.sid',
+      secret: config.sessionSecret,
+      store: new DatabaseSessionStore(context.repos.sessions, () => context.clock.now()),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      proxy: secure,
+      cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_DAYS * 24 * 3600 * 1000 },
+    }),
+  );
+  app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/webhooks/') }));
+  app.use((req, res, next) => {
+    res.locals.signedIn = Boolean(req.session.userId);
+    next();
+  });
+
+  app.use(homeRoutes(context));
+
+  app.use(notFoundHandler());
+  app.use(errorHandler());
+  return app;
+}
+
+/** Where forms may post besides ourselves: the OAuth consent screen of the local sandbox. */
+function formTargets(config: AppContext['config']): string[] {
+  return config.intuit.localUrl ? [config.intuit.localUrl] : [];
+}

@@ -1,0 +1,36 @@
+import { Router } from 'express';
+import type { AppContext } from '../../app-context';
+import { pingDatabase } from '../../db/database';
+import { pingRedis } from '../../jobs/redis';
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref())]);
+}
+
+/** `/healthz`: the process is up. `/readyz`: it can do its work (database and Redis answer). */
+export function healthRoutes(context: Pick<AppContext, 'db' | 'config'>): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    const probes = {
+      database: () => withTimeout(pingDatabase(context.db), 2000, 'the database'),
+      redis: () => pingRedis(context.config.redisUrl),
+    };
+    await Promise.all(
+      Object.entries(probes).map(async ([part, probe]) => {
+        try {
+          await probe();
+          checks[part] = 'ok';
+        } catch (error) {
+          checks[part] = `unreachable: ${(error as Error).message || 'no answer'}`;
+        }
+      }),
+    );
+    const failing = Object.keys(checks).filter((part) => checks[part] !== 'ok').sort();
+    res.status(failing.length ? 503 : 200).json({ status: failing.length ? 'unavailable' : 'ready', failing, checks });
+  });
+  return router;
+}

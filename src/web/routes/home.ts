@@ -1,0 +1,19 @@
+import { Router } from 'express';
+import type { AppContext } from '../../app-context';
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: string;
+  }
+}
+
+/** The front page: the signed-in person's companies, or the invitation to connect one. */
+export function homeRoutes(context: Pick<AppContext, 'repos'>): Router {
+  const router = Router();
+  router.get('/', async (req, res) => {
+    const userId = req.session.userId;
+    const companies = userId ? await context.repos.companies.listForUser(userId) : [];
+    res.render('home', { title: 'Ardesk', signedIn: Boolean(userId), companies });
+  });
+  return router;
+}

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createPostgresDatabase } from '../support/database';
+import { runArdesk } from '../support/cli';
+import { testEnv } from '../support/env';
+
+describe('ardesk command', () => {
+  it('refuses to start with a short TOKEN_ENCRYPTION_KEY, naming the variable and nothing secret', async () => {
+    const env = testEnv({ TOKEN_ENCRYPTION_KEY: 'short' });
+    const result = await runArdesk(['web'], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/TOKEN_ENCRYPTION_KEY must be 32 bytes/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(2); // the heading and one line
+    for (const secret of [env.SESSION_SECRET!, env.INTUIT_CLIENT_SECRET!, 'short']) {
+      expect(result.stderr + result.stdout).not.toContain(secret);
+    }
+  });
+
+  it('refuses an unknown command with the usage', async () => {
+    const result = await runArdesk(['frobnicate'], {});
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Unknown command "frobnicate"');
+    expect(result.stderr).toContain('migrate');
+  });
+
+  it('migrates the embedded database twice in a row: the second run is a no-op', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ardesk-migrate-'));
+    try {
+      const first = await runArdesk(['migrate'], { DATA_DIR: dataDir });
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/^Applied \d+ migration\(s\): 0001-companies-and-sessions/);
+      expect(fs.existsSync(path.join(dataDir, 'pglite'))).toBe(true);
+      const second = await runArdesk(['migrate'], { DATA_DIR: dataDir });
+      expect(second.code).toBe(0);
+      expect(second.stdout).toBe('Database is up to date.\n');
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('migrates PostgreSQL twice in a row: the second run is a no-op', async () => {
+    const database = await createPostgresDatabase();
+    try {
+      const first = await runArdesk(['migrate'], { DATABASE_URL: database.url });
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/^Applied/);
+      const second = await runArdesk(['migrate'], { DATABASE_URL: database.url });
+      expect(second.code).toBe(0);
+      expect(second.stdout).toBe('Database is up to date.\n');
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('reports an unreachable database clearly', async () => {
+    const result = await runArdesk(['migrate'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/ardesk migrate failed: .*(ECONNREFUSED|connect)/);
+  });
+});

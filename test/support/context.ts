@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { createAppContext, type AppContext } from '../../src/app-context';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { createTestDatabase, type Engine, type TestDatabase } from './database';
+import { testEnv } from './env';
+
+export interface TestContext {
+  context: AppContext;
+  database: TestDatabase;
+  destroy(): Promise<void>;
+}
+
+/** A full app context on a private database and a private queue prefix in the real Redis. */
+export async function createTestContext(options: { engine?: Engine; env?: Record<string, string | undefined> } = {}): Promise<TestContext> {
+  const database = await createTestDatabase(options.engine ?? 'postgres');
+  const config = loadConfig(testEnv(options.env));
+  const context = await createAppContext(config, {
+    db: database.db,
+    migrate: false,
+    logger: createLogger({ level: 'silent' }),
+    queuePrefix: `ardesk-test-${randomBytes(4).toString('hex')}`,
+  });
+  return {
+    context,
+    database,
+    destroy: async () => {
+      await context.close();
+      await database.destroy();
+    },
+  };
+}
