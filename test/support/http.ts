@@ -58,3 +58,9 @@ export function csrfTokenIn(html: string): string {
   if (!match) throw new Error('No CSRF token on the page');
   return match[1]!;
 }
+
+/** A response's JSON body, loosely typed for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function jsonOf(response: Response): Promise<any> {
+  return response.json();
+}

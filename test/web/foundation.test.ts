@@ -2,7 +2,7 @@ import express from 'express';
 import { createWebApp } from '../../src/web/app';
 import { startWeb, type RunningWeb } from '../../src/main/web';
 import { createTestContext, type TestContext } from '../support/context';
-import { HttpClient, csrfTokenIn } from '../support/http';
+import { HttpClient, csrfTokenIn, jsonOf } from '../support/http';
 
 describe('web foundation', () => {
   let test: TestContext;
@@ -38,7 +38,7 @@ describe('web foundation', () => {
     try {
       const response = await fetch(`${brokenWeb.url}/readyz`);
       expect(response.status).toBe(503);
-      const body = await response.json();
+      const body = await jsonOf(response);
       expect(body.failing).toEqual(['redis']);
       expect(body.checks.database).toBe('ok');
       expect(body.checks.redis).toMatch(/^unreachable/);
@@ -55,7 +55,7 @@ describe('web foundation', () => {
       await broken.database.db.destroy();
       const response = await fetch(`${brokenWeb.url}/readyz`);
       expect(response.status).toBe(503);
-      expect((await response.json()).failing).toEqual(['database']);
+      expect((await jsonOf(response)).failing).toEqual(['database']);
     } finally {
       await brokenWeb.stop();
       await broken.context.close();
@@ -140,10 +140,10 @@ describe('web request handling', () => {
     const headers = { authorization: 'Bearer not-checked-here' };
     const malformed = await http.postJson('/api/probe', '{"amount": 12,', headers);
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).error.code).toBe('malformed_json');
+    expect((await jsonOf(malformed)).error.code).toBe('malformed_json');
     const oversized = await http.postJson('/api/probe', { blob: 'x'.repeat(1_100_000) }, headers);
     expect(oversized.status).toBe(413);
-    expect((await oversized.json()).error.code).toBe('body_too_large');
+    expect((await jsonOf(oversized)).error.code).toBe('body_too_large');
   });
 
   it('hides the internals of an unexpected error', async () => {
