@@ -2,6 +2,7 @@ import { createAppContext, type AppContext } from '../app-context';
 import { ConfigError, loadConfig, loadDatabaseConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
+import { runSandboxCommand } from '../sandbox/command';
 import { startWeb } from './web';
 import { startWorker } from './worker';
 
@@ -12,6 +13,7 @@ Commands:
   worker       run the background jobs (sync, cadence, mail, notes)
   start        web and worker in one process (small installs, embedded database)
   migrate      bring the database schema up to date and exit
+  sandbox      the local QuickBooks Online emulator (ardesk sandbox --help)
   help         show this text
 
 Configuration comes from the environment; see .env.example.`;
@@ -36,8 +38,16 @@ function onShutdown(context: AppContext, stoppers: Array<() => Promise<void>>): 
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-async function run(command: string | undefined): Promise<void> {
+async function run(command: string | undefined, args: string[]): Promise<void> {
   switch (command) {
+    case 'sandbox': {
+      const running = await runSandboxCommand(args, (line) => process.stdout.write(`${line}\n`));
+      if (!running) return;
+      const stop = () => void running.stop().then(() => process.exit(0));
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+      return;
+    }
     case 'migrate': {
       const db = openDatabase(loadDatabaseConfig());
       try {
@@ -86,7 +96,7 @@ async function run(command: string | undefined): Promise<void> {
 }
 
 export function main(argv: string[]): void {
-  run(argv[0]).catch((error: unknown) => {
+  run(argv[0], argv.slice(1)).catch((error: unknown) => {
     if (error instanceof ConfigError) fail(error.message);
     fail(`ardesk ${argv[0] ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
   });

@@ -1,0 +1,120 @@
+import { INTUIT_LIMITS, RealmLimiter, type LimitSettings } from './limits';
+import { OAuthServer, type OAuthClientRegistration } from './oauth';
+import { Realm, type ChangeEvent } from './realm';
+import { WebhookDispatcher, type WebhookSettings } from './webhooks';
+
+/** The knobs tests and benchmarks turn (CLI flags and `POST /_sandbox/knobs`). */
+export interface Knobs {
+  /** Added to every API answer, in ms. */
+  latencyMs: number;
+  /** Fraction (0..1) of API requests answered with a 500 fault at random. */
+  errorRate: number;
+  /** The next N API requests are answered 500. */
+  failNext: number;
+  /** The next N API requests are answered 429, as in a throttle storm. */
+  throttleNext: number;
+  /** The next N updates are refused with 5010 (stale SyncToken). */
+  staleNext: number;
+  limits: LimitSettings;
+  /** The consent screen approves at once. */
+  autoApprove: boolean;
+  /** Shifts the sandbox clock (token lifetimes, MetaData times) by this many ms. */
+  clockOffsetMs: number;
+  webhook?: WebhookSettings;
+}
+
+export interface RequestLogEntry {
+  at: string;
+  realmId: string;
+  method: string;
+  path: string;
+  kind: string;
+  status: number;
+  ms: number;
+  /** The query text, the CDC entities, or the batch size. */
+  detail?: string;
+  batchItems?: number;
+  replay?: boolean;
+}
+
+export interface SandboxUser {
+  sub: string;
+  email: string;
+  givenName: string;
+  familyName: string;
+}
+
+export interface SandboxOptions {
+  clients?: OAuthClientRegistration[];
+  knobs?: Partial<Knobs>;
+  /** Where the sandbox is reachable, for links it hands out (pay links, discovery). */
+  publicUrl?: string;
+}
+
+const REQUEST_LOG_LIMIT = 200_000;
+
+export class Sandbox {
+  readonly realms = new Map<string, Realm>();
+  readonly owners = new Map<string, SandboxUser>();
+  readonly oauth: OAuthServer;
+  readonly knobs: Knobs;
+  readonly webhooks: WebhookDispatcher;
+  readonly requestLog: RequestLogEntry[] = [];
+  readonly replays = new Map<string, { status: number; body: unknown }>();
+  private readonly limiters = new Map<string, RealmLimiter>();
+  publicUrl: string;
+
+  constructor(options: SandboxOptions = {}) {
+    this.knobs = { latencyMs: 0, errorRate: 0, failNext: 0, throttleNext: 0, staleNext: 0, limits: { ...INTUIT_LIMITS }, autoApprove: false, clockOffsetMs: 0, ...options.knobs };
+    this.oauth = new OAuthServer(() => this.now(), options.clients ?? []);
+    this.webhooks = new WebhookDispatcher(() => this.knobs.webhook);
+    this.publicUrl = options.publicUrl ?? 'http://127.0.0.1';
+  }
+
+  now(): Date {
+    return new Date(Date.now() + this.knobs.clockOffsetMs);
+  }
+
+  addRealm(realmId: string, owner?: Partial<SandboxUser>): Realm {
+    if (this.realms.has(realmId)) throw new Error(`Company ${realmId} already exists in the sandbox`);
+    const realm = new Realm(realmId, () => this.now(), (event: ChangeEvent) => this.webhooks.record(event));
+    this.realms.set(realmId, realm);
+    this.owners.set(realmId, {
+      sub: owner?.sub ?? `sandbox-user-${realmId}`,
+      email: owner?.email ?? `owner-${realmId}@sandbox.test`,
+      givenName: owner?.givenName ?? 'Sandbox',
+      familyName: owner?.familyName ?? `Owner ${realmId}`,
+    });
+    return realm;
+  }
+
+  realm(realmId: string): Realm | undefined {
+    return this.realms.get(realmId);
+  }
+
+  limiter(realmId: string): RealmLimiter {
+    let limiter = this.limiters.get(realmId);
+    if (!limiter) this.limiters.set(realmId, (limiter = new RealmLimiter(() => this.knobs.limits)));
+    return limiter;
+  }
+
+  log(entry: RequestLogEntry): void {
+    if (this.requestLog.length >= REQUEST_LOG_LIMIT) this.requestLog.splice(0, REQUEST_LOG_LIMIT / 10);
+    this.requestLog.push(entry);
+  }
+
+  setKnobs(changes: Partial<Knobs>): Knobs {
+    const { limits, ...rest } = changes;
+    Object.assign(this.knobs, rest);
+    if (limits) this.knobs.limits = { ...this.knobs.limits, ...limits };
+    return this.knobs;
+  }
+
+  userOf(realmId: string): SandboxUser | undefined {
+    return this.owners.get(realmId);
+  }
+
+  stop(): void {
+    this.webhooks.stop();
+  }
+}
