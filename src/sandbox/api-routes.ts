@@ -193,12 +193,12 @@ function changeDataCapture(realm: Realm, req: Request, now: Date): Answer {
   });
   const since = new Date(String(req.query.changedSince ?? ''));
   if (Number.isNaN(since.getTime())) throw faults.required('changedSince');
-  if (now.getTime() - since.getTime() > CDC_MAX_DAYS * 24 * 3600 * 1000) {
-    throw validationFault('10000', 'Invalid changedSince', `changedSince cannot be more than ${CDC_MAX_DAYS} days in the past`, 'changedSince');
-  }
+  // QuickBooks keeps 30 days of changes: an older changedSince is answered, from the window's start.
+  const windowStart = new Date(now.getTime() - CDC_MAX_DAYS * 24 * 3600 * 1000);
+  const from = since < windowStart ? windowStart : since;
   let budget = CDC_MAX_OBJECTS;
   const responses = entities.map((entity) => {
-    const changed = realm.changedSince(entity, since).slice(0, Math.max(budget, 0));
+    const changed = realm.changedSince(entity, from).slice(0, Math.max(budget, 0));
     budget -= changed.length;
     return changed.length ? { [entity]: changed, startPosition: 1, maxResults: changed.length } : {};
   });

@@ -71,3 +71,40 @@ export function money(value: number): number {
 export function isRef(value: unknown): value is Ref {
   return Boolean(value) && typeof value === 'object' && typeof (value as Ref).value === 'string';
 }
+
+/**
+ * The order QuickBooks answers in without ORDERBY (seen in the recordings): customers by full
+ * name, other lists by name, transactions by last change, newest first. Paging over a changing
+ * table in this order skips and repeats rows, which is why clients page with ORDERBY Id.
+ */
+export function defaultOrder(entity: string): Array<{ field: string; desc: boolean }> {
+  if (entity === 'Customer') return [{ field: 'FullyQualifiedName', desc: false }, { field: 'Id', desc: false }];
+  if (entity === 'Vendor' || entity === 'Employee') return [{ field: 'DisplayName', desc: false }, { field: 'Id', desc: false }];
+  if (ACTIVE_ONLY.has(entity) || entity === 'TaxCode') return [{ field: 'Name', desc: false }, { field: 'Id', desc: false }];
+  if (entity === 'CompanyInfo') return [{ field: 'Id', desc: false }];
+  return [{ field: 'MetaData.LastUpdatedTime', desc: true }, { field: 'Id', desc: true }];
+}
+
+/** Fields QuickBooks fills on a new list entity the sandbox keeps without rules of its own. */
+export function plainDefaults(entity: string, row: Record<string, unknown>): void {
+  if (entity === 'Vendor' || entity === 'Employee') {
+    row.DisplayName ??= [row.GivenName, row.FamilyName].filter(Boolean).join(' ') || row.CompanyName;
+    row.PrintOnCheckName ??= row.DisplayName;
+    row.Active ??= true;
+  }
+  if (entity === 'Vendor') {
+    row.Balance ??= 0;
+    row.Vendor1099 ??= false;
+    row.CurrencyRef ??= { value: 'USD', name: 'United States Dollar' };
+  }
+  if (entity === 'Account' || entity === 'Item') row.Active ??= true;
+  if (Array.isArray(row.Line)) {
+    let number = 0;
+    for (const line of row.Line as Array<Record<string, unknown>>) {
+      if (line.DetailType === 'SubTotalLineDetail') continue;
+      number++;
+      line.Id ??= String(number);
+      line.LineNum ??= number;
+    }
+  }
+}

@@ -260,7 +260,9 @@ export function sortEntities<T extends Record<string, unknown>>(rows: T[], order
       else if (left === undefined || left === null) order = -1;
       else if (right === undefined || right === null) order = 1;
       else if (field.toLowerCase() === 'id' || (typeof left === 'number' && typeof right === 'number')) order = Number(left) - Number(right);
-      else order = compare(left, right as Literal) ?? 0;
+      else if (DATE_LIKE.test(String(left)) && DATE_LIKE.test(String(right))) order = compare(left, right as Literal) ?? 0;
+      // QuickBooks orders text by ordinal comparison: "PG&E" comes before "Pam".
+      else order = String(left) < String(right) ? -1 : 1;
       if (order !== 0) return desc ? -order : order;
     }
     return 0;

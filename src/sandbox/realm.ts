@@ -1,6 +1,8 @@
 import {
   ACTIVE_ONLY,
   DELETABLE,
+  defaultOrder,
+  plainDefaults,
   KNOWN_PROPERTIES,
   NOTE_MAX_LENGTH,
   TRACKED,
@@ -88,7 +90,7 @@ export class Realm {
       (row) => (mentionsActive || !ACTIVE_ONLY.has(query.entity) || row.Active !== false) && query.where.every((c) => matches(row, c)),
     );
     if (query.count) return { rows: [], total: filtered.length };
-    const sorted = sortEntities(filtered, query.orderBy);
+    const sorted = sortEntities(filtered, query.orderBy.length ? query.orderBy : defaultOrder(query.entity));
     const page = sorted.slice(query.startPosition - 1, query.startPosition - 1 + query.maxResults);
     const rows = query.fields === '*' ? page : page.map((row) => project(row, query.fields as string[]));
     return { rows, total: filtered.length };
@@ -184,7 +186,10 @@ export class Realm {
     const current = this.read(entity, id);
     if (String(body.SyncToken) !== current.SyncToken) throw faults.stale();
     const stamp = timestamp(this.now());
-    const base = body.sparse === true ? structuredClone(current) : { Id: current.Id, MetaData: current.MetaData, domain: 'QBO' };
+    // A full update replaces the writable fields of the entities with rules; for the others the
+    // sandbox cannot tell writable from derived fields, so it keeps what the update leaves out.
+    const sparse = body.sparse === true || !KNOWN_PROPERTIES[entity];
+    const base = sparse ? structuredClone(current) : { Id: current.Id, MetaData: current.MetaData, domain: 'QBO' };
     const row = { ...base, ...body } as Entity;
     row.Id = current.Id;
     row.sparse = false;
@@ -280,7 +285,7 @@ export class Realm {
       case 'Attachable':
         return this.attachableRules(row);
       default:
-        return;
+        return plainDefaults(entity, row);
     }
   }
 
@@ -304,7 +309,9 @@ export class Realm {
     }
     row.PrintOnCheckName ??= row.DisplayName;
     row.Active ??= true;
-    row.Taxable ??= false;
+    // A US company with sales tax on gives new customers its default tax code.
+    row.Taxable ??= true;
+    if (row.Taxable) row.DefaultTaxCodeRef ??= { value: '2' };
     row.BillWithParent ??= false;
     row.CurrencyRef ??= { value: 'USD', name: 'United States Dollar' };
     row.PreferredDeliveryMethod ??= 'Print';
@@ -322,7 +329,8 @@ export class Realm {
     const lines = (row.Line as Body[]).filter((line) => line.DetailType !== 'SubTotalLineDetail');
     let subtotal = 0;
     lines.forEach((line, index) => {
-      const detail = line.SalesItemLineDetail as { Qty?: number; UnitPrice?: number } | undefined;
+      const detail = line.SalesItemLineDetail as { Qty?: number; UnitPrice?: number; TaxCodeRef?: Ref } | undefined;
+      if (detail) detail.TaxCodeRef ??= { value: 'NON' };
       if (line.Amount === undefined && detail?.Qty !== undefined && detail.UnitPrice !== undefined) line.Amount = money(detail.Qty * detail.UnitPrice);
       if (typeof line.Amount !== 'number' || !Number.isFinite(line.Amount)) throw faults.required(`Line[${index}].Amount`);
       line.Id ??= String(index + 1);
@@ -341,11 +349,14 @@ export class Realm {
     row.EmailStatus ??= 'NotSet';
     row.ApplyTaxAfterDiscount ??= false;
     row.BillAddr ??= customer.BillAddr;
+    row.ShipAddr ??= customer.ShipAddr ?? customer.BillAddr;
     if (!row.BillEmail && isEmail(customer.PrimaryEmailAddr)) row.BillEmail = { Address: (customer.PrimaryEmailAddr as { Address: string }).Address };
     const applied = previous ? this.appliedTo(row.Id, entity) : 0;
     if (entity === 'Invoice') {
       row.DueDate ??= addDays(String(row.TxnDate), this.termDays(row.SalesTermRef ?? customer.SalesTermRef));
       row.LinkedTxn ??= [];
+      row.AllowIPNPayment ??= false;
+      row.AllowOnlinePayment ??= false;
       row.AllowOnlineCreditCardPayment ??= this.paymentsEnabled;
       row.AllowOnlineACHPayment ??= this.paymentsEnabled;
       row.Balance = money(Number(row.TotalAmt) - applied);
