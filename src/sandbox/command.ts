@@ -92,7 +92,7 @@ export async function runSandboxCommand(argv: string[], write: (line: string) =>
     try {
       seed = JSON.parse(fs.readFileSync(file, 'utf8')) as SeedFile;
     } catch (error) {
-      throw new Error(`Cannot read seed ${file}: ${(error as Error).message}`);
+      throw new Error(`Cannot read seed ${file}: ${(error as Error).message}`, { cause: error });
     }
     loadSeed(sandbox, seed);
   }

@@ -36,7 +36,7 @@ export function validationFault(code: string, message: string, detail: string, e
 }
 
 export const faults = {
-  notFound: (entity: string, id: string) =>
+  notFound: () =>
     validationFault('610', 'Object Not Found', `Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.`, ''),
   stale: () =>
     validationFault('5010', 'Stale Object Error', 'Stale Object Error : You and Sandbox User were working on this at the same time. Sandbox User finished before you did, so your work was not saved.', ''),

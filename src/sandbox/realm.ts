@@ -49,6 +49,7 @@ export class Realm {
   /** invoice or credit memo id → ids of payments that link it */
   private readonly paymentLinks = new Map<string, Set<string>>();
   private readonly displayNames = new Map<string, string>();
+  private readonly idOrder = new Map<string, Entity[]>();
   paymentsEnabled = true;
 
   constructor(
@@ -79,18 +80,29 @@ export class Realm {
   read(entity: string, id: string): Entity {
     if (!/^\d+$/.test(id)) throw faults.invalidId(id);
     const found = this.get(entity, id);
-    if (!found) throw faults.notFound(entity, id);
+    if (!found) throw faults.notFound();
     return found;
   }
 
+  /** Rows in Id order, cached until a row is added or removed: paging ORDERBY Id stays cheap. */
+  private byId(entity: string): Entity[] {
+    const cached = this.idOrder.get(entity);
+    if (cached) return cached;
+    const rows = [...this.table(entity).values()].sort((a, b) => Number(a.Id) - Number(b.Id) || (a.Id < b.Id ? -1 : 1));
+    this.idOrder.set(entity, rows);
+    return rows;
+  }
+
   query(query: ParsedQuery): { rows: Entity[]; total: number } {
-    const table = [...this.table(query.entity).values()];
+    const [first] = query.orderBy;
+    const idOrdered = query.orderBy.length === 1 && first!.field.toLowerCase() === 'id';
+    const table = idOrdered ? this.byId(query.entity) : [...this.table(query.entity).values()];
     const mentionsActive = query.where.some((c) => c.field.toLowerCase() === 'active');
     const filtered = table.filter(
       (row) => (mentionsActive || !ACTIVE_ONLY.has(query.entity) || row.Active !== false) && query.where.every((c) => matches(row, c)),
     );
     if (query.count) return { rows: [], total: filtered.length };
-    const sorted = sortEntities(filtered, query.orderBy.length ? query.orderBy : defaultOrder(query.entity));
+    const sorted = idOrdered ? (first!.desc ? filtered.reverse() : filtered) : sortEntities(filtered, query.orderBy.length ? query.orderBy : defaultOrder(query.entity));
     const page = sorted.slice(query.startPosition - 1, query.startPosition - 1 + query.maxResults);
     const rows = query.fields === '*' ? page : page.map((row) => project(row, query.fields as string[]));
     return { rows, total: filtered.length };
@@ -128,6 +140,7 @@ export class Realm {
     if (entity === 'Customer') this.rememberName(row);
     if (entity === 'Payment') this.indexPayment(row);
     this.table(entity).set(id, row);
+    this.idOrder.delete(entity);
     return row;
   }
 
@@ -173,6 +186,7 @@ export class Realm {
     row.MetaData = { CreateTime: stamp, LastUpdatedTime: stamp };
     this.applyRules(entity, row, undefined);
     this.table(entity).set(row.Id, row);
+    this.idOrder.delete(entity);
     this.afterWrite(entity, row, undefined);
     this.emit(entity, row.Id, 'Create', stamp);
     return row;
@@ -197,6 +211,7 @@ export class Realm {
     row.MetaData = { CreateTime: current.MetaData.CreateTime, LastUpdatedTime: stamp };
     this.applyRules(entity, row, current);
     this.table(entity).set(id, row);
+    this.idOrder.delete(entity);
     this.afterWrite(entity, row, current);
     this.emit(entity, id, 'Update', stamp);
     return row;
@@ -209,6 +224,7 @@ export class Realm {
     if (entity !== 'Attachable' && String(body.SyncToken) !== current.SyncToken) throw faults.stale();
     const stamp = timestamp(this.now());
     this.table(entity).delete(id);
+    this.idOrder.delete(entity);
     this.afterWrite(entity, undefined, current);
     const tomb: Tombstone = { Id: id, status: 'Deleted', domain: 'QBO', MetaData: { CreateTime: current.MetaData.CreateTime, LastUpdatedTime: stamp } };
     let tombs = this.tombstones.get(entity);
@@ -234,6 +250,7 @@ export class Realm {
     if (entity === 'Invoice') row.Balance = 0;
     if (entity === 'Payment') row.UnappliedAmt = 0;
     this.table(entity).set(id, row);
+    this.idOrder.delete(entity);
     this.afterWrite(entity, row, current);
     this.emit(entity, id, 'Void', stamp);
     return row;
@@ -251,6 +268,7 @@ export class Realm {
     row.SyncToken = String(Number(current.SyncToken) + 1);
     row.MetaData = { CreateTime: current.MetaData.CreateTime, LastUpdatedTime: stamp };
     this.table('Invoice').set(invoiceId, row);
+    this.idOrder.delete('Invoice');
     this.emit('Invoice', invoiceId, 'Update', stamp);
     return row;
   }

@@ -82,7 +82,7 @@ export class WebhookDispatcher {
 
   private async deliver(settings: WebhookSettings, body: string, count: number): Promise<void> {
     for (let attempt = 1; attempt <= 3; attempt++) {
-      let status: number | 'error' = 'error';
+      let status: number | 'error';
       try {
         const response = await fetch(settings.url, {
           method: 'POST',

@@ -68,8 +68,6 @@ function localPath(uri: string): string {
   return `${pathname}${url.search.replace(/-COMPANY_ID-/g, REALM)}`;
 }
 
-type Shape = string | { [key: string]: Shape } | Shape[];
-
 function typeOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';

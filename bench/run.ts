@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../src/paths';
+import { sandboxBenchmark } from './sandbox-bench';
+
+/**
+ * `npm run bench [-- name ...]`: runs the benchmarks, prints one table of figures with their
+ * targets, and writes the results as JSON to bench/results/. Figures, not pass/fail tests.
+ */
+export interface Figure {
+  benchmark: string;
+  measure: string;
+  value: number;
+  unit: string;
+  target?: string;
+  met?: boolean;
+}
+
+export type Benchmark = () => Promise<Figure[]>;
+
+const BENCHMARKS: Record<string, Benchmark> = {
+  sandbox: sandboxBenchmark,
+};
+
+function table(figures: Figure[]): string {
+  const rows = figures.map((f) => [f.benchmark, f.measure, `${f.value} ${f.unit}`, f.target ?? '', f.met === undefined ? '' : f.met ? 'yes' : 'NO']);
+  const header = ['benchmark', 'measure', 'value', 'target', 'met'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  const unknown = wanted.filter((name) => !BENCHMARKS[name]);
+  if (unknown.length) throw new Error(`Unknown benchmark(s): ${unknown.join(', ')}. Known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  const figures: Figure[] = [];
+  for (const name of wanted.length ? wanted : Object.keys(BENCHMARKS)) {
+    process.stderr.write(`running ${name}...\n`);
+    figures.push(...(await BENCHMARKS[name]!()));
+  }
+  process.stdout.write(`${table(figures)}\n`);
+  const dir = path.join(PROJECT_ROOT, 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, figures }, null, 2));
+  process.stdout.write(`results written to ${path.relative(process.cwd(), file)}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
