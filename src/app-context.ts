@@ -4,16 +4,33 @@ import type { Config } from './config';
 import { CompaniesRepository } from './db/companies-repository';
 import { openDatabase, type Db } from './db/database';
 import { migrateToLatest } from './db/migrate';
+import { OAuthStatesRepository } from './db/oauth-states-repository';
+import { TokensRepository } from './db/tokens-repository';
 import { SessionsRepository } from './db/sessions-repository';
 import { UsersRepository } from './db/users-repository';
 import { JobQueues } from './jobs/queues';
 import { createQueueConnection } from './jobs/redis';
 import { createLogger, type Logger } from './logger';
+import { QuickBooksClient } from './quickbooks/client';
+import { IntuitOAuth } from './quickbooks/oauth';
+import { TokenCipher } from './quickbooks/token-cipher';
+import { TokenManager } from './quickbooks/token-manager';
+import { TokenVault } from './quickbooks/token-vault';
 
 export interface Repositories {
   companies: CompaniesRepository;
   users: UsersRepository;
   sessions: SessionsRepository;
+  tokens: TokensRepository;
+  oauthStates: OAuthStatesRepository;
+}
+
+/** The QuickBooks side: OAuth, tokens and the API client. */
+export interface QuickBooksServices {
+  oauth: IntuitOAuth;
+  vault: TokenVault;
+  tokens: TokenManager;
+  client: QuickBooksClient;
 }
 
 /** Everything a process shares: the one place side-effecting dependencies are built. */
@@ -25,6 +42,7 @@ export interface AppContext {
   redis: Redis;
   queues: JobQueues;
   repos: Repositories;
+  quickbooks: QuickBooksServices;
   close(): Promise<void>;
 }
 
@@ -38,7 +56,13 @@ export interface ContextOptions {
 }
 
 export function createRepositories(db: Db): Repositories {
-  return { companies: new CompaniesRepository(db), users: new UsersRepository(db), sessions: new SessionsRepository(db) };
+  return {
+    companies: new CompaniesRepository(db),
+    users: new UsersRepository(db),
+    sessions: new SessionsRepository(db),
+    tokens: new TokensRepository(db),
+    oauthStates: new OAuthStatesRepository(db),
+  };
 }
 
 export async function createAppContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
@@ -51,15 +75,23 @@ export async function createAppContext(config: Config, options: ContextOptions =
   const redis = createQueueConnection(config.redisUrl);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   const queues = new JobQueues(redis, options.queuePrefix, logger);
+  const clock = options.clock ?? systemClock(config.frozenNow);
+  const repos = createRepositories(db);
+  const quickbooksLogger = logger.child({ module: 'quickbooks' });
+  const oauth = new IntuitOAuth(config.intuit);
+  const vault = new TokenVault(repos.tokens, new TokenCipher(config.tokenKeys));
+  const tokens = new TokenManager({ vault, oauth, redis, companies: repos.companies, clock, logger: quickbooksLogger, lockPrefix: queues.prefix });
+  const client = new QuickBooksClient({ apiBase: oauth.endpoints.api, tokens, companies: repos.companies, logger: quickbooksLogger });
   let closed = false;
   return {
     config,
     logger,
-    clock: options.clock ?? systemClock(config.frozenNow),
+    clock,
     db,
     redis,
     queues,
-    repos: createRepositories(db),
+    repos,
+    quickbooks: { oauth, vault, tokens, client },
     async close() {
       if (closed) return;
       closed = true;

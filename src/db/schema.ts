@@ -31,6 +31,7 @@ export interface CompanyTokensTable {
   x_refresh_token_expires_in: number;
   access_expires_at: Timestamp;
   refresh_expires_at: Timestamp;
+  hard_expires_at: Timestamp | null;
   version: Generated<number>;
   updated_at: Generated<Timestamp>;
 }
@@ -56,12 +57,22 @@ export interface WebSessionsTable {
   expires_at: Timestamp;
 }
 
+export interface OAuthStatesTable {
+  state: string;
+  session_id: string;
+  purpose: Generated<string>;
+  realm_id: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   companies: CompaniesTable;
   company_tokens: CompanyTokensTable;
   users: UsersTable;
   company_members: CompanyMembersTable;
   web_sessions: WebSessionsTable;
+  oauth_states: OAuthStatesTable;
 }
 
 export type Company = Selectable<CompaniesTable>;

@@ -127,7 +127,9 @@ function handle(sandbox: Sandbox, realm: Realm, req: Request, rest: string[]): A
   if (first === 'cdc' && req.method === 'GET') return changeDataCapture(realm, req, now);
   if (first === 'batch' && req.method === 'POST') return batch(sandbox, realm, req.body as Body, now, present);
   if (first === 'companyinfo' && req.method === 'GET') {
-    return json({ CompanyInfo: realm.read('CompanyInfo', second ?? '1'), time: timestamp(now) });
+    // QuickBooks documents the read as companyinfo/<realmId>; the entity itself has Id 1.
+    const id = second === undefined || second === realm.id ? '1' : second;
+    return json({ CompanyInfo: realm.read('CompanyInfo', id), time: timestamp(now) });
   }
   if (first === 'companyinfo' && req.method === 'POST') return json({ CompanyInfo: realm.update('CompanyInfo', bodyOf(req)), time: timestamp(now) });
 

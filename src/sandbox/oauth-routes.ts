@@ -121,14 +121,15 @@ export function oauthRoutes(sandbox: Sandbox): Router {
     try {
       const clientId = sandbox.oauth.authenticateClient(req.get('authorization'));
       const body = req.body as Record<string, string | undefined>;
+      const hard = req.get('x-include-refresh-token-hard-expires-in') === 'true';
       res.setHeader('intuit_tid', randomUUID());
       res.setHeader('Cache-Control', 'no-cache, no-store');
       if (body.grant_type === 'authorization_code') {
         if (!body.code) throw new OAuthError(400, 'invalid_request', 'code is required');
-        res.json(sandbox.oauth.exchangeCode(clientId, body.code, body.redirect_uri ?? ''));
+        res.json(sandbox.oauth.exchangeCode(clientId, body.code, body.redirect_uri ?? '', hard));
       } else if (body.grant_type === 'refresh_token') {
         if (!body.refresh_token) throw new OAuthError(400, 'invalid_request', 'refresh_token is required');
-        res.json(sandbox.oauth.refresh(clientId, body.refresh_token));
+        res.json(sandbox.oauth.refresh(clientId, body.refresh_token, hard));
       } else {
         throw new OAuthError(400, 'unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
       }

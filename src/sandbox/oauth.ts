@@ -10,6 +10,8 @@ import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 export const ACCESS_TOKEN_SECONDS = 3600;
 export const REFRESH_TOKEN_SECONDS = 100 * 24 * 3600;
 export const REFRESH_GRACE_SECONDS = 24 * 3600;
+/** A connection must be re-authorised five years after consent, however often it refreshes. */
+export const HARD_EXPIRY_SECONDS = 5 * 365 * 24 * 3600;
 const CODE_SECONDS = 600;
 
 export interface OAuthClientRegistration {
@@ -24,6 +26,7 @@ export interface AccessGrant {
   userSub: string;
   scope: string;
   revoked: boolean;
+  createdAt: number;
 }
 
 interface CodeRecord {
@@ -57,6 +60,7 @@ export interface TokenSet {
   refresh_token: string;
   expires_in: number;
   x_refresh_token_expires_in: number;
+  x_refresh_token_hard_expires_in?: number;
   id_token?: string;
 }
 
@@ -103,14 +107,14 @@ export class OAuthServer {
   }
 
   issueCode(params: { clientId: string; realmId: string; redirectUri: string; scope: string; userSub: string }): string {
-    const grant: AccessGrant = { id: randomUUID(), clientId: params.clientId, realmId: params.realmId, userSub: params.userSub, scope: params.scope, revoked: false };
+    const grant: AccessGrant = { id: randomUUID(), clientId: params.clientId, realmId: params.realmId, userSub: params.userSub, scope: params.scope, revoked: false, createdAt: this.now().getTime() };
     this.grants.set(grant.id, grant);
     const code = opaque('AB11');
     this.codes.set(code, { grantId: grant.id, redirectUri: params.redirectUri, expiresAt: this.now().getTime() + CODE_SECONDS * 1000, used: false });
     return code;
   }
 
-  exchangeCode(clientId: string, code: string, redirectUri: string): TokenSet {
+  exchangeCode(clientId: string, code: string, redirectUri: string, includeHardExpiry = false): TokenSet {
     const record = this.codes.get(code);
     const grant = record && this.grants.get(record.grantId);
     if (!record || !grant || grant.clientId !== clientId) return this.invalidGrant('Invalid authorization code');
@@ -123,22 +127,23 @@ export class OAuthServer {
     if (record.redirectUri !== redirectUri) return this.invalidGrant('redirect_uri does not match the one used to authorize');
     record.used = true;
     this.counts.authorizationCode++;
-    return this.issueTokens(grant, true);
+    return this.issueTokens(grant, true, includeHardExpiry);
   }
 
-  refresh(clientId: string, refreshToken: string): TokenSet {
+  refresh(clientId: string, refreshToken: string, includeHardExpiry = false): TokenSet {
     const record = this.refreshTokens.get(refreshToken);
     const grant = record && this.grants.get(record.grantId);
     const now = this.now().getTime();
     if (!record || !grant || grant.revoked || grant.clientId !== clientId) return this.invalidGrant('Token invalid');
     if (record.expiresAt <= now) return this.invalidGrant('Token expired');
     if (record.supersededUntil !== undefined && record.supersededUntil <= now) return this.invalidGrant('Token invalid');
+    if (grant.createdAt + HARD_EXPIRY_SECONDS * 1000 <= now) return this.invalidGrant('Token expired');
     this.counts.refresh++;
     // Every refresh token this grant has issued so far is now superseded; each keeps 24 h of grace.
     for (const other of this.refreshTokens.values()) {
       if (other.grantId === grant.id && other.supersededUntil === undefined) other.supersededUntil = now + REFRESH_GRACE_SECONDS * 1000;
     }
-    return this.issueTokens(grant, false);
+    return this.issueTokens(grant, false, includeHardExpiry);
   }
 
   /** Revokes the grant behind an access or refresh token (Intuit revokes the whole connection). */
@@ -176,7 +181,7 @@ export class OAuthServer {
 
   /** Issues tokens without the browser dance, for tests and the seeding tools. */
   mintTokens(clientId: string, realmId: string, userSub = 'sandbox-user'): TokenSet {
-    const grant: AccessGrant = { id: randomUUID(), clientId, realmId, userSub, scope: 'com.intuit.quickbooks.accounting', revoked: false };
+    const grant: AccessGrant = { id: randomUUID(), clientId, realmId, userSub, scope: 'com.intuit.quickbooks.accounting', revoked: false, createdAt: this.now().getTime() };
     this.grants.set(grant.id, grant);
     return this.issueTokens(grant, false);
   }
@@ -191,7 +196,7 @@ export class OAuthServer {
     return { grant };
   }
 
-  private issueTokens(grant: AccessGrant, withIdToken: boolean): TokenSet {
+  private issueTokens(grant: AccessGrant, withIdToken: boolean, includeHardExpiry = false): TokenSet {
     const now = this.now().getTime();
     const access = opaque('eyJlbmMiOiJBMTI4Q0JDLUhTMjU2IiwiYWxnIjoiZGlyIn0..');
     const refresh = opaque('AB1');
@@ -204,6 +209,7 @@ export class OAuthServer {
       expires_in: ACCESS_TOKEN_SECONDS,
       x_refresh_token_expires_in: REFRESH_TOKEN_SECONDS,
     };
+    if (includeHardExpiry) tokens.x_refresh_token_hard_expires_in = Math.max(0, Math.floor((grant.createdAt + HARD_EXPIRY_SECONDS * 1000 - now) / 1000));
     if (withIdToken && grant.scope.split(/\s+/).includes('openid')) tokens.id_token = opaque('eyJraWQiOiJzYW5kYm94In0.');
     return tokens;
   }

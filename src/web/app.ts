@@ -8,6 +8,10 @@ import { errorHandler, notFoundHandler } from './error-handler';
 import { requestLogger } from './request-logger';
 import { healthRoutes } from './routes/health';
 import { homeRoutes } from './routes/home';
+import { apiRoutes } from './routes/api';
+import { companyRoutes } from './routes/companies';
+import { connectRoutes } from './routes/connect';
+import { identify } from './access';
 import { DatabaseSessionStore } from './session-store';
 import { createViewEngine } from './view-engine';
 import { VIEWS_DIR } from '../paths';
@@ -37,6 +41,7 @@ export function createWebApp(context: AppContext): Express {
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
+          // The consent screen of the local sandbox is reached by redirect, and forms post only here.
           formAction: ["'self'", ...formTargets(config)],
           frameAncestors: ["'none'"],
           upgradeInsecureRequests: secure ? [] : null,
@@ -64,6 +69,7 @@ export function createWebApp(context: AppContext): Express {
       cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_DAYS * 24 * 3600 * 1000 },
     }),
   );
+  app.use(identify(context));
   app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/webhooks/') }));
   app.use((req, res, next) => {
     res.locals.signedIn = Boolean(req.session.userId);
@@ -71,6 +77,9 @@ export function createWebApp(context: AppContext): Express {
   });
 
   app.use(homeRoutes(context));
+  app.use(connectRoutes(context));
+  app.use(companyRoutes(context));
+  app.use(apiRoutes(context));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

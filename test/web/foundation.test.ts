@@ -76,10 +76,10 @@ describe('web foundation', () => {
     expect(cookie).toMatch(/SameSite=Lax/i);
   });
 
-  it('answers unknown API paths with a JSON 404 and unknown pages with an HTML 404', async () => {
-    const api = await http.get('/api/nothing-here', { headers: { accept: 'application/json' } });
-    expect(api.status).toBe(404);
-    expect(await api.json()).toEqual({ error: { code: 'not_found', message: 'Not found' } });
+  it('asks anonymous API callers to sign in, and answers unknown pages with an HTML 404', async () => {
+    const anonymous = await http.get('/api/nothing-here', { headers: { accept: 'application/json' } });
+    expect(anonymous.status).toBe(401);
+    expect((await jsonOf(anonymous)).error.code).toBe('unauthorized');
     const page = await http.get('/nothing-here', { headers: { accept: 'text/html' } });
     expect(page.status).toBe(404);
     expect(await page.text()).toContain('There is nothing at this address.');

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-companies-and-sessions';
+import * as m0002 from './0002-oauth-states';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
   '0001-companies-and-sessions': m0001,
+  '0002-oauth-states': m0002,
 };

@@ -1,0 +1,95 @@
+import type { Redis } from 'ioredis';
+import type { Clock } from '../clock';
+import type { CompaniesRepository } from '../db/companies-repository';
+import { withLock } from '../jobs/locks';
+import type { Logger } from '../logger';
+import { OAuthRequestError, ReconnectRequiredError } from './errors';
+import type { IntuitOAuth } from './oauth';
+import type { StoredTokens, TokenVault } from './token-vault';
+
+/** Refresh this long before the access token expires, so no call starts with a dying token. */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+const LOCK_TTL_MS = 30_000;
+
+/**
+ * Every QuickBooks call gets its access token here. A token near expiry is refreshed once per
+ * company however many calls, processes or machines race for it: one in-process promise per
+ * company, then a Redis lock, then a re-read of storage under the lock (another process may have
+ * refreshed while we waited). The newest refresh token is written only over the version read.
+ * `invalid_grant` re-reads storage before it declares the connection dead.
+ */
+export class TokenManager {
+  private readonly inflight = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly deps: {
+      vault: TokenVault;
+      oauth: IntuitOAuth;
+      redis: Redis;
+      companies: CompaniesRepository;
+      clock: Clock;
+      logger: Logger;
+      lockPrefix?: string;
+    },
+  ) {}
+
+  private fresh(tokens: StoredTokens): boolean {
+    return tokens.accessExpiresAt.getTime() - REFRESH_MARGIN_MS > this.deps.clock.now().getTime();
+  }
+
+  private async stored(realmId: string): Promise<StoredTokens> {
+    const company = await this.deps.companies.find(realmId);
+    if (!company || company.status !== 'connected') throw new ReconnectRequiredError(realmId, company ? `the connection is ${company.status.replace('_', ' ')}` : 'it is not connected');
+    const tokens = await this.deps.vault.read(realmId);
+    if (!tokens) throw new ReconnectRequiredError(realmId, 'no tokens are stored');
+    return tokens;
+  }
+
+  /** A valid access token, refreshed first if it is near expiry. */
+  async accessToken(realmId: string): Promise<string> {
+    const tokens = await this.stored(realmId);
+    if (this.fresh(tokens)) return tokens.accessToken;
+    return this.refresh(realmId);
+  }
+
+  /** QuickBooks refused `rejected` (401): refresh, unless someone already replaced it. */
+  async afterRejection(realmId: string, rejected: string): Promise<string> {
+    return this.refresh(realmId, rejected);
+  }
+
+  private refresh(realmId: string, rejected?: string): Promise<string> {
+    const running = this.inflight.get(realmId);
+    if (running) return running;
+    const attempt = this.refreshUnderLock(realmId, rejected).finally(() => this.inflight.delete(realmId));
+    this.inflight.set(realmId, attempt);
+    return attempt;
+  }
+
+  private async refreshUnderLock(realmId: string, rejected?: string): Promise<string> {
+    const key = `${this.deps.lockPrefix ?? 'ardesk'}:lock:token-refresh:${realmId}`;
+    return withLock(this.deps.redis, key, { ttlMs: LOCK_TTL_MS, waitMs: LOCK_TTL_MS + 5000 }, async () => {
+      const current = await this.stored(realmId);
+      if (this.fresh(current) && current.accessToken !== rejected) return current.accessToken;
+      const now = this.deps.clock.now();
+      let issued;
+      try {
+        issued = await this.deps.oauth.refresh(current.refreshToken);
+      } catch (error) {
+        if (!(error instanceof OAuthRequestError) || error.oauthError !== 'invalid_grant') throw error;
+        const again = await this.deps.vault.read(realmId);
+        if (again && again.refreshToken !== current.refreshToken && this.fresh(again)) return again.accessToken;
+        this.deps.logger.warn({ realmId, intuitTid: error.intuitTid }, 'refresh token refused (invalid_grant): connection needs reconnect');
+        await this.deps.companies.setStatus(realmId, 'needs_reconnect', 'QuickBooks no longer accepts this connection. Reconnect to resume.');
+        throw new ReconnectRequiredError(realmId, 'QuickBooks refused the refresh token');
+      }
+      const saved = await this.deps.vault.storeRefreshed(realmId, issued, now, current.version);
+      if (!saved) {
+        // Only possible if something wrote without the lock (a reconnect): keep theirs, it is newer.
+        const newest = await this.deps.vault.read(realmId);
+        if (newest) return newest.accessToken;
+      }
+      this.deps.logger.info({ realmId }, 'access token refreshed');
+      return issued.accessToken;
+    });
+  }
+}

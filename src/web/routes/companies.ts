@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import type { AppContext } from '../../app-context';
+import { loadCompany, requireSignIn } from '../access';
+
+/** A company's pages; every route resolves `:realmId` through the realm-isolation check. */
+export function companyRoutes(context: AppContext): Router {
+  const router = Router();
+  router.param('realmId', loadCompany(context));
+
+  router.get('/companies/:realmId', requireSignIn, async (req, res) => {
+    const companies = req.session.userId ? await context.repos.companies.listForUser(req.session.userId) : [];
+    res.render('company', { title: req.company!.name, company: req.company, companies, needsReconnect: req.company!.status === 'needs_reconnect', disconnected: req.company!.status === 'disconnected' });
+  });
+
+  router.post('/companies/:realmId/disconnect', requireSignIn, async (req, res) => {
+    await disconnect(context, req.company!.realm_id, req.log);
+    res.redirect(303, `/companies/${req.company!.realm_id}`);
+  });
+  return router;
+}
+
+/**
+ * Ends a connection on the user's word: revokes at Intuit (best effort: the tokens go either
+ * way), deletes them, and marks the company disconnected. The collection history stays.
+ */
+export async function disconnect(context: AppContext, realmId: string, log: AppContext['logger']): Promise<void> {
+  const tokens = await context.quickbooks.vault.read(realmId).catch(() => undefined);
+  if (tokens) {
+    await context.quickbooks.oauth.revoke(tokens.refreshToken).catch((error) => log.warn({ realmId, err: error }, 'revoking at Intuit failed; deleting our tokens anyway'));
+  }
+  await context.quickbooks.vault.remove(realmId);
+  await context.repos.companies.setStatus(realmId, 'disconnected', 'Disconnected in Ardesk');
+}

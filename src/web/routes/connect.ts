@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../app-context';
+import { BadRequestError } from '../../errors';
+import { ReconnectRequiredError } from '../../quickbooks/errors';
+
+const STATE_TTL_MS = 10 * 60 * 1000;
+
+const callbackQuery = z.object({
+  code: z.string().min(1).max(2048),
+  state: z.string().min(16).max(256),
+  realmId: z.string().regex(/^\d{1,32}$/, 'must be the QuickBooks company id'),
+});
+
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+}
+
+function save(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+}
+
+/**
+ * Connecting a QuickBooks company: /connect → Intuit → /callback, and Intuit's Launch and
+ * Disconnect URLs. The `state` is bound to this browser session and consumed atomically, so a
+ * forged, stale or replayed callback stores nothing and never exchanges a code twice.
+ */
+export function connectRoutes(context: AppContext): Router {
+  const router = Router();
+  const { repos, quickbooks, clock } = context;
+
+  router.get(['/connect', '/reconnect'], async (req, res) => {
+    const realmHint = typeof req.query.realmId === 'string' && /^\d{1,32}$/.test(req.query.realmId) ? req.query.realmId : null;
+    const state = randomBytes(32).toString('base64url');
+    // The session must exist before Intuit sends the browser back.
+    await save(req);
+    await repos.oauthStates.issue(state, req.sessionID, new Date(clock.now().getTime() + STATE_TTL_MS), realmHint ? 'reconnect' : 'connect', realmHint);
+    res.redirect(302, quickbooks.oauth.authorizeUrl(state));
+  });
+
+  router.get('/callback', async (req, res) => {
+    if (typeof req.query.error === 'string') {
+      if (typeof req.query.state === 'string') await repos.oauthStates.consume(req.query.state, req.sessionID, clock.now());
+      res.status(400).render('connect-cancelled', { title: 'Not connected', reason: req.query.error === 'access_denied' ? 'You cancelled the connection in QuickBooks.' : 'QuickBooks did not complete the connection.' });
+      return;
+    }
+    const parsed = callbackQuery.safeParse(req.query);
+    if (!parsed.success) throw new BadRequestError('This QuickBooks callback is missing its code, state or company id. Start again from Connect to QuickBooks.');
+    const { code, state, realmId } = parsed.data;
+    const pending = await repos.oauthStates.consume(state, req.sessionID, clock.now());
+    if (!pending) throw new BadRequestError('This connection link has expired, was already used, or was not started in this browser. Start again from Connect to QuickBooks.');
+
+    const query = new URLSearchParams({ code, state, realmId }).toString();
+    const issued = await quickbooks.oauth.exchangeCode(`${context.config.intuit.redirectUri}?${query}`);
+    const user = await quickbooks.oauth.userInfo(issued.accessToken);
+    const person = await repos.users.upsertByIntuitSub(user.sub, { email: user.email, name: user.name });
+    const existing = await repos.companies.find(realmId);
+    await repos.companies.upsert({ realm_id: realmId, name: existing?.name ?? `QuickBooks company ${realmId}`, status: 'connected', status_reason: null, connected_at: clock.now(), disconnected_at: null });
+    await quickbooks.vault.storeNew(realmId, issued, clock.now());
+    await repos.companies.addMember(realmId, person.id);
+    try {
+      const info = await quickbooks.client.companyInfo(realmId);
+      await repos.companies.upsert({
+        realm_id: realmId,
+        name: info.CompanyName || info.LegalName || `QuickBooks company ${realmId}`,
+        status: 'connected',
+        country: info.Country ?? null,
+        email: info.Email?.Address ?? null,
+        phone: info.PrimaryPhone?.FreeFormNumber ?? null,
+      });
+    } catch (error) {
+      req.log.warn({ realmId, err: error }, 'connected, but CompanyInfo could not be read yet');
+    }
+    // A new session id at sign-in: a session fixed before login is worth nothing after it.
+    await regenerate(req);
+    req.session.userId = person.id;
+    await save(req);
+    req.log.info({ realmId, purpose: pending.purpose }, 'QuickBooks company connected');
+    res.redirect(303, `/companies/${realmId}`);
+  });
+
+  router.get('/launch', async (req, res) => {
+    const userId = req.session.userId;
+    const companies = userId ? await repos.companies.listForUser(userId) : [];
+    const target = companies.find((c) => c.status === 'connected') ?? companies[0];
+    res.redirect(302, target ? `/companies/${target.realm_id}` : '/connect');
+  });
+
+  // Intuit sends the browser here after the user disconnected Ardesk inside QuickBooks. We do not
+  // trust the visit itself; we ask QuickBooks, and a refused token marks the connection.
+  router.get('/disconnected', async (req, res) => {
+    const userId = req.session.userId;
+    const companies = userId ? await repos.companies.listForUser(userId) : [];
+    for (const company of companies.filter((c) => c.status === 'connected')) {
+      try {
+        await quickbooks.client.companyInfo(company.realm_id);
+      } catch (error) {
+        if (!(error instanceof ReconnectRequiredError)) req.log.warn({ realmId: company.realm_id, err: error }, 'could not check the connection');
+      }
+    }
+    const after = userId ? await repos.companies.listForUser(userId) : [];
+    res.render('disconnected', { title: 'Disconnected from QuickBooks', companies: after.filter((c) => c.status !== 'connected') });
+  });
+
+  return router;
+}
