@@ -6,12 +6,16 @@ import { openDatabase, type Db } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import { OAuthStatesRepository } from './db/oauth-states-repository';
 import { TokensRepository } from './db/tokens-repository';
+import { QuickBooksCopyRepository } from './db/quickbooks-copy-repository';
+import { SyncStateRepository } from './db/sync-state-repository';
+import { CompanySync } from './quickbooks/sync';
 import { SessionsRepository } from './db/sessions-repository';
 import { UsersRepository } from './db/users-repository';
 import { JobQueues } from './jobs/queues';
 import { createQueueConnection } from './jobs/redis';
 import { createLogger, type Logger } from './logger';
 import { QuickBooksClient } from './quickbooks/client';
+import { RealmRateLimiter } from './quickbooks/rate-limit';
 import { IntuitOAuth } from './quickbooks/oauth';
 import { TokenCipher } from './quickbooks/token-cipher';
 import { TokenManager } from './quickbooks/token-manager';
@@ -23,6 +27,8 @@ export interface Repositories {
   sessions: SessionsRepository;
   tokens: TokensRepository;
   oauthStates: OAuthStatesRepository;
+  copy: QuickBooksCopyRepository;
+  syncState: SyncStateRepository;
 }
 
 /** The QuickBooks side: OAuth, tokens and the API client. */
@@ -43,6 +49,7 @@ export interface AppContext {
   queues: JobQueues;
   repos: Repositories;
   quickbooks: QuickBooksServices;
+  sync: CompanySync;
   close(): Promise<void>;
 }
 
@@ -62,6 +69,8 @@ export function createRepositories(db: Db): Repositories {
     sessions: new SessionsRepository(db),
     tokens: new TokensRepository(db),
     oauthStates: new OAuthStatesRepository(db),
+    copy: new QuickBooksCopyRepository(db),
+    syncState: new SyncStateRepository(db),
   };
 }
 
@@ -81,7 +90,15 @@ export async function createAppContext(config: Config, options: ContextOptions =
   const oauth = new IntuitOAuth(config.intuit);
   const vault = new TokenVault(repos.tokens, new TokenCipher(config.tokenKeys));
   const tokens = new TokenManager({ vault, oauth, redis, companies: repos.companies, clock, logger: quickbooksLogger, lockPrefix: queues.prefix });
-  const client = new QuickBooksClient({ apiBase: oauth.endpoints.api, tokens, companies: repos.companies, logger: quickbooksLogger });
+  const client = new QuickBooksClient({
+    apiBase: oauth.endpoints.api,
+    clientId: config.intuit.clientId,
+    clientSecret: config.intuit.clientSecret,
+    tokens,
+    companies: repos.companies,
+    limiter: new RealmRateLimiter(redis, queues.prefix),
+    logger: quickbooksLogger,
+  });
   let closed = false;
   return {
     config,
@@ -92,6 +109,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     queues,
     repos,
     quickbooks: { oauth, vault, tokens, client },
+    sync: new CompanySync({ client, copy: repos.copy, state: repos.syncState, companies: repos.companies, clock, logger: logger.child({ module: 'sync' }) }),
     async close() {
       if (closed) return;
       closed = true;

@@ -66,6 +66,84 @@ export interface OAuthStatesTable {
   expires_at: Timestamp;
 }
 
+type Json = ColumnType<unknown, string, string>;
+/** numeric(14,2): read as an exact decimal string, written as a number or string. */
+type Money = ColumnType<string, number | string, number | string>;
+
+interface QboRow {
+  realm_id: string;
+  id: string;
+  sync_token: string;
+  qbo_updated_at: Timestamp;
+  sync_run: Generated<number>;
+}
+
+export interface QboCustomersTable extends QboRow {
+  display_name: string;
+  company_name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  email: string | null;
+  phone: string | null;
+  mobile: string | null;
+  notes: string | null;
+  balance: Money;
+  active: boolean;
+  parent_id: string | null;
+  sales_term_id: string | null;
+  currency: string | null;
+  raw: Json;
+}
+
+export interface QboInvoicesTable extends QboRow {
+  customer_id: string;
+  doc_number: string | null;
+  txn_date: string;
+  due_date: string | null;
+  total: Money;
+  balance: Money;
+  bill_email: string | null;
+  sales_term_id: string | null;
+  currency: string | null;
+  email_status: string | null;
+  raw: Json;
+}
+
+export interface QboPaymentsTable extends QboRow {
+  customer_id: string;
+  txn_date: string;
+  total: Money;
+  unapplied: Money;
+  applied_to: Json;
+}
+
+export interface QboCreditMemosTable extends QboRow {
+  customer_id: string;
+  doc_number: string | null;
+  txn_date: string;
+  total: Money;
+  remaining_credit: Money;
+}
+
+export interface QboTermsTable extends QboRow {
+  name: string;
+  due_days: number | null;
+  active: boolean;
+}
+
+export interface SyncStateTable {
+  realm_id: string;
+  cdc_cursor: Timestamp | null;
+  last_full_at: Timestamp | null;
+  last_success_at: Timestamp | null;
+  last_mode: string | null;
+  last_error: string | null;
+  last_error_at: Timestamp | null;
+  counts: ColumnType<Record<string, number>, string, string>;
+  skipped: ColumnType<Array<{ entity: string; id: string; reason: string }>, string, string>;
+  run: Generated<number>;
+}
+
 export interface Database {
   companies: CompaniesTable;
   company_tokens: CompanyTokensTable;
@@ -73,6 +151,12 @@ export interface Database {
   company_members: CompanyMembersTable;
   web_sessions: WebSessionsTable;
   oauth_states: OAuthStatesTable;
+  qbo_customers: QboCustomersTable;
+  qbo_invoices: QboInvoicesTable;
+  qbo_payments: QboPaymentsTable;
+  qbo_credit_memos: QboCreditMemosTable;
+  qbo_terms: QboTermsTable;
+  sync_state: SyncStateTable;
 }
 
 export type Company = Selectable<CompaniesTable>;

@@ -10,6 +10,11 @@ export type QueueName = (typeof QUEUES)[number];
 export const JOBS = {
   /** Deletes expired web sessions (and, later, expired OAuth states and webhook dedup keys). */
   'maintenance.prune-sessions': { queue: 'maintenance', payload: z.object({}).strict() },
+  /** Brings Ardesk's copy of one company up to date with QuickBooks. */
+  'sync.realm': {
+    queue: 'sync',
+    payload: z.object({ realmId: z.string().regex(/^\d{1,32}$/), mode: z.enum(['full', 'incremental', 'auto']).default('auto') }).strict(),
+  },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType }>;
 
 export type JobName = keyof typeof JOBS;

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { createAppContext, type AppContext } from '../app-context';
 import { ConfigError, loadConfig, loadDatabaseConfig } from '../config';
 import { openDatabase } from '../db/database';
@@ -14,6 +15,7 @@ Commands:
   start        web and worker in one process (small installs, embedded database)
   migrate      bring the database schema up to date and exit
   sandbox      the local QuickBooks Online emulator (ardesk sandbox --help)
+  sync         sync one company now: ardesk sync --realm R [--full]
   help         show this text
 
 Configuration comes from the environment; see .env.example.`;
@@ -55,6 +57,18 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
         process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'Database is up to date.\n');
       } finally {
         await db.destroy();
+      }
+      return;
+    }
+    case 'sync': {
+      const { values } = parseArgs({ args, options: { realm: { type: 'string' }, full: { type: 'boolean', default: false } }, strict: true });
+      if (!values.realm) fail('ardesk sync needs --realm <QuickBooks company id>', 2);
+      const context = await createAppContext(loadConfig());
+      try {
+        const report = await context.sync.run(values.realm, values.full ? 'full' : 'auto');
+        process.stdout.write(`${JSON.stringify({ realmId: values.realm, ...report }, null, 2)}\n`);
+      } finally {
+        await context.close();
       }
       return;
     }

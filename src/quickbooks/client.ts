@@ -1,78 +1,41 @@
 import { randomUUID } from 'node:crypto';
+import QuickBooks from 'node-quickbooks';
 import type { CompaniesRepository } from '../db/companies-repository';
 import type { Logger } from '../logger';
 import { QuickBooksFault, ReconnectRequiredError } from './errors';
 import { parseFault } from './faults';
+import type { RealmRateLimiter } from './rate-limit';
 import type { TokenManager } from './token-manager';
 
 export const MINOR_VERSION = '75';
 
-export interface RequestOptions {
-  method?: 'GET' | 'POST';
-  /** Path under /v3/company/<realmId>/, e.g. `companyinfo/123` or `query`. */
-  path: string;
-  query?: Record<string, string>;
-  body?: unknown;
-  /** Sent as `requestid` on writes so a replay returns the first result. */
-  requestId?: string;
+export interface RetryPolicy {
+  /** Attempts for 5xx and network failures. */
+  transientAttempts: number;
+  /** Attempts while QuickBooks throttles (429 / 3001); enough to outlast a minute-long storm. */
+  throttleAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
 }
 
-/**
- * The one door to the QuickBooks Accounting API: every call takes its token from the token
- * manager, carries minorversion 75, and turns any fault into a typed error with its intuit_tid.
- * A 401 triggers one refresh and one retry; a second 401 means the connection is gone.
- */
-export class QuickBooksClient {
-  constructor(
-    private readonly deps: { apiBase: string; tokens: TokenManager; companies: CompaniesRepository; logger: Logger },
-  ) {}
+export const DEFAULT_RETRY: RetryPolicy = { transientAttempts: 6, throttleAttempts: 14, baseDelayMs: 500, maxDelayMs: 30_000 };
 
-  async request<T>(realmId: string, options: RequestOptions): Promise<T> {
-    let token = await this.deps.tokens.accessToken(realmId);
-    for (let attempt = 1; ; attempt++) {
-      const response = await this.send(realmId, token, options);
-      if (response.status === 401 && attempt === 1) {
-        token = await this.deps.tokens.afterRejection(realmId, token);
-        continue;
-      }
-      const tid = response.headers.get('intuit_tid') ?? response.headers.get('intuit-tid') ?? undefined;
-      const text = await response.text();
-      if (response.status === 401) {
-        await this.deps.companies.setStatus(realmId, 'needs_reconnect', 'QuickBooks refused our access (the app may have been disconnected in QuickBooks). Reconnect to resume.');
-        throw new ReconnectRequiredError(realmId, 'QuickBooks answered 401 after a refresh');
-      }
-      const fault = parseFault(response.status, text, tid);
-      if (fault) {
-        this.deps.logger.warn({ realmId, path: options.path, status: response.status, code: fault.faultCode, intuitTid: tid }, 'QuickBooks fault');
-        throw fault;
-      }
-      if (options.path.endsWith('/pdf')) return Buffer.from(text, 'latin1') as T;
-      return JSON.parse(text) as T;
-    }
-  }
-
-  private send(realmId: string, token: string, options: RequestOptions): Promise<Response> {
-    const url = new URL(`${this.deps.apiBase}${encodeURIComponent(realmId)}/${options.path}`);
-    for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
-    url.searchParams.set('minorversion', MINOR_VERSION);
-    if (options.method === 'POST') url.searchParams.set('requestid', options.requestId ?? randomUUID());
-    return fetch(url, {
-      method: options.method ?? 'GET',
-      headers: {
-        authorization: `Bearer ${token}`,
-        accept: options.path.endsWith('/pdf') ? 'application/pdf' : 'application/json',
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-      signal: AbortSignal.timeout(60_000),
-    });
-  }
-
-  async companyInfo(realmId: string): Promise<CompanyInfo> {
-    const answer = await this.request<{ CompanyInfo: CompanyInfo }>(realmId, { path: `companyinfo/${encodeURIComponent(realmId)}` });
-    return answer.CompanyInfo;
-  }
+export interface ClientDeps {
+  apiBase: string;
+  clientId: string;
+  clientSecret: string;
+  tokens: TokenManager;
+  companies: CompaniesRepository;
+  limiter: RealmRateLimiter;
+  logger: Logger;
+  retry?: RetryPolicy;
 }
+
+/** What one attempt produced: a body, or a fault to classify. */
+type Outcome<T> = { ok: true; value: T } | { ok: false; fault: QuickBooksFault };
+
+type QboCallback = (error: unknown, body?: unknown) => void;
+type NodeQuickBooksCall = (qbo: QuickBooks, callback: QboCallback) => void;
 
 export interface CompanyInfo {
   CompanyName: string;
@@ -80,6 +43,202 @@ export interface CompanyInfo {
   Country?: string;
   Email?: { Address?: string };
   PrimaryPhone?: { FreeFormNumber?: string };
+  NameValue?: Array<{ Name: string; Value: string }>;
+}
+
+export interface QueryPage<T = Record<string, unknown>> {
+  rows: T[];
+  startPosition?: number;
+  maxResults?: number;
+  totalCount?: number;
+}
+
+/**
+ * The one door to the QuickBooks Accounting API. Every call takes its token from the token
+ * manager and a slot from the per-company rate limiter, carries minorversion 75 (and a
+ * requestid on writes), and turns any answer into a value or a typed fault with its intuit_tid.
+ * Throttling waits and retries; 5xx and network failures back off with jitter a bounded number of
+ * times; a 401 refreshes once and retries; a second 401 means the connection is gone.
+ */
+export class QuickBooksClient {
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly deps: ClientDeps) {
+    this.retry = deps.retry ?? DEFAULT_RETRY;
+  }
+
+  // ---- the calls Ardesk makes ----------------------------------------------------------------
+
+  /** `SELECT * FROM <entity> <clause>`, e.g. clause `ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000`. */
+  async query<T = Record<string, unknown>>(realmId: string, entity: string, clause: string): Promise<QueryPage<T>> {
+    const body = await this.viaNodeQuickBooks<{ QueryResponse?: Record<string, unknown> }>(realmId, 'query', (qbo, cb) => {
+      const finder = (qbo as unknown as Record<string, (criteria: string, cb: QboCallback) => void>)[`find${pluralOf(entity)}`];
+      if (!finder) throw new Error(`node-quickbooks cannot query ${entity}`);
+      finder.call(qbo, ` ${clause.trim()}`, cb);
+    });
+    return pageOf<T>(body.QueryResponse, entity);
+  }
+
+  /** One change-data-capture call for several entities; deleted objects come back with status "Deleted". */
+  async changesSince(realmId: string, entities: string[], since: Date): Promise<{ changes: Record<string, Array<Record<string, unknown>>>; time?: string }> {
+    const body = await this.viaNodeQuickBooks<{ CDCResponse?: Array<{ QueryResponse?: Array<Record<string, unknown>> }>; time?: string }>(realmId, 'cdc', (qbo, cb) =>
+      qbo.changeDataCapture(entities, since.toISOString(), cb),
+    );
+    const changes: Record<string, Array<Record<string, unknown>>> = {};
+    for (const section of body.CDCResponse?.[0]?.QueryResponse ?? []) {
+      for (const [key, value] of Object.entries(section)) if (Array.isArray(value)) changes[key] = [...(changes[key] ?? []), ...(value as Array<Record<string, unknown>>)];
+    }
+    return { changes, time: body.time };
+  }
+
+  async batch(realmId: string, items: Array<Record<string, unknown>>): Promise<Array<Record<string, unknown>>> {
+    const body = await this.viaNodeQuickBooks<{ BatchItemResponse?: Array<Record<string, unknown>> }>(realmId, 'batch', (qbo, cb) => qbo.batch(items as never, cb));
+    return body.BatchItemResponse ?? [];
+  }
+
+  async read<T = Record<string, unknown>>(realmId: string, entity: string, id: string): Promise<T> {
+    const body = await this.viaNodeQuickBooks<Record<string, unknown>>(realmId, 'read', (qbo, cb) => {
+      const getter = (qbo as unknown as Record<string, (id: string, cb: QboCallback) => void>)[`get${entity}`];
+      if (!getter) throw new Error(`node-quickbooks cannot read ${entity}`);
+      getter.call(qbo, id, cb);
+    });
+    return body as T;
+  }
+
+  async companyInfo(realmId: string): Promise<CompanyInfo> {
+    const answer = await this.raw<{ CompanyInfo: CompanyInfo }>(realmId, { path: `companyinfo/${encodeURIComponent(realmId)}` });
+    return answer.CompanyInfo;
+  }
+
+  /**
+   * Invoices by id with their online pay link: `include=invoiceLink` is not something
+   * node-quickbooks can ask for, so this goes out raw. One query with `Id IN (...)`.
+   */
+  async invoicesWithLinks(realmId: string, ids: string[]): Promise<Array<Record<string, unknown>>> {
+    if (ids.length === 0) return [];
+    const list = ids.map((id) => `'${id.replace(/'/g, "\\'")}'`).join(', ');
+    const answer = await this.raw<{ QueryResponse?: Record<string, unknown> }>(realmId, {
+      path: 'query',
+      query: { query: `SELECT * FROM Invoice WHERE Id IN (${list}) MAXRESULTS 1000`, include: 'invoiceLink' },
+    });
+    return pageOf<Record<string, unknown>>(answer.QueryResponse, 'Invoice').rows;
+  }
+
+  // ---- transports ------------------------------------------------------------------------------
+
+  private instance(realmId: string, token: string): QuickBooks {
+    const qbo = new QuickBooks(this.deps.clientId, this.deps.clientSecret, token, false, realmId, true, false, MINOR_VERSION, '2.0', null);
+    // Configuration decides where QuickBooks is (Intuit's sandbox, production, or the local emulator).
+    (qbo as unknown as { endpoint: string }).endpoint = this.deps.apiBase;
+    return qbo;
+  }
+
+  private viaNodeQuickBooks<T>(realmId: string, kind: string, call: NodeQuickBooksCall): Promise<T> {
+    return this.withRetries(realmId, kind, (token) =>
+      new Promise<Outcome<T>>((resolve) => {
+        call(this.instance(realmId, token), (error, body) => {
+          if (!error) return resolve({ ok: true, value: body as T });
+          resolve({ ok: false, fault: faultOfNodeQuickBooks(error) });
+        });
+      }),
+    );
+  }
+
+  async raw<T>(realmId: string, options: { method?: 'GET' | 'POST'; path: string; query?: Record<string, string>; body?: unknown; requestId?: string }): Promise<T> {
+    return this.withRetries(realmId, options.path, async (token) => {
+      const url = new URL(`${this.deps.apiBase}${encodeURIComponent(realmId)}/${options.path}`);
+      for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+      url.searchParams.set('minorversion', MINOR_VERSION);
+      if (options.method === 'POST') url.searchParams.set('requestid', options.requestId ?? randomUUID());
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: options.method ?? 'GET',
+          headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+          signal: AbortSignal.timeout(60_000),
+        });
+      } catch (error) {
+        return { ok: false, fault: networkFault(error) };
+      }
+      const tid = response.headers.get('intuit_tid') ?? response.headers.get('intuit-tid') ?? undefined;
+      const text = await response.text();
+      const fault = parseFault(response.status, text, tid);
+      return fault ? { ok: false, fault } : { ok: true, value: JSON.parse(text) as T };
+    });
+  }
+
+  // ---- the retry policy ------------------------------------------------------------------------
+
+  private async withRetries<T>(realmId: string, kind: string, attempt: (token: string) => Promise<Outcome<T>>): Promise<T> {
+    let token = await this.deps.tokens.accessToken(realmId);
+    let refreshed = false;
+    let transient = 0;
+    let throttled = 0;
+    for (;;) {
+      const release = await this.deps.limiter.acquire(realmId, kind === 'batch');
+      let outcome: Outcome<T>;
+      try {
+        outcome = await attempt(token);
+      } finally {
+        await release();
+      }
+      if (outcome.ok) return outcome.value;
+      const { fault } = outcome;
+      if (fault.httpStatus === 401) {
+        if (!refreshed) {
+          refreshed = true;
+          token = await this.deps.tokens.afterRejection(realmId, token);
+          continue;
+        }
+        await this.deps.companies.setStatus(realmId, 'needs_reconnect', 'QuickBooks refused our access (the app may have been disconnected in QuickBooks). Reconnect to resume.');
+        throw new ReconnectRequiredError(realmId, 'QuickBooks answered 401 after a refresh');
+      }
+      const isThrottle = fault.httpStatus === 429 || fault.faultCode === '3001';
+      if (isThrottle ? ++throttled < this.retry.throttleAttempts : fault.retryable && ++transient < this.retry.transientAttempts) {
+        const n = isThrottle ? throttled : transient;
+        const delay = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (n - 1)) * (0.5 + Math.random() / 2);
+        this.deps.logger.warn({ realmId, kind, status: fault.httpStatus, code: fault.faultCode, intuitTid: fault.intuitTid, retryInMs: Math.round(delay) }, isThrottle ? 'QuickBooks throttled us; waiting' : 'QuickBooks call failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        continue;
+      }
+      this.deps.logger.warn({ realmId, kind, status: fault.httpStatus, code: fault.faultCode, intuitTid: fault.intuitTid, detail: fault.detail }, 'QuickBooks fault');
+      throw fault;
+    }
+  }
+}
+
+function pluralOf(entity: string): string {
+  return entity.endsWith('y') ? `${entity.slice(0, -1)}ies` : entity.endsWith('s') ? `${entity}es` : `${entity}s`;
+}
+
+function pageOf<T>(response: Record<string, unknown> | undefined, entity: string): QueryPage<T> {
+  const key = Object.keys(response ?? {}).find((k) => k.toLowerCase() === entity.toLowerCase());
+  return {
+    rows: (key ? (response![key] as T[]) : []) ?? [],
+    startPosition: response?.startPosition as number | undefined,
+    maxResults: response?.maxResults as number | undefined,
+    totalCount: response?.totalCount as number | undefined,
+  };
+}
+
+function networkFault(error: unknown): QuickBooksFault {
+  return new QuickBooksFault(0, 'network', 'QuickBooks could not be reached', error instanceof Error ? error.message : String(error), undefined, true);
+}
+
+/** node-quickbooks reports an HTTP failure as an Axios error and a 200-with-Fault as the body. */
+function faultOfNodeQuickBooks(error: unknown): QuickBooksFault {
+  const axios = error as { response?: { status: number; data: unknown; headers?: Record<string, string> }; message?: string; isAxiosError?: boolean };
+  if (axios.response) {
+    const data = axios.response.data;
+    const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : JSON.stringify(data ?? '');
+    const tid = axios.response.headers?.intuit_tid ?? axios.response.headers?.['intuit-tid'];
+    return parseFault(axios.response.status, text, tid) ?? new QuickBooksFault(axios.response.status, String(axios.response.status), `HTTP ${axios.response.status}`, '', tid, axios.response.status >= 500);
+  }
+  if (error && typeof error === 'object' && ('Fault' in error || 'fault' in error)) {
+    return parseFault(200, JSON.stringify(error)) ?? new QuickBooksFault(200, 'unknown', 'QuickBooks answered with a fault', '', undefined, false);
+  }
+  return networkFault(error);
 }
 
 export { QuickBooksFault };

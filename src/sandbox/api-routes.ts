@@ -63,15 +63,16 @@ export function apiRoutes(sandbox: Sandbox): Router {
       if ('problem' in checked) throw authenticationFault(checked.problem, sandbox.now());
       if (!realm || checked.grant.realmId !== realmId) throw authorizationFault(sandbox.now());
 
-      if (sandbox.knobs.throttleNext > 0) {
-        sandbox.knobs.throttleNext--;
+      const nth = ++sandbox.apiRequests;
+      if (sandbox.knobs.throttleNext > 0 || (sandbox.knobs.throttleEvery > 0 && nth % sandbox.knobs.throttleEvery === 0)) {
+        if (sandbox.knobs.throttleNext > 0) sandbox.knobs.throttleNext--;
         throw throttleFault(sandbox.now());
       }
       const admission = sandbox.limiter(realmId).admit(Date.now(), kind === 'batch');
       if (!admission.admitted) throw throttleFault(sandbox.now());
       release = admission.release;
       if (sandbox.knobs.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, sandbox.knobs.latencyMs));
-      if (sandbox.knobs.failNext > 0 || (sandbox.knobs.errorRate > 0 && Math.random() < sandbox.knobs.errorRate)) {
+      if (sandbox.knobs.failNext > 0 || (sandbox.knobs.failEvery > 0 && nth % sandbox.knobs.failEvery === 1) || (sandbox.knobs.errorRate > 0 && Math.random() < sandbox.knobs.errorRate)) {
         if (sandbox.knobs.failNext > 0) sandbox.knobs.failNext--;
         throw faults.serverError();
       }

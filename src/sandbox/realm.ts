@@ -439,6 +439,11 @@ export class Realm {
           target.RemainingCredit = money(Number(target.RemainingCredit) + amount);
           target.Balance = target.RemainingCredit;
         }
+        // QuickBooks saves the invoice or credit memo a payment touches: new SyncToken, new time, reported by CDC.
+        const stamp = timestamp(this.now());
+        target.SyncToken = String(Number(target.SyncToken) + 1);
+        target.MetaData = { ...target.MetaData, LastUpdatedTime: stamp };
+        this.emit(type, id, 'Update', stamp);
         this.adjustCustomer(String((target.CustomerRef as Ref).value), type === 'Invoice' ? amount : -amount);
       }
       return;

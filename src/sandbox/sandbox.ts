@@ -13,6 +13,10 @@ export interface Knobs {
   failNext: number;
   /** The next N API requests are answered 429, as in a throttle storm. */
   throttleNext: number;
+  /** Every Nth API request is answered 500 (0: off): faults in the middle of a run, deterministically. */
+  failEvery: number;
+  /** Every Nth API request is answered 429 (0: off). */
+  throttleEvery: number;
   /** The next N updates are refused with 5010 (stale SyncToken). */
   staleNext: number;
   limits: LimitSettings;
@@ -62,10 +66,12 @@ export class Sandbox {
   readonly requestLog: RequestLogEntry[] = [];
   readonly replays = new Map<string, { status: number; body: unknown }>();
   private readonly limiters = new Map<string, RealmLimiter>();
+  /** API requests answered so far, for the every-Nth fault knobs. */
+  apiRequests = 0;
   publicUrl: string;
 
   constructor(options: SandboxOptions = {}) {
-    this.knobs = { latencyMs: 0, errorRate: 0, failNext: 0, throttleNext: 0, staleNext: 0, limits: { ...INTUIT_LIMITS }, autoApprove: false, clockOffsetMs: 0, ...options.knobs };
+    this.knobs = { latencyMs: 0, errorRate: 0, failNext: 0, throttleNext: 0, failEvery: 0, throttleEvery: 0, staleNext: 0, limits: { ...INTUIT_LIMITS }, autoApprove: false, clockOffsetMs: 0, ...options.knobs };
     this.oauth = new OAuthServer(() => this.now(), options.clients ?? []);
     this.webhooks = new WebhookDispatcher(() => this.knobs.webhook);
     this.publicUrl = options.publicUrl ?? 'http://127.0.0.1';

@@ -11,6 +11,7 @@ import { homeRoutes } from './routes/home';
 import { apiRoutes } from './routes/api';
 import { companyRoutes } from './routes/companies';
 import { connectRoutes } from './routes/connect';
+import { webhookRoutes } from './routes/webhooks';
 import { identify } from './access';
 import { DatabaseSessionStore } from './session-store';
 import { createViewEngine } from './view-engine';
@@ -55,6 +56,8 @@ export function createWebApp(context: AppContext): Express {
   // Probes come before sessions: they must not create or need one.
   app.use(healthRoutes(context));
 
+  // Webhooks need their raw bytes for the signature, so they come before the JSON parser.
+  app.use(webhookRoutes(context));
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   app.use(

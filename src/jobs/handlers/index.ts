@@ -1,15 +1,20 @@
 import type { AppContext } from '../../app-context';
 import type { JobHandlers } from '../worker-host';
 import { pruneSessions } from './prune-sessions';
+import { syncRealm } from './sync-realm';
+import { scheduleCompany } from '../schedules';
 
 /** Every job's handler, bound to this process's context. The worker refuses to start if one is missing. */
 export function createJobHandlers(context: AppContext): JobHandlers {
   return {
     'maintenance.prune-sessions': pruneSessions(context),
+    'sync.realm': syncRealm(context),
   };
 }
 
 /** Repeating jobs every deployment needs; registering them again is harmless. */
 export async function scheduleHousekeeping(context: AppContext): Promise<void> {
   await context.queues.schedule('prune-sessions', 'maintenance.prune-sessions', {}, { every: 3600_000 });
+  // Every connected company keeps its sync schedule, even if Redis lost it.
+  for (const company of await context.repos.companies.listByStatus('connected')) await scheduleCompany(context.queues, company.realm_id, company.timezone);
 }

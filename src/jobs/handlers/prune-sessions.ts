@@ -5,7 +5,8 @@ import type { JobHandler } from '../worker-host';
 export function pruneSessions(context: Pick<AppContext, 'repos' | 'clock'>): JobHandler<'maintenance.prune-sessions'> {
   return async (_payload, { logger }) => {
     const deleted = await context.repos.sessions.prune(context.clock.now());
-    if (deleted) logger.info({ deleted }, 'expired sessions pruned');
-    return { deleted };
+    const states = await context.repos.oauthStates.prune(context.clock.now());
+    if (deleted || states) logger.info({ deleted, states }, 'expired sessions and OAuth states pruned');
+    return { deleted, states };
   };
 }

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../app-context';
+import { z } from 'zod';
 import type { Company } from '../../db/schema';
 import { loadCompany, requireSignIn } from '../access';
 
@@ -12,6 +13,19 @@ function present(company: Company) {
     timezone: company.timezone,
     currency: company.currency,
     connectedAt: company.connected_at,
+  };
+}
+
+export function presentSync(state: Awaited<ReturnType<AppContext['repos']['syncState']['get']>>) {
+  if (!state) return { lastSuccessAt: null, lastMode: null, counts: {}, lastError: null, skipped: [] };
+  return {
+    lastSuccessAt: state.last_success_at,
+    lastFullAt: state.last_full_at,
+    lastMode: state.last_mode,
+    counts: state.counts,
+    skipped: state.skipped,
+    lastError: state.last_error,
+    lastErrorAt: state.last_error_at,
   };
 }
 
@@ -28,8 +42,19 @@ export function apiRoutes(context: AppContext): Router {
     res.json({ realms: companies.map(present) });
   });
 
-  router.get('/api/realms/:realmId', (req, res) => {
-    res.json(present(req.company!));
+  router.get('/api/realms/:realmId', async (req, res) => {
+    res.json({ ...present(req.company!), sync: presentSync(await context.repos.syncState.get(req.company!.realm_id)) });
+  });
+
+  const syncBody = z.object({ mode: z.enum(['full', 'incremental', 'auto']).default('auto') }).strict();
+  router.post('/api/realms/:realmId/sync', async (req, res) => {
+    const { mode } = syncBody.parse(req.body ?? {});
+    if (req.company!.status !== 'connected') {
+      res.status(409).json({ error: { code: 'not_connected', message: `The company is ${req.company!.status.replace('_', ' ')}; reconnect it first` } });
+      return;
+    }
+    const jobId = await context.queues.enqueue('sync.realm', { realmId: req.company!.realm_id, mode }, { jobId: `sync-api-${req.company!.realm_id}-${Date.now()}` });
+    res.status(202).json({ queued: true, jobId, mode });
   });
   return router;
 }

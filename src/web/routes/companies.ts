@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import type { AppContext } from '../../app-context';
 import { loadCompany, requireSignIn } from '../access';
+import { unscheduleCompany } from '../../jobs/schedules';
+import { presentSync } from './api';
 
 /** A company's pages; every route resolves `:realmId` through the realm-isolation check. */
 export function companyRoutes(context: AppContext): Router {
@@ -9,7 +11,15 @@ export function companyRoutes(context: AppContext): Router {
 
   router.get('/companies/:realmId', requireSignIn, async (req, res) => {
     const companies = req.session.userId ? await context.repos.companies.listForUser(req.session.userId) : [];
-    res.render('company', { title: req.company!.name, company: req.company, companies, needsReconnect: req.company!.status === 'needs_reconnect', disconnected: req.company!.status === 'disconnected' });
+    const sync = presentSync(await context.repos.syncState.get(req.company!.realm_id));
+    res.render('company', { title: req.company!.name, company: req.company, companies, sync, needsReconnect: req.company!.status === 'needs_reconnect', disconnected: req.company!.status === 'disconnected' });
+  });
+
+  router.post('/companies/:realmId/sync', requireSignIn, async (req, res) => {
+    if (req.company!.status === 'connected') {
+      await context.queues.enqueue('sync.realm', { realmId: req.company!.realm_id, mode: 'auto' }, { jobId: `sync-ui-${req.company!.realm_id}-${Date.now()}` });
+    }
+    res.redirect(303, `/companies/${req.company!.realm_id}`);
   });
 
   router.post('/companies/:realmId/disconnect', requireSignIn, async (req, res) => {
@@ -30,4 +40,5 @@ export async function disconnect(context: AppContext, realmId: string, log: AppC
   }
   await context.quickbooks.vault.remove(realmId);
   await context.repos.companies.setStatus(realmId, 'disconnected', 'Disconnected in Ardesk');
+  await unscheduleCompany(context.queues, realmId);
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context';
 import { BadRequestError } from '../../errors';
 import { ReconnectRequiredError } from '../../quickbooks/errors';
+import { queueFirstSync, scheduleCompany } from '../../jobs/schedules';
 
 const STATE_TTL_MS = 10 * 60 * 1000;
 
@@ -72,6 +73,9 @@ export function connectRoutes(context: AppContext): Router {
     } catch (error) {
       req.log.warn({ realmId, err: error }, 'connected, but CompanyInfo could not be read yet');
     }
+    const connected = (await repos.companies.find(realmId))!;
+    await scheduleCompany(context.queues, realmId, connected.timezone);
+    await queueFirstSync(context.queues, realmId, connected.connected_at ?? clock.now());
     // A new session id at sign-in: a session fixed before login is worth nothing after it.
     await regenerate(req);
     req.session.userId = person.id;

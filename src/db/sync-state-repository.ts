@@ -1,0 +1,52 @@
+import { sql } from 'kysely';
+import type { Db } from './database';
+
+export interface SyncReport {
+  mode: 'full' | 'incremental';
+  counts: Record<string, number>;
+  skipped: Array<{ entity: string; id: string; reason: string }>;
+}
+
+/** Where each company's sync stands: the CDC cursor, the last success and the last error. */
+export class SyncStateRepository {
+  constructor(private readonly db: Db) {}
+
+  async get(realmId: string) {
+    return this.db.selectFrom('sync_state').selectAll().where('realm_id', '=', realmId).executeTakeFirst();
+  }
+
+  /** A new run number for a company (marks rows seen by a full sync). */
+  async nextRun(realmId: string): Promise<number> {
+    const row = await this.db
+      .insertInto('sync_state')
+      .values({ realm_id: realmId, counts: '{}', skipped: '[]', run: 1 })
+      .onConflict((oc) => oc.column('realm_id').doUpdateSet({ run: sql`sync_state.run + 1` }))
+      .returning('run')
+      .executeTakeFirstOrThrow();
+    return Number(row.run);
+  }
+
+  async succeeded(realmId: string, report: SyncReport, cursor: Date, at: Date): Promise<void> {
+    await this.db
+      .updateTable('sync_state')
+      .set({
+        cdc_cursor: cursor,
+        last_success_at: at,
+        last_mode: report.mode,
+        counts: JSON.stringify(report.counts),
+        skipped: JSON.stringify(report.skipped.slice(0, 200)),
+        last_error: null,
+        ...(report.mode === 'full' ? { last_full_at: at } : {}),
+      })
+      .where('realm_id', '=', realmId)
+      .execute();
+  }
+
+  async failed(realmId: string, message: string, at: Date): Promise<void> {
+    await this.db
+      .insertInto('sync_state')
+      .values({ realm_id: realmId, counts: '{}', skipped: '[]', last_error: message.slice(0, 1000), last_error_at: at })
+      .onConflict((oc) => oc.column('realm_id').doUpdateSet({ last_error: message.slice(0, 1000), last_error_at: at }))
+      .execute();
+  }
+}

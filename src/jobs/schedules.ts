@@ -1,0 +1,23 @@
+import type { JobQueues } from './queues';
+
+const EVERY_15_MINUTES = 15 * 60 * 1000;
+
+/**
+ * The repeating work of one connected company: an incremental sync every 15 minutes and a full
+ * reconciliation every night at 03:30 in its time zone. Registering again is harmless.
+ */
+export async function scheduleCompany(queues: JobQueues, realmId: string, timezone: string): Promise<void> {
+  await queues.schedule(`sync:${realmId}`, 'sync.realm', { realmId, mode: 'auto' }, { every: EVERY_15_MINUTES });
+  await queues.schedule(`reconcile:${realmId}`, 'sync.realm', { realmId, mode: 'full' }, { pattern: '30 3 * * *', tz: timezone });
+}
+
+/** Stops every repeating job of a company (disconnected, or waiting for a reconnect). */
+export async function unscheduleCompany(queues: JobQueues, realmId: string): Promise<void> {
+  await queues.unschedule('sync.realm', `sync:${realmId}`);
+  await queues.unschedule('sync.realm', `reconcile:${realmId}`);
+}
+
+/** The first sync right after a connect; one per connect, even if the callback races. */
+export async function queueFirstSync(queues: JobQueues, realmId: string, connectedAt: Date): Promise<string> {
+  return queues.enqueue('sync.realm', { realmId, mode: 'full' }, { jobId: `sync-first-${realmId}-${connectedAt.getTime()}` });
+}
