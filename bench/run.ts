@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../src/paths';
 import { sandboxBenchmark } from './sandbox-bench';
+import { syncBenchmark } from './sync-bench';
 
 /**
  * `npm run bench [-- name ...]`: runs the benchmarks, prints one table of figures with their
@@ -20,6 +21,7 @@ export type Benchmark = () => Promise<Figure[]>;
 
 const BENCHMARKS: Record<string, Benchmark> = {
   sandbox: sandboxBenchmark,
+  sync: syncBenchmark,
 };
 
 function table(figures: Figure[]): string {

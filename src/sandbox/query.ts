@@ -251,20 +251,31 @@ export function matches(entity: Record<string, unknown>, condition: Condition): 
 
 export function sortEntities<T extends Record<string, unknown>>(rows: T[], orderBy: ParsedQuery['orderBy']): T[] {
   const keys = orderBy.length ? orderBy : [{ field: 'Id', desc: false }];
-  return rows.sort((a, b) => {
-    for (const { field, desc } of keys) {
-      const left = fieldValue(a, field);
-      const right = fieldValue(b, field);
+  // Each row's sort values are read (and dates parsed) once, not on every comparison.
+  const decorated = rows.map((row) => ({
+    row,
+    values: keys.map(({ field }) => {
+      const value = fieldValue(row, field);
+      if (value === undefined || value === null) return undefined;
+      if (field.toLowerCase() === 'id' || typeof value === 'number') return Number(value);
+      const text = String(value);
+      return DATE_LIKE.test(text) && text.length > 10 ? Date.parse(text) : text;
+    }),
+  }));
+  decorated.sort((a, b) => {
+    for (let i = 0; i < keys.length; i++) {
+      const left = a.values[i];
+      const right = b.values[i];
       let order: number;
       if (left === right) order = 0;
-      else if (left === undefined || left === null) order = -1;
-      else if (right === undefined || right === null) order = 1;
-      else if (field.toLowerCase() === 'id' || (typeof left === 'number' && typeof right === 'number')) order = Number(left) - Number(right);
-      else if (DATE_LIKE.test(String(left)) && DATE_LIKE.test(String(right))) order = compare(left, right as Literal) ?? 0;
+      else if (left === undefined) order = -1;
+      else if (right === undefined) order = 1;
+      else if (typeof left === 'number' && typeof right === 'number') order = left - right;
       // QuickBooks orders text by ordinal comparison: "PG&E" comes before "Pam".
       else order = String(left) < String(right) ? -1 : 1;
-      if (order !== 0) return desc ? -order : order;
+      if (order !== 0) return keys[i]!.desc ? -order : order;
     }
     return 0;
   });
+  return decorated.map((d) => d.row);
 }

@@ -49,7 +49,7 @@ export class Realm {
   /** invoice or credit memo id → ids of payments that link it */
   private readonly paymentLinks = new Map<string, Set<string>>();
   private readonly displayNames = new Map<string, string>();
-  private readonly idOrder = new Map<string, Entity[]>();
+  private readonly orderCache = new Map<string, Map<string, Entity[]>>();
   paymentsEnabled = true;
 
   constructor(
@@ -84,28 +84,27 @@ export class Realm {
     return found;
   }
 
-  /** Rows in Id order, cached until a row is added or removed: paging ORDERBY Id stays cheap. */
-  private byId(entity: string): Entity[] {
-    const cached = this.idOrder.get(entity);
-    if (cached) return cached;
-    const rows = [...this.table(entity).values()].sort((a, b) => Number(a.Id) - Number(b.Id) || (a.Id < b.Id ? -1 : 1));
-    this.idOrder.set(entity, rows);
+  /** Rows in the given order, cached until a row of the entity is written: paging stays cheap. */
+  private ordered(entity: string, order: ParsedQuery['orderBy']): Entity[] {
+    const key = JSON.stringify(order);
+    let byOrder = this.orderCache.get(entity);
+    if (!byOrder) this.orderCache.set(entity, (byOrder = new Map()));
+    let rows = byOrder.get(key);
+    if (!rows) {
+      rows = sortEntities([...this.table(entity).values()], order);
+      byOrder.set(key, rows);
+    }
     return rows;
   }
 
   query(query: ParsedQuery): { rows: Entity[]; total: number } {
-    const [first] = query.orderBy;
-    const idOrdered = query.orderBy.length === 1 && first!.field.toLowerCase() === 'id';
-    const table = idOrdered ? this.byId(query.entity) : [...this.table(query.entity).values()];
     const mentionsActive = query.where.some((c) => c.field.toLowerCase() === 'active');
-    const filtered = table.filter(
-      (row) => (mentionsActive || !ACTIVE_ONLY.has(query.entity) || row.Active !== false) && query.where.every((c) => matches(row, c)),
-    );
-    if (query.count) return { rows: [], total: filtered.length };
-    const sorted = idOrdered ? (first!.desc ? filtered.reverse() : filtered) : sortEntities(filtered, query.orderBy.length ? query.orderBy : defaultOrder(query.entity));
+    const keep = (row: Entity) => (mentionsActive || !ACTIVE_ONLY.has(query.entity) || row.Active !== false) && query.where.every((c) => matches(row, c));
+    if (query.count) return { rows: [], total: [...this.table(query.entity).values()].filter(keep).length };
+    const sorted = this.ordered(query.entity, query.orderBy.length ? query.orderBy : defaultOrder(query.entity)).filter(keep);
     const page = sorted.slice(query.startPosition - 1, query.startPosition - 1 + query.maxResults);
     const rows = query.fields === '*' ? page : page.map((row) => project(row, query.fields as string[]));
-    return { rows, total: filtered.length };
+    return { rows, total: sorted.length };
   }
 
   /** Everything of these entities changed at or after `since`, deletions as tombstones. */
@@ -140,7 +139,7 @@ export class Realm {
     if (entity === 'Customer') this.rememberName(row);
     if (entity === 'Payment') this.indexPayment(row);
     this.table(entity).set(id, row);
-    this.idOrder.delete(entity);
+    this.orderCache.delete(entity);
     return row;
   }
 
@@ -186,7 +185,7 @@ export class Realm {
     row.MetaData = { CreateTime: stamp, LastUpdatedTime: stamp };
     this.applyRules(entity, row, undefined);
     this.table(entity).set(row.Id, row);
-    this.idOrder.delete(entity);
+    this.orderCache.delete(entity);
     this.afterWrite(entity, row, undefined);
     this.emit(entity, row.Id, 'Create', stamp);
     return row;
@@ -211,7 +210,7 @@ export class Realm {
     row.MetaData = { CreateTime: current.MetaData.CreateTime, LastUpdatedTime: stamp };
     this.applyRules(entity, row, current);
     this.table(entity).set(id, row);
-    this.idOrder.delete(entity);
+    this.orderCache.delete(entity);
     this.afterWrite(entity, row, current);
     this.emit(entity, id, 'Update', stamp);
     return row;
@@ -224,7 +223,7 @@ export class Realm {
     if (entity !== 'Attachable' && String(body.SyncToken) !== current.SyncToken) throw faults.stale();
     const stamp = timestamp(this.now());
     this.table(entity).delete(id);
-    this.idOrder.delete(entity);
+    this.orderCache.delete(entity);
     this.afterWrite(entity, undefined, current);
     const tomb: Tombstone = { Id: id, status: 'Deleted', domain: 'QBO', MetaData: { CreateTime: current.MetaData.CreateTime, LastUpdatedTime: stamp } };
     let tombs = this.tombstones.get(entity);
@@ -250,7 +249,7 @@ export class Realm {
     if (entity === 'Invoice') row.Balance = 0;
     if (entity === 'Payment') row.UnappliedAmt = 0;
     this.table(entity).set(id, row);
-    this.idOrder.delete(entity);
+    this.orderCache.delete(entity);
     this.afterWrite(entity, row, current);
     this.emit(entity, id, 'Void', stamp);
     return row;
@@ -268,7 +267,7 @@ export class Realm {
     row.SyncToken = String(Number(current.SyncToken) + 1);
     row.MetaData = { CreateTime: current.MetaData.CreateTime, LastUpdatedTime: stamp };
     this.table('Invoice').set(invoiceId, row);
-    this.idOrder.delete('Invoice');
+    this.orderCache.delete('Invoice');
     this.emit('Invoice', invoiceId, 'Update', stamp);
     return row;
   }
@@ -443,6 +442,7 @@ export class Realm {
         const stamp = timestamp(this.now());
         target.SyncToken = String(Number(target.SyncToken) + 1);
         target.MetaData = { ...target.MetaData, LastUpdatedTime: stamp };
+        this.orderCache.delete(type);
         this.emit(type, id, 'Update', stamp);
         this.adjustCustomer(String((target.CustomerRef as Ref).value), type === 'Invoice' ? amount : -amount);
       }
@@ -468,6 +468,7 @@ export class Realm {
     payment.UnappliedAmt = money(Number(payment.TotalAmt) - netApplied(payment));
     payment.SyncToken = String(Number(payment.SyncToken) + 1);
     payment.MetaData = { ...payment.MetaData, LastUpdatedTime: timestamp(this.now()) };
+    this.orderCache.delete('Payment');
     this.indexPayment(payment);
     this.emit('Payment', paymentId, 'Update', payment.MetaData.LastUpdatedTime);
   }
@@ -475,6 +476,7 @@ export class Realm {
   private adjustCustomer(customerId: string, amount: number): void {
     const customer = this.get('Customer', customerId);
     if (!customer || Math.abs(amount) < 0.0001) return;
+    this.orderCache.delete('Customer');
     customer.Balance = money(Number(customer.Balance ?? 0) + amount);
     customer.BalanceWithJobs = money(Number(customer.BalanceWithJobs ?? 0) + amount);
     let parentRef = customer.ParentRef;

@@ -1,0 +1,163 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import QuickBooks from 'node-quickbooks';
+import pg from 'pg';
+import { createAppContext, type AppContext } from '../src/app-context';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { PROJECT_ROOT } from '../src/paths';
+import { SYNCED_ENTITIES } from '../src/quickbooks/schemas';
+import type { Figure } from './run';
+
+const REALM = '9341452088888888';
+const CUSTOMERS = 20_000;
+const INVOICES = 100_000;
+const CHANGES = 1_000;
+const LATENCY_MS = 50;
+const PER_MINUTE = 500;
+
+interface LogEntry {
+  kind: string;
+  status: number;
+  detail?: string;
+}
+
+async function startSandboxProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin/ardesk'), 'sandbox', '--port', '0', '--generate', `customers=${CUSTOMERS},invoices=${INVOICES}`, '--realm', REALM, '--latency', String(LATENCY_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/[\d.:]+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`sandbox exited ${code}: ${out}`)));
+  });
+  return { url, child };
+}
+
+async function temporaryDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const name = `ardesk_bench_${randomBytes(4).toString('hex')}`;
+  const run = async (text: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    await client.query(text);
+    await client.end();
+  };
+  await run(`create database ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
+async function log(url: string): Promise<LogEntry[]> {
+  return (await (await fetch(`${url}/_sandbox/requests?realmId=${REALM}`)).json()) as LogEntry[];
+}
+
+async function clearLog(url: string): Promise<void> {
+  await fetch(`${url}/_sandbox/requests`, { method: 'DELETE' });
+}
+
+/** Samples this process's resident memory while `work` runs. */
+async function peakMemory<T>(work: () => Promise<T>): Promise<{ value: T; peakMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  try {
+    const value = await work();
+    return { value, peakMb: Math.round(Math.max(peak, process.memoryUsage().rss) / 1e6) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The naive approach: node-quickbooks fetchAll of every entity, every time. */
+async function naiveFullRead(sandboxUrl: string, token: string): Promise<number> {
+  const qbo = new QuickBooks('bench', 'bench', token, false, REALM, true, false, '75', '2.0', null);
+  (qbo as unknown as { endpoint: string }).endpoint = `${sandboxUrl}/v3/company/`;
+  let rows = 0;
+  for (const entity of SYNCED_ENTITIES) {
+    const finder = (qbo as unknown as Record<string, (c: object, cb: (e: unknown, b: { QueryResponse: Record<string, unknown[]> }) => void) => void>)[`find${entity === 'Customer' ? 'Customers' : entity === 'CreditMemo' ? 'CreditMemos' : `${entity}s`}`]!;
+    const body = await new Promise<{ QueryResponse: Record<string, unknown[]> }>((resolve, reject) => finder.call(qbo, { fetchAll: true }, (e, b) => (e ? reject(e) : resolve(b))));
+    rows += body.QueryResponse[entity]?.length ?? 0;
+  }
+  return rows;
+}
+
+/** 1,000 changes made in QuickBooks: sparse customer edits through the batch API, 30 a request. */
+async function makeChanges(sandboxUrl: string, token: string): Promise<void> {
+  const customers = Array.from({ length: CHANGES }, (_, i) => String(i + 1));
+  for (let i = 0; i < customers.length; i += 30) {
+    const ids = customers.slice(i, i + 30);
+    const query = `SELECT * FROM Customer WHERE Id IN (${ids.map((id) => `'${id}'`).join(',')}) AND Active IN (true, false) MAXRESULTS 30`;
+    const current = (await (await fetch(`${sandboxUrl}/v3/company/${REALM}/query?query=${encodeURIComponent(query)}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } })).json()) as { QueryResponse: { Customer: Array<{ Id: string; SyncToken: string }> } };
+    const items = current.QueryResponse.Customer.map((c) => ({ bId: c.Id, operation: 'update', Customer: { Id: c.Id, SyncToken: c.SyncToken, sparse: true, Notes: `bench change ${Date.now()}` } }));
+    const answer = await fetch(`${sandboxUrl}/v3/company/${REALM}/batch`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ BatchItemRequest: items }) });
+    if (answer.status === 429) {
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      i -= 30;
+    }
+  }
+}
+
+export async function syncBenchmark(): Promise<Figure[]> {
+  const sandbox = await startSandboxProcess();
+  const database = await temporaryDatabase();
+  let context: AppContext | undefined;
+  try {
+    const config = loadConfig({
+      ...process.env,
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'http://127.0.0.1:9',
+      SESSION_SECRET: randomBytes(24).toString('hex'),
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      INTUIT_CLIENT_ID: 'bench',
+      INTUIT_CLIENT_SECRET: 'bench',
+      INTUIT_ENVIRONMENT: 'local',
+      QBO_LOCAL_URL: sandbox.url,
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'silent',
+    });
+    context = await createAppContext(config, { logger: createLogger({ level: 'silent' }), queuePrefix: `ardesk-bench-${randomBytes(3).toString('hex')}` });
+    const tokens = (await (await fetch(`${sandbox.url}/_sandbox/realms/${REALM}/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'bench' }) })).json()) as { access_token: string; refresh_token: string };
+    await context.repos.companies.upsert({ realm_id: REALM, name: 'Bench Co', status: 'connected' });
+    await context.quickbooks.vault.storeNew(REALM, { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresIn: 3600, refreshExpiresIn: 8_640_000 }, new Date());
+
+    // Full sync.
+    await clearLog(sandbox.url);
+    const started = performance.now();
+    const { value: report, peakMb } = await peakMemory(() => context!.sync.run(REALM, 'full'));
+    const fullMs = performance.now() - started;
+    const fullLog = await log(sandbox.url);
+    const pagingMinimum = SYNCED_ENTITIES.reduce((sum, entity) => sum + Math.floor((report.counts[entity] ?? 0) / 1000) + 1, 0) + 1; // + CompanyInfo
+    const boundMs = (fullLog.length / PER_MINUTE) * 60_000;
+
+    // Incremental sync of 1,000 changes: ours, then the naive re-read, on the same changes.
+    await makeChanges(sandbox.url, tokens.access_token);
+    await clearLog(sandbox.url);
+    const incStarted = performance.now();
+    const incremental = await context.sync.run(REALM, 'auto');
+    const incMs = performance.now() - incStarted;
+    const incLog = await log(sandbox.url);
+    await clearLog(sandbox.url);
+    const naiveStarted = performance.now();
+    const naiveRows = await naiveFullRead(sandbox.url, tokens.access_token);
+    const naiveMs = performance.now() - naiveStarted;
+    const naiveLog = await log(sandbox.url);
+
+    return [
+      { benchmark: 'sync', measure: `full sync requests (${INVOICES.toLocaleString('en-US')} invoices, ${CUSTOMERS.toLocaleString('en-US')} customers, ${report.counts.Payment} payments)`, value: fullLog.length, unit: 'requests', target: `= paging minimum ${pagingMinimum}`, met: fullLog.length === pagingMinimum },
+      { benchmark: 'sync', measure: `full sync wall time (rate-limit bound ${(boundMs / 1000).toFixed(1)} s at ${PER_MINUTE}/min, ${LATENCY_MS} ms latency)`, value: Math.round(fullMs), unit: 'ms', target: `<= 1.2 x bound = ${Math.round(boundMs * 1.2)} ms`, met: fullMs <= boundMs * 1.2 },
+      { benchmark: 'sync', measure: 'full sync peak memory (rss)', value: peakMb, unit: 'MB', target: '<= 512 MB', met: peakMb <= 512 },
+      { benchmark: 'sync', measure: `incremental sync of ${CHANGES} changes: ours (${incremental.mode}; ${incLog.map((e) => e.kind).filter((k, i, a) => a.indexOf(k) === i).join('+')})`, value: incLog.length, unit: 'requests', target: 'one CDC (+ re-read of entities a capped answer touched)' },
+      { benchmark: 'sync', measure: 'incremental sync of 1,000 changes: ours, time', value: Math.round(incMs), unit: 'ms' },
+      { benchmark: 'sync', measure: `incremental sync of 1,000 changes: naive fetchAll (${naiveRows} rows)`, value: naiveLog.length, unit: 'requests' },
+      { benchmark: 'sync', measure: 'incremental sync of 1,000 changes: naive fetchAll, time', value: Math.round(naiveMs), unit: 'ms' },
+    ];
+  } finally {
+    await context?.close();
+    await database.drop().catch(() => undefined);
+    sandbox.child.kill('SIGTERM');
+  }
+}
