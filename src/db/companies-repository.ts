@@ -31,6 +31,10 @@ export class CompaniesRepository {
       .execute();
   }
 
+  async listAll(): Promise<Company[]> {
+    return this.db.selectFrom('companies').selectAll().orderBy('name').execute();
+  }
+
   async listByStatus(status: CompanyStatus): Promise<Company[]> {
     return this.db.selectFrom('companies').selectAll().where('status', '=', status).orderBy('realm_id').execute();
   }

@@ -241,4 +241,3 @@ function faultOfNodeQuickBooks(error: unknown): QuickBooksFault {
   return networkFault(error);
 }
 
-export { QuickBooksFault };

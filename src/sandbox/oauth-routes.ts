@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { OAuthError } from './oauth';
+import { escapeHtml } from './html';
 import type { Sandbox } from './sandbox';
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 function oauthError(res: Response, error: unknown): void {
   if (!(error instanceof OAuthError)) throw error;

@@ -1,10 +1,8 @@
 import express, { Router } from 'express';
 import type { Ref } from './entities';
+import { escapeHtml } from './html';
 import type { Sandbox } from './sandbox';
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /**
  * The online pay page an `InvoiceLink` points to: shows the balance and, on "Pay", records a

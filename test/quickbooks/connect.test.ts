@@ -8,12 +8,13 @@ import { HttpClient, csrfTokenIn, jsonOf } from '../support/http';
 
 const REALM_A = '9341452000000101';
 const REALM_B = '9341452000000202';
+const OPERATOR_TOKEN = 'operator-token-0123456789abcdef0123456789';
 
 describe('connecting a QuickBooks company', () => {
   let app: ConnectedApp;
 
   beforeAll(async () => {
-    app = await startConnectedApp({ realms: [{ realmId: REALM_A, name: 'Acme Landscaping' }, { realmId: REALM_B, name: 'Bolt Fabrication' }] });
+    app = await startConnectedApp({ realms: [{ realmId: REALM_A, name: 'Acme Landscaping' }, { realmId: REALM_B, name: 'Bolt Fabrication' }], env: { API_TOKEN: OPERATOR_TOKEN } });
   });
   afterAll(() => app.stop());
 
@@ -163,6 +164,16 @@ describe('connecting a QuickBooks company', () => {
     expect(list.realms.map((r: { realmId: string }) => r.realmId)).toEqual([REALM_A]);
     expect((await alice.get(`/api/realms/${REALM_A}`, { headers: { accept: 'application/json' } })).status).toBe(200);
     expect((await new HttpClient(app.web.url).get(`/api/realms/${REALM_A}`, { headers: { accept: 'application/json' } })).status).toBe(401);
+  });
+
+  it('answers the operator\'s API token for every company, and refuses a wrong one', async () => {
+    const alice = new HttpClient(app.web.url);
+    await connect(app, alice, REALM_A);
+    const operator = await fetch(`${app.web.url}/api/realms`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, accept: 'application/json' } });
+    expect(operator.status).toBe(200);
+    expect(((await operator.json()) as { realms: Array<{ realmId: string }> }).realms.map((r) => r.realmId).sort()).toEqual(expect.arrayContaining([REALM_A]));
+    const wrong = await fetch(`${app.web.url}/api/realms`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}x`, accept: 'application/json' } });
+    expect(wrong.status).toBe(401);
   });
 
   it('signs in with a fresh session id, so a fixed session is worth nothing', async () => {

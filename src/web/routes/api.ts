@@ -36,9 +36,7 @@ export function apiRoutes(context: AppContext): Router {
   router.param('realmId', loadCompany(context));
 
   router.get('/api/realms', async (req, res) => {
-    const companies = req.operator
-      ? [...(await context.repos.companies.listByStatus('connected')), ...(await context.repos.companies.listByStatus('needs_reconnect')), ...(await context.repos.companies.listByStatus('disconnected'))]
-      : await context.repos.companies.listForUser(req.session.userId!);
+    const companies = req.operator ? await context.repos.companies.listAll() : await context.repos.companies.listForUser(req.session.userId!);
     res.json({ realms: companies.map(present) });
   });
 
