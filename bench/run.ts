@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../src/paths';
 import { sandboxBenchmark } from './sandbox-bench';
 import { syncBenchmark } from './sync-bench';
+import { playbookBenchmark } from './playbook-bench';
 
 /**
  * `npm run bench [-- name ...]`: runs the benchmarks, prints one table of figures with their
@@ -22,6 +23,7 @@ export type Benchmark = () => Promise<Figure[]>;
 const BENCHMARKS: Record<string, Benchmark> = {
   sandbox: sandboxBenchmark,
   sync: syncBenchmark,
+  playbook: playbookBenchmark,
 };
 
 function table(figures: Figure[]): string {

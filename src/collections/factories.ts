@@ -1,0 +1,49 @@
+import { addDays, zonedInstant, type LocalDate } from './calendar';
+import type { Customer, CustomerHistory, Invoice, InvoiceState, PlaybookInput } from './model';
+
+/** Test data in the collector's words: `buildInvoice({ dueDate })`, plain objects, nothing hidden. */
+
+let sequence = 0;
+const next = () => String(++sequence);
+
+export function buildCustomer(overrides: Partial<Customer> = {}): Customer {
+  const id = overrides.id ?? `c${next()}`;
+  return { id, name: `Customer ${id}`, companyName: `Customer ${id} LLC`, email: `ap@${id}.example`, parentId: null, ...overrides };
+}
+
+export function buildInvoice(overrides: Partial<Invoice> & { customerId: string }): Invoice {
+  const id = overrides.id ?? `i${next()}`;
+  const dueDate = overrides.dueDate ?? '2026-03-02';
+  return { id, docNumber: `10${id.replace(/\D/g, '')}`, txnDate: overrides.txnDate ?? addDays(dueDate, -30), dueDate, total: 1000, balance: overrides.balance ?? overrides.total ?? 1000, billEmail: null, ...overrides };
+}
+
+export function buildState(invoiceId: string, overrides: Partial<InvoiceState> = {}): InvoiceState {
+  return { invoiceId, level: 0, levelEnteredOn: null, level1On: null, firstSeenOn: '2026-01-01', verificationSentOn: null, ...overrides };
+}
+
+export function buildHistory(customerId: string, overrides: Partial<CustomerHistory> = {}): CustomerHistory {
+  return { customerId, lastDunningOn: null, lastReachedOn: null, contactedInvoiceIds: [], ...overrides };
+}
+
+/** An instant at a local wall-clock time in New York (the default company time zone). */
+export function at(date: LocalDate, time = '10:00', timeZone = 'America/New_York'): Date {
+  const [h, m] = time.split(':').map(Number);
+  return zonedInstant(date, h! * 60 + m!, timeZone);
+}
+
+export function buildInput(overrides: Partial<PlaybookInput> = {}): PlaybookInput {
+  return {
+    now: at('2026-03-02'),
+    connectedOn: '2026-01-01',
+    customers: [],
+    invoices: [],
+    states: [],
+    histories: [],
+    promises: [],
+    disputes: [],
+    pauses: [],
+    payments: [],
+    openTasks: [],
+    ...overrides,
+  };
+}

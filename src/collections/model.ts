@@ -1,0 +1,132 @@
+import type { LocalDate } from './calendar';
+
+/** The words a collector uses, as plain data. Money is in the company's currency, as numbers. */
+
+export type CustomerType = 'commercial' | 'personal';
+export type Level = 0 | 1 | 2 | 3 | 4;
+
+export interface Customer {
+  id: string;
+  name: string;
+  companyName: string | null;
+  email: string | null;
+  parentId: string | null;
+  /** The user's override of commercial / personal. */
+  typeOverride?: CustomerType | null;
+}
+
+export interface Invoice {
+  id: string;
+  customerId: string;
+  docNumber: string | null;
+  txnDate: LocalDate;
+  dueDate: LocalDate;
+  total: number;
+  balance: number;
+  billEmail: string | null;
+}
+
+/** What Ardesk remembers of an invoice between runs. */
+export interface InvoiceState {
+  invoiceId: string;
+  level: Level;
+  levelEnteredOn: LocalDate | null;
+  /** When the invoice entered level 1: calls that reached the customer since then replace letters. */
+  level1On: LocalDate | null;
+  firstSeenOn: LocalDate;
+  verificationSentOn: LocalDate | null;
+  /** A broken promise or a refusal to pay lets the next level come at once. */
+  escalateNow?: boolean;
+}
+
+export interface CustomerHistory {
+  customerId: string;
+  /** When the last dunning email or letter went to this customer. */
+  lastDunningOn: LocalDate | null;
+  /** When a call last reached someone at this customer. */
+  lastReachedOn: LocalDate | null;
+  /** Invoices this customer was emailed or called about (for thank-you notes). */
+  contactedInvoiceIds: string[];
+}
+
+export interface PromiseToPay {
+  id: string;
+  customerId: string;
+  invoiceIds: string[];
+  amount: number;
+  dueOn: LocalDate;
+  madeOn: LocalDate;
+  status: 'open' | 'kept' | 'partly_kept' | 'broken';
+  planId?: string | null;
+}
+
+export interface Dispute {
+  id: string;
+  customerId: string;
+  invoiceIds: string[];
+  status: 'open' | 'resolved';
+}
+
+export interface Pause {
+  customerId: string | null;
+  invoiceId: string | null;
+  /** Inclusive; null means until lifted. */
+  until: LocalDate | null;
+}
+
+export interface Payment {
+  id: string;
+  customerId: string;
+  txnDate: LocalDate;
+  appliedTo: Array<{ invoiceId: string; amount: number }>;
+}
+
+export interface CallTask {
+  id: string;
+  customerId: string;
+  level: Level;
+  reason: 'level' | 'broken_promise' | 'find_email' | 'call_back';
+  scheduledFor: LocalDate;
+  createdOn: LocalDate;
+}
+
+export interface PlaybookInput {
+  /** The instant the run happens at (the business clock). */
+  now: Date;
+  /** The day the company was connected: older invoices never get a verification letter. */
+  connectedOn: LocalDate;
+  customers: Customer[];
+  /** Every invoice with a balance, plus those paid since the last run (balance 0). */
+  invoices: Invoice[];
+  states: InvoiceState[];
+  histories: CustomerHistory[];
+  promises: PromiseToPay[];
+  disputes: Dispute[];
+  pauses: Pause[];
+  payments: Payment[];
+  openTasks: CallTask[];
+}
+
+export type MessageKind = 'verification' | 'reminder' | 'second_notice' | 'demand_letter' | 'final_notice' | 'thank_you' | 'promise_confirmation' | 'plan_confirmation';
+
+export type Action =
+  | { type: 'first_seen'; invoiceId: string }
+  | { type: 'level_change'; invoiceId: string; customerId: string; from: Level; to: Level }
+  | { type: 'escalation_candidate'; customerId: string; invoiceIds: string[] }
+  | {
+      type: 'send_message';
+      kind: MessageKind;
+      customerId: string;
+      to: string;
+      /** The invoices the message lists (every open overdue invoice of the customer, or the one verified). */
+      invoiceIds: string[];
+      total: number;
+      /** Not before this instant: the next business-hours window. */
+      sendAt: Date;
+      /** Stable identity: the same message on a re-run is the same key. */
+      key: string;
+    }
+  | { type: 'open_task'; customerId: string; level: Level; reason: CallTask['reason']; scheduledFor: LocalDate; key: string }
+  | { type: 'raise_task'; taskId: string; customerId: string; level: Level }
+  | { type: 'promise_outcome'; promiseId: string; customerId: string; outcome: 'kept' | 'partly_kept' | 'broken'; paid: number }
+  | { type: 'cancel_pending'; invoiceId: string; customerId: string };

@@ -1,0 +1,90 @@
+import { daysBetween, localMoment, weekday, type LocalDate } from './calendar';
+import type { CallTask, Customer, CustomerType, Invoice, Level } from './model';
+import { customerType } from './playbook';
+import type { PlaybookSettings } from './settings';
+
+export type WorkListFlag = 'a_account' | 'tough' | 'broken_promise' | 'best_time' | 'find_email' | 'call_back';
+
+export interface WorkListItem {
+  taskId: string;
+  customer: { id: string; name: string; type: CustomerType };
+  overdueBalance: number;
+  oldestDaysOverdue: number;
+  level: Level;
+  scheduledFor: LocalDate;
+  flags: WorkListFlag[];
+}
+
+export interface WorkListInput {
+  day: LocalDate;
+  /** When the list is looked at, for the best-time flag; omit to judge the whole day. */
+  now?: Date;
+  tasks: CallTask[];
+  customers: Customer[];
+  /** Open invoices; a sub-customer's count towards the task's customer through `payerOf`. */
+  invoices: Invoice[];
+  payerOf?: (customerId: string) => string;
+  /** Customers with broken promises or open disputes. */
+  toughCustomerIds: Set<string>;
+}
+
+/**
+ * The calls to make on a day: every open task scheduled on or before it, largest overdue balance
+ * first (ties: the oldest overdue invoice first). A accounts are the fewest customers holding
+ * the configured share (80%) of all overdue dollars.
+ */
+export function buildWorkList(input: WorkListInput, settings: PlaybookSettings): WorkListItem[] {
+  const payerOf = input.payerOf ?? ((id: string) => id);
+  const customers = new Map(input.customers.map((c) => [c.id, c]));
+  // ISO dates compare as strings: days are counted once per customer, not once per invoice.
+  const sums = new Map<string, { balance: number; oldestDue: LocalDate }>();
+  for (const invoice of input.invoices) {
+    if (invoice.balance <= 0.005 || invoice.dueDate >= input.day) continue;
+    const payer = payerOf(invoice.customerId);
+    const entry = sums.get(payer);
+    if (!entry) sums.set(payer, { balance: invoice.balance, oldestDue: invoice.dueDate });
+    else {
+      entry.balance += invoice.balance;
+      if (invoice.dueDate < entry.oldestDue) entry.oldestDue = invoice.dueDate;
+    }
+  }
+  const overdue = new Map([...sums].map(([id, e]) => [id, { balance: e.balance, oldest: daysBetween(e.oldestDue, input.day) }]));
+
+  const aAccounts = new Set<string>();
+  const totalOverdue = [...overdue.values()].reduce((sum, e) => sum + e.balance, 0);
+  let covered = 0;
+  for (const [customerId, entry] of [...overdue].sort((a, b) => b[1].balance - a[1].balance)) {
+    if (covered >= totalOverdue * settings.aAccountShare - 0.005) break;
+    aAccounts.add(customerId);
+    covered += entry.balance;
+  }
+
+  const local = input.now ? localMoment(input.now, settings.timezone) : undefined;
+  const today = weekday(input.day);
+  const items = input.tasks
+    .filter((task) => task.scheduledFor <= input.day)
+    .map((task): WorkListItem => {
+      const customer = customers.get(task.customerId);
+      const type = customer ? customerType(customer) : 'commercial';
+      const entry = overdue.get(task.customerId) ?? { balance: 0, oldest: 0 };
+      const window = settings.callWindows[type];
+      const inWindowToday = window.days.includes(today) && (!local || local.date !== input.day || (local.minutes >= window.startHour * 60 && local.minutes < window.endHour * 60));
+      const flags: WorkListFlag[] = [];
+      if (aAccounts.has(task.customerId)) flags.push('a_account');
+      if (input.toughCustomerIds.has(task.customerId)) flags.push('tough');
+      if (task.reason === 'broken_promise') flags.push('broken_promise');
+      if (task.reason === 'find_email') flags.push('find_email');
+      if (task.reason === 'call_back') flags.push('call_back');
+      if (inWindowToday) flags.push('best_time');
+      return {
+        taskId: task.id,
+        customer: { id: task.customerId, name: customer?.name ?? task.customerId, type },
+        overdueBalance: Math.round(entry.balance * 100) / 100,
+        oldestDaysOverdue: entry.oldest,
+        level: task.level,
+        scheduledFor: task.scheduledFor,
+        flags,
+      };
+    });
+  return items.sort((a, b) => b.overdueBalance - a.overdueBalance || b.oldestDaysOverdue - a.oldestDaysOverdue || a.taskId.localeCompare(b.taskId));
+}
