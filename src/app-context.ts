@@ -8,6 +8,7 @@ import { OAuthStatesRepository } from './db/oauth-states-repository';
 import { TokensRepository } from './db/tokens-repository';
 import { QuickBooksCopyRepository } from './db/quickbooks-copy-repository';
 import { SyncStateRepository } from './db/sync-state-repository';
+import { CollectionsRepository } from './db/collections-repository';
 import { CompanySync } from './quickbooks/sync';
 import { SessionsRepository } from './db/sessions-repository';
 import { UsersRepository } from './db/users-repository';
@@ -29,6 +30,7 @@ export interface Repositories {
   oauthStates: OAuthStatesRepository;
   copy: QuickBooksCopyRepository;
   syncState: SyncStateRepository;
+  collections: CollectionsRepository;
 }
 
 /** The QuickBooks side: OAuth, tokens and the API client. */
@@ -71,6 +73,7 @@ export function createRepositories(db: Db): Repositories {
     oauthStates: new OAuthStatesRepository(db),
     copy: new QuickBooksCopyRepository(db),
     syncState: new SyncStateRepository(db),
+    collections: new CollectionsRepository(db),
   };
 }
 

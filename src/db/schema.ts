@@ -144,6 +144,133 @@ export interface SyncStateTable {
   run: Generated<number>;
 }
 
+type DateOnly = ColumnType<string, string, string>;
+
+export interface InvoiceStatesTable {
+  realm_id: string;
+  invoice_id: string;
+  level: Generated<number>;
+  level_entered_on: DateOnly | null;
+  level1_on: DateOnly | null;
+  first_seen_on: DateOnly;
+  verification_sent_on: DateOnly | null;
+  escalate_now: Generated<boolean>;
+  escalation_candidate: Generated<boolean>;
+}
+
+export interface CustomerHistoriesTable {
+  realm_id: string;
+  customer_id: string;
+  last_dunning_on: DateOnly | null;
+  last_reached_on: DateOnly | null;
+  contacted_invoice_ids: ColumnType<string[], string | undefined, string>;
+  type_override: 'commercial' | 'personal' | null;
+}
+
+export interface CallTasksTable {
+  id: Generated<string>;
+  realm_id: string;
+  customer_id: string;
+  level: number;
+  reason: 'level' | 'broken_promise' | 'find_email' | 'call_back';
+  scheduled_for: DateOnly;
+  created_on: DateOnly;
+  status: Generated<'open' | 'done' | 'cancelled'>;
+  outcome: string | null;
+  closed_at: Timestamp | null;
+  key: string;
+}
+
+export interface ActivitiesTable {
+  id: Generated<string>;
+  realm_id: string;
+  customer_id: string;
+  invoice_ids: ColumnType<string[], string | undefined, string>;
+  kind: string;
+  summary: string;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  occurred_on: DateOnly;
+  created_at: CreatedAt;
+  key: string;
+}
+
+export interface MessagesTable {
+  id: Generated<string>;
+  realm_id: string;
+  customer_id: string;
+  kind: string;
+  to_address: string;
+  invoice_ids: ColumnType<string[], string, string>;
+  total: Money;
+  send_at: Timestamp;
+  status: Generated<'queued' | 'sending' | 'sent' | 'failed' | 'uncertain' | 'cancelled'>;
+  created_at: CreatedAt;
+  key: string;
+}
+
+export interface PaymentPlansTable {
+  id: Generated<string>;
+  realm_id: string;
+  customer_id: string;
+  status: Generated<'active' | 'completed' | 'broken'>;
+  created_on: DateOnly;
+}
+
+export interface PromisesTable {
+  id: Generated<string>;
+  realm_id: string;
+  customer_id: string;
+  invoice_ids: ColumnType<string[], string, string>;
+  amount: Money;
+  due_on: DateOnly;
+  made_on: DateOnly;
+  status: Generated<'open' | 'kept' | 'partly_kept' | 'broken'>;
+  paid: Money | null;
+  plan_id: string | null;
+  settled_on: DateOnly | null;
+}
+
+export interface DisputesTable {
+  id: Generated<string>;
+  realm_id: string;
+  customer_id: string;
+  invoice_ids: ColumnType<string[], string, string>;
+  category: 'pricing' | 'not_received' | 'quality' | 'missing_po' | 'billing_contact' | 'other';
+  text: string;
+  status: Generated<'open' | 'resolved'>;
+  resolution: string | null;
+  opened_on: DateOnly;
+  resolved_on: DateOnly | null;
+}
+
+export interface PausesTable {
+  id: Generated<string>;
+  realm_id: string;
+  customer_id: string | null;
+  invoice_id: string | null;
+  until: DateOnly | null;
+  reason: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ContactsTable {
+  id: Generated<string>;
+  realm_id: string;
+  customer_id: string;
+  name: string;
+  role: string | null;
+  phone: string | null;
+  email: string | null;
+  approves_payment: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface PlaybookSettingsTable {
+  realm_id: string;
+  settings: ColumnType<Record<string, unknown>, string, string>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface Database {
   companies: CompaniesTable;
   company_tokens: CompanyTokensTable;
@@ -157,6 +284,17 @@ export interface Database {
   qbo_credit_memos: QboCreditMemosTable;
   qbo_terms: QboTermsTable;
   sync_state: SyncStateTable;
+  invoice_states: InvoiceStatesTable;
+  customer_histories: CustomerHistoriesTable;
+  call_tasks: CallTasksTable;
+  activities: ActivitiesTable;
+  messages: MessagesTable;
+  payment_plans: PaymentPlansTable;
+  promises: PromisesTable;
+  disputes: DisputesTable;
+  pauses: PausesTable;
+  contacts: ContactsTable;
+  playbook_settings: PlaybookSettingsTable;
 }
 
 export type Company = Selectable<CompaniesTable>;

@@ -10,6 +10,11 @@ export type QueueName = (typeof QUEUES)[number];
 export const JOBS = {
   /** Deletes expired web sessions (and, later, expired OAuth states and webhook dedup keys). */
   'maintenance.prune-sessions': { queue: 'maintenance', payload: z.object({}).strict() },
+  /** Runs one day of the collection playbook for one company. */
+  'cadence.realm': {
+    queue: 'cadence',
+    payload: z.object({ realmId: z.string().regex(/^\d{1,32}$/), asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }).strict(),
+  },
   /** Brings Ardesk's copy of one company up to date with QuickBooks. */
   'sync.realm': {
     queue: 'sync',

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, loadDatabaseConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { runSandboxCommand } from '../sandbox/command';
+import { runCadence } from '../jobs/cadence';
 import { startWeb } from './web';
 import { startWorker } from './worker';
 
@@ -16,6 +17,7 @@ Commands:
   migrate      bring the database schema up to date and exit
   sandbox      the local QuickBooks Online emulator (ardesk sandbox --help)
   sync         sync one company now: ardesk sync --realm R [--full]
+  cadence      run the playbook for one company: ardesk cadence --realm R [--as-of YYYY-MM-DD]
   help         show this text
 
 Configuration comes from the environment; see .env.example.`;
@@ -67,6 +69,18 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       try {
         const report = await context.sync.run(values.realm, values.full ? 'full' : 'auto');
         process.stdout.write(`${JSON.stringify({ realmId: values.realm, ...report }, null, 2)}\n`);
+      } finally {
+        await context.close();
+      }
+      return;
+    }
+    case 'cadence': {
+      const { values } = parseArgs({ args, options: { realm: { type: 'string' }, 'as-of': { type: 'string' } }, strict: true });
+      if (!values.realm) fail('ardesk cadence needs --realm <QuickBooks company id>', 2);
+      if (values['as-of'] && !/^\d{4}-\d{2}-\d{2}$/.test(values['as-of'])) fail('--as-of must be a date, YYYY-MM-DD', 2);
+      const context = await createAppContext(loadConfig());
+      try {
+        process.stdout.write(`${JSON.stringify(await runCadence(context, values.realm, values['as-of']), null, 2)}\n`);
       } finally {
         await context.close();
       }

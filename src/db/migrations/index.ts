@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-companies-and-sessions';
 import * as m0002 from './0002-oauth-states';
 import * as m0003 from './0003-quickbooks-copy';
+import * as m0004 from './0004-collections';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
   '0001-companies-and-sessions': m0001,
   '0002-oauth-states': m0002,
   '0003-quickbooks-copy': m0003,
+  '0004-collections': m0004,
 };

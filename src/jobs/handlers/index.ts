@@ -2,6 +2,7 @@ import type { AppContext } from '../../app-context';
 import type { JobHandlers } from '../worker-host';
 import { pruneSessions } from './prune-sessions';
 import { syncRealm } from './sync-realm';
+import { cadenceRealm } from './cadence-realm';
 import { scheduleCompany } from '../schedules';
 
 /** Every job's handler, bound to this process's context. The worker refuses to start if one is missing. */
@@ -9,6 +10,7 @@ export function createJobHandlers(context: AppContext): JobHandlers {
   return {
     'maintenance.prune-sessions': pruneSessions(context),
     'sync.realm': syncRealm(context),
+    'cadence.realm': cadenceRealm(context),
   };
 }
 

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from '../../app-context';
 import { z } from 'zod';
 import type { Company } from '../../db/schema';
+import { runCadence } from '../../jobs/cadence';
 import { loadCompany, requireSignIn } from '../access';
 
 function present(company: Company) {
@@ -42,6 +43,18 @@ export function apiRoutes(context: AppContext): Router {
 
   router.get('/api/realms/:realmId', async (req, res) => {
     res.json({ ...present(req.company!), sync: presentSync(await context.repos.syncState.get(req.company!.realm_id)) });
+  });
+
+  const cadenceQuery = z.object({
+    date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
+      .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a real date')
+      .optional(),
+  });
+  router.post('/api/realms/:realmId/cadence/run', async (req, res) => {
+    const { date } = cadenceQuery.parse(req.query);
+    res.json(await runCadence(context, req.company!.realm_id, date));
   });
 
   const syncBody = z.object({ mode: z.enum(['full', 'incremental', 'auto']).default('auto') }).strict();

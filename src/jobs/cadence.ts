@@ -1,0 +1,37 @@
+import type { AppContext } from '../app-context';
+import { localMoment, zonedInstant, type LocalDate } from '../collections/calendar';
+import { runPlaybook } from '../collections/playbook';
+import { playbookSettings, type PlaybookSettings } from '../collections/settings';
+import type { AppliedCounts } from '../db/collections-repository';
+import { NotFoundError } from '../errors';
+
+export interface CadenceSummary {
+  realmId: string;
+  day: LocalDate;
+  proposed: number;
+  applied: AppliedCounts;
+}
+
+/** A company's playbook settings: its stored overrides over the defaults, in its time zone. */
+export async function settingsFor(context: AppContext, realmId: string, timezone: string): Promise<PlaybookSettings> {
+  return playbookSettings({ timezone, ...((await context.repos.collections.settingsOf(realmId)) ?? {}) });
+}
+
+/**
+ * One day of the playbook for one company: load, decide (pure), record. `asOf` replays a day at
+ * 07:00 company time; otherwise the business clock decides. Recording is keyed, so running the
+ * same day twice records nothing the second time.
+ */
+export async function runCadence(context: AppContext, realmId: string, asOf?: LocalDate): Promise<CadenceSummary> {
+  const company = await context.repos.companies.find(realmId);
+  if (!company) throw new NotFoundError('No such company');
+  const settings = await settingsFor(context, realmId, company.timezone);
+  const now = asOf ? zonedInstant(asOf, 7 * 60, settings.timezone) : context.clock.businessNow();
+  const day = localMoment(now, settings.timezone).date;
+  const connectedOn = company.connected_at ? localMoment(company.connected_at, settings.timezone).date : day;
+  const input = await context.repos.collections.loadInput(realmId, now, day, connectedOn);
+  const actions = runPlaybook(input, settings);
+  const applied = await context.repos.collections.apply(realmId, day, actions);
+  context.logger.info({ realmId, day, proposed: actions.length, applied }, 'cadence run');
+  return { realmId, day, proposed: actions.length, applied };
+}

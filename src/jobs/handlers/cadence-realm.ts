@@ -1,0 +1,13 @@
+import type { AppContext } from '../../app-context';
+import { runCadence } from '../cadence';
+import { withLock } from '../locks';
+import type { JobHandler } from '../worker-host';
+
+/** The daily playbook run of one company; one at a time per company across all workers. */
+export function cadenceRealm(context: AppContext): JobHandler<'cadence.realm'> {
+  return async ({ realmId, asOf }) => {
+    const company = await context.repos.companies.find(realmId);
+    if (!company || company.status !== 'connected') return { skipped: `company is ${company?.status ?? 'unknown'}` };
+    return withLock(context.redis, `${context.queues.prefix}:lock:cadence:${realmId}`, { ttlMs: 10 * 60_000, waitMs: 10 * 60_000 }, () => runCadence(context, realmId, asOf));
+  };
+}

@@ -1,0 +1,82 @@
+import { sql } from 'kysely';
+import { runCadence } from '../../src/jobs/cadence';
+import { createTestContext, type TestContext } from '../support/context';
+import { ENGINES } from '../support/database';
+
+const REALM = '5550001';
+const MONDAY = '2026-03-02';
+
+async function seed(test: TestContext): Promise<void> {
+  const { db, repos } = test.context;
+  await repos.companies.upsert({ realm_id: REALM, name: 'Cadence Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
+  const customer = (id: string, name: string, email: string | null, company: string | null) => ({
+    realm_id: REALM, id, sync_token: '0', qbo_updated_at: new Date(), display_name: name, company_name: company, given_name: null, family_name: null, email, phone: '(555) 555-0100', mobile: null, notes: null, balance: 0, active: true, parent_id: null, sales_term_id: null, currency: 'USD', raw: '{}',
+  });
+  await db.insertInto('qbo_customers').values([customer('1', 'Acme Supply', 'ap@acme.test', 'Acme Supply'), customer('2', 'Dana Reyes', null, null), customer('3', 'Birch Design', 'pay@birch.test', 'Birch Design')]).execute();
+  const invoice = (id: string, customerId: string, txnDate: string, dueDate: string, balance: number) => ({
+    realm_id: REALM, id, sync_token: '0', qbo_updated_at: new Date(), customer_id: customerId, doc_number: `10${id}`, txn_date: txnDate, due_date: dueDate, total: balance, balance, bill_email: null, sales_term_id: null, currency: 'USD', email_status: null, raw: '{}',
+  });
+  await db
+    .insertInto('qbo_invoices')
+    .values([
+      invoice('11', '1', '2026-01-20', '2026-02-19', 4000), // 11 days overdue: level 1
+      invoice('12', '1', '2026-01-25', '2026-02-25', 1200), // 5 days overdue: level 1, same email
+      invoice('21', '2', '2026-01-10', '2026-02-09', 300), // no email: find-an-email task
+      invoice('31', '3', '2026-02-27', '2026-03-29', 800), // fresh: verification letter
+      invoice('32', '3', '2025-11-01', '2025-12-01', 0), // paid long ago: nothing
+    ])
+    .execute();
+}
+
+describe.each(ENGINES)('the cadence on %s', (engine) => {
+  let test: TestContext;
+  beforeAll(async () => {
+    test = await createTestContext({ engine });
+    await seed(test);
+  });
+  afterAll(() => test.destroy());
+
+  const counts = async () => {
+    const row = await sql<{ states: number; messages: number; tasks: number; activities: number; histories: number }>`
+      select (select count(*) from invoice_states)::int as states, (select count(*) from messages)::int as messages,
+             (select count(*) from call_tasks)::int as tasks, (select count(*) from activities)::int as activities,
+             (select count(*) from customer_histories)::int as histories`.execute(test.context.db);
+    return row.rows[0]!;
+  };
+
+  it('records the day\'s actions: one email per customer, tasks, a verification letter, the history', async () => {
+    const summary = await runCadence(test.context, REALM, MONDAY);
+    expect(summary.day).toBe(MONDAY);
+    expect(summary.applied).toMatchObject({ first_seen: 4, level_change: 3, send_message: 2, open_task: 3 });
+    const messages = await test.context.db.selectFrom('messages').select(['kind', 'customer_id', 'to_address', 'invoice_ids', 'total', 'send_at']).orderBy('kind').execute();
+    expect(messages).toEqual([
+      { kind: 'reminder', customer_id: '1', to_address: 'ap@acme.test', invoice_ids: ['11', '12'], total: '5200.00', send_at: new Date('2026-03-02T13:00:00Z') },
+      { kind: 'verification', customer_id: '3', to_address: 'pay@birch.test', invoice_ids: ['31'], total: '800.00', send_at: new Date('2026-03-02T13:00:00Z') },
+    ]);
+    const tasks = await test.context.db.selectFrom('call_tasks').select(['customer_id', 'reason', 'scheduled_for', 'level']).orderBy('customer_id').orderBy('reason').execute();
+    expect(tasks).toEqual([
+      { customer_id: '1', reason: 'level', scheduled_for: MONDAY, level: 1 },
+      { customer_id: '2', reason: 'find_email', scheduled_for: MONDAY, level: 0 },
+      { customer_id: '2', reason: 'level', scheduled_for: '2026-03-05', level: 1 },
+    ]);
+    const history = await test.context.db.selectFrom('customer_histories').selectAll().where('customer_id', '=', '1').executeTakeFirstOrThrow();
+    expect(history).toMatchObject({ last_dunning_on: MONDAY, contacted_invoice_ids: ['11', '12'] });
+  });
+
+  it('changes nothing when the same day runs again', async () => {
+    const before = await counts();
+    const again = await runCadence(test.context, REALM, MONDAY);
+    expect(again.applied).toEqual({});
+    expect(await counts()).toEqual(before);
+  });
+
+  it('thanks the customer and cancels pending actions once an invoice is paid', async () => {
+    await test.context.db.updateTable('qbo_invoices').set({ balance: 0 }).where('id', '=', '12').execute();
+    const next = await runCadence(test.context, REALM, '2026-03-03');
+    expect(next.applied).toMatchObject({ cancel_pending: 1, send_message: 1 });
+    const thanks = await test.context.db.selectFrom('messages').select(['kind', 'invoice_ids']).where('kind', '=', 'thank_you').execute();
+    expect(thanks).toEqual([{ kind: 'thank_you', invoice_ids: ['12'] }]);
+    expect(await test.context.db.selectFrom('invoice_states').select('invoice_id').where('invoice_id', '=', '12').executeTakeFirst()).toBeUndefined();
+    expect((await runCadence(test.context, REALM, '2026-03-03')).applied).toEqual({});
+  });
+});
