@@ -5,6 +5,7 @@ import { openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { runSandboxCommand } from '../sandbox/command';
 import { runCadence } from '../jobs/cadence';
+import { workListFor } from '../jobs/worklist';
 import { startWeb } from './web';
 import { startWorker } from './worker';
 
@@ -18,6 +19,7 @@ Commands:
   sandbox      the local QuickBooks Online emulator (ardesk sandbox --help)
   sync         sync one company now: ardesk sync --realm R [--full]
   cadence      run the playbook for one company: ardesk cadence --realm R [--as-of YYYY-MM-DD]
+  worklist     the calls to make: ardesk worklist --realm R [--as-of YYYY-MM-DD] [--json]
   help         show this text
 
 Configuration comes from the environment; see .env.example.`;
@@ -81,6 +83,23 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       const context = await createAppContext(loadConfig());
       try {
         process.stdout.write(`${JSON.stringify(await runCadence(context, values.realm, values['as-of']), null, 2)}\n`);
+      } finally {
+        await context.close();
+      }
+      return;
+    }
+    case 'worklist': {
+      const { values } = parseArgs({ args, options: { realm: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
+      if (!values.realm) fail('ardesk worklist needs --realm <QuickBooks company id>', 2);
+      if (values['as-of'] && !/^\d{4}-\d{2}-\d{2}$/.test(values['as-of'])) fail('--as-of must be a date, YYYY-MM-DD', 2);
+      const context = await createAppContext(loadConfig());
+      try {
+        const list = await workListFor(context, values.realm, values['as-of']);
+        if (values.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        else {
+          process.stdout.write(`Work list for ${list.date}: ${list.items.length} call(s)\n`);
+          for (const item of list.items) process.stdout.write(`${item.overdueBalance.toFixed(2).padStart(12)}  L${item.level}  ${item.customer.name}  ${item.flags.join(' ')}\n`);
+        }
       } finally {
         await context.close();
       }

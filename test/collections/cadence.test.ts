@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { runCadence } from '../../src/jobs/cadence';
+import { workListFor } from '../../src/jobs/worklist';
 import { createTestContext, type TestContext } from '../support/context';
 import { ENGINES } from '../support/database';
 
@@ -63,6 +64,19 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
     expect(history).toMatchObject({ last_dunning_on: MONDAY, contacted_invoice_ids: ['11', '12'] });
   });
 
+  it('lists the day\'s calls largest first, in the API\'s shape', async () => {
+    const monday = await workListFor(test.context, REALM, MONDAY);
+    expect(monday.date).toBe(MONDAY);
+    expect(monday.items.map((i) => [i.customer.id, i.overdueBalance, i.level])).toEqual([
+      ['1', 5200, 1],
+      ['2', 300, 0],
+    ]);
+    expect(monday.items[0]).toMatchObject({ customer: { id: '1', name: 'Acme Supply', type: 'commercial' }, oldestDaysOverdue: 11, scheduledFor: MONDAY, flags: expect.arrayContaining(['a_account', 'best_time']) });
+    expect(monday.items[1]!.flags).toContain('find_email');
+    const thursday = await workListFor(test.context, REALM, '2026-03-05');
+    expect(thursday.items.map((i) => i.customer.id)).toEqual(['1', '2', '2']);
+  });
+
   it('changes nothing when the same day runs again', async () => {
     const before = await counts();
     const again = await runCadence(test.context, REALM, MONDAY);
@@ -78,5 +92,46 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
     expect(thanks).toEqual([{ kind: 'thank_you', invoice_ids: ['12'] }]);
     expect(await test.context.db.selectFrom('invoice_states').select('invoice_id').where('invoice_id', '=', '12').executeTakeFirst()).toBeUndefined();
     expect((await runCadence(test.context, REALM, '2026-03-03')).applied).toEqual({});
+  });
+});
+
+describe('the cadence and work list over the API', () => {
+  const TOKEN = 'operator-token-for-cadence-tests-0123456789';
+  let test: TestContext;
+  let url: string;
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    test = await createTestContext({ env: { API_TOKEN: TOKEN } });
+    await seed(test);
+    const { startWeb } = await import('../../src/main/web');
+    const web = await startWeb(test.context, 0);
+    url = web.url;
+    stop = web.stop;
+  });
+  afterAll(async () => {
+    await stop();
+    await test.destroy();
+  });
+
+  const call = (method: string, path: string) => fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/json' } });
+
+  it('runs the cadence for a date and serves the work list in the documented shape', async () => {
+    const run = await call('POST', `/api/realms/${REALM}/cadence/run?date=${MONDAY}`);
+    expect(run.status).toBe(200);
+    expect(((await run.json()) as { day: string }).day).toBe(MONDAY);
+    const list = await call('GET', `/api/realms/${REALM}/worklist?date=${MONDAY}`);
+    const body = (await list.json()) as { date: string; items: Array<Record<string, unknown>> };
+    expect(body.date).toBe(MONDAY);
+    expect(Object.keys(body.items[0]!).sort()).toEqual(['customer', 'flags', 'level', 'oldestDaysOverdue', 'overdueBalance', 'scheduledFor', 'taskId']);
+  });
+
+  it('answers a bad date with 400 naming the field, and an unknown company with 404', async () => {
+    const bad = await call('GET', `/api/realms/${REALM}/worklist?date=2026-02-30`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^date: /);
+    expect((await call('POST', `/api/realms/${REALM}/cadence/run?date=yesterday`)).status).toBe(400);
+    expect((await call('GET', '/api/realms/999/worklist')).status).toBe(404);
+    expect(await test.context.db.selectFrom('messages').select('id').execute()).toHaveLength(2);
   });
 });

@@ -3,6 +3,7 @@ import type { AppContext } from '../../app-context';
 import { z } from 'zod';
 import type { Company } from '../../db/schema';
 import { runCadence } from '../../jobs/cadence';
+import { workListFor } from '../../jobs/worklist';
 import { loadCompany, requireSignIn } from '../access';
 
 function present(company: Company) {
@@ -52,6 +53,11 @@ export function apiRoutes(context: AppContext): Router {
       .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a real date')
       .optional(),
   });
+  router.get('/api/realms/:realmId/worklist', async (req, res) => {
+    const { date } = cadenceQuery.parse(req.query);
+    res.json(await workListFor(context, req.company!.realm_id, date));
+  });
+
   router.post('/api/realms/:realmId/cadence/run', async (req, res) => {
     const { date } = cadenceQuery.parse(req.query);
     res.json(await runCadence(context, req.company!.realm_id, date));
