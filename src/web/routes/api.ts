@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Company } from '../../db/schema';
 import { runCadence } from '../../jobs/cadence';
 import { workListFor } from '../../jobs/worklist';
+import { recordCallOutcome } from '../../jobs/call-outcomes';
+import { NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
 
 function present(company: Company) {
@@ -56,6 +58,12 @@ export function apiRoutes(context: AppContext): Router {
   router.get('/api/realms/:realmId/worklist', async (req, res) => {
     const { date } = cadenceQuery.parse(req.query);
     res.json(await workListFor(context, req.company!.realm_id, date));
+  });
+
+  router.post('/api/realms/:realmId/tasks/:taskId/outcome', async (req, res) => {
+    const taskId = String(req.params.taskId);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(taskId)) throw new NotFoundError('No such call task');
+    res.json(await recordCallOutcome(context, req.company!.realm_id, taskId, req.body));
   });
 
   router.post('/api/realms/:realmId/cadence/run', async (req, res) => {

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { AppContext } from '../app-context';
+import { addDays, localMoment, type LocalDate } from '../collections/calendar';
+import { customerType, nextCallDay, nextSendTime } from '../collections/playbook';
+import { BadRequestError, NotFoundError } from '../errors';
+import { settingsFor } from './cadence';
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
+  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a real date');
+const money = z.number().positive('must be more than 0').max(1e10, 'is too large').multipleOf(0.01, 'must be in cents');
+const invoiceIds = z.array(z.string().min(1)).min(1).max(500).optional();
+
+/** One form, eight outcomes (SPEC §4): each with what it needs and nothing else. */
+export const callOutcomeSchema = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('promised'), promise: z.object({ amount: money, dueOn: isoDate, invoiceIds }).strict(), notes: z.string().max(2000).optional() }).strict(),
+  z.object({ outcome: z.literal('cannot_pay'), plan: z.object({ installments: z.array(z.object({ dueOn: isoDate, amount: money }).strict()).min(1).max(36), invoiceIds }).strict(), notes: z.string().max(2000).optional() }).strict(),
+  z.object({ outcome: z.literal('will_not_pay'), notes: z.string().max(2000).optional() }).strict(),
+  z
+    .object({
+      outcome: z.literal('disputes'),
+      dispute: z.object({ category: z.enum(['pricing', 'not_received', 'quality', 'missing_po', 'billing_contact', 'other']), text: z.string().min(1).max(2000), invoiceIds }).strict(),
+      notes: z.string().max(2000).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      outcome: z.literal('wrong_person'),
+      contact: z.object({ name: z.string().min(1).max(200), role: z.string().max(200).optional(), phone: z.string().max(50).optional(), email: z.string().email().optional(), approvesPayment: z.boolean().default(true) }).strict(),
+      notes: z.string().max(2000).optional(),
+    })
+    .strict(),
+  z.object({ outcome: z.literal('no_answer'), notes: z.string().max(2000).optional() }).strict(),
+  z.object({ outcome: z.literal('voicemail'), notes: z.string().max(2000).optional() }).strict(),
+  z.object({ outcome: z.literal('call_back'), callBackOn: isoDate, notes: z.string().max(2000).optional() }).strict(),
+]);
+
+export type CallOutcome = z.infer<typeof callOutcomeSchema>;
+
+const REACHED = new Set(['promised', 'cannot_pay', 'will_not_pay', 'disputes']);
+const SUMMARY: Record<CallOutcome['outcome'], string> = {
+  promised: 'called: reached, promised to pay',
+  cannot_pay: 'called: reached, cannot pay now; payment plan agreed',
+  will_not_pay: 'called: reached, will not pay',
+  disputes: 'called: reached, disputes the invoice',
+  wrong_person: 'called: wrong person; the right contact recorded',
+  no_answer: 'called: no answer',
+  voicemail: 'called: left a voicemail',
+  call_back: 'called: asked to call back',
+};
+
+export interface OutcomeResult {
+  taskId: string;
+  taskStatus: 'open' | 'done';
+  scheduledFor: LocalDate;
+  promiseIds: string[];
+  disputeId?: string;
+  messageQueued: boolean;
+}
+
+/**
+ * Records the outcome of a call and carries out its consequence: a promise (confirmed in
+ * writing the same day), a payment plan, a dispute, the right contact, a call back. Every call
+ * is an activity in the collection history; reaching someone is remembered, so letters the call
+ * replaces are not sent.
+ */
+export async function recordCallOutcome(context: AppContext, realmId: string, taskId: string, body: unknown): Promise<OutcomeResult> {
+  const input = callOutcomeSchema.parse(body);
+  const company = await context.repos.companies.find(realmId);
+  if (!company) throw new NotFoundError('No such company');
+  const settings = await settingsFor(context, realmId, company.timezone);
+  const now = context.clock.businessNow();
+  const today = localMoment(now, settings.timezone).date;
+
+  return context.db.transaction().execute(async (trx) => {
+    const task = await trx.selectFrom('call_tasks').selectAll().where('realm_id', '=', realmId).where('id', '=', taskId).forUpdate().executeTakeFirst();
+    if (!task) throw new NotFoundError('No such call task');
+    if (task.status !== 'open') throw new BadRequestError('This call task is already closed', { taskStatus: task.status });
+    const customer = await trx.selectFrom('qbo_customers').select(['id', 'display_name', 'company_name', 'email']).where('realm_id', '=', realmId).where('id', '=', task.customer_id).executeTakeFirst();
+    const openInvoices = await trx
+      .selectFrom('qbo_invoices')
+      .select(['id', 'balance', 'due_date', 'bill_email'])
+      .where('realm_id', '=', realmId)
+      .where('balance', '>', '0')
+      .where((eb) => eb.or([eb('customer_id', '=', task.customer_id), eb('customer_id', 'in', eb.selectFrom('qbo_customers').select('id').where('realm_id', '=', realmId).where('parent_id', '=', task.customer_id))]))
+      .execute();
+    const chosen = (ids: string[] | undefined, field: string) => {
+      const known = new Set(openInvoices.map((i) => i.id));
+      const unknown = (ids ?? []).filter((id) => !known.has(id));
+      if (unknown.length) throw new BadRequestError(`${field}: invoice(s) ${unknown.join(', ')} are not open invoices of this customer`);
+      const picked = ids ?? openInvoices.filter((i) => i.due_date && i.due_date < today).map((i) => i.id);
+      if (picked.length === 0) throw new BadRequestError(`${field}: this customer has no overdue invoice; name the invoices`);
+      return picked;
+    };
+    const contactEmail = openInvoices.find((i) => i.bill_email)?.bill_email ?? customer?.email ?? null;
+    const result: OutcomeResult = { taskId, taskStatus: 'done', scheduledFor: task.scheduled_for, promiseIds: [], messageQueued: false };
+    let coveredIds: string[] = [];
+
+    const queueConfirmation = async (kind: 'promise_confirmation' | 'plan_confirmation', key: string, ids: string[], total: number) => {
+      if (!contactEmail) return;
+      const inserted = await trx
+        .insertInto('messages')
+        .values({ realm_id: realmId, customer_id: task.customer_id, kind, to_address: contactEmail, invoice_ids: JSON.stringify(ids), total, send_at: nextSendTime(now, settings), key })
+        .onConflict((oc) => oc.columns(['realm_id', 'key']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      result.messageQueued = Boolean(inserted);
+    };
+
+    switch (input.outcome) {
+      case 'promised': {
+        if (input.promise.dueOn < today) throw new BadRequestError('promise.dueOn: a promise cannot be due in the past');
+        coveredIds = chosen(input.promise.invoiceIds, 'promise.invoiceIds');
+        const promise = await trx
+          .insertInto('promises')
+          .values({ realm_id: realmId, customer_id: task.customer_id, invoice_ids: JSON.stringify(coveredIds), amount: input.promise.amount, due_on: input.promise.dueOn, made_on: today })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        result.promiseIds.push(promise.id);
+        await queueConfirmation('promise_confirmation', `promise-confirmation:${promise.id}`, coveredIds, input.promise.amount);
+        break;
+      }
+      case 'cannot_pay': {
+        const installments = [...input.plan.installments].sort((a, b) => a.dueOn.localeCompare(b.dueOn));
+        if (installments[0]!.dueOn < today) throw new BadRequestError('plan.installments: the first installment cannot be due in the past');
+        coveredIds = chosen(input.plan.invoiceIds, 'plan.invoiceIds');
+        const plan = await trx.insertInto('payment_plans').values({ realm_id: realmId, customer_id: task.customer_id, created_on: today }).returning('id').executeTakeFirstOrThrow();
+        for (const installment of installments) {
+          const promise = await trx
+            .insertInto('promises')
+            .values({ realm_id: realmId, customer_id: task.customer_id, invoice_ids: JSON.stringify(coveredIds), amount: installment.amount, due_on: installment.dueOn, made_on: today, plan_id: plan.id })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          result.promiseIds.push(promise.id);
+        }
+        await queueConfirmation('plan_confirmation', `plan-confirmation:${plan.id}`, coveredIds, installments.reduce((sum, i) => sum + i.amount, 0));
+        break;
+      }
+      case 'will_not_pay': {
+        coveredIds = openInvoices.map((i) => i.id);
+        // Firm: the next level may come at once.
+        if (coveredIds.length) await trx.updateTable('invoice_states').set({ escalate_now: true }).where('realm_id', '=', realmId).where('invoice_id', 'in', coveredIds).execute();
+        break;
+      }
+      case 'disputes': {
+        coveredIds = chosen(input.dispute.invoiceIds, 'dispute.invoiceIds');
+        const dispute = await trx
+          .insertInto('disputes')
+          .values({ realm_id: realmId, customer_id: task.customer_id, invoice_ids: JSON.stringify(coveredIds), category: input.dispute.category, text: input.dispute.text, opened_on: today })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        result.disputeId = dispute.id;
+        break;
+      }
+      case 'wrong_person': {
+        await trx
+          .insertInto('contacts')
+          .values({ realm_id: realmId, customer_id: task.customer_id, name: input.contact.name, role: input.contact.role ?? null, phone: input.contact.phone ?? null, email: input.contact.email ?? null, approves_payment: input.contact.approvesPayment })
+          .execute();
+        result.taskStatus = 'open';
+        break;
+      }
+      case 'no_answer':
+      case 'voicemail': {
+        // Try again at the customer's next call window.
+        const type = customer ? customerType({ id: customer.id, name: customer.display_name, companyName: customer.company_name, email: customer.email, parentId: null }) : 'commercial';
+        result.taskStatus = 'open';
+        result.scheduledFor = nextCallDay(addDays(today, 1), type, settings);
+        break;
+      }
+      case 'call_back': {
+        if (input.callBackOn < today) throw new BadRequestError('callBackOn: cannot be in the past');
+        result.taskStatus = 'open';
+        result.scheduledFor = input.callBackOn;
+        break;
+      }
+    }
+
+    await trx
+      .updateTable('call_tasks')
+      .set(result.taskStatus === 'done' ? { status: 'done', outcome: input.outcome, closed_at: now } : { scheduled_for: result.scheduledFor, outcome: input.outcome, ...(input.outcome === 'call_back' ? { reason: 'call_back' as const } : {}) })
+      .where('id', '=', taskId)
+      .execute();
+    if (REACHED.has(input.outcome)) {
+      await trx.insertInto('customer_histories').values({ realm_id: realmId, customer_id: task.customer_id }).onConflict((oc) => oc.columns(['realm_id', 'customer_id']).doNothing()).execute();
+      await trx.updateTable('customer_histories').set({ last_reached_on: today }).where('realm_id', '=', realmId).where('customer_id', '=', task.customer_id).execute();
+    }
+    await trx
+      .insertInto('activities')
+      .values({
+        realm_id: realmId,
+        customer_id: task.customer_id,
+        invoice_ids: JSON.stringify(coveredIds),
+        kind: 'call',
+        summary: SUMMARY[input.outcome],
+        details: JSON.stringify({ ...input, taskId, reached: REACHED.has(input.outcome), asked: true }),
+        occurred_on: today,
+        key: `call:${taskId}:${randomUUID()}`,
+      })
+      .execute();
+    return result;
+  });
+}
