@@ -78,6 +78,19 @@ describe('recording call outcomes', () => {
     expect((await test.context.db.selectFrom('call_tasks').select('reason').where('id', '=', six.id).executeTakeFirstOrThrow()).reason).toBe('call_back');
   });
 
+  it('reports results, difficult customers and the systems log from what was recorded', async () => {
+    const get = async (path: string) => (await fetch(`${web.url}/api/realms/${REALM}/${path}`, { headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/json' } })).json() as Promise<Record<string, unknown>>;
+    const figures = await get('results');
+    expect(figures).toMatchObject({ to: MONDAY, asks: { calls: 6 }, promises: 2, aging: { '1-30': 5400 } });
+    expect(figures.promiseRate).toBe(0.667); // a promise and a plan from 3 calls that reached someone (the third, a dispute)
+    expect(await get('systems-log')).toEqual({ entries: [{ month: '2026-03', category: 'pricing', count: 1 }] });
+    const difficult = (await get('difficult-customers')) as { month: string; customers: Array<{ customerId: string }> };
+    expect(difficult.month).toBe('2026-03');
+    expect(difficult.customers.map((c) => c.customerId)).toEqual(['3']);
+    const bad = await fetch(`${web.url}/api/realms/${REALM}/results?from=2026-03-10&to=2026-03-01`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(bad.status).toBe(400);
+  });
+
   it('refuses bad input with a 400 naming the field, and changes nothing', async () => {
     const task = await taskOf('5');
     const before = await test.context.db.selectFrom('promises').select('id').execute();

@@ -5,6 +5,7 @@ import type { Company } from '../../db/schema';
 import { runCadence } from '../../jobs/cadence';
 import { workListFor } from '../../jobs/worklist';
 import { recordCallOutcome } from '../../jobs/call-outcomes';
+import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
 import { NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
 
@@ -64,6 +65,17 @@ export function apiRoutes(context: AppContext): Router {
     const taskId = String(req.params.taskId);
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(taskId)) throw new NotFoundError('No such call task');
     res.json(await recordCallOutcome(context, req.company!.realm_id, taskId, req.body));
+  });
+
+  const period = z.object({ from: cadenceQuery.shape.date, to: cadenceQuery.shape.date }).refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'from must not be after to', path: ['from'] });
+  router.get('/api/realms/:realmId/results', async (req, res) => {
+    res.json(await resultsFor(context, req.company!.realm_id, period.parse(req.query)));
+  });
+  router.get('/api/realms/:realmId/difficult-customers', async (req, res) => {
+    res.json(await difficultCustomersFor(context, req.company!.realm_id));
+  });
+  router.get('/api/realms/:realmId/systems-log', async (req, res) => {
+    res.json(await systemsLogFor(context, req.company!.realm_id));
   });
 
   router.post('/api/realms/:realmId/cadence/run', async (req, res) => {

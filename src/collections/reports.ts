@@ -1,0 +1,153 @@
+import { addDays, daysBetween, type LocalDate } from './calendar';
+
+/** The measures of SPEC §4 "Results", difficult customers and the systems log, as pure functions. */
+
+export interface AgingInvoice {
+  customerId: string;
+  txnDate: LocalDate;
+  dueDate: LocalDate;
+  total: number;
+  balance: number;
+}
+
+export const AGING_BUCKETS = ['current', '1-30', '31-60', '61-90', '90+'] as const;
+export type AgingBucket = (typeof AGING_BUCKETS)[number];
+
+export function agingBucket(dueDate: LocalDate, today: LocalDate): AgingBucket {
+  const days = daysBetween(dueDate, today);
+  if (days <= 0) return 'current';
+  if (days <= 30) return '1-30';
+  if (days <= 60) return '31-60';
+  if (days <= 90) return '61-90';
+  return '90+';
+}
+
+export function aging(invoices: AgingInvoice[], today: LocalDate): Record<AgingBucket, number> {
+  const totals = Object.fromEntries(AGING_BUCKETS.map((b) => [b, 0])) as Record<AgingBucket, number>;
+  for (const invoice of invoices) if (invoice.balance > 0) totals[agingBucket(invoice.dueDate, today)] += invoice.balance;
+  for (const bucket of AGING_BUCKETS) totals[bucket] = Math.round(totals[bucket] * 100) / 100;
+  return totals;
+}
+
+/** Days sales outstanding: receivables ÷ credit sales of the last `days` days × `days`. */
+export function daysSalesOutstanding(invoices: AgingInvoice[], today: LocalDate, days = 90): number | null {
+  const receivables = invoices.reduce((sum, i) => sum + Math.max(0, i.balance), 0);
+  const since = addDays(today, -days);
+  const sales = invoices.filter((i) => i.txnDate > since && i.txnDate <= today).reduce((sum, i) => sum + i.total, 0);
+  return sales > 0 ? Math.round((receivables / sales) * days * 10) / 10 : null;
+}
+
+export interface CallRecord {
+  customerId: string;
+  on: LocalDate;
+  reached: boolean;
+}
+
+export interface PromiseRecord {
+  customerId: string;
+  madeOn: LocalDate;
+  status: 'open' | 'kept' | 'partly_kept' | 'broken';
+}
+
+export interface ContactRecord {
+  invoiceId: string;
+  on: LocalDate;
+}
+
+export interface PaymentRecord {
+  txnDate: LocalDate;
+  appliedTo: Array<{ invoiceId: string; amount: number }>;
+}
+
+export interface Results {
+  asks: { calls: number; emails: number; total: number };
+  promises: number;
+  promiseRate: number | null;
+  keptRate: number | null;
+  collectedAfterContact: number;
+}
+
+/** Results, not effort: asks, promises per call that reached someone, promises kept, money that followed a contact. */
+export function results(input: { from: LocalDate; to: LocalDate; calls: CallRecord[]; emailsSent: number; promises: PromiseRecord[]; contacts: ContactRecord[]; payments: PaymentRecord[] }): Results {
+  const inRange = (date: LocalDate) => date >= input.from && date <= input.to;
+  const calls = input.calls.filter((c) => inRange(c.on));
+  const reached = calls.filter((c) => c.reached).length;
+  const promises = input.promises.filter((p) => inRange(p.madeOn));
+  const settled = promises.filter((p) => p.status !== 'open');
+  const firstContact = new Map<string, LocalDate>();
+  for (const contact of input.contacts) {
+    const known = firstContact.get(contact.invoiceId);
+    if (!known || contact.on < known) firstContact.set(contact.invoiceId, contact.on);
+  }
+  let collected = 0;
+  for (const payment of input.payments) {
+    if (!inRange(payment.txnDate)) continue;
+    for (const line of payment.appliedTo) {
+      const contacted = firstContact.get(line.invoiceId);
+      if (contacted && payment.txnDate >= contacted) collected += line.amount;
+    }
+  }
+  return {
+    asks: { calls: calls.length, emails: input.emailsSent, total: calls.length + input.emailsSent },
+    promises: promises.length,
+    promiseRate: reached ? Math.round((promises.length / reached) * 1000) / 1000 : null,
+    keptRate: settled.length ? Math.round((settled.filter((p) => p.status === 'kept').length / settled.length) * 1000) / 1000 : null,
+    collectedAfterContact: Math.round(collected * 100) / 100,
+  };
+}
+
+export interface DifficultCustomer {
+  customerId: string;
+  name: string;
+  brokenPromises: number;
+  disputes: number;
+  invoicesOver60: number;
+  balance: number;
+  score: number;
+  attackPlan: string;
+}
+
+/** Ranked by broken promises × 2 + disputes + invoices over 60 days overdue, then by balance. */
+export function difficultCustomers(input: {
+  today: LocalDate;
+  customers: Array<{ id: string; name: string }>;
+  invoices: AgingInvoice[];
+  brokenPromises: Array<{ customerId: string }>;
+  disputes: Array<{ customerId: string }>;
+}): DifficultCustomer[] {
+  const tally = (rows: Array<{ customerId: string }>) => rows.reduce((m, r) => m.set(r.customerId, (m.get(r.customerId) ?? 0) + 1), new Map<string, number>());
+  const broken = tally(input.brokenPromises);
+  const disputes = tally(input.disputes);
+  const over60 = tally(input.invoices.filter((i) => i.balance > 0 && daysBetween(i.dueDate, input.today) > 60));
+  const balances = new Map<string, number>();
+  for (const invoice of input.invoices) balances.set(invoice.customerId, (balances.get(invoice.customerId) ?? 0) + Math.max(0, invoice.balance));
+  return input.customers
+    .map((customer) => {
+      const b = broken.get(customer.id) ?? 0;
+      const d = disputes.get(customer.id) ?? 0;
+      const o = over60.get(customer.id) ?? 0;
+      const plan = [
+        b ? `${b} broken promise${b > 1 ? 's' : ''}: ask for a smaller amount on a near date, confirm in writing the same day, call on the day it falls due` : '',
+        d ? `${d} open dispute${d > 1 ? 's' : ''}: settle the facts first (order, delivery, price) with the person who approves payment` : '',
+        o ? `${o} invoice${o > 1 ? 's' : ''} over 60 days: be firm; explain the escalation to an agency or small claims and its date` : '',
+      ].filter(Boolean);
+      return { customerId: customer.id, name: customer.name, brokenPromises: b, disputes: d, invoicesOver60: o, balance: Math.round((balances.get(customer.id) ?? 0) * 100) / 100, score: b * 2 + d + o, attackPlan: plan.join('. ') };
+    })
+    .filter((c) => c.score > 0)
+    .sort((a, b) => b.score - a.score || b.balance - a.balance || a.name.localeCompare(b.name));
+}
+
+/** Process problems by category and month, so the business can fix their causes. */
+export function systemsLog(disputes: Array<{ category: string; openedOn: LocalDate }>): Array<{ month: string; category: string; count: number }> {
+  const counts = new Map<string, number>();
+  for (const dispute of disputes) {
+    const key = `${dispute.openedOn.slice(0, 7)}|${dispute.category}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([key, count]) => {
+      const [month, category] = key.split('|') as [string, string];
+      return { month, category, count };
+    })
+    .sort((a, b) => b.month.localeCompare(a.month) || b.count - a.count || a.category.localeCompare(b.category));
+}
