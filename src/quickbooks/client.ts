@@ -91,11 +91,36 @@ export class QuickBooksClient {
     return { changes, time: body.time };
   }
 
-  async batch(realmId: string, items: Array<Record<string, unknown>>): Promise<Array<Record<string, unknown>>> {
-    const body = await this.viaNodeQuickBooks<{ BatchItemResponse?: Array<Record<string, unknown>> }>(realmId, 'batch', (qbo, cb) => qbo.batch(items as never, cb));
+  /**
+   * Up to 30 operations in one request. Sent raw rather than through node-quickbooks, whose
+   * batch call cannot carry a `requestid`: with one, a retried batch returns the first answer
+   * instead of doing the work twice.
+   */
+  async batch(realmId: string, items: Array<Record<string, unknown>>, requestId: string): Promise<Array<Record<string, unknown>>> {
+    if (items.length === 0 || items.length > 30) throw new Error(`A batch holds 1 to 30 operations, not ${items.length}`);
+    const body = await this.raw<{ BatchItemResponse?: Array<Record<string, unknown>> }>(realmId, { method: 'POST', path: 'batch', body: { BatchItemRequest: items }, requestId });
     return body.BatchItemResponse ?? [];
   }
 
+  /**
+   * A sparse update that survives a concurrent edit: on 5010 (stale SyncToken) it reads the
+   * entity again and re-applies `change` to the fresh copy, up to three times.
+   */
+  async update<T extends Record<string, unknown>>(realmId: string, entity: string, id: string, change: (current: T) => Record<string, unknown>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.read<T>(realmId, entity, id);
+      const patch = { ...change(current), Id: id, SyncToken: String(current.SyncToken), sparse: true };
+      try {
+        const answer = await this.raw<Record<string, T>>(realmId, { method: 'POST', path: entity.toLowerCase(), body: patch, requestId: randomUUID() });
+        return answer[entity] as T;
+      } catch (error) {
+        if (!(error instanceof QuickBooksFault) || error.faultCode !== '5010' || attempt >= 3) throw error;
+        this.deps.logger.info({ realmId, entity, id, attempt }, 'stale SyncToken: reading again and retrying the update');
+      }
+    }
+  }
+
+  /** One entity by id (node-quickbooks hands back the entity itself, not its envelope). */
   async read<T = Record<string, unknown>>(realmId: string, entity: string, id: string): Promise<T> {
     const body = await this.viaNodeQuickBooks<Record<string, unknown>>(realmId, 'read', (qbo, cb) => {
       const getter = (qbo as unknown as Record<string, (id: string, cb: QboCallback) => void>)[`get${entity}`];

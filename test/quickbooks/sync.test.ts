@@ -111,6 +111,21 @@ describe('syncing a company from QuickBooks', () => {
     }
   });
 
+  it('re-reads and retries an update refused for a stale SyncToken, and sends batches with a requestid', async () => {
+    const customer = [...realm.table('Customer').values()].find((c) => c.Active !== false)!;
+    app.sandbox.sandbox.setKnobs({ staleNext: 2 });
+    app.sandbox.sandbox.requestLog.length = 0;
+    const updated = await app.test.context.quickbooks.client.update<{ Notes: string; SyncToken: string }>(REALM, 'Customer', customer.Id, () => ({ Notes: 'Prefers calls on Monday' }));
+    expect(updated.Notes).toBe('Prefers calls on Monday');
+    expect(apiLog(app).map((e) => `${e.kind}:${e.status}`)).toEqual(['read:200', 'write:400', 'read:200', 'write:400', 'read:200', 'write:200']);
+    const invoice = [...realm.table('Invoice').values()][0]!;
+    const items = [{ bId: '1', operation: 'create', Attachable: { Note: 'Ardesk test note', AttachableRef: [{ EntityRef: { type: 'Invoice', value: invoice.Id } }] } }];
+    const first = await app.test.context.quickbooks.client.batch(REALM, items, 'batch-once-1');
+    const replay = await app.test.context.quickbooks.client.batch(REALM, items, 'batch-once-1');
+    expect((replay[0]!.Attachable as { Id: string }).Id).toBe((first[0]!.Attachable as { Id: string }).Id);
+    expect([...realm.table('Attachable').values()].filter((a) => a.Note === 'Ardesk test note')).toHaveLength(1);
+  });
+
   describe('through the worker', () => {
     let worker: WorkerHost;
     beforeAll(async () => {
