@@ -24,6 +24,15 @@ export class CollectionsRepository {
     return (await this.db.selectFrom('playbook_settings').select('settings').where('realm_id', '=', realmId).executeTakeFirst())?.settings;
   }
 
+  async saveSettings(realmId: string, settings: Record<string, unknown>): Promise<void> {
+    const json = JSON.stringify(settings);
+    await this.db
+      .insertInto('playbook_settings')
+      .values({ realm_id: realmId, settings: json })
+      .onConflict((oc) => oc.column('realm_id').doUpdateSet({ settings: json, updated_at: sql`now()` }))
+      .execute();
+  }
+
   async loadInput(realmId: string, now: Date, today: LocalDate, connectedOn: LocalDate): Promise<PlaybookInput> {
     const [customers, histories, invoices, states, promises, disputes, pauses, openTasks] = await Promise.all([
       this.db.selectFrom('qbo_customers').select(['id', 'display_name', 'company_name', 'email', 'parent_id']).where('realm_id', '=', realmId).execute(),

@@ -91,6 +91,25 @@ describe('recording call outcomes', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('reads and edits the playbook settings, refusing bad values with the field named', async () => {
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const read = (await (await fetch(`${web.url}/api/realms/${REALM}/settings`, { headers })).json()) as { levelDays: number[]; timezone: string };
+    expect(read).toMatchObject({ levelDays: [3, 13, 23, 45], timezone: 'America/New_York' });
+    const put = (body: unknown) => fetch(`${web.url}/api/realms/${REALM}/settings`, { method: 'PUT', headers, body: JSON.stringify(body) });
+    const saved = await put({ levelDays: [5, 15, 30, 60], timezone: 'America/Chicago' });
+    expect(saved.status).toBe(200);
+    expect(await saved.json()).toMatchObject({ levelDays: [5, 15, 30, 60], timezone: 'America/Chicago', dunningGapDays: 3 });
+    // One field changes one field.
+    expect(await (await put({ dunningGapDays: 4 })).json()).toMatchObject({ levelDays: [5, 15, 30, 60], timezone: 'America/Chicago', dunningGapDays: 4 });
+    for (const [body, field] of [[{ levelDays: [5, 4, 30, 60] }, 'levelDays'], [{ timezone: 'Mars/Olympus' }, 'timezone'], [{ dunningGapDays: -1 }, 'dunningGapDays'], [{ colour: 'red' }, '']] as const) {
+      const answer = await put(body);
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as { error: { message: string } }).error.message).toContain(field);
+    }
+    expect(await (await fetch(`${web.url}/api/realms/${REALM}/settings`, { headers })).json()).toMatchObject({ levelDays: [5, 15, 30, 60] });
+    await put({ levelDays: [3, 13, 23, 45], timezone: 'America/New_York', dunningGapDays: 3 });
+  });
+
   it('refuses bad input with a 400 naming the field, and changes nothing', async () => {
     const task = await taskOf('5');
     const before = await test.context.db.selectFrom('promises').select('id').execute();

@@ -2,7 +2,8 @@ import { Router } from 'express';
 import type { AppContext } from '../../app-context';
 import { z } from 'zod';
 import type { Company } from '../../db/schema';
-import { runCadence } from '../../jobs/cadence';
+import { runCadence, settingsFor } from '../../jobs/cadence';
+import { playbookSettingsSchema } from '../../collections/settings';
 import { workListFor } from '../../jobs/worklist';
 import { recordCallOutcome } from '../../jobs/call-outcomes';
 import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
@@ -68,6 +69,22 @@ export function apiRoutes(context: AppContext): Router {
   });
 
   const period = z.object({ from: cadenceQuery.shape.date, to: cadenceQuery.shape.date }).refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'from must not be after to', path: ['from'] });
+  router.get('/api/realms/:realmId/settings', async (req, res) => {
+    res.json(await settingsFor(context, req.company!.realm_id, req.company!.timezone));
+  });
+  // Every field may be sent on its own; what is sent replaces the stored value, and the whole
+  // result must be valid before anything is saved.
+  router.put('/api/realms/:realmId/settings', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = playbookSettingsSchema.partial().strict().parse(body);
+    // zod fills defaults even in a partial schema: keep only what was actually sent.
+    const changes = Object.fromEntries(Object.entries(parsed).filter(([key]) => key in body));
+    const current = await settingsFor(context, req.company!.realm_id, req.company!.timezone);
+    const merged = playbookSettingsSchema.parse({ ...current, ...changes });
+    await context.repos.collections.saveSettings(req.company!.realm_id, merged);
+    res.json(merged);
+  });
+
   router.get('/api/realms/:realmId/results', async (req, res) => {
     res.json(await resultsFor(context, req.company!.realm_id, period.parse(req.query)));
   });
