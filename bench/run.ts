@@ -4,6 +4,7 @@ import { PROJECT_ROOT } from '../src/paths';
 import { sandboxBenchmark } from './sandbox-bench';
 import { syncBenchmark } from './sync-bench';
 import { playbookBenchmark } from './playbook-bench';
+import { cadenceBenchmark } from './cadence-bench';
 
 /**
  * `npm run bench [-- name ...]`: runs the benchmarks, prints one table of figures with their
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   sandbox: sandboxBenchmark,
   sync: syncBenchmark,
   playbook: playbookBenchmark,
+  cadence: cadenceBenchmark,
 };
 
 function table(figures: Figure[]): string {

@@ -15,6 +15,11 @@ export interface WorkListItem {
   flags: WorkListFlag[];
 }
 
+export interface OverdueSummary {
+  balance: number;
+  oldestDue: LocalDate;
+}
+
 export interface WorkListInput {
   day: LocalDate;
   /** When the list is looked at, for the best-time flag; omit to judge the whole day. */
@@ -22,24 +27,20 @@ export interface WorkListInput {
   tasks: CallTask[];
   customers: Customer[];
   /** Open invoices; a sub-customer's count towards the task's customer through `payerOf`. */
-  invoices: Invoice[];
+  invoices?: Invoice[];
+  /** Or, already summed per paying customer (by the database): overdue balance and oldest due date. */
+  overdueByCustomer?: Map<string, OverdueSummary>;
   payerOf?: (customerId: string) => string;
   /** Customers with broken promises or open disputes. */
   toughCustomerIds: Set<string>;
 }
 
-/**
- * The calls to make on a day: every open task scheduled on or before it, largest overdue balance
- * first (ties: the oldest overdue invoice first). A accounts are the fewest customers holding
- * the configured share (80%) of all overdue dollars.
- */
-export function buildWorkList(input: WorkListInput, settings: PlaybookSettings): WorkListItem[] {
-  const payerOf = input.payerOf ?? ((id: string) => id);
-  const customers = new Map(input.customers.map((c) => [c.id, c]));
+/** Overdue balance and oldest due date per paying customer, from open invoices. */
+export function summariseOverdue(invoices: Invoice[], day: LocalDate, payerOf: (id: string) => string = (id) => id): Map<string, OverdueSummary> {
   // ISO dates compare as strings: days are counted once per customer, not once per invoice.
-  const sums = new Map<string, { balance: number; oldestDue: LocalDate }>();
-  for (const invoice of input.invoices) {
-    if (invoice.balance <= 0.005 || invoice.dueDate >= input.day) continue;
+  const sums = new Map<string, OverdueSummary>();
+  for (const invoice of invoices) {
+    if (invoice.balance <= 0.005 || invoice.dueDate >= day) continue;
     const payer = payerOf(invoice.customerId);
     const entry = sums.get(payer);
     if (!entry) sums.set(payer, { balance: invoice.balance, oldestDue: invoice.dueDate });
@@ -48,6 +49,17 @@ export function buildWorkList(input: WorkListInput, settings: PlaybookSettings):
       if (invoice.dueDate < entry.oldestDue) entry.oldestDue = invoice.dueDate;
     }
   }
+  return sums;
+}
+
+/**
+ * The calls to make on a day: every open task scheduled on or before it, largest overdue balance
+ * first (ties: the oldest overdue invoice first). A accounts are the fewest customers holding
+ * the configured share (80%) of all overdue dollars.
+ */
+export function buildWorkList(input: WorkListInput, settings: PlaybookSettings): WorkListItem[] {
+  const customers = new Map(input.customers.map((c) => [c.id, c]));
+  const sums = input.overdueByCustomer ?? summariseOverdue(input.invoices ?? [], input.day, input.payerOf);
   const overdue = new Map([...sums].map(([id, e]) => [id, { balance: e.balance, oldest: daysBetween(e.oldestDue, input.day) }]));
 
   const aAccounts = new Set<string>();

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createAppContext, type AppContext } from '../src/app-context';
+import { addDays } from '../src/collections/calendar';
+import { loadConfig } from '../src/config';
+import { runCadence } from '../src/jobs/cadence';
+import { createLogger } from '../src/logger';
+import { startWeb } from '../src/main/web';
+import type { Figure } from './run';
+
+const REALM = '7770001';
+const CUSTOMERS = 20_000;
+const INVOICES = 100_000;
+const DAY = '2026-03-02'; // a Monday: commercial customers' call window
+const TOKEN = randomBytes(24).toString('hex');
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function temporaryDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const name = `ardesk_bench_${randomBytes(4).toString('hex')}`;
+  const run = async (text: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    await client.query(text);
+    await client.end();
+  };
+  await run(`create database ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
+async function seed(context: AppContext): Promise<void> {
+  await context.repos.companies.upsert({ realm_id: REALM, name: 'Cadence Bench Co', status: 'connected', connected_at: new Date('2025-01-01T12:00:00Z') });
+  let state = 11;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let start = 0; start < CUSTOMERS; start += 2000) {
+    await context.db
+      .insertInto('qbo_customers')
+      .values(Array.from({ length: 2000 }, (_, k) => {
+        const i = start + k;
+        return { realm_id: REALM, id: String(i + 1), sync_token: '0', qbo_updated_at: new Date(), display_name: `Customer ${i + 1}`, company_name: i % 3 ? `Customer ${i + 1} LLC` : null, given_name: null, family_name: null, email: i % 12 ? `ap${i}@example.test` : null, phone: null, mobile: null, notes: null, balance: 0, active: true, parent_id: null, sales_term_id: null, currency: 'USD', raw: '{}' };
+      }))
+      .execute();
+  }
+  for (let start = 0; start < INVOICES; start += 2000) {
+    await context.db
+      .insertInto('qbo_invoices')
+      .values(Array.from({ length: 2000 }, (_, k) => {
+        const i = start + k;
+        const due = addDays(DAY, 30 - Math.floor(random() * 150));
+        const balance = Math.round(random() * 500000) / 100 + 1;
+        return { realm_id: REALM, id: String(100000 + i), sync_token: '0', qbo_updated_at: new Date(), customer_id: String(1 + Math.floor(random() * CUSTOMERS)), doc_number: String(1000 + i), txn_date: addDays(due, -30), due_date: due, total: balance, balance, bill_email: null, sales_term_id: null, currency: 'USD', email_status: null, raw: '{}' };
+      }))
+      .execute();
+  }
+}
+
+/** Issue #6's figures end to end: the cadence on the database, and the work list through HTTP. */
+export async function cadenceBenchmark(): Promise<Figure[]> {
+  const database = await temporaryDatabase();
+  let context: AppContext | undefined;
+  try {
+    const config = loadConfig({
+      ...process.env,
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'http://127.0.0.1:9',
+      SESSION_SECRET: randomBytes(24).toString('hex'),
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      INTUIT_CLIENT_ID: 'bench',
+      INTUIT_CLIENT_SECRET: 'bench',
+      INTUIT_ENVIRONMENT: 'local',
+      QBO_LOCAL_URL: 'http://127.0.0.1:9',
+      DATABASE_URL: database.url,
+      API_TOKEN: TOKEN,
+      ARDESK_NOW: `${DAY}T15:00:00Z`,
+      LOG_LEVEL: 'silent',
+    });
+    context = await createAppContext(config, { logger: createLogger({ level: 'silent' }), queuePrefix: `ardesk-bench-${randomBytes(3).toString('hex')}` });
+    await seed(context);
+
+    let peak = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+    const started = performance.now();
+    const summary = await runCadence(context, REALM, DAY);
+    const cadenceMs = performance.now() - started;
+    clearInterval(sampler);
+    const again = performance.now();
+    const second = await runCadence(context, REALM, DAY);
+    const secondMs = performance.now() - again;
+
+    const web = await startWeb(context, 0);
+    const times: number[] = [];
+    let total = 0;
+    try {
+      for (let i = 0; i < 60; i++) {
+        const t = performance.now();
+        const answer = await fetch(`${web.url}/api/realms/${REALM}/worklist?date=${DAY}`, { headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/json' } });
+        const body = (await answer.json()) as { total: number };
+        if (i >= 10) times.push(performance.now() - t); // the first calls warm the pool and the JIT
+        total = body.total;
+      }
+    } finally {
+      await web.stop();
+    }
+    const p95 = percentile(times, 95);
+    return [
+      { benchmark: 'cadence', measure: `cadence run on PostgreSQL: load, decide, record (${INVOICES.toLocaleString('en-US')} open invoices, ${CUSTOMERS.toLocaleString('en-US')} customers, ${summary.proposed} actions)`, value: Math.round(cadenceMs), unit: 'ms' },
+      { benchmark: 'cadence', measure: 'peak memory during that run (rss)', value: Math.round(peak / 1e6), unit: 'MB', target: '< 512 MB', met: peak < 512e6 },
+      { benchmark: 'cadence', measure: `the same day again (records ${Object.keys(second.applied).length ? JSON.stringify(second.applied) : 'nothing'})`, value: Math.round(secondMs), unit: 'ms' },
+      { benchmark: 'cadence', measure: `GET /worklist at ${CUSTOMERS.toLocaleString('en-US')} customers (${total} calls due, first page of 100), p95 of 50`, value: Math.round(p95), unit: 'ms', target: '< 50 ms', met: p95 < 50 },
+    ];
+  } finally {
+    await context?.close();
+    await database.drop().catch(() => undefined);
+  }
+}
