@@ -1,38 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { createAppContext, type AppContext } from '../src/app-context';
 import { addDays } from '../src/collections/calendar';
-import { loadConfig } from '../src/config';
 import { runCadence } from '../src/jobs/cadence';
 import { createLogger } from '../src/logger';
 import { startWeb } from '../src/main/web';
 import type { Figure } from './run';
+import { benchConfig, percentile, temporaryDatabase } from './support';
 
 const REALM = '7770001';
 const CUSTOMERS = 20_000;
 const INVOICES = 100_000;
 const DAY = '2026-03-02'; // a Monday: commercial customers' call window
 const TOKEN = randomBytes(24).toString('hex');
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function temporaryDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const name = `ardesk_bench_${randomBytes(4).toString('hex')}`;
-  const run = async (text: string) => {
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query(text);
-    await client.end();
-  };
-  await run(`create database ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
-}
 
 async function seed(context: AppContext): Promise<void> {
   await context.repos.companies.upsert({ realm_id: REALM, name: 'Cadence Bench Co', status: 'connected', connected_at: new Date('2025-01-01T12:00:00Z') });
@@ -65,21 +44,7 @@ export async function cadenceBenchmark(): Promise<Figure[]> {
   const database = await temporaryDatabase();
   let context: AppContext | undefined;
   try {
-    const config = loadConfig({
-      ...process.env,
-      NODE_ENV: 'production',
-      PUBLIC_URL: 'http://127.0.0.1:9',
-      SESSION_SECRET: randomBytes(24).toString('hex'),
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      INTUIT_CLIENT_ID: 'bench',
-      INTUIT_CLIENT_SECRET: 'bench',
-      INTUIT_ENVIRONMENT: 'local',
-      QBO_LOCAL_URL: 'http://127.0.0.1:9',
-      DATABASE_URL: database.url,
-      API_TOKEN: TOKEN,
-      ARDESK_NOW: `${DAY}T15:00:00Z`,
-      LOG_LEVEL: 'silent',
-    });
+    const config = benchConfig({ DATABASE_URL: database.url, API_TOKEN: TOKEN, ARDESK_NOW: `${DAY}T15:00:00Z` });
     context = await createAppContext(config, { logger: createLogger({ level: 'silent' }), queuePrefix: `ardesk-bench-${randomBytes(3).toString('hex')}` });
     await seed(context);
 

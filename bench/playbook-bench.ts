@@ -5,15 +5,11 @@ import { runPlaybook } from '../src/collections/playbook';
 import { DEFAULT_SETTINGS } from '../src/collections/settings';
 import { buildWorkList } from '../src/collections/worklist';
 import type { Figure } from './run';
+import { percentile } from './support';
 
 const CUSTOMERS = 20_000;
 const INVOICES = 100_000;
 const TODAY = '2026-03-02';
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /** The pure playbook and work list at the size of a large customer (issue #6 targets). */
 export async function playbookBenchmark(): Promise<Figure[]> {

@@ -3,13 +3,9 @@ import { Sandbox } from '../src/sandbox/sandbox';
 import { loadSeed } from '../src/sandbox/seed';
 import { startSandbox } from '../src/sandbox/server';
 import type { Figure } from './run';
+import { percentile } from './support';
 
 const REALM = '9341452099999999';
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /** Issue #3's figures: generating a large company, then serving 1000-row pages of it. */
 export async function sandboxBenchmark(): Promise<Figure[]> {

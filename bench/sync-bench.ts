@@ -2,13 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import QuickBooks from 'node-quickbooks';
-import pg from 'pg';
 import { createAppContext, type AppContext } from '../src/app-context';
-import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { PROJECT_ROOT } from '../src/paths';
 import { SYNCED_ENTITIES } from '../src/quickbooks/schemas';
 import type { Figure } from './run';
+import { benchConfig, temporaryDatabase } from './support';
 
 const REALM = '9341452088888888';
 const CUSTOMERS = 20_000;
@@ -35,21 +34,6 @@ async function startSandboxProcess(): Promise<{ url: string; child: ChildProcess
     child.on('exit', (code) => reject(new Error(`sandbox exited ${code}: ${out}`)));
   });
   return { url, child };
-}
-
-async function temporaryDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const name = `ardesk_bench_${randomBytes(4).toString('hex')}`;
-  const run = async (text: string) => {
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query(text);
-    await client.end();
-  };
-  await run(`create database ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
 }
 
 async function log(url: string): Promise<LogEntry[]> {
@@ -106,19 +90,7 @@ export async function syncBenchmark(): Promise<Figure[]> {
   const database = await temporaryDatabase();
   let context: AppContext | undefined;
   try {
-    const config = loadConfig({
-      ...process.env,
-      NODE_ENV: 'production',
-      PUBLIC_URL: 'http://127.0.0.1:9',
-      SESSION_SECRET: randomBytes(24).toString('hex'),
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      INTUIT_CLIENT_ID: 'bench',
-      INTUIT_CLIENT_SECRET: 'bench',
-      INTUIT_ENVIRONMENT: 'local',
-      QBO_LOCAL_URL: sandbox.url,
-      DATABASE_URL: database.url,
-      LOG_LEVEL: 'silent',
-    });
+    const config = benchConfig({ QBO_LOCAL_URL: sandbox.url, DATABASE_URL: database.url });
     context = await createAppContext(config, { logger: createLogger({ level: 'silent' }), queuePrefix: `ardesk-bench-${randomBytes(3).toString('hex')}` });
     const tokens = (await (await fetch(`${sandbox.url}/_sandbox/realms/${REALM}/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'bench' }) })).json()) as { access_token: string; refresh_token: string };
     await context.repos.companies.upsert({ realm_id: REALM, name: 'Bench Co', status: 'connected' });

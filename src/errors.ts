@@ -35,21 +35,3 @@ export class UnauthorizedError extends AppError {
     super('unauthorized', message, { status: 401 });
   }
 }
-
-export class ForbiddenError extends AppError {
-  constructor(message = 'Forbidden') {
-    super('forbidden', message, { status: 403 });
-  }
-}
-
-export class ConflictError extends AppError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('conflict', message, { status: 409, details });
-  }
-}
-
-export class UnavailableError extends AppError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('unavailable', message, { status: 503, retryable: true, details });
-  }
-}

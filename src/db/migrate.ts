@@ -4,7 +4,6 @@ import { migrations } from './migrations';
 
 export interface MigrateOutcome {
   applied: string[];
-  pending: number;
 }
 
 /**
@@ -19,5 +18,5 @@ export async function migrateToLatest(db: Db): Promise<MigrateOutcome> {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`Migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  return { applied, pending: 0 };
+  return { applied };
 }

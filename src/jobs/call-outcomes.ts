@@ -109,17 +109,22 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
       result.messageQueued = Boolean(inserted);
     };
 
+    const insertPromise = async (amount: number, dueOn: LocalDate, planId: string | null) =>
+      (
+        await trx
+          .insertInto('promises')
+          .values({ realm_id: realmId, customer_id: task.customer_id, invoice_ids: JSON.stringify(coveredIds), amount, due_on: dueOn, made_on: today, plan_id: planId })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+
     switch (input.outcome) {
       case 'promised': {
         if (input.promise.dueOn < today) throw new BadRequestError('promise.dueOn: a promise cannot be due in the past');
         coveredIds = chosen(input.promise.invoiceIds, 'promise.invoiceIds');
-        const promise = await trx
-          .insertInto('promises')
-          .values({ realm_id: realmId, customer_id: task.customer_id, invoice_ids: JSON.stringify(coveredIds), amount: input.promise.amount, due_on: input.promise.dueOn, made_on: today })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        result.promiseIds.push(promise.id);
-        await queueConfirmation('promise_confirmation', `promise-confirmation:${promise.id}`, coveredIds, input.promise.amount);
+        const promiseId = await insertPromise(input.promise.amount, input.promise.dueOn, null);
+        result.promiseIds.push(promiseId);
+        await queueConfirmation('promise_confirmation', `promise-confirmation:${promiseId}`, coveredIds, input.promise.amount);
         break;
       }
       case 'cannot_pay': {
@@ -128,12 +133,7 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
         coveredIds = chosen(input.plan.invoiceIds, 'plan.invoiceIds');
         const plan = await trx.insertInto('payment_plans').values({ realm_id: realmId, customer_id: task.customer_id, created_on: today }).returning('id').executeTakeFirstOrThrow();
         for (const installment of installments) {
-          const promise = await trx
-            .insertInto('promises')
-            .values({ realm_id: realmId, customer_id: task.customer_id, invoice_ids: JSON.stringify(coveredIds), amount: installment.amount, due_on: installment.dueOn, made_on: today, plan_id: plan.id })
-            .returning('id')
-            .executeTakeFirstOrThrow();
-          result.promiseIds.push(promise.id);
+          result.promiseIds.push(await insertPromise(installment.amount, installment.dueOn, plan.id));
         }
         await queueConfirmation('plan_confirmation', `plan-confirmation:${plan.id}`, coveredIds, installments.reduce((sum, i) => sum + i.amount, 0));
         break;

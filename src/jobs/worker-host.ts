@@ -22,6 +22,8 @@ export interface WorkerHostOptions {
   concurrency?: Partial<Record<QueueName, number>>;
   /** How long a stop waits for in-flight jobs before leaving them to be picked up again. */
   shutdownGraceMs?: number;
+  /** Disconnect `connection` once stopped (when the host was given a connection of its own). */
+  ownsConnection?: boolean;
 }
 
 const DEFAULT_CONCURRENCY: Record<QueueName, number> = { sync: 4, cadence: 2, mail: 8, notes: 4, maintenance: 1 };
@@ -87,6 +89,7 @@ export class WorkerHost {
         this.options.logger.warn('grace period over: releasing in-flight jobs for another worker');
         await Promise.all(this.workers.map((worker) => worker.close(true)));
       }
+      if (this.options.ownsConnection) this.options.connection.disconnect();
       this.options.logger.info('worker stopped');
     })();
     return this.stopping;

@@ -14,13 +14,9 @@ export async function startWorker(context: AppContext, options: { shutdownGraceM
     logger: context.logger.child({ module: 'worker' }),
     prefix: context.queues.prefix,
     shutdownGraceMs: options.shutdownGraceMs,
+    ownsConnection: true,
   });
   await scheduleHousekeeping(context);
   host.start();
-  const stop = host.stop.bind(host);
-  host.stop = async () => {
-    await stop();
-    connection.disconnect();
-  };
   return host;
 }

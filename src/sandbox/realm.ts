@@ -338,10 +338,7 @@ export class Realm {
   }
 
   private salesTxnRules(entity: 'Invoice' | 'CreditMemo', row: Entity, previous: Entity | undefined): void {
-    if (!isRef(row.CustomerRef)) throw faults.required('CustomerRef');
-    const customer = this.get('Customer', row.CustomerRef.value);
-    if (!customer) throw faults.invalidReference('Customer', row.CustomerRef.value);
-    row.CustomerRef = { value: customer.Id, name: customer.DisplayName as string };
+    const customer = this.customerOf(row);
     if (!Array.isArray(row.Line) || row.Line.length === 0) throw faults.required('Line');
     const lines = (row.Line as Body[]).filter((line) => line.DetailType !== 'SubTotalLineDetail');
     let subtotal = 0;
@@ -384,11 +381,17 @@ export class Realm {
     }
   }
 
-  private paymentRules(row: Entity, previous: Entity | undefined): void {
+  /** The customer a transaction names; its CustomerRef is filled in with the name, as QuickBooks does. */
+  private customerOf(row: Entity): Entity {
     if (!isRef(row.CustomerRef)) throw faults.required('CustomerRef');
     const customer = this.get('Customer', row.CustomerRef.value);
     if (!customer) throw faults.invalidReference('Customer', row.CustomerRef.value);
     row.CustomerRef = { value: customer.Id, name: customer.DisplayName as string };
+    return customer;
+  }
+
+  private paymentRules(row: Entity, previous: Entity | undefined): void {
+    const customer = this.customerOf(row);
     if (typeof row.TotalAmt !== 'number' || !Number.isFinite(row.TotalAmt) || row.TotalAmt < 0) throw faults.required('TotalAmt');
     row.Line = Array.isArray(row.Line) ? row.Line : [];
     const previousLinks = previous ? linksOf(previous) : [];
