@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../src/paths';
@@ -36,14 +37,29 @@ function table(figures: Figure[]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/** Runs one benchmark in a child process, so each one's memory figures are its own. */
+function runIsolated(name: string): Promise<Figure[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', __filename, '--child', name], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Figure[]) : reject(new Error(`benchmark ${name} exited ${code}`))));
+  });
+}
+
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') {
+    process.stdout.write(JSON.stringify(await BENCHMARKS[args[1]!]!()));
+    return;
+  }
+  const wanted = args.filter((arg) => !arg.startsWith('-'));
   const unknown = wanted.filter((name) => !BENCHMARKS[name]);
   if (unknown.length) throw new Error(`Unknown benchmark(s): ${unknown.join(', ')}. Known: ${Object.keys(BENCHMARKS).join(', ')}`);
   const figures: Figure[] = [];
   for (const name of wanted.length ? wanted : Object.keys(BENCHMARKS)) {
     process.stderr.write(`running ${name}...\n`);
-    figures.push(...(await BENCHMARKS[name]!()));
+    figures.push(...(await runIsolated(name)));
   }
   process.stdout.write(`${table(figures)}\n`);
   const dir = path.join(PROJECT_ROOT, 'bench', 'results');
