@@ -13,6 +13,7 @@ const INVOICES = 100_000;
 const DAY = '2026-03-02'; // a Monday: commercial customers' call window
 const TOKEN = randomBytes(24).toString('hex');
 
+/** What a full sync leaves behind: the copy of QuickBooks, with planner statistics. */
 async function seed(context: AppContext): Promise<void> {
   await context.repos.companies.upsert({ realm_id: REALM, name: 'Cadence Bench Co', status: 'connected', connected_at: new Date('2025-01-01T12:00:00Z') });
   let state = 11;
@@ -37,6 +38,8 @@ async function seed(context: AppContext): Promise<void> {
       }))
       .execute();
   }
+  await context.repos.copy.analyze('Customer');
+  await context.repos.copy.analyze('Invoice');
 }
 
 /** Issue #6's figures end to end: the cadence on the database, and the work list through HTTP. */
@@ -65,6 +68,7 @@ export async function cadenceBenchmark(): Promise<Figure[]> {
       for (let i = 0; i < 60; i++) {
         const t = performance.now();
         const answer = await fetch(`${web.url}/api/realms/${REALM}/worklist?date=${DAY}`, { headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/json' } });
+        if (!answer.ok) throw new Error(`GET /worklist answered ${answer.status}: ${await answer.text()}`);
         const body = (await answer.json()) as { total: number };
         if (i >= 10) times.push(performance.now() - t); // the first calls warm the pool and the JIT
         total = body.total;
@@ -74,7 +78,9 @@ export async function cadenceBenchmark(): Promise<Figure[]> {
     }
     const p95 = percentile(times, 95);
     return [
-      { benchmark: 'cadence', measure: `cadence run on PostgreSQL: load, decide, record (${INVOICES.toLocaleString('en-US')} open invoices, ${CUSTOMERS.toLocaleString('en-US')} customers, ${summary.proposed} actions)`, value: Math.round(cadenceMs), unit: 'ms' },
+      { benchmark: 'cadence', measure: `first run of the day on PostgreSQL: load, decide, record (${INVOICES.toLocaleString('en-US')} open invoices, ${CUSTOMERS.toLocaleString('en-US')} customers, ${summary.proposed.toLocaleString('en-US')} actions)`, value: Math.round(cadenceMs), unit: 'ms' },
+      { benchmark: 'cadence', measure: '  of which load + decide (the computation)', value: summary.timings.loadMs + summary.timings.decideMs, unit: 'ms', target: '< 2000 ms', met: summary.timings.loadMs + summary.timings.decideMs < 2000 },
+      { benchmark: 'cadence', measure: '  of which recording every action, set-based', value: summary.timings.recordMs, unit: 'ms' },
       { benchmark: 'cadence', measure: 'peak memory during that run (rss)', value: Math.round(peak / 1e6), unit: 'MB', target: '< 512 MB', met: peak < 512e6 },
       { benchmark: 'cadence', measure: `the same day again (records ${Object.keys(second.applied).length ? JSON.stringify(second.applied) : 'nothing'})`, value: Math.round(secondMs), unit: 'ms' },
       { benchmark: 'cadence', measure: `GET /worklist at ${CUSTOMERS.toLocaleString('en-US')} customers (${total} calls due, first page of 100), p95 of 50`, value: Math.round(p95), unit: 'ms', target: '< 50 ms', met: p95 < 50 },

@@ -21,7 +21,13 @@ export async function temporaryDatabase(): Promise<{ url: string; drop: () => Pr
   await run(`create database ${name}`);
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+  // BENCH_KEEP_DATABASE=1 keeps it for looking at query plans afterwards.
+  const keep = Boolean(process.env.BENCH_KEEP_DATABASE);
+  return { url: url.toString(), drop: async () => {
+      if (keep) process.stderr.write(`kept database ${name}\n`);
+      else await run(`drop database if exists ${name} with (force)`);
+    },
+  };
 }
 
 /** A production-shaped configuration with throw-away secrets, pointed at `overrides`. */

@@ -9,6 +9,7 @@ import { TokensRepository } from './db/tokens-repository';
 import { QuickBooksCopyRepository } from './db/quickbooks-copy-repository';
 import { SyncStateRepository } from './db/sync-state-repository';
 import { CollectionsRepository } from './db/collections-repository';
+import { WorkListRepository } from './db/worklist-repository';
 import { CompanySync } from './quickbooks/sync';
 import { SessionsRepository } from './db/sessions-repository';
 import { UsersRepository } from './db/users-repository';
@@ -31,6 +32,7 @@ export interface Repositories {
   copy: QuickBooksCopyRepository;
   syncState: SyncStateRepository;
   collections: CollectionsRepository;
+  workList: WorkListRepository;
 }
 
 /** The QuickBooks side: OAuth, tokens and the API client. */
@@ -74,6 +76,7 @@ export function createRepositories(db: Db): Repositories {
     copy: new QuickBooksCopyRepository(db),
     syncState: new SyncStateRepository(db),
     collections: new CollectionsRepository(db),
+    workList: new WorkListRepository(db),
   };
 }
 

@@ -53,50 +53,79 @@ export function summariseOverdue(invoices: Invoice[], day: LocalDate, payerOf: (
 }
 
 /**
+ * A accounts: the fewest customers holding `share` (80%) of all overdue dollars, largest first.
+ * A customer is one when the customers before it hold less than the share.
+ */
+export function aAccountsOf(overdue: Map<string, { balance: number }>, share: number): Set<string> {
+  const aAccounts = new Set<string>();
+  const totalOverdue = [...overdue.values()].reduce((sum, e) => sum + e.balance, 0);
+  let covered = 0;
+  for (const [customerId, entry] of [...overdue].sort((a, b) => b[1].balance - a[1].balance)) {
+    if (covered >= totalOverdue * share - 0.005) break;
+    aAccounts.add(customerId);
+    covered += entry.balance;
+  }
+  return aAccounts;
+}
+
+export interface TaskFacts {
+  customer: Customer | undefined;
+  overdueBalance: number;
+  oldestDaysOverdue: number;
+  aAccount: boolean;
+  tough: boolean;
+}
+
+/** One line of the work list: a task with its customer's figures and flags. */
+export function describeTask(task: CallTask, facts: TaskFacts, day: LocalDate, settings: PlaybookSettings, now?: Date): WorkListItem {
+  const type = facts.customer ? customerType(facts.customer) : 'commercial';
+  const window = settings.callWindows[type];
+  const local = now ? localMoment(now, settings.timezone) : undefined;
+  const inWindowToday = window.days.includes(weekday(day)) && (!local || local.date !== day || (local.minutes >= window.startHour * 60 && local.minutes < window.endHour * 60));
+  const flags: WorkListFlag[] = [];
+  if (facts.aAccount) flags.push('a_account');
+  if (facts.tough) flags.push('tough');
+  if (task.reason === 'broken_promise') flags.push('broken_promise');
+  if (task.reason === 'find_email') flags.push('find_email');
+  if (task.reason === 'call_back') flags.push('call_back');
+  if (inWindowToday) flags.push('best_time');
+  return {
+    taskId: task.id,
+    customer: { id: task.customerId, name: facts.customer?.name ?? task.customerId, type },
+    overdueBalance: Math.round(facts.overdueBalance * 100) / 100,
+    oldestDaysOverdue: facts.oldestDaysOverdue,
+    level: task.level,
+    scheduledFor: task.scheduledFor,
+    flags,
+  };
+}
+
+/** Largest overdue balance first; ties: the oldest overdue invoice first, then the task id. */
+export function compareWorkListItems(a: WorkListItem, b: WorkListItem): number {
+  return b.overdueBalance - a.overdueBalance || b.oldestDaysOverdue - a.oldestDaysOverdue || (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0);
+}
+
+/**
  * The calls to make on a day: every open task scheduled on or before it, largest overdue balance
  * first (ties: the oldest overdue invoice first). A accounts are the fewest customers holding
  * the configured share (80%) of all overdue dollars.
  */
 export function buildWorkList(input: WorkListInput, settings: PlaybookSettings): WorkListItem[] {
   const customers = new Map(input.customers.map((c) => [c.id, c]));
-  const sums = input.overdueByCustomer ?? summariseOverdue(input.invoices ?? [], input.day, input.payerOf);
-  const overdue = new Map([...sums].map(([id, e]) => [id, { balance: e.balance, oldest: daysBetween(e.oldestDue, input.day) }]));
-
-  const aAccounts = new Set<string>();
-  const totalOverdue = [...overdue.values()].reduce((sum, e) => sum + e.balance, 0);
-  let covered = 0;
-  for (const [customerId, entry] of [...overdue].sort((a, b) => b[1].balance - a[1].balance)) {
-    if (covered >= totalOverdue * settings.aAccountShare - 0.005) break;
-    aAccounts.add(customerId);
-    covered += entry.balance;
-  }
-
-  const local = input.now ? localMoment(input.now, settings.timezone) : undefined;
-  const today = weekday(input.day);
-  const items = input.tasks
+  const overdue = input.overdueByCustomer ?? summariseOverdue(input.invoices ?? [], input.day, input.payerOf);
+  const aAccounts = aAccountsOf(overdue, settings.aAccountShare);
+  return input.tasks
     .filter((task) => task.scheduledFor <= input.day)
-    .map((task): WorkListItem => {
-      const customer = customers.get(task.customerId);
-      const type = customer ? customerType(customer) : 'commercial';
-      const entry = overdue.get(task.customerId) ?? { balance: 0, oldest: 0 };
-      const window = settings.callWindows[type];
-      const inWindowToday = window.days.includes(today) && (!local || local.date !== input.day || (local.minutes >= window.startHour * 60 && local.minutes < window.endHour * 60));
-      const flags: WorkListFlag[] = [];
-      if (aAccounts.has(task.customerId)) flags.push('a_account');
-      if (input.toughCustomerIds.has(task.customerId)) flags.push('tough');
-      if (task.reason === 'broken_promise') flags.push('broken_promise');
-      if (task.reason === 'find_email') flags.push('find_email');
-      if (task.reason === 'call_back') flags.push('call_back');
-      if (inWindowToday) flags.push('best_time');
-      return {
-        taskId: task.id,
-        customer: { id: task.customerId, name: customer?.name ?? task.customerId, type },
-        overdueBalance: Math.round(entry.balance * 100) / 100,
-        oldestDaysOverdue: entry.oldest,
-        level: task.level,
-        scheduledFor: task.scheduledFor,
-        flags,
+    .map((task) => {
+      const entry = overdue.get(task.customerId);
+      const facts = {
+        customer: customers.get(task.customerId),
+        overdueBalance: entry?.balance ?? 0,
+        oldestDaysOverdue: entry ? daysBetween(entry.oldestDue, input.day) : 0,
+        aAccount: aAccounts.has(task.customerId),
+        tough: input.toughCustomerIds.has(task.customerId),
       };
-    });
-  return items.sort((a, b) => b.overdueBalance - a.overdueBalance || b.oldestDaysOverdue - a.oldestDaysOverdue || a.taskId.localeCompare(b.taskId));
+      return describeTask(task, facts, input.day, settings, input.now);
+    })
+    .sort(compareWorkListItems);
 }

@@ -37,6 +37,11 @@ export class QuickBooksCopyRepository {
     return Number(result.numDeletedRows);
   }
 
+  /** After a bulk load: fresh planner statistics, so the first queries on the new rows plan well. */
+  async analyze(entity: SyncedEntity): Promise<void> {
+    await sql.raw(`analyze ${ENTITY_ROWS[entity].table}`).execute(this.db);
+  }
+
   async count(realmId: string, entity: SyncedEntity): Promise<number> {
     const table = ENTITY_ROWS[entity].table as Table;
     const row = await this.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('realm_id', '=', realmId).executeTakeFirstOrThrow();

@@ -271,6 +271,29 @@ export interface PlaybookSettingsTable {
   updated_at: Generated<Timestamp>;
 }
 
+export interface CopyVersionsTable {
+  realm_id: string;
+  version: ColumnType<string, string | number, string | number>;
+}
+
+export interface OverdueSnapshotsTable {
+  realm_id: string;
+  day: DateOnly;
+  version: ColumnType<string, string | number, string | number>;
+  payer: string;
+  balance: ColumnType<string, number | string, number | string>;
+  oldest_due: DateOnly;
+  covered_before: ColumnType<string, number | string, number | string>;
+}
+
+export interface OverdueSnapshotRunsTable {
+  realm_id: string;
+  day: DateOnly;
+  version: ColumnType<string, string | number, string | number>;
+  total: ColumnType<string, number | string | undefined, number | string>;
+  created_at: Generated<Timestamp>;
+}
+
 export interface Database {
   companies: CompaniesTable;
   company_tokens: CompanyTokensTable;
@@ -295,6 +318,9 @@ export interface Database {
   pauses: PausesTable;
   contacts: ContactsTable;
   playbook_settings: PlaybookSettingsTable;
+  copy_versions: CopyVersionsTable;
+  overdue_snapshots: OverdueSnapshotsTable;
+  overdue_snapshot_runs: OverdueSnapshotRunsTable;
 }
 
 export type Company = Selectable<CompaniesTable>;

@@ -10,6 +10,8 @@ export interface CadenceSummary {
   day: LocalDate;
   proposed: number;
   applied: AppliedCounts;
+  /** Where the run's time went, in milliseconds. */
+  timings: { loadMs: number; decideMs: number; recordMs: number };
 }
 
 /** A company's playbook settings: its stored overrides over the defaults, in its time zone. */
@@ -29,9 +31,13 @@ export async function runCadence(context: AppContext, realmId: string, asOf?: Lo
   const now = asOf ? zonedInstant(asOf, 7 * 60, settings.timezone) : context.clock.businessNow();
   const day = localMoment(now, settings.timezone).date;
   const connectedOn = company.connected_at ? localMoment(company.connected_at, settings.timezone).date : day;
+  const started = performance.now();
   const input = await context.repos.collections.loadInput(realmId, now, day, connectedOn);
+  const loaded = performance.now();
   const actions = runPlaybook(input, settings);
+  const decided = performance.now();
   const applied = await context.repos.collections.apply(realmId, day, actions);
-  context.logger.info({ realmId, day, proposed: actions.length, applied }, 'cadence run');
-  return { realmId, day, proposed: actions.length, applied };
+  const timings = { loadMs: Math.round(loaded - started), decideMs: Math.round(decided - loaded), recordMs: Math.round(performance.now() - decided) };
+  context.logger.info({ realmId, day, proposed: actions.length, applied, timings }, 'cadence run');
+  return { realmId, day, proposed: actions.length, applied, timings };
 }

@@ -1,15 +1,17 @@
-import { sql } from 'kysely';
 import type { AppContext } from '../app-context';
-import { localMoment, type LocalDate } from '../collections/calendar';
-import type { CallTask, Level } from '../collections/model';
-import { buildWorkList, type WorkListItem } from '../collections/worklist';
+import { daysBetween, localMoment, type LocalDate } from '../collections/calendar';
+import type { Level } from '../collections/model';
+import { describeTask, type WorkListItem } from '../collections/worklist';
+import type { WorkListFilter } from '../db/worklist-repository';
 import { NotFoundError } from '../errors';
 import { settingsFor } from './cadence';
 
 export interface WorkList {
   date: LocalDate;
-  /** How many calls the day holds; `items` is one page of them, largest first. */
+  /** How many calls the day holds (after filters); `items` is one page of them, largest first. */
   total: number;
+  /** The overdue money of the customers on the list (each customer counted once). */
+  totalOverdue: number;
   items: WorkListItem[];
 }
 
@@ -17,47 +19,32 @@ export const WORKLIST_PAGE = 100;
 
 /**
  * The calls to make on a day (today by the business clock unless given), largest first. The
- * database sums overdue balances per paying customer; only the customers on the list are loaded.
+ * database orders and pages the list and finds the A accounts; the playbook's `describeTask`
+ * flags the lines of the page.
  */
-export async function workListFor(context: AppContext, realmId: string, date?: LocalDate, page: { limit?: number; offset?: number } = {}): Promise<WorkList> {
+export async function workListFor(context: AppContext, realmId: string, date?: LocalDate, page: { limit?: number; offset?: number } = {}, filter: WorkListFilter = {}): Promise<WorkList> {
   const company = await context.repos.companies.find(realmId);
   if (!company) throw new NotFoundError('No such company');
   const settings = await settingsFor(context, realmId, company.timezone);
   const now = context.clock.businessNow();
   const day = date ?? localMoment(now, settings.timezone).date;
-  const { db } = context;
-  const tasks = await db.selectFrom('call_tasks').selectAll().where('realm_id', '=', realmId).where('status', '=', 'open').where('scheduled_for', '<=', day).execute();
-  const ids = [...new Set(tasks.map((t) => t.customer_id))];
-  if (ids.length === 0) return { date: day, total: 0, items: [] };
-  const [customers, overdue, tough, overrides] = await Promise.all([
-    db.selectFrom('qbo_customers').select(['id', 'display_name', 'company_name', 'email', 'parent_id']).where('realm_id', '=', realmId).where('id', 'in', ids).execute(),
-    // A sub-customer's invoices count towards its parent, the one who pays.
-    sql<{ payer: string; balance: string; oldest_due: string }>`
-      select coalesce(c.parent_id, i.customer_id) as payer, sum(i.balance)::text as balance, min(i.due_date)::text as oldest_due
-      from qbo_invoices i left join qbo_customers c on c.realm_id = i.realm_id and c.id = i.customer_id
-      where i.realm_id = ${realmId} and i.balance > 0 and i.due_date < ${day}
-      group by 1`.execute(db),
-    db
-      .selectFrom('promises')
-      .select('customer_id')
-      .where('realm_id', '=', realmId)
-      .where('status', 'in', ['broken', 'partly_kept'])
-      .union(db.selectFrom('disputes').select('customer_id').where('realm_id', '=', realmId).where('status', '=', 'open'))
-      .execute(),
-    db.selectFrom('customer_histories').select(['customer_id', 'type_override']).where('realm_id', '=', realmId).where('type_override', 'is not', null).execute(),
-  ]);
-  const types = new Map(overrides.map((h) => [h.customer_id, h.type_override]));
-  const items = buildWorkList(
-    {
+  const rows = await context.repos.workList.page(realmId, day, settings.aAccountShare, page.limit ?? WORKLIST_PAGE, page.offset ?? 0, filter);
+  const items = rows.map((row) =>
+    describeTask(
+      { id: row.id, customerId: row.customer_id, level: row.level as Level, reason: row.reason, scheduledFor: row.scheduled_for, createdOn: row.created_on },
+      {
+        customer: row.display_name === null ? undefined : { id: row.customer_id, name: row.display_name, companyName: row.company_name, email: row.email, parentId: row.parent_id, typeOverride: row.type_override },
+        overdueBalance: Number(row.balance),
+        oldestDaysOverdue: row.oldest_due ? daysBetween(row.oldest_due, day) : 0,
+        aAccount: row.a_account,
+        tough: row.tough,
+      },
       day,
+      settings,
       now,
-      tasks: tasks.map((t): CallTask => ({ id: t.id, customerId: t.customer_id, level: t.level as Level, reason: t.reason, scheduledFor: t.scheduled_for, createdOn: t.created_on })),
-      customers: customers.map((c) => ({ id: c.id, name: c.display_name, companyName: c.company_name, email: c.email, parentId: c.parent_id, typeOverride: types.get(c.id) ?? null })),
-      overdueByCustomer: new Map(overdue.rows.map((r) => [r.payer, { balance: Number(r.balance), oldestDue: r.oldest_due.slice(0, 10) }])),
-      toughCustomerIds: new Set(tough.map((t) => t.customer_id)),
-    },
-    settings,
+    ),
   );
-  const offset = page.offset ?? 0;
-  return { date: day, total: items.length, items: items.slice(offset, offset + (page.limit ?? WORKLIST_PAGE)) };
+  // A page past the end has no rows to carry the totals: ask again for the first row.
+  const first = rows[0] ?? (page.offset ? (await context.repos.workList.page(realmId, day, settings.aAccountShare, 1, 0, filter))[0] : undefined);
+  return { date: day, total: first?.total_count ?? 0, totalOverdue: Math.round(Number(first?.total_balance ?? 0) * 100) / 100, items };
 }

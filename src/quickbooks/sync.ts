@@ -73,6 +73,7 @@ export class CompanySync {
       if (page.rows.length < PAGE_SIZE) break;
     }
     await this.deps.copy.sweep(realmId, entity, run);
+    if (count >= PAGE_SIZE) await this.deps.copy.analyze(entity);
     report.counts[entity] = count;
   }
 

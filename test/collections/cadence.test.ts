@@ -77,6 +77,38 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
     expect(thursday.items.map((i) => i.customer.id)).toEqual(['1', '2', '2']);
   });
 
+  it('filters the list, counts its calls and its money, and sees a payment at once', async () => {
+    const thursday = '2026-03-05';
+    const all = await workListFor(test.context, REALM, thursday);
+    expect(all).toMatchObject({ total: 3, totalOverdue: 5500 }); // customer 2 has two tasks; its money counts once
+    expect((await workListFor(test.context, REALM, thursday, {}, { type: 'personal' })).items.map((i) => i.customer.id)).toEqual(['2', '2']);
+    expect((await workListFor(test.context, REALM, thursday, {}, { flag: 'find_email' })).items.map((i) => i.customer.id)).toEqual(['2']);
+    expect((await workListFor(test.context, REALM, thursday, {}, { level: 1 })).total).toBe(2);
+    const second = await workListFor(test.context, REALM, thursday, { limit: 1, offset: 1 });
+    expect(second).toMatchObject({ total: 3, totalOverdue: 5500 });
+    expect(second.items).toHaveLength(1);
+    // A payment synced into the copy changes the list on the next look (the snapshot is versioned).
+    await test.context.db.updateTable('qbo_invoices').set({ balance: 3000 }).where('realm_id', '=', REALM).where('id', '=', '11').execute();
+    expect((await workListFor(test.context, REALM, thursday)).items[0]).toMatchObject({ customer: { id: '1' }, overdueBalance: 4200 });
+    await test.context.db.updateTable('qbo_invoices').set({ balance: 4000 }).where('realm_id', '=', REALM).where('id', '=', '11').execute();
+  });
+
+  it('rolls a sub-customer\'s overdue money up to the top-level parent, however deep', async () => {
+    const { db } = test.context;
+    const base = await db.selectFrom('qbo_customers').selectAll().where('realm_id', '=', REALM).where('id', '=', '3').executeTakeFirstOrThrow();
+    await db.insertInto('qbo_customers').values([
+      { ...base, id: '3-job', display_name: 'Birch Design:Kitchen', parent_id: '3', raw: '{}' } as never,
+      { ...base, id: '3-job-phase', display_name: 'Birch Design:Kitchen:Phase 2', parent_id: '3-job', raw: '{}' } as never,
+    ]).execute();
+    await db.insertInto('qbo_invoices').values({ realm_id: REALM, id: '33', sync_token: '0', qbo_updated_at: new Date(), customer_id: '3-job-phase', doc_number: '1033', txn_date: '2026-01-01', due_date: '2026-01-31', total: 700, balance: 700, bill_email: null, sales_term_id: null, currency: 'USD', email_status: null, raw: '{}' }).execute();
+    const task = await db.insertInto('call_tasks').values({ realm_id: REALM, customer_id: '3', level: 1, reason: 'level', scheduled_for: MONDAY, created_on: MONDAY, key: 'test:birch' }).returning('id').executeTakeFirstOrThrow();
+    const list = await workListFor(test.context, REALM, MONDAY);
+    expect(list.items.find((i) => i.taskId === task.id)).toMatchObject({ customer: { id: '3' }, overdueBalance: 700, oldestDaysOverdue: 30 });
+    await db.deleteFrom('call_tasks').where('id', '=', task.id).execute();
+    await db.deleteFrom('qbo_invoices').where('realm_id', '=', REALM).where('id', '=', '33').execute();
+    await db.deleteFrom('qbo_customers').where('realm_id', '=', REALM).where('id', 'in', ['3-job', '3-job-phase']).execute();
+  });
+
   it('changes nothing when the same day runs again', async () => {
     const before = await counts();
     const again = await runCadence(test.context, REALM, MONDAY);

@@ -57,10 +57,18 @@ export function apiRoutes(context: AppContext): Router {
       .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a real date')
       .optional(),
   });
-  const worklistQuery = cadenceQuery.extend({ limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).max(1_000_000).default(0) }).strict();
+  const worklistQuery = cadenceQuery
+    .extend({
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+      type: z.enum(['commercial', 'personal']).optional(),
+      level: z.coerce.number().int().min(0).max(4).optional(),
+      flag: z.enum(['a_account', 'tough', 'broken_promise', 'find_email', 'call_back']).optional(),
+    })
+    .strict();
   router.get('/api/realms/:realmId/worklist', async (req, res) => {
-    const { date, limit, offset } = worklistQuery.parse(req.query);
-    res.json(await workListFor(context, req.company!.realm_id, date, { limit, offset }));
+    const { date, limit, offset, ...filter } = worklistQuery.parse(req.query);
+    res.json(await workListFor(context, req.company!.realm_id, date, { limit, offset }, filter));
   });
 
   router.post('/api/realms/:realmId/tasks/:taskId/outcome', async (req, res) => {

@@ -1,0 +1,244 @@
+import { sql, type Transaction } from 'kysely';
+import type { LocalDate } from '../collections/calendar';
+import type { Action } from '../collections/model';
+import { perChunk, recordset } from './bulk';
+import type { Database } from './schema';
+
+/**
+ * Records one day of the playbook's decisions, set-based: one statement per kind of action and
+ * chunk of rows, never one per action, so the first run over a large book stays in seconds.
+ * Every write is keyed (unique keys, `on conflict do nothing`, guarded updates), so recording
+ * the same day twice changes nothing; the counts say what was new.
+ */
+
+export type AppliedCounts = Partial<Record<Action['type'], number>>;
+type Trx = Transaction<Database>;
+type Of<T extends Action['type']> = Extract<Action, { type: T }>;
+
+const DUNNING_KINDS = new Set(['reminder', 'second_notice', 'demand_letter', 'final_notice']);
+const MESSAGE_NAMES: Record<string, string> = {
+  verification: 'Customer satisfaction verification letter',
+  reminder: 'Friendly reminder',
+  second_notice: 'Second notice',
+  demand_letter: 'Demand letter',
+  final_notice: 'Final notice',
+  thank_you: 'Thank-you note',
+};
+
+export interface ActivityEntry {
+  customerId: string;
+  invoiceIds: string[];
+  kind: string;
+  summary: string;
+  details?: Record<string, unknown>;
+  key: string;
+}
+
+/** Inserts activities that are not yet recorded (by key); returns how many were new. */
+export async function recordActivities(trx: Trx, realmId: string, today: LocalDate, entries: ActivityEntry[]): Promise<number> {
+  const inserted = await perChunk(entries, async (chunk) => {
+    const rows = chunk.map((e) => ({ customer_id: e.customerId, invoice_ids: e.invoiceIds, kind: e.kind, summary: e.summary, details: e.details ?? {}, key: e.key }));
+    const result = await sql<{ key: string }>`
+      insert into activities (realm_id, customer_id, invoice_ids, kind, summary, details, occurred_on, key)
+      select ${realmId}, a.customer_id, a.invoice_ids, a.kind, a.summary, a.details, ${today}::date, a.key
+      from ${recordset(rows, 'a', { customer_id: 'text', invoice_ids: 'jsonb', kind: 'text', summary: 'text', details: 'jsonb', key: 'text' })}
+      on conflict (realm_id, key) do nothing
+      returning key`.execute(trx);
+    return result.rows;
+  });
+  return inserted.length;
+}
+
+function byType(actions: Action[]) {
+  const of = <T extends Action['type']>(type: T) => actions.filter((a): a is Of<T> => a.type === type);
+  return {
+    promiseOutcomes: of('promise_outcome'),
+    cancellations: of('cancel_pending'),
+    firstSeen: of('first_seen'),
+    levelChanges: of('level_change'),
+    escalations: of('escalation_candidate'),
+    messages: of('send_message'),
+    openTasks: of('open_task'),
+    raisedTasks: of('raise_task'),
+  };
+}
+
+/** Invoice states exist for `ids` (first seen today when new); returns the ids that were new. */
+async function ensureStates(trx: Trx, realmId: string, today: LocalDate, ids: string[]): Promise<string[]> {
+  const inserted = await perChunk(ids, async (chunk) => {
+    const result = await sql<{ invoice_id: string }>`
+      insert into invoice_states (realm_id, invoice_id, first_seen_on)
+      select ${realmId}, s.invoice_id, ${today}::date from ${recordset(chunk.map((invoice_id) => ({ invoice_id })), 's', { invoice_id: 'text' })}
+      on conflict (realm_id, invoice_id) do nothing
+      returning invoice_id`.execute(trx);
+    return result.rows;
+  });
+  return inserted.map((r) => r.invoice_id);
+}
+
+async function settlePromises(trx: Trx, realmId: string, today: LocalDate, outcomes: Of<'promise_outcome'>[]): Promise<number> {
+  const words = { kept: 'kept', partly_kept: 'partly kept', broken: 'broken' } as const;
+  const settled = await perChunk(outcomes, async (chunk) => {
+    const result = await sql<{ id: string; plan_id: string | null; invoice_ids: string[]; outcome: keyof typeof words; paid: number; customer_id: string }>`
+      update promises p set status = o.outcome, paid = o.paid, settled_on = ${today}::date
+      from ${recordset(chunk.map((a) => ({ id: a.promiseId, outcome: a.outcome, paid: a.paid })), 'o', { id: 'uuid', outcome: 'text', paid: 'numeric' })}
+      where p.id = o.id and p.realm_id = ${realmId} and p.status = 'open'
+      returning p.id, p.plan_id, p.invoice_ids, o.outcome, o.paid::float8 as paid, p.customer_id`.execute(trx);
+    return result.rows;
+  });
+  const brokenPlans = [...new Set(settled.filter((p) => p.outcome !== 'kept' && p.plan_id).map((p) => p.plan_id!))];
+  if (brokenPlans.length) await trx.updateTable('payment_plans').set({ status: 'broken' }).where('realm_id', '=', realmId).where('id', 'in', brokenPlans).execute();
+  await recordActivities(
+    trx,
+    realmId,
+    today,
+    settled.map((p) => ({ customerId: p.customer_id, invoiceIds: p.invoice_ids, kind: `promise_${p.outcome}`, summary: `promise to pay ${words[p.outcome]} (${Number(p.paid).toFixed(2)} paid)`, details: { promiseId: p.id, paid: p.paid }, key: `promise:${p.id}:${p.outcome}` })),
+  );
+  return settled.length;
+}
+
+/** A paid invoice: its state goes, its own queued letters are cancelled, the history forgets it. */
+async function cancelPaid(trx: Trx, realmId: string, today: LocalDate, cancellations: Of<'cancel_pending'>[]): Promise<number> {
+  const ids = cancellations.map((c) => c.invoiceId);
+  const removed = await perChunk(ids, async (chunk) => {
+    const result = await trx.deleteFrom('invoice_states').where('realm_id', '=', realmId).where('invoice_id', 'in', chunk).returning('invoice_id').execute();
+    await trx
+      .updateTable('messages')
+      .set({ status: 'cancelled' })
+      .where('realm_id', '=', realmId)
+      .where('status', '=', 'queued')
+      .where('kind', '!=', 'thank_you')
+      .where(sql<boolean>`jsonb_array_length(invoice_ids) = 1 and invoice_ids->>0 in (select jsonb_array_elements_text(${JSON.stringify(chunk)}::jsonb))`)
+      .execute();
+    const customers = [...new Set(cancellations.filter((c) => chunk.includes(c.invoiceId)).map((c) => c.customerId))];
+    await trx
+      .updateTable('customer_histories')
+      .set({ contacted_invoice_ids: sql`contacted_invoice_ids - array(select jsonb_array_elements_text(${JSON.stringify(chunk)}::jsonb))` })
+      .where('realm_id', '=', realmId)
+      .where('customer_id', 'in', customers)
+      .execute();
+    return result;
+  });
+  await recordActivities(trx, realmId, today, cancellations.map((c) => ({ customerId: c.customerId, invoiceIds: [c.invoiceId], kind: 'invoice_paid', summary: 'paid in full; pending collection actions cancelled', key: `paid:${c.invoiceId}` })));
+  return removed.length;
+}
+
+async function changeLevels(trx: Trx, realmId: string, today: LocalDate, changes: Of<'level_change'>[]): Promise<number> {
+  await ensureStates(trx, realmId, today, changes.map((c) => c.invoiceId));
+  const changed = await perChunk(changes, async (chunk) => {
+    const result = await sql<{ invoice_id: string; from: number; to: number; customer_id: string }>`
+      update invoice_states s
+      set level = c."to", level_entered_on = ${today}::date,
+          level1_on = coalesce(s.level1_on, case when c."to" = 1 then ${today}::date end), escalate_now = false
+      from ${recordset(chunk.map((a) => ({ invoice_id: a.invoiceId, from: a.from, to: a.to, customer_id: a.customerId })), 'c', { invoice_id: 'text', from: 'int', to: 'int', customer_id: 'text' })}
+      where s.realm_id = ${realmId} and s.invoice_id = c.invoice_id and s.level = c."from"
+      returning s.invoice_id, c."from", c."to", c.customer_id`.execute(trx);
+    return result.rows;
+  });
+  await recordActivities(
+    trx,
+    realmId,
+    today,
+    changed.map((c) => ({ customerId: c.customer_id, invoiceIds: [c.invoice_id], kind: 'level_change', summary: `moved to collection level ${c.to}`, details: { from: c.from, to: c.to }, key: `level:${c.invoice_id}:${c.to}` })),
+  );
+  return changed.length;
+}
+
+async function markEscalations(trx: Trx, realmId: string, today: LocalDate, escalations: Of<'escalation_candidate'>[]): Promise<number> {
+  const ids = escalations.flatMap((e) => e.invoiceIds);
+  await perChunk(ids, async (chunk) => [await trx.updateTable('invoice_states').set({ escalation_candidate: true }).where('realm_id', '=', realmId).where('invoice_id', 'in', chunk).execute()]);
+  return recordActivities(
+    trx,
+    realmId,
+    today,
+    escalations.map((e) => ({ customerId: e.customerId, invoiceIds: e.invoiceIds, kind: 'escalation_candidate', summary: 'marked an escalation candidate (agency or small claims)', key: `escalation:${e.customerId}:${e.invoiceIds.join(',')}` })),
+  );
+}
+
+/** Queues messages into the outbox; a new dunning message updates the customer's history. */
+async function queueMessages(trx: Trx, realmId: string, today: LocalDate, messages: Of<'send_message'>[]): Promise<number> {
+  const queued = await perChunk(messages, async (chunk) => {
+    const rows = chunk.map((m) => ({ customer_id: m.customerId, kind: m.kind, to_address: m.to, invoice_ids: m.invoiceIds, total: m.total, send_at: m.sendAt.toISOString(), key: m.key }));
+    const result = await sql<{ id: string; key: string }>`
+      insert into messages (realm_id, customer_id, kind, to_address, invoice_ids, total, send_at, key)
+      select ${realmId}, m.customer_id, m.kind, m.to_address, m.invoice_ids, m.total, m.send_at, m.key
+      from ${recordset(rows, 'm', { customer_id: 'text', kind: 'text', to_address: 'text', invoice_ids: 'jsonb', total: 'numeric', send_at: 'timestamptz', key: 'text' })}
+      on conflict (realm_id, key) do nothing
+      returning id, key`.execute(trx);
+    return result.rows;
+  });
+  const ids = new Map(queued.map((q) => [q.key, q.id]));
+  const fresh = messages.filter((m) => ids.has(m.key));
+
+  // One history row per customer, however many messages it got today.
+  const dunned = new Map<string, Set<string>>();
+  for (const m of fresh.filter((m) => DUNNING_KINDS.has(m.kind))) {
+    const set = dunned.get(m.customerId) ?? new Set<string>();
+    m.invoiceIds.forEach((id) => set.add(id));
+    dunned.set(m.customerId, set);
+  }
+  await perChunk([...dunned], async (chunk) => {
+    const rows = chunk.map(([customer_id, invoices]) => ({ customer_id, contacted: [...invoices] }));
+    await sql`
+      insert into customer_histories (realm_id, customer_id, last_dunning_on, contacted_invoice_ids)
+      select ${realmId}, h.customer_id, ${today}::date, h.contacted from ${recordset(rows, 'h', { customer_id: 'text', contacted: 'jsonb' })}
+      on conflict (realm_id, customer_id) do update set
+        last_dunning_on = excluded.last_dunning_on,
+        contacted_invoice_ids = (select coalesce(jsonb_agg(distinct value), '[]'::jsonb)
+                                 from jsonb_array_elements_text(customer_histories.contacted_invoice_ids || excluded.contacted_invoice_ids))`.execute(trx);
+    return [];
+  });
+  const verified = fresh.filter((m) => m.kind === 'verification').flatMap((m) => m.invoiceIds);
+  await perChunk(verified, async (chunk) => [await trx.updateTable('invoice_states').set({ verification_sent_on: today }).where('realm_id', '=', realmId).where('invoice_id', 'in', chunk).execute()]);
+  await recordActivities(
+    trx,
+    realmId,
+    today,
+    fresh.map((m) => ({ customerId: m.customerId, invoiceIds: m.invoiceIds, kind: 'message_queued', summary: `${MESSAGE_NAMES[m.kind] ?? m.kind} queued for ${m.to}`, details: { messageId: ids.get(m.key), kind: m.kind, total: m.total }, key: `message:${m.key}` })),
+  );
+  return fresh.length;
+}
+
+async function openTasks(trx: Trx, realmId: string, today: LocalDate, tasks: Of<'open_task'>[]): Promise<number> {
+  const opened = await perChunk(tasks, async (chunk) => {
+    const rows = chunk.map((t) => ({ customer_id: t.customerId, level: t.level, reason: t.reason, scheduled_for: t.scheduledFor, key: t.key }));
+    const result = await sql<{ id: string }>`
+      insert into call_tasks (realm_id, customer_id, level, reason, scheduled_for, created_on, key)
+      select ${realmId}, t.customer_id, t.level, t.reason, t.scheduled_for, ${today}::date, t.key
+      from ${recordset(rows, 't', { customer_id: 'text', level: 'int', reason: 'text', scheduled_for: 'date', key: 'text' })}
+      on conflict (realm_id, key) do nothing
+      returning id`.execute(trx);
+    return result.rows;
+  });
+  return opened.length;
+}
+
+async function raiseTasks(trx: Trx, realmId: string, raises: Of<'raise_task'>[]): Promise<number> {
+  const raised = await perChunk(raises, async (chunk) => {
+    const result = await sql<{ id: string }>`
+      update call_tasks t set level = r.level
+      from ${recordset(chunk.map((a) => ({ id: a.taskId, level: a.level })), 'r', { id: 'uuid', level: 'int' })}
+      where t.id = r.id and t.realm_id = ${realmId} and t.level < r.level
+      returning t.id`.execute(trx);
+    return result.rows;
+  });
+  return raised.length;
+}
+
+/** Records `actions` for `today` inside `trx`; the counts are of what was new. */
+export async function recordActions(trx: Trx, realmId: string, today: LocalDate, actions: Action[]): Promise<AppliedCounts> {
+  const a = byType(actions);
+  const counts: AppliedCounts = {
+    // Settle promises and paid invoices first: they decide what the rest of the day may do.
+    promise_outcome: await settlePromises(trx, realmId, today, a.promiseOutcomes),
+    cancel_pending: await cancelPaid(trx, realmId, today, a.cancellations),
+    first_seen: (await ensureStates(trx, realmId, today, a.firstSeen.map((f) => f.invoiceId))).length,
+    level_change: await changeLevels(trx, realmId, today, a.levelChanges),
+    escalation_candidate: await markEscalations(trx, realmId, today, a.escalations),
+    send_message: await queueMessages(trx, realmId, today, a.messages),
+    open_task: await openTasks(trx, realmId, today, a.openTasks),
+    raise_task: await raiseTasks(trx, realmId, a.raisedTasks),
+  };
+  for (const type of Object.keys(counts) as Array<Action['type']>) if (!counts[type]) delete counts[type];
+  return counts;
+}
