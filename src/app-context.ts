@@ -10,6 +10,9 @@ import { QuickBooksCopyRepository } from './db/quickbooks-copy-repository';
 import { SyncStateRepository } from './db/sync-state-repository';
 import { CollectionsRepository } from './db/collections-repository';
 import { WorkListRepository } from './db/worklist-repository';
+import { OutboxRepository } from './db/outbox-repository';
+import { outboxDir, outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
+import { TemplateBook } from './mail/templates';
 import { CompanySync } from './quickbooks/sync';
 import { SessionsRepository } from './db/sessions-repository';
 import { UsersRepository } from './db/users-repository';
@@ -33,6 +36,7 @@ export interface Repositories {
   syncState: SyncStateRepository;
   collections: CollectionsRepository;
   workList: WorkListRepository;
+  outbox: OutboxRepository;
 }
 
 /** The QuickBooks side: OAuth, tokens and the API client. */
@@ -54,6 +58,7 @@ export interface AppContext {
   repos: Repositories;
   quickbooks: QuickBooksServices;
   sync: CompanySync;
+  mail: { mailer: Mailer; templates: TemplateBook };
   close(): Promise<void>;
 }
 
@@ -77,6 +82,7 @@ export function createRepositories(db: Db): Repositories {
     syncState: new SyncStateRepository(db),
     collections: new CollectionsRepository(db),
     workList: new WorkListRepository(db),
+    outbox: new OutboxRepository(db),
   };
 }
 
@@ -105,6 +111,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     limiter: new RealmRateLimiter(redis, queues.prefix),
     logger: quickbooksLogger,
   });
+  const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, logger.child({ module: 'mail' })) : outboxMailer(outboxDir(config.dataDir));
   let closed = false;
   return {
     config,
@@ -116,9 +123,11 @@ export async function createAppContext(config: Config, options: ContextOptions =
     repos,
     quickbooks: { oauth, vault, tokens, client },
     sync: new CompanySync({ client, copy: repos.copy, state: repos.syncState, companies: repos.companies, clock, logger: logger.child({ module: 'sync' }) }),
+    mail: { mailer, templates: new TemplateBook() },
     async close() {
       if (closed) return;
       closed = true;
+      await mailer.close();
       await queues.close();
       redis.disconnect();
       if (!options.db) await db.destroy();

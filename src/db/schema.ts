@@ -203,9 +203,28 @@ export interface MessagesTable {
   invoice_ids: ColumnType<string[], string, string>;
   total: Money;
   send_at: Timestamp;
-  status: Generated<'queued' | 'sending' | 'sent' | 'failed' | 'uncertain' | 'cancelled'>;
+  status: Generated<MessageStatus>;
   created_at: CreatedAt;
   key: string;
+  subject: string | null;
+  attempts: Generated<number>;
+  dispatched_at: Timestamp | null;
+  sending_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  status_reason: string | null;
+  smtp_response: string | null;
+  /** The invoices the sent message actually listed, after the fresh balance check. */
+  listed_invoice_ids: ColumnType<string[] | null, string | null, string | null>;
+}
+
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'uncertain' | 'cancelled';
+
+export interface TemplateOverridesTable {
+  realm_id: string;
+  name: string;
+  part: 'subject' | 'html' | 'text';
+  source: string;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface PaymentPlansTable {
@@ -319,6 +338,7 @@ export interface Database {
   contacts: ContactsTable;
   playbook_settings: PlaybookSettingsTable;
   copy_versions: CopyVersionsTable;
+  template_overrides: TemplateOverridesTable;
   overdue_snapshots: OverdueSnapshotsTable;
   overdue_snapshot_runs: OverdueSnapshotRunsTable;
 }

@@ -15,6 +15,10 @@ export const JOBS = {
     queue: 'cadence',
     payload: z.object({ realmId: z.string().regex(/^\d{1,32}$/), asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }).strict(),
   },
+  /** Hands due outbox messages to `mail.send` (and holds those a dead worker left mid-send). */
+  'mail.dispatch': { queue: 'mail', payload: z.object({}).strict() },
+  /** Sends one outbox message, at most once. */
+  'mail.send': { queue: 'mail', payload: z.object({ messageId: z.string().uuid() }).strict() },
   /** Brings Ardesk's copy of one company up to date with QuickBooks. */
   'sync.realm': {
     queue: 'sync',

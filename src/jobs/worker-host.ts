@@ -52,6 +52,8 @@ export class WorkerHost {
         concurrency: this.options.concurrency?.[queue] ?? DEFAULT_CONCURRENCY[queue],
         // A job whose worker died is retried (not failed) a few times before being given up.
         maxStalledCount: 3,
+        // Mail is quick: notice a dead sender within seconds, so what it left is held (uncertain) soon.
+        ...(queue === 'mail' ? { lockDuration: 10_000, stalledInterval: 5_000 } : {}),
       });
       worker.on('failed', (job, error) => {
         this.options.logger.warn({ queue, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'job failed');

@@ -8,6 +8,9 @@ export function cadenceRealm(context: AppContext): JobHandler<'cadence.realm'> {
   return async ({ realmId, asOf }) => {
     const company = await context.repos.companies.find(realmId);
     if (!company || company.status !== 'connected') return { skipped: `company is ${company?.status ?? 'unknown'}` };
-    return withLock(context.redis, `${context.queues.prefix}:lock:cadence:${realmId}`, { ttlMs: 10 * 60_000, waitMs: 10 * 60_000 }, () => runCadence(context, realmId, asOf));
+    const summary = await withLock(context.redis, `${context.queues.prefix}:lock:cadence:${realmId}`, { ttlMs: 10 * 60_000, waitMs: 10 * 60_000 }, () => runCadence(context, realmId, asOf));
+    // What the day queued and is already due goes out now rather than at the next minute.
+    await context.queues.enqueue('mail.dispatch', {});
+    return summary;
   };
 }

@@ -1,0 +1,83 @@
+import { sql } from 'kysely';
+import type { Db } from './database';
+import type { MessageStatus } from './schema';
+
+/**
+ * The outbox state machine. Every transition is one guarded UPDATE, so two workers (or a
+ * retried job) can never both move a message into `sending`:
+ *   queued → sending → sent | failed | uncertain;  sending → queued (nothing left the building);
+ *   queued → cancelled;  a message found in `sending` by a later attempt → uncertain.
+ */
+export class OutboxRepository {
+  constructor(private readonly db: Db) {}
+
+  find(id: string) {
+    return this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** queued → sending, when due. Undefined when the message is not (or no longer) queued and due. */
+  claim(id: string, businessNow: Date) {
+    return this.db
+      .updateTable('messages')
+      .set({ status: 'sending', sending_at: sql`now()`, attempts: sql`attempts + 1` })
+      .where('id', '=', id)
+      .where('status', '=', 'queued')
+      .where('send_at', '<=', businessNow)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** A message left in `sending` by a worker that died mid-send: held for review, never re-sent blindly. */
+  async markUncertain(id: string, reason: string): Promise<boolean> {
+    const result = await this.db.updateTable('messages').set({ status: 'uncertain', status_reason: reason }).where('id', '=', id).where('status', '=', 'sending').executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** sending → queued: nothing was handed to the mail server, so trying again is safe. */
+  async release(id: string, reason: string): Promise<void> {
+    await this.db.updateTable('messages').set({ status: 'queued', status_reason: reason }).where('id', '=', id).where('status', '=', 'sending').execute();
+  }
+
+  async finish(id: string, status: Exclude<MessageStatus, 'queued' | 'sending'>, fields: { reason?: string; subject?: string; smtpResponse?: string; listed?: string[] } = {}): Promise<boolean> {
+    const result = await this.db
+      .updateTable('messages')
+      .set({
+        status,
+        status_reason: fields.reason ?? null,
+        ...(fields.subject ? { subject: fields.subject } : {}),
+        ...(fields.smtpResponse ? { smtp_response: fields.smtpResponse.slice(0, 500) } : {}),
+        ...(fields.listed ? { listed_invoice_ids: JSON.stringify(fields.listed) } : {}),
+        ...(status === 'sent' ? { sent_at: sql`now()` } : {}),
+      })
+      .where('id', '=', id)
+      // A slow worker whose message was meanwhile marked uncertain may still report success.
+      .where('status', 'in', status === 'sent' ? ['sending', 'uncertain'] : ['sending'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Due, queued messages not handed to the queue in the last `redispatchMs`; marks them
+   * dispatched. Messages stuck in `sending` longer than `stuckMs` become uncertain.
+   */
+  async dueForDispatch(businessNow: Date, limit: number, redispatchMs = 15 * 60_000, stuckMs = 10 * 60_000): Promise<Array<{ id: string; redispatch: boolean }>> {
+    await this.db
+      .updateTable('messages')
+      .set({ status: 'uncertain', status_reason: 'the worker stopped while sending; check before resending' })
+      .where('status', '=', 'sending')
+      .where('sending_at', '<', new Date(Date.now() - stuckMs))
+      .execute();
+    const rows = await sql<{ id: string; redispatch: boolean }>`
+      update messages m set dispatched_at = now()
+      from (select id, dispatched_at as previous from messages where status = 'queued' and send_at <= ${businessNow}
+              and (dispatched_at is null or dispatched_at < now() - ${`${Math.round(redispatchMs / 1000)} seconds`}::interval)
+            order by send_at limit ${limit} for update skip locked) due
+      where m.id = due.id
+      returning m.id, due.previous is not null as redispatch`.execute(this.db);
+    return rows.rows;
+  }
+
+  overridesOf(realmId: string, name: string) {
+    return this.db.selectFrom('template_overrides').select(['part', 'source']).where('realm_id', '=', realmId).where('name', '=', name).execute();
+  }
+}

@@ -1,0 +1,38 @@
+import { UnrecoverableError } from 'bullmq';
+import type { AppContext } from '../../app-context';
+import { sendMessage } from '../../mail/send-message';
+import type { JobHandler } from '../worker-host';
+
+/** How many due messages one dispatch pass hands to the queue. */
+const DISPATCH_BATCH = 2000;
+
+/**
+ * Hands due, queued messages to `mail.send`, one job per message with a stable id, so however
+ * often it runs a message is never queued twice while its job lives. A message dispatched
+ * before whose job has ended (released back to queued) gets its old job removed first.
+ */
+export function dispatchMail(context: AppContext): JobHandler<'mail.dispatch'> {
+  return async () => {
+    const due = await context.repos.outbox.dueForDispatch(context.clock.businessNow(), DISPATCH_BATCH);
+    const queue = context.queues.queue('mail');
+    for (const message of due) {
+      const jobId = `send-${message.id}`;
+      if (message.redispatch) {
+        const previous = await queue.getJob(jobId);
+        const state = previous ? await previous.getState() : undefined;
+        if (previous && (state === 'completed' || state === 'failed')) await previous.remove();
+      }
+      await context.queues.enqueue('mail.send', { messageId: message.id }, { jobId });
+    }
+    return { dispatched: due.length };
+  };
+}
+
+export function sendMail(context: AppContext): JobHandler<'mail.send'> {
+  return async ({ messageId }, { job }) => {
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const outcome = await sendMessage(context, messageId, { lastAttempt });
+    if (outcome.status === 'failed' && outcome.reason === 'no such message') throw new UnrecoverableError(outcome.reason);
+    return outcome;
+  };
+}

@@ -1,0 +1,88 @@
+import { addDays, daysBetween, localMoment } from '../collections/calendar';
+import type { Db } from '../db/database';
+import { localeOf, type InvoiceLine, type MergeData } from './templates';
+
+/** What the fresh re-read from QuickBooks says of one invoice. */
+export interface FreshInvoice {
+  id: string;
+  balance: number;
+  payLink: string | null;
+}
+
+export interface MessageRow {
+  id: string;
+  realm_id: string;
+  customer_id: string;
+  kind: string;
+  to_address: string;
+  invoice_ids: string[];
+  key: string;
+}
+
+/** Days a demand letter or final notice gives to pay. */
+const PAY_WITHIN_DAYS = 10;
+
+/**
+ * Everything a template may name, for one outbox message: the company, the customer and its
+ * contact, the invoices (with balances and pay links as QuickBooks gave them a moment ago), the
+ * promise or plan being confirmed, and the sender.
+ */
+export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<string, FreshInvoice>, businessNow: Date, listedIds: string[]): Promise<MergeData> {
+  const realmId = message.realm_id;
+  const [company, customer, invoices, approver] = await Promise.all([
+    db.selectFrom('companies').selectAll().where('realm_id', '=', realmId).executeTakeFirstOrThrow(),
+    db.selectFrom('qbo_customers').selectAll().where('realm_id', '=', realmId).where('id', '=', message.customer_id).executeTakeFirst(),
+    listedIds.length ? db.selectFrom('qbo_invoices').selectAll().where('realm_id', '=', realmId).where('id', 'in', listedIds).execute() : Promise.resolve([]),
+    db.selectFrom('contacts').select(['name', 'phone']).where('realm_id', '=', realmId).where('customer_id', '=', message.customer_id).where('approves_payment', '=', true).orderBy('created_at', 'desc').executeTakeFirst(),
+  ]);
+  const today = localMoment(businessNow, company.timezone).date;
+  const termIds = [...new Set(invoices.map((i) => i.sales_term_id).filter((id): id is string => Boolean(id)))];
+  const terms = termIds.length ? await db.selectFrom('qbo_terms').select(['id', 'name', 'due_days']).where('realm_id', '=', realmId).where('id', 'in', termIds).execute() : [];
+
+  const order = new Map(listedIds.map((id, index) => [id, index]));
+  const lines: InvoiceLine[] = invoices
+    .sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))
+    .map((invoice) => {
+      const now = fresh.get(invoice.id);
+      const dueDate = invoice.due_date ?? invoice.txn_date;
+      return {
+        number: invoice.doc_number ?? invoice.id,
+        txnDate: invoice.txn_date,
+        dueDate,
+        amount: Number(invoice.total),
+        balance: now ? now.balance : Number(invoice.balance),
+        daysOverdue: Math.max(0, daysBetween(dueDate, today)),
+        payLink: now?.payLink ?? null,
+      };
+    });
+
+  let promise: MergeData['promise'] = null;
+  let plan: MergeData['plan'] = null;
+  const [keyKind, keyId] = message.key.split(':');
+  if (keyKind === 'promise-confirmation' && keyId) {
+    const row = await db.selectFrom('promises').select(['amount', 'due_on', 'made_on']).where('realm_id', '=', realmId).where('id', '=', keyId).executeTakeFirst();
+    if (row) promise = { amount: Number(row.amount), dueOn: row.due_on, madeOn: row.made_on };
+  }
+  if (keyKind === 'plan-confirmation' && keyId) {
+    const rows = await db.selectFrom('promises').select(['amount', 'due_on']).where('realm_id', '=', realmId).where('plan_id', '=', keyId).orderBy('due_on').execute();
+    plan = { installments: rows.map((r) => ({ dueOn: r.due_on, amount: Number(r.amount) })), total: rows.reduce((sum, r) => sum + Number(r.amount), 0) };
+  }
+  const term = terms[0];
+  const contactName = customer?.given_name || customer?.family_name ? [customer.given_name, customer.family_name].filter(Boolean).join(' ') : (customer?.display_name ?? 'Customer');
+  return {
+    locale: localeOf(company.country),
+    currency: invoices[0]?.currency ?? company.currency,
+    today,
+    payBy: addDays(today, PAY_WITHIN_DAYS),
+    company: { name: company.name, email: company.email, phone: company.phone },
+    customer: { name: customer?.display_name ?? 'Customer', companyName: customer?.company_name ?? null },
+    contact: { name: contactName, email: message.to_address },
+    approver: approver ? { name: approver.name, phone: approver.phone } : null,
+    invoices: lines,
+    total: Math.round(lines.reduce((sum, line) => sum + line.balance, 0) * 100) / 100,
+    terms: { name: term?.name ?? (term?.due_days ? `Net ${term.due_days}` : 'as stated on the invoice'), dueDays: term?.due_days ?? null },
+    sender: { name: `${company.name} accounts receivable` },
+    promise,
+    plan,
+  };
+}

@@ -1,0 +1,159 @@
+import type { AppContext } from '../app-context';
+import { localMoment } from '../collections/calendar';
+import { recordActivities } from '../db/cadence-recorder';
+import { MailError } from './mailer';
+import { mergeDataFor, type FreshInvoice } from './merge-data';
+import type { TemplateName, TemplatePart } from './templates';
+
+/**
+ * Sends one outbox message, at most once. The message is claimed (queued → sending) in its own
+ * committed step before anything is handed to the mail server; a later attempt that finds it
+ * still `sending` knows a worker died mid-send and holds it as `uncertain` instead of resending.
+ * Right before sending, the balances of the invoices it lists are re-read from QuickBooks in one
+ * query: paid ones are dropped, and a dunning message with nothing left to ask for is cancelled.
+ */
+
+export type SendOutcome =
+  | { status: 'sent'; listed: string[] }
+  | { status: 'cancelled' | 'failed' | 'uncertain' | 'skipped'; reason: string };
+
+/** Messages that ask for money: they are never sent for a paid invoice. */
+const ASKS_FOR_MONEY = new Set(['verification', 'reminder', 'second_notice', 'demand_letter', 'final_notice']);
+const LETTERS = new Set(['verification', 'demand_letter', 'final_notice']);
+const NAMES: Record<string, string> = {
+  verification: 'verification letter',
+  reminder: 'friendly reminder',
+  second_notice: 'second notice',
+  demand_letter: 'demand letter',
+  final_notice: 'final notice',
+  promise_confirmation: 'promise confirmation',
+  plan_confirmation: 'payment plan confirmation',
+  thank_you: 'thank-you note',
+};
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
+
+function addressOf(mailFrom: string): string {
+  return /<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom.trim();
+}
+
+export function messageIdOf(id: string, mailFrom: string): string {
+  const domain = addressOf(mailFrom).split('@')[1] ?? 'ardesk.local';
+  return `<${id}@${domain}>`;
+}
+
+export interface SendOptions {
+  /** True on the job's last attempt: a transient failure then ends as `failed`. */
+  lastAttempt?: boolean;
+}
+
+export async function sendMessage(context: AppContext, messageId: string, options: SendOptions = {}): Promise<SendOutcome> {
+  const { db, repos, clock, config, logger } = context;
+  const outbox = repos.outbox;
+  const businessNow = clock.businessNow();
+  const message = await outbox.claim(messageId, businessNow);
+  if (!message) {
+    const current = await outbox.find(messageId);
+    if (current?.status === 'sending' && (await outbox.markUncertain(messageId, 'a previous attempt stopped while sending; check before resending'))) {
+      return { status: 'uncertain', reason: 'found mid-send after a crash' };
+    }
+    return { status: 'skipped', reason: current ? `message is ${current.status}${current.status === 'queued' ? ' and not yet due' : ''}` : 'no such message' };
+  }
+  const log = logger.child({ messageId, realmId: message.realm_id, kind: message.kind });
+  const company = await repos.companies.find(message.realm_id);
+  if (!company || company.status !== 'connected') {
+    await outbox.release(messageId, `held: the company is ${company?.status ?? 'gone'}`);
+    return { status: 'skipped', reason: 'company not connected' };
+  }
+  const today = localMoment(businessNow, company.timezone).date;
+
+  if (!EMAIL.test(message.to_address)) {
+    await outbox.finish(messageId, 'failed', { reason: `invalid address: ${message.to_address}` });
+    await openFindEmailTask(context, message.realm_id, message.customer_id, today, message.to_address);
+    return { status: 'failed', reason: 'invalid address' };
+  }
+
+  // The fresh balance check: one query for every invoice the message lists.
+  let fresh: Map<string, FreshInvoice>;
+  try {
+    const rows = await context.quickbooks.client.invoicesWithLinks(message.realm_id, message.invoice_ids);
+    fresh = new Map(rows.map((r) => [String(r.Id), { id: String(r.Id), balance: Number(r.Balance ?? 0), payLink: typeof r.InvoiceLink === 'string' ? r.InvoiceLink : null }]));
+  } catch (error) {
+    await outbox.release(messageId, `QuickBooks could not be read: ${(error as Error).message}`.slice(0, 300));
+    throw error; // the job retries with backoff
+  }
+  const listed = ASKS_FOR_MONEY.has(message.kind) ? message.invoice_ids.filter((id) => (fresh.get(id)?.balance ?? 0) > 0.005) : message.invoice_ids;
+  if (listed.length === 0) {
+    await outbox.finish(messageId, 'cancelled', { reason: 'every invoice it lists is paid (checked with QuickBooks just before sending)' });
+    log.info('not sent: paid meanwhile');
+    return { status: 'cancelled', reason: 'paid' };
+  }
+
+  const data = await mergeDataFor(db, message, fresh, businessNow, listed);
+  const overrides = Object.fromEntries((await outbox.overridesOf(message.realm_id, message.kind)).map((o) => [o.part, o.source])) as Partial<Record<TemplatePart, string>>;
+  const rendered = context.mail.templates.render(message.kind as TemplateName, data, overrides);
+  const headers: Record<string, string> = { 'X-Ardesk-Message': message.id };
+  if (message.kind === 'thank_you' || message.kind === 'verification') headers['List-Unsubscribe'] = `<mailto:${company.email ?? addressOf(config.mailFrom)}?subject=unsubscribe>`;
+
+  try {
+    const result = await context.mail.mailer.send({
+      from: config.mailFrom,
+      to: message.to_address,
+      replyTo: company.email,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      messageId: messageIdOf(message.id, config.mailFrom),
+      headers,
+    });
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('messages')
+        .set({ status: 'sent', sent_at: new Date(), subject: rendered.subject, smtp_response: result.response.slice(0, 500), listed_invoice_ids: JSON.stringify(listed), status_reason: null })
+        .where('id', '=', messageId)
+        .where('status', 'in', ['sending', 'uncertain'])
+        .execute();
+      const numbers = data.invoices.map((i) => i.number).join(', ');
+      const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(data.total);
+      await recordActivities(trx as never, message.realm_id, today, [
+        {
+          customerId: message.customer_id,
+          invoiceIds: listed,
+          kind: LETTERS.has(message.kind) ? 'letter_sent' : 'email_sent',
+          summary: `${NAMES[message.kind] ?? message.kind} emailed to ${message.to_address} for invoice${listed.length > 1 ? 's' : ''} ${numbers} (${data.currency} ${money}${ASKS_FOR_MONEY.has(message.kind) ? ' due' : ''})`,
+          details: { messageId, kind: message.kind, subject: rendered.subject, total: data.total },
+          key: `sent:${messageId}`,
+        },
+      ]);
+    });
+    log.info({ listed: listed.length }, 'message sent');
+    return { status: 'sent', listed };
+  } catch (error) {
+    if (!(error instanceof MailError)) {
+      // Rendering or the database failed after the server accepted? Only the send itself can throw MailError.
+      await outbox.markUncertain(messageId, `failed after sending was attempted: ${(error as Error).message}`.slice(0, 300));
+      throw error;
+    }
+    if (error.kind === 'unknown_fate') {
+      await outbox.markUncertain(messageId, `the mail server stopped answering during the send: ${error.message}`.slice(0, 300));
+      return { status: 'uncertain', reason: error.message };
+    }
+    if (error.kind === 'transient' && !options.lastAttempt) {
+      await outbox.release(messageId, `will retry: ${error.message}`.slice(0, 300));
+      throw error;
+    }
+    await outbox.finish(messageId, 'failed', { reason: `${error.responseCode ?? ''} ${error.message}`.trim().slice(0, 300) });
+    if (error.kind === 'invalid_address') await openFindEmailTask(context, message.realm_id, message.customer_id, today, message.to_address);
+    return { status: 'failed', reason: error.message };
+  }
+}
+
+/** The address bounced or is malformed: a person must find a good one (a work-list task). */
+async function openFindEmailTask(context: AppContext, realmId: string, customerId: string, today: string, address: string): Promise<void> {
+  const open = await context.db.selectFrom('call_tasks').select('id').where('realm_id', '=', realmId).where('customer_id', '=', customerId).where('reason', '=', 'find_email').where('status', '=', 'open').executeTakeFirst();
+  if (open) return;
+  await context.db
+    .insertInto('call_tasks')
+    .values({ realm_id: realmId, customer_id: customerId, level: 0, reason: 'find_email', scheduled_for: today, created_on: today, key: `task:${customerId}:find-email:bounced:${address}:${today}` })
+    .onConflict((oc) => oc.columns(['realm_id', 'key']).doNothing())
+    .execute();
+}
