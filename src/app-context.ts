@@ -95,7 +95,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
   }
   const redis = createQueueConnection(config.redisUrl);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
-  const queues = new JobQueues(redis, options.queuePrefix, logger);
+  const queues = new JobQueues(redis, options.queuePrefix ?? config.queuePrefix, logger);
   const clock = options.clock ?? systemClock(config.frozenNow);
   const repos = createRepositories(db);
   const quickbooksLogger = logger.child({ module: 'quickbooks' });

@@ -94,6 +94,7 @@ const envShape = z.object({
   DATABASE_URL: z.preprocess(emptyAsUndefined, url(['postgres:', 'postgresql:']).optional()),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./var')),
   REDIS_URL: z.preprocess(emptyAsUndefined, url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379')),
+  QUEUE_PREFIX: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, - or _').default('ardesk')),
   SMTP_URL: z.preprocess(emptyAsUndefined, url(['smtp:', 'smtps:']).optional()),
   MAIL_FROM: z.preprocess(emptyAsUndefined, mailAddress.default('Ardesk <ardesk@localhost>')),
   ARDESK_NOW: z.preprocess(emptyAsUndefined, isoDateTime.optional()),
@@ -133,6 +134,8 @@ export interface Config extends DatabaseConfig {
     webhookVerifierToken?: string;
   };
   redisUrl: string;
+  /** Redis key prefix of the queues: deployments sharing one Redis keep apart by it. */
+  queuePrefix: string;
   smtpUrl?: string;
   mailFrom: string;
   /** Frozen business clock (SPEC §4); never used for token lifetimes, retries or locks. */
@@ -187,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
     redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     frozenNow: e.ARDESK_NOW ? new Date(e.ARDESK_NOW) : undefined,

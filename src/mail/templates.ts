@@ -59,7 +59,7 @@ export class TemplateError extends BadRequestError {
     readonly line: number | null,
     readonly reason: string,
   ) {
-    super(`${template} ${part}${line ? `, line ${line}` : ''}: ${reason}`);
+    super(`${template} ${part}${line ? `, line ${line}` : ''}: ${reason}`, { template, part, line, reason });
   }
 }
 

@@ -9,6 +9,7 @@ import { requestLogger } from './request-logger';
 import { healthRoutes } from './routes/health';
 import { homeRoutes } from './routes/home';
 import { apiRoutes } from './routes/api';
+import { templateRoutes } from './routes/templates';
 import { companyRoutes } from './routes/companies';
 import { connectRoutes } from './routes/connect';
 import { webhookRoutes } from './routes/webhooks';
@@ -83,6 +84,7 @@ export function createWebApp(context: AppContext): Express {
   app.use(connectRoutes(context));
   app.use(companyRoutes(context));
   app.use(apiRoutes(context));
+  app.use(templateRoutes(context));
 
   app.use(notFoundHandler());
   app.use(errorHandler());
