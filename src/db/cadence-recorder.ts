@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { LocalDate } from '../collections/calendar';
+import { DUNNING_KINDS, MESSAGE_NAMES } from '../collections/message-kinds';
 import type { Action } from '../collections/model';
 import { perChunk, recordset } from './bulk';
 import type { Database } from './schema';
@@ -15,15 +16,6 @@ export type AppliedCounts = Partial<Record<Action['type'], number>>;
 type Trx = Transaction<Database>;
 type Of<T extends Action['type']> = Extract<Action, { type: T }>;
 
-const DUNNING_KINDS = new Set(['reminder', 'second_notice', 'demand_letter', 'final_notice']);
-const MESSAGE_NAMES: Record<string, string> = {
-  verification: 'Customer satisfaction verification letter',
-  reminder: 'Friendly reminder',
-  second_notice: 'Second notice',
-  demand_letter: 'Demand letter',
-  final_notice: 'Final notice',
-  thank_you: 'Thank-you note',
-};
 
 export interface ActivityEntry {
   customerId: string;
@@ -194,7 +186,7 @@ async function queueMessages(trx: Trx, realmId: string, today: LocalDate, messag
     trx,
     realmId,
     today,
-    fresh.map((m) => ({ customerId: m.customerId, invoiceIds: m.invoiceIds, kind: 'message_queued', summary: `${MESSAGE_NAMES[m.kind] ?? m.kind} queued for ${m.to}`, details: { messageId: ids.get(m.key), kind: m.kind, total: m.total }, key: `message:${m.key}` })),
+    fresh.map((m) => ({ customerId: m.customerId, invoiceIds: m.invoiceIds, kind: 'message_queued', summary: `${MESSAGE_NAMES[m.kind]} queued for ${m.to}`, details: { messageId: ids.get(m.key), kind: m.kind, total: m.total }, key: `message:${m.key}` })),
   );
   return fresh.length;
 }

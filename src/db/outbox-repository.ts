@@ -38,8 +38,9 @@ export class OutboxRepository {
     await this.db.updateTable('messages').set({ status: 'queued', status_reason: reason }).where('id', '=', id).where('status', '=', 'sending').execute();
   }
 
-  async finish(id: string, status: Exclude<MessageStatus, 'queued' | 'sending'>, fields: { reason?: string; subject?: string; smtpResponse?: string; listed?: string[] } = {}): Promise<boolean> {
-    const result = await this.db
+  /** Ends a send; `executor` lets the caller make it part of its own transaction. */
+  async finish(id: string, status: Exclude<MessageStatus, 'queued' | 'sending'>, fields: { reason?: string; subject?: string; smtpResponse?: string; listed?: string[] } = {}, executor: Db = this.db): Promise<boolean> {
+    const result = await executor
       .updateTable('messages')
       .set({
         status,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context';
 import { addDays, localMoment, type LocalDate } from '../collections/calendar';
 import { customerType, nextCallDay, nextSendTime } from '../collections/playbook';
+import { recordActivities } from '../db/cadence-recorder';
 import { BadRequestError, NotFoundError } from '../errors';
 import { settingsFor } from './cadence';
 
@@ -187,19 +188,16 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
       await trx.insertInto('customer_histories').values({ realm_id: realmId, customer_id: task.customer_id }).onConflict((oc) => oc.columns(['realm_id', 'customer_id']).doNothing()).execute();
       await trx.updateTable('customer_histories').set({ last_reached_on: today }).where('realm_id', '=', realmId).where('customer_id', '=', task.customer_id).execute();
     }
-    await trx
-      .insertInto('activities')
-      .values({
-        realm_id: realmId,
-        customer_id: task.customer_id,
-        invoice_ids: JSON.stringify(coveredIds),
+    await recordActivities(trx, realmId, today, [
+      {
+        customerId: task.customer_id,
+        invoiceIds: coveredIds,
         kind: 'call',
         summary: SUMMARY[input.outcome],
-        details: JSON.stringify({ ...input, taskId, reached: REACHED.has(input.outcome), asked: true }),
-        occurred_on: today,
+        details: { ...input, taskId, reached: REACHED.has(input.outcome), asked: true },
         key: `call:${taskId}:${randomUUID()}`,
-      })
-      .execute();
+      },
+    ]);
     return result;
   });
 }

@@ -1,5 +1,7 @@
 import type { AppContext } from '../app-context';
 import { localMoment } from '../collections/calendar';
+import { ASKS_FOR_MONEY, LETTERS, MESSAGE_NAMES } from '../collections/message-kinds';
+import type { MessageKind } from '../collections/model';
 import { recordActivities } from '../db/cadence-recorder';
 import { MailError } from './mailer';
 import { mergeDataFor, type FreshInvoice } from './merge-data';
@@ -17,19 +19,6 @@ export type SendOutcome =
   | { status: 'sent'; listed: string[] }
   | { status: 'cancelled' | 'failed' | 'uncertain' | 'skipped'; reason: string };
 
-/** Messages that ask for money: they are never sent for a paid invoice. */
-const ASKS_FOR_MONEY = new Set(['verification', 'reminder', 'second_notice', 'demand_letter', 'final_notice']);
-const LETTERS = new Set(['verification', 'demand_letter', 'final_notice']);
-const NAMES: Record<string, string> = {
-  verification: 'verification letter',
-  reminder: 'friendly reminder',
-  second_notice: 'second notice',
-  demand_letter: 'demand letter',
-  final_notice: 'final notice',
-  promise_confirmation: 'promise confirmation',
-  plan_confirmation: 'payment plan confirmation',
-  thank_you: 'thank-you note',
-};
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
 
 function addressOf(mailFrom: string): string {
@@ -106,20 +95,15 @@ export async function sendMessage(context: AppContext, messageId: string, option
       headers,
     });
     await db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('messages')
-        .set({ status: 'sent', sent_at: new Date(), subject: rendered.subject, smtp_response: result.response.slice(0, 500), listed_invoice_ids: JSON.stringify(listed), status_reason: null })
-        .where('id', '=', messageId)
-        .where('status', 'in', ['sending', 'uncertain'])
-        .execute();
+      await outbox.finish(messageId, 'sent', { subject: rendered.subject, smtpResponse: result.response, listed }, trx);
       const numbers = data.invoices.map((i) => i.number).join(', ');
       const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(data.total);
-      await recordActivities(trx as never, message.realm_id, today, [
+      await recordActivities(trx, message.realm_id, today, [
         {
           customerId: message.customer_id,
           invoiceIds: listed,
           kind: LETTERS.has(message.kind) ? 'letter_sent' : 'email_sent',
-          summary: `${NAMES[message.kind] ?? message.kind} emailed to ${message.to_address} for invoice${listed.length > 1 ? 's' : ''} ${numbers} (${data.currency} ${money}${ASKS_FOR_MONEY.has(message.kind) ? ' due' : ''})`,
+          summary: `${(MESSAGE_NAMES[message.kind as MessageKind] ?? message.kind).toLowerCase()} emailed to ${message.to_address} for invoice${listed.length > 1 ? 's' : ''} ${numbers} (${data.currency} ${money}${ASKS_FOR_MONEY.has(message.kind) ? ' due' : ''})`,
           details: { messageId, kind: message.kind, subject: rendered.subject, total: data.total },
           key: `sent:${messageId}`,
         },
