@@ -34,6 +34,8 @@ export interface WorkListFilter {
  * QuickBooks; one statement then finds the A accounts with a running sum, orders and pages the
  * day's open tasks, and returns only the page with the whole list's count and money.
  */
+const ANALYZE_SNAPSHOT_ROWS = 1000;
+
 export class WorkListRepository {
   constructor(private readonly db: Db) {}
 
@@ -45,8 +47,8 @@ export class WorkListRepository {
     if (ready) return version;
     const built = await this.db.transaction().execute(async (trx) => {
       const claimed = await trx.insertInto('overdue_snapshot_runs').values({ realm_id: realmId, day, version }).onConflict((oc) => oc.doNothing()).returning('version').executeTakeFirst();
-      if (!claimed) return false; // built meanwhile by another request
-      await sql`
+      if (!claimed) return 0; // built meanwhile by another request
+      const inserted = await sql`
         insert into overdue_snapshots (realm_id, day, version, payer, balance, oldest_due, covered_before)
         with recursive chain(id, payer, depth) as (
           select c.id, c.parent_id, 1 from qbo_customers c
@@ -72,6 +74,7 @@ export class WorkListRepository {
         select ${realmId}, ${day}::date, ${version}::bigint, payer, balance, oldest_due,
                coalesce(sum(balance) over (order by balance desc, payer collate "C" rows between unbounded preceding and 1 preceding), 0)
         from per_payer`.execute(trx);
+      const rows = Number(inserted.numAffectedRows ?? 0);
       await sql`update overdue_snapshot_runs set total = (select coalesce(sum(balance), 0) from overdue_snapshots
         where realm_id = ${realmId} and day = ${day}::date and version = ${version}::bigint)
         where realm_id = ${realmId} and day = ${day}::date and version = ${version}::bigint`.execute(trx);
@@ -79,10 +82,11 @@ export class WorkListRepository {
       await trx.deleteFrom('overdue_snapshot_runs').where('realm_id', '=', realmId).where((eb) => eb.or([eb('day', '<>', day), eb('version', '<>', version)])).where(sql<boolean>`created_at < now() - interval '10 minutes'`).execute();
       await sql`delete from overdue_snapshots s where s.realm_id = ${realmId}
         and not exists (select 1 from overdue_snapshot_runs r where r.realm_id = s.realm_id and r.day = s.day and r.version = s.version)`.execute(trx);
-      return true;
+      return rows;
     });
-    // Statistics for the planner: without them it takes a snapshot for one row and loops.
-    if (built) await sql`analyze overdue_snapshots`.execute(this.db);
+    // Statistics for the planner once a snapshot is large: without them it takes one for a single
+    // row and loops over it. Small snapshots plan well enough either way; skip the cost.
+    if (built >= ANALYZE_SNAPSHOT_ROWS) await sql`analyze overdue_snapshots`.execute(this.db);
     return version;
   }
 
