@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from './database';
-import type { MessageStatus } from './schema';
+import type { MessageStatus, TemplateOverridesTable } from './schema';
+
+type TemplatePartName = TemplateOverridesTable['part'];
 
 /**
  * The outbox state machine. Every transition is one guarded UPDATE, so two workers (or a
@@ -78,7 +80,32 @@ export class OutboxRepository {
     return rows.rows;
   }
 
-  overridesOf(realmId: string, name: string) {
-    return this.db.selectFrom('template_overrides').select(['part', 'source']).where('realm_id', '=', realmId).where('name', '=', name).execute();
+  /** A company's overrides of one template, by part. */
+  async overridesOf(realmId: string, name: string): Promise<Partial<Record<TemplatePartName, string>>> {
+    const rows = await this.db.selectFrom('template_overrides').select(['part', 'source']).where('realm_id', '=', realmId).where('name', '=', name).execute();
+    return Object.fromEntries(rows.map((row) => [row.part, row.source]));
+  }
+
+  /** Saves the parts given as text and reverts the parts given as null, in one transaction. */
+  async saveOverrides(realmId: string, name: string, parts: Partial<Record<TemplatePartName, string | null>>): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const [part, source] of Object.entries(parts) as Array<[TemplatePartName, string | null | undefined]>) {
+        if (source === null) await trx.deleteFrom('template_overrides').where('realm_id', '=', realmId).where('name', '=', name).where('part', '=', part).execute();
+        else if (typeof source === 'string') {
+          await trx
+            .insertInto('template_overrides')
+            .values({ realm_id: realmId, name, part, source })
+            .onConflict((oc) => oc.columns(['realm_id', 'name', 'part']).doUpdateSet({ source, updated_at: new Date() }))
+            .execute();
+        }
+      }
+    });
+  }
+
+  async overriddenParts(realmId: string): Promise<Map<string, TemplatePartName[]>> {
+    const rows = await this.db.selectFrom('template_overrides').select(['name', 'part']).where('realm_id', '=', realmId).execute();
+    const parts = new Map<string, TemplatePartName[]>();
+    for (const row of rows) parts.set(row.name, [...(parts.get(row.name) ?? []), row.part]);
+    return parts;
   }
 }

@@ -192,7 +192,17 @@ export interface ActivitiesTable {
   occurred_on: DateOnly;
   created_at: CreatedAt;
   key: string;
+  note_status: Generated<NoteStatus>;
+  /** The `requestid` of the batch request the note went out in; set before the request is sent. */
+  note_batch: string | null;
+  /** The QuickBooks id of the Attachable note. */
+  note_id: string | null;
+  note_error: string | null;
+  note_attempts: Generated<number>;
+  note_written_at: Timestamp | null;
 }
+
+export type NoteStatus = 'pending' | 'written' | 'failed' | 'skipped';
 
 export interface MessagesTable {
   id: Generated<string>;
@@ -215,6 +225,8 @@ export interface MessagesTable {
   smtp_response: string | null;
   /** The invoices the sent message actually listed, after the fresh balance check. */
   listed_invoice_ids: ColumnType<string[] | null, string | null, string | null>;
+  /** When a letter was first printed or downloaded as a PDF. */
+  printed_at: Timestamp | null;
 }
 
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'uncertain' | 'cancelled';

@@ -5,7 +5,7 @@ import type { MessageKind } from '../collections/model';
 import { recordActivities } from '../db/cadence-recorder';
 import { MailError } from './mailer';
 import { mergeDataFor, type FreshInvoice } from './merge-data';
-import type { TemplateName, TemplatePart } from './templates';
+import type { TemplateName } from './templates';
 
 /**
  * Sends one outbox message, at most once. The message is claimed (queued → sending) in its own
@@ -78,7 +78,7 @@ export async function sendMessage(context: AppContext, messageId: string, option
   }
 
   const data = await mergeDataFor(db, message, fresh, businessNow, listed);
-  const overrides = Object.fromEntries((await outbox.overridesOf(message.realm_id, message.kind)).map((o) => [o.part, o.source])) as Partial<Record<TemplatePart, string>>;
+  const overrides = await outbox.overridesOf(message.realm_id, message.kind);
   const rendered = context.mail.templates.render(message.kind as TemplateName, data, overrides);
   const headers: Record<string, string> = { 'X-Ardesk-Message': message.id };
   if (message.kind === 'thank_you' || message.kind === 'verification') headers['List-Unsubscribe'] = `<mailto:${company.email ?? addressOf(config.mailFrom)}?subject=unsubscribe>`;

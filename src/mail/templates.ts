@@ -52,6 +52,15 @@ export interface Rendered {
   text: string;
 }
 
+/** A letter rendered for print: `textAroundTable` holds the text before and after each invoice table. */
+export interface PrintedLetter {
+  subject: string;
+  html: string;
+  textAroundTable: string[];
+}
+
+const TABLE_MARKER = '[[ardesk:invoice-table]]';
+
 export class TemplateError extends BadRequestError {
   constructor(
     readonly template: string,
@@ -73,7 +82,7 @@ const PARTIALS: Record<string, string> = {
 };
 const BUILT_IN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing']);
 
-function formatMoney(value: unknown, data: MergeData): string {
+export function formatMoney(value: unknown, data: MergeData): string {
   const amount = typeof value === 'number' ? value : Number(value);
   if (!Number.isFinite(amount)) return '';
   try {
@@ -83,7 +92,7 @@ function formatMoney(value: unknown, data: MergeData): string {
   }
 }
 
-function formatDate(value: unknown, data: MergeData): string {
+export function formatDate(value: unknown, data: MergeData): string {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) return '';
   const date = new Date(`${value.slice(0, 10)}T12:00:00Z`);
   return new Intl.DateTimeFormat(data.locale, { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(date);
@@ -167,6 +176,21 @@ export class TemplateBook {
     const subject = part('subject').replace(/\s+/g, ' ').trim().slice(0, 250);
     return { subject, html: part('html'), text: part('text').replace(/\n{3,}/g, '\n\n').trim() + '\n' };
   }
+
+  /**
+   * A letter for printing and posting: the HTML body without the email frame, and the plain
+   * text cut where the invoice table goes, so a PDF can draw the table as a table.
+   */
+  renderLetter(name: TemplateName, data: MergeData, overrides: Partial<Record<TemplatePart, string>> = {}): PrintedLetter {
+    const partials = { layout: this.bareLayout, invoiceTableText: this.tableMarker };
+    const part = (p: TemplatePart) => this.compile(overrides[p] ?? this.defaultSource(name, p), p)(data, { partials });
+    const subject = part('subject').replace(/\s+/g, ' ').trim().slice(0, 250);
+    const text = part('text').replace(/\n{3,}/g, '\n\n').trim();
+    return { subject, html: part('html'), textAroundTable: text.split(TABLE_MARKER).map((piece) => piece.replace(/^\n+|\n+$/g, '')) };
+  }
+
+  private readonly bareLayout = this.hb.compile('{{> @partial-block }}');
+  private readonly tableMarker = this.hb.compile(TABLE_MARKER);
 
   private compile(source: string, part: TemplatePart): Handlebars.TemplateDelegate {
     const key = `${part}\u0000${source}`;

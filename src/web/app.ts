@@ -10,6 +10,8 @@ import { healthRoutes } from './routes/health';
 import { homeRoutes } from './routes/home';
 import { apiRoutes } from './routes/api';
 import { templateRoutes } from './routes/templates';
+import { templatePages } from './routes/template-pages';
+import { outboxPages } from './routes/outbox-pages';
 import { companyRoutes } from './routes/companies';
 import { connectRoutes } from './routes/connect';
 import { webhookRoutes } from './routes/webhooks';
@@ -85,6 +87,8 @@ export function createWebApp(context: AppContext): Express {
   app.use(companyRoutes(context));
   app.use(apiRoutes(context));
   app.use(templateRoutes(context));
+  app.use(templatePages(context));
+  app.use(outboxPages(context));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

@@ -18,7 +18,7 @@ export async function createTestContext(options: { engine?: Engine; env?: Record
   const context = await createAppContext(config, {
     db: database.db,
     migrate: false,
-    logger: createLogger({ level: 'silent' }),
+    logger: createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent' }),
     queuePrefix: `ardesk-test-${randomBytes(4).toString('hex')}`,
   });
   return {

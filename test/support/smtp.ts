@@ -40,6 +40,8 @@ export async function startSmtp(options: { delayMs?: number } = {}): Promise<Tes
       });
     },
   });
+  // A client killed mid-session resets its socket; the server reports it as an 'error' event.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {

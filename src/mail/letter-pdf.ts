@@ -1,0 +1,79 @@
+import PDFDocument from 'pdfkit';
+import type { Letter } from './letters';
+import { formatDate, formatMoney, type MergeData } from './templates';
+
+/**
+ * A letter as a PDF to print and post: the company's letterhead, the date, the customer's address
+ * where a window envelope shows it, the letter's text, and the invoices drawn as a table.
+ */
+
+const MARGIN = 64;
+const INK = '#1f2933';
+const MUTED = '#6b7785';
+const RULE = '#c5ccd6';
+
+export function letterPdf(letter: Letter): Promise<Buffer> {
+  const { data } = letter;
+  const doc = new PDFDocument({ size: 'LETTER', margins: { top: 56, bottom: 56, left: MARGIN, right: MARGIN }, info: { Title: `${letter.title}: ${data.customer.name}`, Author: data.company.name, Subject: letter.printed.subject, Creator: 'Ardesk' } });
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  letterhead(doc, data);
+  doc.moveDown(2).fillColor(INK).font('Helvetica').fontSize(11);
+  for (const line of letter.address) doc.text(line);
+  doc.moveDown(1.5);
+
+  letter.printed.textAroundTable.forEach((text, index) => {
+    if (index > 0) invoiceTable(doc, data, letter.kind !== 'verification');
+    if (text.trim()) doc.font('Helvetica').fontSize(11).fillColor(INK).text(text, { lineGap: 2, paragraphGap: 4 });
+  });
+  doc.end();
+  return done;
+}
+
+function letterhead(doc: PDFKit.PDFDocument, data: MergeData): void {
+  const width = doc.page.width - MARGIN * 2;
+  doc.font('Helvetica-Bold').fontSize(16).fillColor('#1b4f72').text(data.company.name, MARGIN, 56, { width });
+  const contact = [data.company.phone, data.company.email].filter(Boolean).join('  ·  ');
+  if (contact) doc.font('Helvetica').fontSize(9).fillColor(MUTED).text(contact, { width });
+  const y = doc.y + 6;
+  doc.moveTo(MARGIN, y).lineTo(MARGIN + width, y).lineWidth(1.5).strokeColor('#1b4f72').stroke();
+  doc.y = y + 4;
+  doc.x = MARGIN;
+}
+
+function invoiceTable(doc: PDFKit.PDFDocument, data: MergeData, showOverdue: boolean): void {
+  const width = doc.page.width - MARGIN * 2;
+  const columns = [
+    { title: 'Invoice', width: 0.14, align: 'left' as const, value: (i: MergeData['invoices'][number]) => i.number },
+    { title: 'Date', width: 0.2, align: 'left' as const, value: (i: MergeData['invoices'][number]) => formatDate(i.txnDate, data) },
+    { title: 'Due', width: 0.2, align: 'left' as const, value: (i: MergeData['invoices'][number]) => formatDate(i.dueDate, data) },
+    { title: 'Amount', width: 0.16, align: 'right' as const, value: (i: MergeData['invoices'][number]) => formatMoney(i.amount, data) },
+    { title: 'Balance', width: 0.16, align: 'right' as const, value: (i: MergeData['invoices'][number]) => formatMoney(i.balance, data) },
+    ...(showOverdue ? [{ title: 'Days late', width: 0.14, align: 'right' as const, value: (i: MergeData['invoices'][number]) => String(i.daysOverdue) }] : []),
+  ];
+  const scale = width / columns.reduce((sum, c) => sum + c.width, 0);
+  const row = (cells: string[], bold: boolean) => {
+    if (doc.y > doc.page.height - 100) doc.addPage();
+    const top = doc.y;
+    let x = MARGIN;
+    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(10).fillColor(INK);
+    cells.forEach((cell, index) => {
+      const w = columns[index]!.width * scale;
+      doc.text(cell, x + 3, top + 4, { width: w - 6, align: columns[index]!.align, lineBreak: false, ellipsis: true });
+      x += w;
+    });
+    doc.y = top + 18;
+    doc.moveTo(MARGIN, doc.y).lineTo(MARGIN + width, doc.y).lineWidth(0.5).strokeColor(RULE).stroke();
+  };
+  doc.moveDown(0.5);
+  row(columns.map((c) => c.title), true);
+  for (const invoice of data.invoices) row(columns.map((c) => c.value(invoice)), false);
+  row(columns.map((c, index) => (index === 0 ? 'Total' : c.title === 'Balance' ? formatMoney(data.total, data) : '')), true);
+  doc.x = MARGIN;
+  doc.moveDown(1);
+}

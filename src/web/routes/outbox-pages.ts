@@ -1,0 +1,77 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../app-context';
+import { LETTERS, MESSAGE_NAMES } from '../../collections/message-kinds';
+import type { MessageKind } from '../../collections/model';
+import { letterPdf } from '../../mail/letter-pdf';
+import { letterFor, markPrinted } from '../../mail/letters';
+import { loadCompany, requireSignIn } from '../access';
+
+const PAGE_SIZE = 50;
+const STATUSES = ['queued', 'sending', 'sent', 'failed', 'uncertain', 'cancelled'] as const;
+const listQuery = z.object({ status: z.enum(STATUSES).optional(), page: z.coerce.number().int().min(1).max(10_000).default(1) });
+const uuid = z.string().uuid('is not a message id');
+
+/** Letters and emails carry inline styles (mail clients need them); let those, and only those, through. */
+function allowInlineStyles(res: Response): void {
+  res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'");
+}
+
+/** The outbox: every message with where it stands, each letter printable and as a PDF. */
+export function outboxPages(context: AppContext): Router {
+  const router = Router();
+  router.param('realmId', loadCompany(context));
+
+  router.get('/companies/:realmId/outbox', requireSignIn, async (req, res) => {
+    const { status, page } = listQuery.parse(req.query);
+    const realmId = req.company!.realm_id;
+    let query = context.db
+      .selectFrom('messages as m')
+      .leftJoin('qbo_customers as c', (join) => join.onRef('c.realm_id', '=', 'm.realm_id').onRef('c.id', '=', 'm.customer_id'))
+      .where('m.realm_id', '=', realmId);
+    if (status) query = query.where('m.status', '=', status);
+    const [rows, counts] = await Promise.all([
+      query
+        .select(['m.id', 'm.kind', 'm.to_address', 'm.total', 'm.status', 'm.status_reason', 'm.send_at', 'm.sent_at', 'm.printed_at', 'm.invoice_ids', 'm.subject', 'c.display_name'])
+        .orderBy('m.send_at', 'desc')
+        .orderBy('m.id')
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
+        .execute(),
+      context.db.selectFrom('messages').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('realm_id', '=', realmId).groupBy('status').execute(),
+    ]);
+    res.render('outbox', {
+      title: 'Outbox',
+      company: req.company,
+      status,
+      statuses: STATUSES.map((s) => ({ name: s, count: Number(counts.find((c) => c.status === s)?.n ?? 0), current: s === status })),
+      messages: rows.slice(0, PAGE_SIZE).map((row) => ({ ...row, name: MESSAGE_NAMES[row.kind as MessageKind] ?? row.kind, letter: LETTERS.has(row.kind), invoices: row.invoice_ids.length })),
+      previous: page > 1 ? page - 1 : null,
+      next: rows.length > PAGE_SIZE ? page + 1 : null,
+    });
+  });
+
+  router.get('/companies/:realmId/outbox/:messageId', requireSignIn, async (req, res) => {
+    const letter = await letterFor(context, req.company!.realm_id, uuid.parse(req.params.messageId));
+    const preview = context.mail.templates.render(letter.kind, letter.data, await context.repos.outbox.overridesOf(req.company!.realm_id, letter.kind));
+    allowInlineStyles(res);
+    res.render('message', { title: letter.printed.subject, company: req.company, letter, preview, isLetter: LETTERS.has(letter.kind) });
+  });
+
+  router.get('/companies/:realmId/letters/:messageId', requireSignIn, async (req, res) => {
+    const letter = await letterFor(context, req.company!.realm_id, uuid.parse(req.params.messageId), { lettersOnly: true });
+    await markPrinted(context, req.company!.realm_id, letter.messageId);
+    allowInlineStyles(res);
+    res.render('letter', { title: `${letter.title}: ${letter.data.customer.name}`, layout: 'print', company: req.company, letter });
+  });
+
+  router.get('/companies/:realmId/letters/:messageId/pdf', requireSignIn, async (req, res) => {
+    const letter = await letterFor(context, req.company!.realm_id, uuid.parse(req.params.messageId), { lettersOnly: true });
+    const pdf = await letterPdf(letter);
+    await markPrinted(context, req.company!.realm_id, letter.messageId);
+    const file = `${letter.kind}-${letter.data.customer.name}-${letter.data.today}`.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 100);
+    res.type('application/pdf').setHeader('Content-Disposition', `attachment; filename="${file}.pdf"`);
+    res.send(pdf);
+  });
+  return router;
+}

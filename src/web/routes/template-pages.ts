@@ -1,0 +1,81 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../../app-context';
+import { MESSAGE_NAMES } from '../../collections/message-kinds';
+import { TemplateError, TEMPLATE_NAMES, TEMPLATE_PARTS, type Rendered, type TemplateName } from '../../mail/templates';
+import { loadCompany, requireSignIn } from '../access';
+import { previewTemplate, saveTemplate, templateName, type TemplateParts } from './templates';
+
+const TITLES: Record<string, string> = {
+  ...MESSAGE_NAMES,
+  call_script_level_1: 'Call script, level 1',
+  call_script_level_2: 'Call script, level 2',
+  call_script_level_3: 'Call script, level 3',
+  call_script_level_4: 'Call script, level 4',
+  call_script_broken_promise: 'Call script, broken promise',
+};
+
+/** What the form posted: each part as text (a newline-normalised copy of what was typed). */
+function postedParts(req: Request): TemplateParts {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const parts: TemplateParts = {};
+  for (const part of TEMPLATE_PARTS) if (typeof body[part] === 'string') parts[part] = (body[part] as string).replace(/\r\n/g, '\n');
+  return parts;
+}
+
+/**
+ * The template pages: the list, and one form per template to edit its three parts, preview them
+ * against sample data, save (refused with the part, line and reason when it cannot render, the
+ * text typed kept in the form), or go back to the shipped version.
+ */
+export function templatePages(context: AppContext): Router {
+  const router = Router();
+  router.param('realmId', loadCompany(context));
+  const book = context.mail.templates;
+
+  const showForm = async (req: Request, res: Response, name: TemplateName, extra: { parts?: TemplateParts; error?: TemplateError; preview?: Rendered; saved?: boolean } = {}) => {
+    const overrides = await context.repos.outbox.overridesOf(req.company!.realm_id, name);
+    const parts = TEMPLATE_PARTS.map((part) => ({ part, label: { subject: 'Subject', html: 'HTML body', text: 'Plain-text body' }[part], source: extra.parts?.[part] ?? overrides[part] ?? book.defaultSource(name, part), overridden: overrides[part] !== undefined, rows: part === 'subject' ? 2 : 16 }));
+    if (extra.error) res.status(400);
+    if (extra.preview) res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'");
+    res.render('template-edit', { title: TITLES[name], company: req.company, name, heading: TITLES[name], parts, error: extra.error, preview: extra.preview, saved: extra.saved, anyOverride: parts.some((p) => p.overridden) });
+  };
+
+  router.get('/companies/:realmId/templates', requireSignIn, async (req, res) => {
+    const overridden = await context.repos.outbox.overriddenParts(req.company!.realm_id);
+    res.render('templates', { title: 'Templates', company: req.company, templates: TEMPLATE_NAMES.map((name) => ({ name, title: TITLES[name], overridden: (overridden.get(name) ?? []).join(', ') })) });
+  });
+
+  router.get('/companies/:realmId/templates/:name', requireSignIn, async (req, res) => {
+    await showForm(req, res, templateName(req.params.name), { saved: req.query.saved === '1' });
+  });
+
+  router.post('/companies/:realmId/templates/:name', requireSignIn, async (req, res) => {
+    const name = templateName(req.params.name);
+    const parts = postedParts(req);
+    try {
+      await saveTemplate(context, req.company!.realm_id, name, parts);
+    } catch (error) {
+      if (error instanceof TemplateError) return showForm(req, res, name, { parts, error });
+      throw error;
+    }
+    res.redirect(303, `/companies/${req.company!.realm_id}/templates/${name}?saved=1`);
+  });
+
+  router.post('/companies/:realmId/templates/:name/preview', requireSignIn, async (req, res) => {
+    const name = templateName(req.params.name);
+    const parts = postedParts(req);
+    try {
+      await showForm(req, res, name, { parts, preview: await previewTemplate(context, req.company!.realm_id, name, parts) });
+    } catch (error) {
+      if (error instanceof TemplateError) return showForm(req, res, name, { parts, error });
+      throw error;
+    }
+  });
+
+  router.post('/companies/:realmId/templates/:name/revert', requireSignIn, async (req, res) => {
+    const name = templateName(req.params.name);
+    await context.repos.outbox.saveOverrides(req.company!.realm_id, name, { subject: null, html: null, text: null });
+    res.redirect(303, `/companies/${req.company!.realm_id}/templates/${name}`);
+  });
+  return router;
+}
