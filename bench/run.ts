@@ -6,6 +6,7 @@ import { sandboxBenchmark } from './sandbox-bench';
 import { syncBenchmark } from './sync-bench';
 import { playbookBenchmark } from './playbook-bench';
 import { cadenceBenchmark } from './cadence-bench';
+import { mailBenchmark } from './mail-bench';
 
 /**
  * `npm run bench [-- name ...]`: runs the benchmarks, prints one table of figures with their
@@ -27,6 +28,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   sync: syncBenchmark,
   playbook: playbookBenchmark,
   cadence: cadenceBenchmark,
+  mail: mailBenchmark,
 };
 
 function table(figures: Figure[]): string {

@@ -1,6 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import pg from 'pg';
+import type { AppContext } from '../src/app-context';
 import { loadConfig, type Config } from '../src/config';
+import { PROJECT_ROOT } from '../src/paths';
 
 /** What the benchmarks share: percentiles, a throw-away database, and a complete configuration. */
 export function percentile(values: number[], p: number): number {
@@ -45,4 +49,44 @@ export function benchConfig(overrides: Record<string, string>): Config {
     LOG_LEVEL: 'silent',
     ...overrides,
   });
+}
+
+export interface SandboxLogEntry {
+  kind: string;
+  status: number;
+  detail?: string;
+  batchItems?: number;
+  replay?: boolean;
+}
+
+/** The local QuickBooks sandbox in a process of its own, with one generated company. */
+export async function startSandboxProcess(options: { realmId: string; customers: number; invoices: number; latencyMs?: number }): Promise<{ url: string; child: ChildProcess }> {
+  const args = ['sandbox', '--port', '0', '--generate', `customers=${options.customers},invoices=${options.invoices}`, '--realm', options.realmId, '--latency', String(options.latencyMs ?? 0)];
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin/ardesk'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/[\d.:]+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`sandbox exited ${code}: ${out}`)));
+  });
+  return { url, child };
+}
+
+export async function sandboxLog(url: string, realmId: string): Promise<SandboxLogEntry[]> {
+  return (await (await fetch(`${url}/_sandbox/requests?realmId=${realmId}`)).json()) as SandboxLogEntry[];
+}
+
+export async function clearSandboxLog(url: string): Promise<void> {
+  await fetch(`${url}/_sandbox/requests`, { method: 'DELETE' });
+}
+
+/** Tokens for `realmId` minted by the sandbox and stored as a connection would store them. */
+export async function connectToSandbox(context: AppContext, sandboxUrl: string, realmId: string, name: string): Promise<{ accessToken: string }> {
+  const tokens = (await (await fetch(`${sandboxUrl}/_sandbox/realms/${realmId}/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'bench' }) })).json()) as { access_token: string; refresh_token: string };
+  await context.repos.companies.upsert({ realm_id: realmId, name, status: 'connected', connected_at: new Date() });
+  await context.quickbooks.vault.storeNew(realmId, { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresIn: 3600, refreshExpiresIn: 8_640_000 }, new Date());
+  return { accessToken: tokens.access_token };
 }

@@ -1,13 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import QuickBooks from 'node-quickbooks';
 import { createAppContext, type AppContext } from '../src/app-context';
 import { createLogger } from '../src/logger';
-import { PROJECT_ROOT } from '../src/paths';
 import { SYNCED_ENTITIES } from '../src/quickbooks/schemas';
 import type { Figure } from './run';
-import { benchConfig, temporaryDatabase } from './support';
+import { benchConfig, clearSandboxLog, connectToSandbox, sandboxLog, startSandboxProcess, temporaryDatabase } from './support';
 
 const REALM = '9341452088888888';
 const CUSTOMERS = 20_000;
@@ -15,34 +12,6 @@ const INVOICES = 100_000;
 const CHANGES = 1_000;
 const LATENCY_MS = 50;
 const PER_MINUTE = 500;
-
-interface LogEntry {
-  kind: string;
-  status: number;
-  detail?: string;
-}
-
-async function startSandboxProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin/ardesk'), 'sandbox', '--port', '0', '--generate', `customers=${CUSTOMERS},invoices=${INVOICES}`, '--realm', REALM, '--latency', String(LATENCY_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`sandbox exited ${code}: ${out}`)));
-  });
-  return { url, child };
-}
-
-async function log(url: string): Promise<LogEntry[]> {
-  return (await (await fetch(`${url}/_sandbox/requests?realmId=${REALM}`)).json()) as LogEntry[];
-}
-
-async function clearLog(url: string): Promise<void> {
-  await fetch(`${url}/_sandbox/requests`, { method: 'DELETE' });
-}
 
 /** Samples this process's resident memory while `work` runs. */
 async function peakMemory<T>(work: () => Promise<T>): Promise<{ value: T; peakMb: number }> {
@@ -86,37 +55,35 @@ async function makeChanges(sandboxUrl: string, token: string): Promise<void> {
 }
 
 export async function syncBenchmark(): Promise<Figure[]> {
-  const sandbox = await startSandboxProcess();
+  const sandbox = await startSandboxProcess({ realmId: REALM, customers: CUSTOMERS, invoices: INVOICES, latencyMs: LATENCY_MS });
   const database = await temporaryDatabase();
   let context: AppContext | undefined;
   try {
     const config = benchConfig({ QBO_LOCAL_URL: sandbox.url, DATABASE_URL: database.url });
     context = await createAppContext(config, { logger: createLogger({ level: 'silent' }), queuePrefix: `ardesk-bench-${randomBytes(3).toString('hex')}` });
-    const tokens = (await (await fetch(`${sandbox.url}/_sandbox/realms/${REALM}/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'bench' }) })).json()) as { access_token: string; refresh_token: string };
-    await context.repos.companies.upsert({ realm_id: REALM, name: 'Bench Co', status: 'connected' });
-    await context.quickbooks.vault.storeNew(REALM, { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresIn: 3600, refreshExpiresIn: 8_640_000 }, new Date());
+    const tokens = { access_token: (await connectToSandbox(context, sandbox.url, REALM, 'Bench Co')).accessToken };
 
     // Full sync.
-    await clearLog(sandbox.url);
+    await clearSandboxLog(sandbox.url);
     const started = performance.now();
     const { value: report, peakMb } = await peakMemory(() => context!.sync.run(REALM, 'full'));
     const fullMs = performance.now() - started;
-    const fullLog = await log(sandbox.url);
+    const fullLog = await sandboxLog(sandbox.url, REALM);
     const pagingMinimum = SYNCED_ENTITIES.reduce((sum, entity) => sum + Math.floor((report.counts[entity] ?? 0) / 1000) + 1, 0) + 1; // + CompanyInfo
     const boundMs = (fullLog.length / PER_MINUTE) * 60_000;
 
     // Incremental sync of 1,000 changes: ours, then the naive re-read, on the same changes.
     await makeChanges(sandbox.url, tokens.access_token);
-    await clearLog(sandbox.url);
+    await clearSandboxLog(sandbox.url);
     const incStarted = performance.now();
     const incremental = await context.sync.run(REALM, 'auto');
     const incMs = performance.now() - incStarted;
-    const incLog = await log(sandbox.url);
-    await clearLog(sandbox.url);
+    const incLog = await sandboxLog(sandbox.url, REALM);
+    await clearSandboxLog(sandbox.url);
     const naiveStarted = performance.now();
     const naiveRows = await naiveFullRead(sandbox.url, tokens.access_token);
     const naiveMs = performance.now() - naiveStarted;
-    const naiveLog = await log(sandbox.url);
+    const naiveLog = await sandboxLog(sandbox.url, REALM);
 
     return [
       { benchmark: 'sync', measure: `full sync requests (${INVOICES.toLocaleString('en-US')} invoices, ${CUSTOMERS.toLocaleString('en-US')} customers, ${report.counts.Payment} payments)`, value: fullLog.length, unit: 'requests', target: `= paging minimum ${pagingMinimum}`, met: fullLog.length === pagingMinimum },

@@ -13,6 +13,7 @@ import { WorkListRepository } from './db/worklist-repository';
 import { OutboxRepository } from './db/outbox-repository';
 import { outboxDir, outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { TemplateBook } from './mail/templates';
+import { FreshBalances } from './mail/fresh-balances';
 import { CompanySync } from './quickbooks/sync';
 import { SessionsRepository } from './db/sessions-repository';
 import { UsersRepository } from './db/users-repository';
@@ -58,7 +59,7 @@ export interface AppContext {
   repos: Repositories;
   quickbooks: QuickBooksServices;
   sync: CompanySync;
-  mail: { mailer: Mailer; templates: TemplateBook };
+  mail: { mailer: Mailer; templates: TemplateBook; balances: FreshBalances };
   close(): Promise<void>;
 }
 
@@ -123,7 +124,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     repos,
     quickbooks: { oauth, vault, tokens, client },
     sync: new CompanySync({ client, copy: repos.copy, state: repos.syncState, companies: repos.companies, clock, logger: logger.child({ module: 'sync' }) }),
-    mail: { mailer, templates: new TemplateBook() },
+    mail: { mailer, templates: new TemplateBook(), balances: new FreshBalances(client) },
     async close() {
       if (closed) return;
       closed = true;

@@ -2,12 +2,9 @@ import { addDays, daysBetween, localMoment } from '../collections/calendar';
 import type { Db } from '../db/database';
 import { localeOf, type InvoiceLine, type MergeData } from './templates';
 
-/** What the fresh re-read from QuickBooks says of one invoice. */
-export interface FreshInvoice {
-  id: string;
-  balance: number;
-  payLink: string | null;
-}
+import type { FreshInvoice } from './fresh-balances';
+
+export type { FreshInvoice };
 
 export interface MessageRow {
   id: string;

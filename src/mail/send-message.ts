@@ -61,11 +61,11 @@ export async function sendMessage(context: AppContext, messageId: string, option
     return { status: 'failed', reason: 'invalid address' };
   }
 
-  // The fresh balance check: one query for every invoice the message lists.
+  // The fresh balance check: one query for every invoice the message lists (shared with
+  // messages of the same company sent at the same moment).
   let fresh: Map<string, FreshInvoice>;
   try {
-    const rows = await context.quickbooks.client.invoicesWithLinks(message.realm_id, message.invoice_ids);
-    fresh = new Map(rows.map((r) => [String(r.Id), { id: String(r.Id), balance: Number(r.Balance ?? 0), payLink: typeof r.InvoiceLink === 'string' ? r.InvoiceLink : null }]));
+    fresh = await context.mail.balances.read(message.realm_id, message.invoice_ids);
   } catch (error) {
     await outbox.release(messageId, `QuickBooks could not be read: ${(error as Error).message}`.slice(0, 300));
     throw error; // the job retries with backoff

@@ -1,0 +1,72 @@
+import type { QuickBooksClient } from '../quickbooks/client';
+
+/** What QuickBooks says of one invoice right now. */
+export interface FreshInvoice {
+  id: string;
+  balance: number;
+  payLink: string | null;
+}
+
+/** Ids per query: `Id IN (...)` travels in the URL, so it is kept well under URL limits. */
+const MAX_IDS = 200;
+/** How long a read waits for others of the same company to join it. */
+const GATHER_MS = 15;
+
+interface Waiting {
+  ids: string[];
+  resolve: (rows: Map<string, FreshInvoice>) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The balance re-read of §4 right before a send, shared: messages of one company being sent at
+ * the same moment have their invoices read in one QuickBooks query (up to 200 ids) instead of one
+ * query each. Each caller still gets an answer read after it asked, so nothing is served stale;
+ * Intuit's 500 requests a minute then bound a company's sending at batches, not single messages.
+ */
+export class FreshBalances {
+  private readonly waiting = new Map<string, Waiting[]>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly client: Pick<QuickBooksClient, 'invoicesWithLinks'>) {}
+
+  read(realmId: string, ids: string[]): Promise<Map<string, FreshInvoice>> {
+    if (ids.length === 0) return Promise.resolve(new Map());
+    return new Promise((resolve, reject) => {
+      const queue = this.waiting.get(realmId) ?? [];
+      queue.push({ ids, resolve, reject });
+      this.waiting.set(realmId, queue);
+      const pending = new Set(queue.flatMap((w) => w.ids)).size;
+      if (pending >= MAX_IDS) this.flush(realmId);
+      else if (!this.timers.has(realmId)) this.timers.set(realmId, setTimeout(() => this.flush(realmId), GATHER_MS));
+    });
+  }
+
+  private flush(realmId: string): void {
+    clearTimeout(this.timers.get(realmId));
+    this.timers.delete(realmId);
+    const queue = this.waiting.get(realmId) ?? [];
+    this.waiting.delete(realmId);
+    // Take callers in order while their ids fit one query; the rest go in the next one.
+    const batch: Waiting[] = [];
+    const ids = new Set<string>();
+    while (queue.length) {
+      const next = queue[0]!;
+      const grown = new Set([...ids, ...next.ids]);
+      if (batch.length > 0 && grown.size > MAX_IDS) break;
+      batch.push(queue.shift()!);
+      for (const id of next.ids) ids.add(id);
+    }
+    if (queue.length) {
+      this.waiting.set(realmId, queue);
+      this.timers.set(realmId, setTimeout(() => this.flush(realmId), 0));
+    }
+    this.client.invoicesWithLinks(realmId, [...ids]).then(
+      (rows) => {
+        const found = new Map(rows.map((r) => [String(r.Id), { id: String(r.Id), balance: Number(r.Balance ?? 0), payLink: typeof r.InvoiceLink === 'string' ? r.InvoiceLink : null }]));
+        for (const waiting of batch) waiting.resolve(new Map(waiting.ids.filter((id) => found.has(id)).map((id) => [id, found.get(id)!])));
+      },
+      (error: unknown) => batch.forEach((waiting) => waiting.reject(error)),
+    );
+  }
+}
