@@ -11,6 +11,7 @@ import { SyncStateRepository } from './db/sync-state-repository';
 import { CollectionsRepository } from './db/collections-repository';
 import { WorkListRepository } from './db/worklist-repository';
 import { OutboxRepository } from './db/outbox-repository';
+import { NotesRepository } from './db/notes-repository';
 import { outboxDir, outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { TemplateBook } from './mail/templates';
 import { FreshBalances } from './mail/fresh-balances';
@@ -38,6 +39,7 @@ export interface Repositories {
   collections: CollectionsRepository;
   workList: WorkListRepository;
   outbox: OutboxRepository;
+  notes: NotesRepository;
 }
 
 /** The QuickBooks side: OAuth, tokens and the API client. */
@@ -84,6 +86,7 @@ export function createRepositories(db: Db): Repositories {
     collections: new CollectionsRepository(db),
     workList: new WorkListRepository(db),
     outbox: new OutboxRepository(db),
+    notes: new NotesRepository(db),
   };
 }
 

@@ -26,6 +26,8 @@ export const playbookSettingsSchema = z.object({
   promiseGraceDays: z.number().int().min(0).max(30).default(2),
   /** Share of overdue dollars whose customers are "A accounts". */
   aAccountShare: z.number().min(0.1).max(1).default(0.8),
+  /** Write a note of every activity back into QuickBooks. */
+  writeNotesToQuickBooks: z.boolean().default(true),
 });
 
 export type PlaybookSettings = z.infer<typeof playbookSettingsSchema>;

@@ -19,6 +19,10 @@ export const JOBS = {
   'mail.dispatch': { queue: 'mail', payload: z.object({}).strict() },
   /** Sends one outbox message, at most once. */
   'mail.send': { queue: 'mail', payload: z.object({ messageId: z.string().uuid() }).strict() },
+  /** Hands each company with notes waiting a `notes.realm` run. */
+  'notes.dispatch': { queue: 'notes', payload: z.object({}).strict() },
+  /** Writes one company's pending notes to QuickBooks, 30 to a batch request. */
+  'notes.realm': { queue: 'notes', payload: z.object({ realmId: z.string().regex(/^\d{1,32}$/) }).strict() },
   /** Brings Ardesk's copy of one company up to date with QuickBooks. */
   'sync.realm': {
     queue: 'sync',

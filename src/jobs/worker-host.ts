@@ -64,6 +64,9 @@ export class WorkerHost {
     this.options.logger.info({ queues: this.workers.map((w) => w.name) }, 'worker started');
   }
 
+  /** Jobs running now, by id: what a stop waits for. */
+  private readonly active = new Map<string, JobName>();
+
   private async process(job: Job): Promise<unknown> {
     const name = job.name as JobName;
     const definition = JOBS[name];
@@ -73,9 +76,14 @@ export class WorkerHost {
     const logger = this.options.logger.child({ job: name, jobId: job.id });
     const handler = this.options.handlers[name] as JobHandler<typeof name>;
     const started = Date.now();
-    const result = await handler(parsed.data as JobPayload<typeof name>, { job, logger, signal: this.abort.signal });
-    logger.debug({ ms: Date.now() - started }, 'job done');
-    return result;
+    this.active.set(String(job.id), name);
+    try {
+      const result = await handler(parsed.data as JobPayload<typeof name>, { job, logger, signal: this.abort.signal });
+      logger.debug({ ms: Date.now() - started }, 'job done');
+      return result;
+    } finally {
+      this.active.delete(String(job.id));
+    }
   }
 
   /** Stops taking jobs; waits up to the grace period for in-flight ones. Safe to call twice. */
@@ -88,7 +96,7 @@ export class WorkerHost {
       const finished = await Promise.race([graceful, timeout]);
       if (!finished) {
         this.abort.abort();
-        this.options.logger.warn('grace period over: releasing in-flight jobs for another worker');
+        this.options.logger.warn({ inFlight: Object.fromEntries(this.active) }, 'grace period over: releasing in-flight jobs for another worker');
         await Promise.all(this.workers.map((worker) => worker.close(true)));
       }
       if (this.options.ownsConnection) this.options.connection.disconnect();

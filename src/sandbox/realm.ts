@@ -418,7 +418,8 @@ export class Realm {
     for (const ref of refs) {
       const type = ref.EntityRef?.type ?? '';
       const value = String(ref.EntityRef?.value ?? '');
-      if (!this.get(type, value)) throw faults.businessValidation(`The entity ${type} ${value} that you are trying to link does not exist. ${type} ${value}`);
+      // A note on a deleted (or never existing) record: QuickBooks answers 610, Object Not Found.
+      if (!this.get(type, value)) throw faults.notFound();
     }
     row.AttachableRef = refs.map((ref) => ({ IncludeOnSend: false, ...ref }));
   }

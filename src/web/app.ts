@@ -12,6 +12,7 @@ import { apiRoutes } from './routes/api';
 import { templateRoutes } from './routes/templates';
 import { templatePages } from './routes/template-pages';
 import { outboxPages } from './routes/outbox-pages';
+import { activityRoutes } from './routes/activities';
 import { companyRoutes } from './routes/companies';
 import { connectRoutes } from './routes/connect';
 import { webhookRoutes } from './routes/webhooks';
@@ -89,6 +90,7 @@ export function createWebApp(context: AppContext): Express {
   app.use(templateRoutes(context));
   app.use(templatePages(context));
   app.use(outboxPages(context));
+  app.use(activityRoutes(context));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

@@ -179,7 +179,8 @@ describe('the sandbox with node-quickbooks', () => {
     );
     expect(note.AttachableRef[0]!.EntityRef).toEqual({ type: 'Invoice', value: invoice.Id });
     await expect(call((cb) => client.createAttachable({ Note: 'x', AttachableRef: [{ EntityRef: { type: 'Invoice', value: '999999' } }] } as never, cb))).rejects.toMatchObject({
-      response: { status: 400, data: { Fault: { Error: [expect.objectContaining({ code: '6000' })] } } },
+      // A note on a deleted or missing invoice: 610, Object Not Found (issue #8).
+      response: { status: 400, data: { Fault: { Error: [expect.objectContaining({ code: '610' })] } } },
     });
     const found = await call<{ QueryResponse: { Attachable: Array<{ Id: string }> } }>((cb) => client.findAttachables({ Id: note.Id }, cb));
     expect(found.QueryResponse.Attachable.map((a) => a.Id)).toEqual([note.Id]);

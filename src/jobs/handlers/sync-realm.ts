@@ -18,7 +18,7 @@ export function syncRealm(context: AppContext): JobHandler<'sync.realm'> {
       return { skipped: `company is ${company?.status ?? 'unknown'}` };
     }
     try {
-      const report = await withLock(context.redis, `${context.queues.prefix}:lock:sync:${realmId}`, { ttlMs: 10 * 60_000, waitMs: 10 * 60_000 }, () => context.sync.run(realmId, mode));
+      const report = await withLock(context.redis, `${context.queues.prefix}:lock:sync:${realmId}`, { ttlMs: 30_000, waitMs: 10 * 60_000, renew: true }, () => context.sync.run(realmId, mode));
       return { mode: report.mode, counts: report.counts, skipped: report.skipped.length };
     } catch (error) {
       if (error instanceof ReconnectRequiredError) {

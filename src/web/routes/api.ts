@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { queueNotes } from '../../jobs/handlers/notes';
 import type { AppContext } from '../../app-context';
 import { z } from 'zod';
 import type { Company } from '../../db/schema';
@@ -74,7 +75,10 @@ export function apiRoutes(context: AppContext): Router {
   router.post('/api/realms/:realmId/tasks/:taskId/outcome', async (req, res) => {
     const taskId = String(req.params.taskId);
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(taskId)) throw new NotFoundError('No such call task');
-    res.json(await recordCallOutcome(context, req.company!.realm_id, taskId, req.body));
+    const result = await recordCallOutcome(context, req.company!.realm_id, taskId, req.body);
+    // The call's note reaches QuickBooks in seconds; a queue hiccup leaves it to the next notes pass.
+    await queueNotes(context, req.company!.realm_id).catch((error) => req.log.warn({ err: error }, 'could not queue notes now'));
+    res.json(result);
   });
 
   const period = z.object({ from: cadenceQuery.shape.date, to: cadenceQuery.shape.date }).refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'from must not be after to', path: ['from'] });

@@ -1,0 +1,64 @@
+/**
+ * The text of the note each activity leaves in QuickBooks: one line a bookkeeper reads at a
+ * glance (who, what happened, which invoices, how much), then the collector's own words if any,
+ * within QuickBooks' length limit. Pure: the caller brings the invoices and the customer.
+ */
+
+/** QuickBooks takes longer notes in places; 2,000 characters is safe everywhere. */
+export const NOTE_MAX_CHARS = 2000;
+
+/** Activities that are steps of another, whose note is written by that other (the send). */
+export const NOT_A_NOTE: ReadonlySet<string> = new Set(['message_queued']);
+
+export interface NoteActivity {
+  kind: string;
+  summary: string;
+  occurredOn: string;
+  details: Record<string, unknown>;
+}
+
+export interface NoteInvoice {
+  number: string;
+  balance: number;
+  currency: string;
+}
+
+function money(amount: number, currency: string): string {
+  return `${currency} ${new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount)}`;
+}
+
+/** What a call outcome adds to its summary: the promise, the plan, the dispute, the date. */
+function callDetail(details: Record<string, unknown>, currency: string): string | undefined {
+  const promise = details.promise as { amount?: number; dueOn?: string } | undefined;
+  if (promise?.amount) return `promised ${money(promise.amount, currency)} by ${promise.dueOn}`;
+  const plan = details.plan as { installments?: Array<{ amount: number; dueOn: string }> } | undefined;
+  if (plan?.installments?.length) {
+    const total = plan.installments.reduce((sum, i) => sum + i.amount, 0);
+    return `plan of ${plan.installments.length} payment${plan.installments.length > 1 ? 's' : ''}, ${money(total, currency)}, first ${plan.installments[0]!.dueOn}`;
+  }
+  const dispute = details.dispute as { category?: string; text?: string } | undefined;
+  if (dispute?.category) return `dispute (${dispute.category.replace(/_/g, ' ')}): ${dispute.text ?? ''}`.trim();
+  const contact = details.contact as { name?: string; phone?: string } | undefined;
+  if (contact?.name) return `right contact: ${contact.name}${contact.phone ? `, ${contact.phone}` : ''}`;
+  if (typeof details.callBackOn === 'string') return `call back on ${details.callBackOn}`;
+  return undefined;
+}
+
+export function noteText(activity: NoteActivity, customerName: string, invoices: NoteInvoice[]): string {
+  const currency = invoices[0]?.currency ?? 'USD';
+  const parts = [activity.summary];
+  if (activity.kind === 'call') {
+    const detail = callDetail(activity.details, currency);
+    if (detail) parts.push(detail);
+  }
+  // Summaries of sends already name their invoices and amount; the others get them here.
+  if (invoices.length && !/\binvoices? \S/.test(activity.summary)) {
+    const open = invoices.reduce((sum, i) => sum + i.balance, 0);
+    parts.push(`invoice${invoices.length > 1 ? 's' : ''} ${invoices.map((i) => i.number).join(', ')} (${money(open, currency)} open)`);
+  }
+  let text = `Ardesk ${activity.occurredOn}: ${customerName}: ${parts.join('; ')}`;
+  const notes = typeof activity.details.notes === 'string' ? activity.details.notes.trim() : '';
+  if (notes) text += `\nNotes: ${notes}`;
+  const clean = [...text].filter((ch) => ch === '\n' || ch === '\t' || (ch >= ' ' && ch !== '\u007f')).join('');
+  return clean.length <= NOTE_MAX_CHARS ? clean : `${clean.slice(0, NOTE_MAX_CHARS - 1)}…`;
+}

@@ -1,0 +1,34 @@
+import type { AppContext } from '../../app-context';
+import { writeNotes } from '../notes';
+import type { JobHandler } from '../worker-host';
+
+/**
+ * Queues a notes run for a company unless one is already waiting. The job id is per company; a
+ * finished job of that id is removed first so the id can be used again.
+ */
+export async function queueNotes(context: AppContext, realmId: string): Promise<void> {
+  const jobId = `notes-${realmId}`;
+  const previous = await context.queues.queue('notes').getJob(jobId);
+  const state = previous ? await previous.getState() : undefined;
+  if (previous && (state === 'completed' || state === 'failed')) await previous.remove().catch(() => undefined);
+  await context.queues.enqueue('notes.realm', { realmId }, { jobId });
+}
+
+export function dispatchNotes(context: AppContext): JobHandler<'notes.dispatch'> {
+  return async () => {
+    const realms = await context.repos.notes.realmsWithPending();
+    for (const realmId of realms) await queueNotes(context, realmId);
+    return { realms: realms.length };
+  };
+}
+
+export function writeRealmNotes(context: AppContext): JobHandler<'notes.realm'> {
+  return async ({ realmId }) => {
+    const run = await writeNotes(context, realmId);
+    // A run stops after its share of batches; the rest follow at once (retries wait for the next pass).
+    if (run.more && run.retried === 0) {
+      await context.queues.enqueue('notes.realm', { realmId }, { jobId: `notes-${realmId}-${Date.now()}` });
+    }
+    return run;
+  };
+}
