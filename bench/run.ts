@@ -7,6 +7,7 @@ import { syncBenchmark } from './sync-bench';
 import { playbookBenchmark } from './playbook-bench';
 import { cadenceBenchmark } from './cadence-bench';
 import { mailBenchmark } from './mail-bench';
+import { notesBenchmark } from './notes-bench';
 
 /**
  * `npm run bench [-- name ...]`: runs the benchmarks, prints one table of figures with their
@@ -29,6 +30,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   playbook: playbookBenchmark,
   cadence: cadenceBenchmark,
   mail: mailBenchmark,
+  notes: notesBenchmark,
 };
 
 function table(figures: Figure[]): string {
