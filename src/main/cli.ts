@@ -8,6 +8,7 @@ import { runCadence } from '../jobs/cadence';
 import { workListFor } from '../jobs/worklist';
 import { startWeb } from './web';
 import { startWorker } from './worker';
+import { startDemo } from './demo';
 
 const USAGE = `Usage: ardesk <command> [options]
 
@@ -20,6 +21,7 @@ Commands:
   sync         sync one company now: ardesk sync --realm R [--full]
   cadence      run the playbook for one company: ardesk cadence --realm R [--as-of YYYY-MM-DD]
   worklist     the calls to make: ardesk worklist --realm R [--as-of YYYY-MM-DD] [--json]
+  demo         the whole product on this machine: sandbox, web, worker (ardesk demo [--reset])
   help         show this text
 
 Configuration comes from the environment; see .env.example.`;
@@ -124,13 +126,19 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       onShutdown(context, [web.stop, () => worker.stop()]);
       return;
     }
-    case 'demo':
-      process.stdout.write(
-        'The demo is not built yet. It will start the local QuickBooks sandbox with a generated demo company,\n' +
-          'the web app and a worker on the embedded database in ./var, with mail to the outbox, and print the URL.\n' +
-          'For now: `npm test` runs the test suite; `ardesk start` runs web and worker (see README.md).\n',
-      );
+    case 'demo': {
+      const demo = await startDemo(args, (line) => process.stdout.write(`${line}\n`));
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) process.exit(1);
+        stopping = true;
+        process.stdout.write(`\n${signal}: stopping the demo...\n`);
+        void demo.stop().then(() => process.exit(0));
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
       return;
+    }
     case undefined:
     case 'help':
     case '--help':

@@ -62,7 +62,12 @@ export async function startConnectedApp(options: { realms: Array<{ realmId: stri
 }
 
 /** Clicks "Connect to QuickBooks", approves `realmId` on the sandbox consent page, and lands back. */
-export async function connect(app: ConnectedApp, http: HttpClient, realmId: string): Promise<Response> {
+export async function connect(_app: ConnectedApp, http: HttpClient, realmId: string): Promise<Response> {
+  return connectThroughConsent(http, realmId);
+}
+
+/** The same clicks against any running Ardesk, e.g. the demo in a child process. */
+export async function connectThroughConsent(http: HttpClient, realmId: string): Promise<Response> {
   const start = await http.get(realmId ? `/connect?realmId=${realmId}` : '/connect');
   if (start.status !== 302) throw new Error(`/connect answered ${start.status}`);
   const authorize = start.headers.get('location')!;

@@ -19,6 +19,9 @@ export function syncRealm(context: AppContext): JobHandler<'sync.realm'> {
     }
     try {
       const report = await withLock(context.redis, `${context.queues.prefix}:lock:sync:${realmId}`, { ttlMs: 30_000, waitMs: 10 * 60_000, renew: true }, () => context.sync.run(realmId, mode));
+      // After a full sync (the first one, or a nightly reconciliation) the day's playbook runs on
+      // the fresh copy; a second run the same day records nothing new.
+      if (report.mode === 'full') await context.queues.enqueue('cadence.realm', { realmId }, { jobId: `cadence-after-sync-${realmId}-${new Date().toISOString().slice(0, 13)}` });
       return { mode: report.mode, counts: report.counts, skipped: report.skipped.length };
     } catch (error) {
       if (error instanceof ReconnectRequiredError) {

@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ARDESK_BIN } from '../support/cli';
+import { connectThroughConsent, freePort } from '../support/connected-app';
+import { TEST_REDIS_URL } from '../support/env';
+import { HttpClient } from '../support/http';
+
+const REALM = '9341452000000001';
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('npm run demo', () => {
+  let demo: ChildProcess | undefined;
+  let dataDir: string;
+  afterAll(() => {
+    if (demo && demo.exitCode === null) demo.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts, connects through the sandbox consent page, syncs, runs the day, fills the work list and the outbox, and stops cleanly', async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ardesk-demo-'));
+    const [port, sandboxPort] = [await freePort(), await freePort()];
+    const started = Date.now();
+    demo = spawn(process.execPath, [ARDESK_BIN, 'demo', '--data-dir', dataDir, '--port', String(port), '--sandbox-port', String(sandboxPort)], {
+      // A Monday in business hours, so the day has calls to make and letters to send.
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `ardesk-demo-test-${process.pid}`, LOG_LEVEL: 'warn', ARDESK_NOW: '2026-11-23T15:00:00Z' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    demo.stdout!.on('data', (chunk) => (output += chunk));
+    demo.stderr!.on('data', (chunk) => (output += chunk));
+    const url = await until('"ready"', async () => /Ardesk demo ready: (http:\/\/\S+)/.exec(output)?.[1], 60_000);
+    expect(Date.now() - started).toBeLessThan(60_000);
+
+    const http = new HttpClient(url);
+    const landed = await connectThroughConsent(http, REALM);
+    expect(landed.status).toBe(303);
+    const worklist = await until('a non-empty work list', async () => {
+      const answer = (await (await http.get(`/api/realms/${REALM}/worklist`)).json()) as { total: number; items: unknown[] };
+      return answer.total > 0 ? answer : undefined;
+    }, 60_000);
+    expect(worklist.items.length).toBeGreaterThan(0);
+    const outbox = await until('a verification letter and a reminder in the outbox', async () => {
+      const page = await (await http.get(`/companies/${REALM}/outbox`)).text();
+      return page.includes('Customer satisfaction verification letter') && page.includes('Friendly reminder') ? page : undefined;
+    }, 60_000);
+    expect(outbox).toContain(`/companies/${REALM}/letters/`);
+
+    demo.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => demo!.once('exit', resolve));
+    expect(code).toBe(0);
+    // Nothing it started is left: its ports are closed.
+    await expect(fetch(url)).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${sandboxPort}/`)).rejects.toThrow();
+  }, 150_000);
+});
