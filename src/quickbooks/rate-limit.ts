@@ -10,8 +10,11 @@ export interface RateLimits {
 /** Intuit's limits per company, a little under the per-minute ones so clock skew cannot tip us over. */
 export const INTUIT_RATE_LIMITS: RateLimits = { maxInFlight: 10, perMinute: 495, batchPerMinute: 39 };
 
-/** A slot held by a crashed process frees itself after this long. */
-const SLOT_TTL_MS = 120_000;
+/**
+ * A slot held by a crashed process frees itself after this long; a live holder keeps pushing its
+ * slot's expiry forward while its call runs, so a slow call never loses its slot.
+ */
+const SLOT_TTL_MS = 10_000;
 
 // KEYS: inflight zset, minute zset, batch zset. ARGV: now, slot, ttl, maxInFlight, perMinute, batchPerMinute, isBatch.
 // Returns 0 when the slot is granted, else how many ms to wait before asking again.
@@ -60,7 +63,10 @@ export class RealmRateLimiter {
       if (wait === 0) break;
       await new Promise((resolve) => setTimeout(resolve, wait + Math.random() * 20));
     }
+    const heartbeat = setInterval(() => void this.redis.zadd(keys[0]!, 'XX', Date.now() + SLOT_TTL_MS, slot).catch(() => undefined), SLOT_TTL_MS / 3);
+    heartbeat.unref();
     return async () => {
+      clearInterval(heartbeat);
       await this.redis.zrem(keys[0]!, slot).catch(() => undefined);
     };
   }

@@ -4,19 +4,13 @@ import { ARDESK_BIN } from '../support/cli';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { testEnv } from '../support/env';
 import { HttpClient } from '../support/http';
+import { until } from '../support/until';
 import { startSmtp, type TestSmtp } from '../support/smtp';
 
 const REALM = '9341002';
 const NOW = '2026-11-20T15:00:00Z';
 const MESSAGES = 200;
 
-async function until(what: string, condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('a worker killed mid-way through a batch of 200 messages', () => {
   let smtp: TestSmtp;

@@ -8,6 +8,7 @@ import { ARDESK_BIN } from '../support/cli';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { testEnv } from '../support/env';
 import { HttpClient } from '../support/http';
+import { until } from '../support/until';
 
 const NOW = '2026-11-20T15:00:00Z';
 const HISTORY = '9341101';
@@ -22,13 +23,6 @@ interface Attachable {
   AttachableRef: Array<{ EntityRef: { type: string; value: string } }>;
 }
 
-async function until(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('the collection history written back into QuickBooks as notes', () => {
   let app: ConnectedApp;

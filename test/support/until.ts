@@ -1,0 +1,8 @@
+/** Polls `condition` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function until(what: string, condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
