@@ -19,7 +19,7 @@ describe('a worker killed mid-way through a batch of 200 messages', () => {
 
   const startWorkerProcess = (): ChildProcess => {
     const env = testEnv({ ...app.env, DATABASE_URL: app.test.database.url, QUEUE_PREFIX: app.test.context.queues.prefix, SMTP_URL: smtp.url, ARDESK_NOW: NOW, MAIL_FROM: 'Crash Co <ar@crash.test>' });
-    const child = spawn(process.execPath, [ARDESK_BIN, 'worker'], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [ARDESK_BIN, 'worker'], { env: { PATH: process.env.PATH, ...env, LOG_LEVEL: process.env.TEST_WORKER_LOG ?? 'silent' }, stdio: ['ignore', 'inherit', 'inherit'] });
     workers.push(child);
     return child;
   };
@@ -75,5 +75,5 @@ describe('a worker killed mid-way through a batch of 200 messages', () => {
     for (const row of rows.filter((r) => r.status === 'sent')) expect(received.has(`<${row.id}@crash.test>`)).toBe(true);
     expect(ids.length).toBeGreaterThanOrEqual(byStatus('sent'));
     expect(ids.length).toBeLessThanOrEqual(MESSAGES);
-  });
+  }, 180_000);
 });
