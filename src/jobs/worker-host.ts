@@ -26,7 +26,7 @@ export interface WorkerHostOptions {
   ownsConnection?: boolean;
 }
 
-const DEFAULT_CONCURRENCY: Record<QueueName, number> = { sync: 4, cadence: 2, mail: 32, notes: 2, maintenance: 1 };
+const DEFAULT_CONCURRENCY: Record<QueueName, number> = { sync: 4, cadence: 2, mail: 8, notes: 2, maintenance: 1 };
 
 /**
  * Runs every queue's jobs in this process. Checks at start that each job name has a handler,
