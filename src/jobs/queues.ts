@@ -41,6 +41,17 @@ export class JobQueues {
     return job.id!;
   }
 
+  /**
+   * Adds a job under `jobId` unless one of that id is still waiting or running. A finished job
+   * of that id (kept for a while for inspection) is removed first, so the id can serve again.
+   */
+  async enqueueAgain<N extends JobName>(name: N, payload: JobPayload<N>, jobId: string): Promise<string> {
+    const previous = await this.queue(JOBS[name].queue).getJob(jobId);
+    const state = previous ? await previous.getState() : undefined;
+    if (previous && (state === 'completed' || state === 'failed')) await previous.remove().catch(() => undefined);
+    return this.enqueue(name, payload, { jobId });
+  }
+
   /** Registers (or updates) a repeating job, keyed by `schedulerId`. */
   async schedule<N extends JobName>(schedulerId: string, name: N, payload: JobPayload<N>, repeat: { every?: number; pattern?: string; tz?: string }): Promise<void> {
     const data = JOBS[name].payload.parse(payload);

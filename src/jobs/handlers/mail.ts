@@ -14,15 +14,10 @@ const DISPATCH_BATCH = 2000;
 export function dispatchMail(context: AppContext): JobHandler<'mail.dispatch'> {
   return async () => {
     const due = await context.repos.outbox.dueForDispatch(context.clock.businessNow(), DISPATCH_BATCH);
-    const queue = context.queues.queue('mail');
     for (const message of due) {
       const jobId = `send-${message.id}`;
-      if (message.redispatch) {
-        const previous = await queue.getJob(jobId);
-        const state = previous ? await previous.getState() : undefined;
-        if (previous && (state === 'completed' || state === 'failed')) await previous.remove();
-      }
-      await context.queues.enqueue('mail.send', { messageId: message.id }, { jobId });
+      if (message.redispatch) await context.queues.enqueueAgain('mail.send', { messageId: message.id }, jobId);
+      else await context.queues.enqueue('mail.send', { messageId: message.id }, { jobId });
     }
     return { dispatched: due.length };
   };

@@ -2,16 +2,9 @@ import type { AppContext } from '../../app-context';
 import { writeNotes } from '../notes';
 import type { JobHandler } from '../worker-host';
 
-/**
- * Queues a notes run for a company unless one is already waiting. The job id is per company; a
- * finished job of that id is removed first so the id can be used again.
- */
+/** Queues a notes run for a company unless one is already waiting (one job id per company). */
 export async function queueNotes(context: AppContext, realmId: string): Promise<void> {
-  const jobId = `notes-${realmId}`;
-  const previous = await context.queues.queue('notes').getJob(jobId);
-  const state = previous ? await previous.getState() : undefined;
-  if (previous && (state === 'completed' || state === 'failed')) await previous.remove().catch(() => undefined);
-  await context.queues.enqueue('notes.realm', { realmId }, { jobId });
+  await context.queues.enqueueAgain('notes.realm', { realmId }, `notes-${realmId}`);
 }
 
 export function dispatchNotes(context: AppContext): JobHandler<'notes.dispatch'> {
