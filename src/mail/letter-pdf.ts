@@ -24,7 +24,7 @@ export function letterPdf(letter: Letter): Promise<Buffer> {
 
   letterhead(doc, data);
   doc.moveDown(2).fillColor(INK).font('Helvetica').fontSize(11);
-  for (const line of letter.address) doc.text(line);
+  for (const line of data.customer.address ?? [data.customer.name]) doc.text(line);
   doc.moveDown(1.5);
 
   letter.printed.textAroundTable.forEach((text, index) => {

@@ -2,46 +2,30 @@ import type { AppContext } from '../app-context';
 import { ASKS_FOR_MONEY, LETTERS, MESSAGE_NAMES } from '../collections/message-kinds';
 import type { MessageKind } from '../collections/model';
 import { NotFoundError } from '../errors';
-import { mergeDataFor, type FreshInvoice } from './merge-data';
-import type { MergeData, PrintedLetter, TemplateName } from './templates';
+import { mergeDataFor } from './merge-data';
+import type { MergeData, PrintedLetter, TemplateName, TemplatePart } from './templates';
 
 /**
- * Letters for the post: the verification letter, the demand letter and the final notice of an
- * outbox message, laid out for paper (any other message can be shown the same way on screen). A letter lists what its email listed when it was sent,
- * otherwise the invoices the local copy of QuickBooks still shows open.
+ * An outbox message as a document: its merge data and the company's overrides, ready to render
+ * on screen, or (verification letter, demand letter, final notice) laid out for paper. It lists
+ * what its email listed when it was sent, otherwise the invoices the local copy of QuickBooks
+ * still shows open.
  */
-export interface Letter {
+export interface OutboxDocument {
   messageId: string;
-  kind: MessageKind;
+  kind: TemplateName & MessageKind;
   title: string;
   status: string;
   toAddress: string;
-  /** The postal address block: the customer's name, then its QuickBooks billing address. */
-  address: string[];
   data: MergeData;
+  overrides: Partial<Record<TemplatePart, string>>;
+}
+
+export interface Letter extends OutboxDocument {
   printed: PrintedLetter;
 }
 
-interface BillAddr {
-  Line1?: string;
-  Line2?: string;
-  Line3?: string;
-  Line4?: string;
-  Line5?: string;
-  City?: string;
-  CountrySubDivisionCode?: string;
-  PostalCode?: string;
-  Country?: string;
-}
-
-export function addressLines(name: string, companyName: string | null, raw: unknown): string[] {
-  const bill = ((raw ?? {}) as { BillAddr?: BillAddr }).BillAddr ?? {};
-  const cityLine = [bill.City, [bill.CountrySubDivisionCode, bill.PostalCode].filter(Boolean).join(' ')].filter(Boolean).join(', ');
-  const lines = [companyName && companyName !== name ? companyName : name, bill.Line1, bill.Line2, bill.Line3, bill.Line4, bill.Line5, cityLine, bill.Country];
-  return lines.map((line) => (line ?? '').trim()).filter(Boolean);
-}
-
-export async function letterFor(context: AppContext, realmId: string, messageId: string, options: { lettersOnly?: boolean } = {}): Promise<Letter> {
+export async function outboxDocument(context: AppContext, realmId: string, messageId: string, options: { lettersOnly?: boolean } = {}): Promise<OutboxDocument> {
   const { db } = context;
   const message = await db
     .selectFrom('messages')
@@ -51,23 +35,25 @@ export async function letterFor(context: AppContext, realmId: string, messageId:
     .executeTakeFirst();
   if (!message || (options.lettersOnly && !LETTERS.has(message.kind))) throw new NotFoundError(options.lettersOnly ? 'No such letter' : 'No such message');
 
-  const invoices = await db.selectFrom('qbo_invoices').select(['id', 'balance']).where('realm_id', '=', realmId).where('id', 'in', message.invoice_ids.length ? message.invoice_ids : ['']).execute();
-  const local = new Map<string, FreshInvoice>(invoices.map((i) => [i.id, { id: i.id, balance: Number(i.balance), payLink: null }]));
-  const listed =
-    message.listed_invoice_ids ?? (ASKS_FOR_MONEY.has(message.kind) ? message.invoice_ids.filter((id) => (local.get(id)?.balance ?? 0) > 0.005) : message.invoice_ids);
-  const data = await mergeDataFor(db, message, local, context.clock.businessNow(), listed);
-  const overrides = await context.repos.outbox.overridesOf(realmId, message.kind);
-  const customer = await db.selectFrom('qbo_customers').select(['display_name', 'company_name', 'raw']).where('realm_id', '=', realmId).where('id', '=', message.customer_id).executeTakeFirst();
-  return {
-    messageId: message.id,
-    kind: message.kind as MessageKind,
-    title: MESSAGE_NAMES[message.kind as MessageKind],
-    status: message.status,
-    toAddress: message.to_address,
-    address: customer ? addressLines(customer.display_name, customer.company_name, customer.raw) : [data.customer.name],
-    data,
-    printed: context.mail.templates.renderLetter(message.kind as TemplateName, data, overrides),
-  };
+  let listed = message.listed_invoice_ids;
+  if (!listed) {
+    listed = message.invoice_ids;
+    if (ASKS_FOR_MONEY.has(message.kind) && listed.length) {
+      const open = await db.selectFrom('qbo_invoices').select('id').where('realm_id', '=', realmId).where('id', 'in', listed).where('balance', '>', '0.005').execute();
+      const openIds = new Set(open.map((i) => i.id));
+      listed = listed.filter((id) => openIds.has(id));
+    }
+  }
+  // No fresh answers from QuickBooks here: the merge data takes balances from the local copy.
+  const [data, overrides] = await Promise.all([mergeDataFor(db, message, new Map(), context.clock.businessNow(), listed), context.repos.outbox.overridesOf(realmId, message.kind)]);
+  const kind = message.kind as OutboxDocument['kind'];
+  return { messageId: message.id, kind, title: MESSAGE_NAMES[kind], status: message.status, toAddress: message.to_address, data, overrides };
+}
+
+/** A letter laid out for paper: the HTML body without the email frame, the text around the table. */
+export async function letterFor(context: AppContext, realmId: string, messageId: string): Promise<Letter> {
+  const document = await outboxDocument(context, realmId, messageId, { lettersOnly: true });
+  return { ...document, printed: context.mail.templates.renderLetter(document.kind, document.data, document.overrides) };
 }
 
 /** Notes the first time a letter was printed or downloaded, for the outbox list. */

@@ -16,6 +16,26 @@ export interface MessageRow {
   key: string;
 }
 
+interface BillAddr {
+  Line1?: string;
+  Line2?: string;
+  Line3?: string;
+  Line4?: string;
+  Line5?: string;
+  City?: string;
+  CountrySubDivisionCode?: string;
+  PostalCode?: string;
+  Country?: string;
+}
+
+/** The postal address block of a customer: its name, then its QuickBooks billing address. */
+export function addressLines(name: string, companyName: string | null, raw: unknown): string[] {
+  const bill = ((raw ?? {}) as { BillAddr?: BillAddr }).BillAddr ?? {};
+  const cityLine = [bill.City, [bill.CountrySubDivisionCode, bill.PostalCode].filter(Boolean).join(' ')].filter(Boolean).join(', ');
+  const lines = [companyName && companyName !== name ? companyName : name, bill.Line1, bill.Line2, bill.Line3, bill.Line4, bill.Line5, cityLine, bill.Country];
+  return lines.map((line) => (line ?? '').trim()).filter(Boolean);
+}
+
 /** Days a demand letter or final notice gives to pay. */
 const PAY_WITHIN_DAYS = 10;
 
@@ -72,7 +92,11 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
     today,
     payBy: addDays(today, PAY_WITHIN_DAYS),
     company: { name: company.name, email: company.email, phone: company.phone },
-    customer: { name: customer?.display_name ?? 'Customer', companyName: customer?.company_name ?? null },
+    customer: {
+      name: customer?.display_name ?? 'Customer',
+      companyName: customer?.company_name ?? null,
+      address: customer ? addressLines(customer.display_name, customer.company_name, customer.raw) : ['Customer'],
+    },
     contact: { name: contactName, email: message.to_address },
     approver: approver ? { name: approver.name, phone: approver.phone } : null,
     invoices: lines,

@@ -35,7 +35,8 @@ export interface MergeData {
   /** Demand letters and final notices give this date to pay by. */
   payBy: string;
   company: { name: string; email?: string | null; phone?: string | null };
-  customer: { name: string; companyName?: string | null };
+  /** `address`: the postal address block (name, then the QuickBooks billing address), for letters. */
+  customer: { name: string; companyName?: string | null; address?: string[] };
   contact: { name: string; email?: string | null };
   approver?: { name: string; phone?: string | null } | null;
   invoices: InvoiceLine[];
@@ -213,7 +214,7 @@ export function sampleMergeData(): MergeData {
     today: '2026-03-02',
     payBy: '2026-03-12',
     company: { name: 'Northwind Supply Co.', email: 'billing@northwind.test', phone: '(555) 010-2000' },
-    customer: { name: 'Acme Builders', companyName: 'Acme Builders LLC' },
+    customer: { name: 'Acme Builders', companyName: 'Acme Builders LLC', address: ['Acme Builders LLC', '4410 Quarry Rd', 'Springfield, IL 62704'] },
     contact: { name: 'Jordan Lee', email: 'ap@acme.test' },
     approver: { name: 'Sam Ortiz', phone: '(555) 010-3000' },
     invoices: [

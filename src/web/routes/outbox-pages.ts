@@ -1,21 +1,17 @@
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context';
 import { LETTERS, MESSAGE_NAMES } from '../../collections/message-kinds';
 import type { MessageKind } from '../../collections/model';
 import { letterPdf } from '../../mail/letter-pdf';
-import { letterFor, markPrinted } from '../../mail/letters';
+import { letterFor, markPrinted, outboxDocument } from '../../mail/letters';
 import { loadCompany, requireSignIn } from '../access';
+import { allowInlineStyles } from '../csp';
 
 const PAGE_SIZE = 50;
 const STATUSES = ['queued', 'sending', 'sent', 'failed', 'uncertain', 'cancelled'] as const;
 const listQuery = z.object({ status: z.enum(STATUSES).optional(), page: z.coerce.number().int().min(1).max(10_000).default(1) });
 const uuid = z.string().uuid('is not a message id');
-
-/** Letters and emails carry inline styles (mail clients need them); let those, and only those, through. */
-function allowInlineStyles(res: Response): void {
-  res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'");
-}
 
 /** The outbox: every message with where it stands, each letter printable and as a PDF. */
 export function outboxPages(context: AppContext): Router {
@@ -52,21 +48,21 @@ export function outboxPages(context: AppContext): Router {
   });
 
   router.get('/companies/:realmId/outbox/:messageId', requireSignIn, async (req, res) => {
-    const letter = await letterFor(context, req.company!.realm_id, uuid.parse(req.params.messageId));
-    const preview = context.mail.templates.render(letter.kind, letter.data, await context.repos.outbox.overridesOf(req.company!.realm_id, letter.kind));
+    const document = await outboxDocument(context, req.company!.realm_id, uuid.parse(req.params.messageId));
+    const preview = context.mail.templates.render(document.kind, document.data, document.overrides);
     allowInlineStyles(res);
-    res.render('message', { title: letter.printed.subject, company: req.company, letter, preview, isLetter: LETTERS.has(letter.kind) });
+    res.render('message', { title: preview.subject, company: req.company, letter: document, preview, isLetter: LETTERS.has(document.kind) });
   });
 
   router.get('/companies/:realmId/letters/:messageId', requireSignIn, async (req, res) => {
-    const letter = await letterFor(context, req.company!.realm_id, uuid.parse(req.params.messageId), { lettersOnly: true });
+    const letter = await letterFor(context, req.company!.realm_id, uuid.parse(req.params.messageId));
     await markPrinted(context, req.company!.realm_id, letter.messageId);
     allowInlineStyles(res);
     res.render('letter', { title: `${letter.title}: ${letter.data.customer.name}`, layout: 'print', company: req.company, letter });
   });
 
   router.get('/companies/:realmId/letters/:messageId/pdf', requireSignIn, async (req, res) => {
-    const letter = await letterFor(context, req.company!.realm_id, uuid.parse(req.params.messageId), { lettersOnly: true });
+    const letter = await letterFor(context, req.company!.realm_id, uuid.parse(req.params.messageId));
     const pdf = await letterPdf(letter);
     await markPrinted(context, req.company!.realm_id, letter.messageId);
     const file = `${letter.kind}-${letter.data.customer.name}-${letter.data.today}`.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 100);

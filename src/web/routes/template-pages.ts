@@ -3,6 +3,7 @@ import type { AppContext } from '../../app-context';
 import { MESSAGE_NAMES } from '../../collections/message-kinds';
 import { TemplateError, TEMPLATE_NAMES, TEMPLATE_PARTS, type Rendered, type TemplateName } from '../../mail/templates';
 import { loadCompany, requireSignIn } from '../access';
+import { allowInlineStyles } from '../csp';
 import { previewTemplate, saveTemplate, templateName, type TemplateParts } from './templates';
 
 const TITLES: Record<string, string> = {
@@ -36,7 +37,7 @@ export function templatePages(context: AppContext): Router {
     const overrides = await context.repos.outbox.overridesOf(req.company!.realm_id, name);
     const parts = TEMPLATE_PARTS.map((part) => ({ part, label: { subject: 'Subject', html: 'HTML body', text: 'Plain-text body' }[part], source: extra.parts?.[part] ?? overrides[part] ?? book.defaultSource(name, part), overridden: overrides[part] !== undefined, rows: part === 'subject' ? 2 : 16 }));
     if (extra.error) res.status(400);
-    if (extra.preview) res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'");
+    if (extra.preview) allowInlineStyles(res);
     res.render('template-edit', { title: TITLES[name], company: req.company, name, heading: TITLES[name], parts, error: extra.error, preview: extra.preview, saved: extra.saved, anyOverride: parts.some((p) => p.overridden) });
   };
 
