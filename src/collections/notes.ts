@@ -9,6 +9,7 @@ export const NOTE_MAX_CHARS = 2000;
 
 /** Activities that are steps of another, whose note is written by that other (the send). */
 export const NOT_A_NOTE: ReadonlySet<string> = new Set(['message_queued']);
+export const NOT_A_NOTE_REASON = 'not a note of its own: the send it leads to writes one';
 
 export interface NoteActivity {
   kind: string;

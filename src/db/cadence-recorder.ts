@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { LocalDate } from '../collections/calendar';
 import { DUNNING_KINDS, MESSAGE_NAMES } from '../collections/message-kinds';
+import { NOT_A_NOTE, NOT_A_NOTE_REASON } from '../collections/notes';
 import type { Action } from '../collections/model';
 import { perChunk, recordset } from './bulk';
 import type { Database } from './schema';
@@ -26,13 +27,18 @@ export interface ActivityEntry {
   key: string;
 }
 
-/** Inserts activities that are not yet recorded (by key); returns how many were new. */
+/**
+ * Inserts activities that are not yet recorded (by key); returns how many were new. Each waits
+ * for its QuickBooks note, except the steps whose note another activity writes.
+ */
 export async function recordActivities(trx: Trx, realmId: string, today: LocalDate, entries: ActivityEntry[]): Promise<number> {
   const inserted = await perChunk(entries, async (chunk) => {
     const rows = chunk.map((e) => ({ customer_id: e.customerId, invoice_ids: e.invoiceIds, kind: e.kind, summary: e.summary, details: e.details ?? {}, key: e.key }));
     const result = await sql<{ key: string }>`
-      insert into activities (realm_id, customer_id, invoice_ids, kind, summary, details, occurred_on, key)
-      select ${realmId}, a.customer_id, a.invoice_ids, a.kind, a.summary, a.details, ${today}::date, a.key
+      insert into activities (realm_id, customer_id, invoice_ids, kind, summary, details, occurred_on, key, note_status, note_error)
+      select ${realmId}, a.customer_id, a.invoice_ids, a.kind, a.summary, a.details, ${today}::date, a.key,
+             case when a.kind in (${sql.join([...NOT_A_NOTE])}) then 'skipped' else 'pending' end,
+             case when a.kind in (${sql.join([...NOT_A_NOTE])}) then ${NOT_A_NOTE_REASON} end
       from ${recordset(rows, 'a', { customer_id: 'text', invoice_ids: 'jsonb', kind: 'text', summary: 'text', details: 'jsonb', key: 'text' })}
       on conflict (realm_id, key) do nothing
       returning key`.execute(trx);

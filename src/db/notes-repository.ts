@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { NOT_A_NOTE } from '../collections/notes';
+import { recordset } from './bulk';
 import type { Db } from './database';
 
 /** One activity as its note is built: with its invoices and customer as the local copy has them. */
@@ -57,13 +57,6 @@ export class NotesRepository {
 
   /** Claims up to `size` pending notes, oldest first, under a new key. */
   async claimBatch(realmId: string, size: number): Promise<NoteBatch | undefined> {
-    await this.db
-      .updateTable('activities')
-      .set({ note_status: 'skipped', note_error: 'not a note of its own: the send it leads to writes one' })
-      .where('realm_id', '=', realmId)
-      .where('note_status', '=', 'pending')
-      .where('kind', 'in', [...NOT_A_NOTE])
-      .execute();
     const key = `notes-${randomUUID()}`;
     const claimed = await sql<{ id: string }>`
       update activities set note_batch = ${key}
@@ -74,28 +67,23 @@ export class NotesRepository {
     return { key, notes: await this.load(realmId, claimed.rows.map((r) => r.id)) };
   }
 
-  /** Records what QuickBooks answered for each note of a batch, in one transaction. */
+  /** Records what QuickBooks answered for each note of a batch, in one statement. */
   async record(realmId: string, results: NoteResult[], now: Date): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      for (const result of results) {
-        const row = trx.updateTable('activities').where('realm_id', '=', realmId).where('id', '=', result.id).where('note_status', '=', 'pending');
-        if (result.outcome === 'written') {
-          await row.set({ note_status: 'written', note_id: result.noteId, note_written_at: now, note_error: null }).execute();
-        } else if (result.outcome === 'failed') {
-          await row.set({ note_status: 'failed', note_error: result.error.slice(0, 500), note_batch: null }).execute();
-        } else {
-          // Back in the queue under no key: the next batch (a new request) takes it again.
-          await row
-            .set((eb) => ({
-              note_attempts: eb('note_attempts', '+', 1),
-              note_error: result.error.slice(0, 500),
-              note_batch: null,
-              note_status: sql<'pending' | 'failed'>`case when note_attempts + 1 >= ${MAX_ATTEMPTS} then 'failed' else 'pending' end`,
-            }))
-            .execute();
-        }
-      }
-    });
+    if (results.length === 0) return;
+    const rows = results.map((r) => ({ id: r.id, outcome: r.outcome, note_id: r.outcome === 'written' ? r.noteId : null, error: r.outcome === 'written' ? null : r.error.slice(0, 500) }));
+    // written: the note's id; failed: the reason, for good; retry: back in the queue under no key
+    // (the next batch, a new request, takes it), until MAX_ATTEMPTS make it a failure.
+    await sql`
+      update activities a set
+        note_status = case r.outcome when 'written' then 'written' when 'failed' then 'failed'
+                      else case when a.note_attempts + 1 >= ${MAX_ATTEMPTS} then 'failed' else 'pending' end end,
+        note_id = coalesce(r.note_id, a.note_id),
+        note_written_at = case when r.outcome = 'written' then ${now}::timestamptz else a.note_written_at end,
+        note_error = r.error,
+        note_batch = case when r.outcome = 'written' then a.note_batch else null end,
+        note_attempts = a.note_attempts + case when r.outcome = 'retry' then 1 else 0 end
+      from ${recordset(rows, 'r', { id: 'uuid', outcome: 'text', note_id: 'text', error: 'text' })}
+      where a.id = r.id and a.realm_id = ${realmId} and a.note_status = 'pending'`.execute(this.db);
   }
 
   /** How many notes of a company stand where, for the pages. */
@@ -126,7 +114,7 @@ export class NotesRepository {
       customerName: r.display_name ?? `customer ${r.customer_id}`,
       kind: r.kind,
       summary: r.summary,
-      occurredOn: typeof r.occurred_on === 'string' ? r.occurred_on : new Date(r.occurred_on as unknown as Date).toISOString().slice(0, 10),
+      occurredOn: r.occurred_on,
       details: r.details,
       invoices: r.invoice_ids.map((id) => byId.get(id)).filter((i): i is NonNullable<typeof i> => Boolean(i)),
       attempts: r.note_attempts,
