@@ -24,18 +24,19 @@ export interface NoteInvoice {
   currency: string;
 }
 
-function money(amount: number, currency: string): string {
+/** Money as the activity log and QuickBooks notes write it: `USD 4,210.00`. */
+export function moneyText(amount: number, currency: string): string {
   return `${currency} ${new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount)}`;
 }
 
 /** What a call outcome adds to its summary: the promise, the plan, the dispute, the date. */
 function callDetail(details: Record<string, unknown>, currency: string): string | undefined {
   const promise = details.promise as { amount?: number; dueOn?: string } | undefined;
-  if (promise?.amount) return `promised ${money(promise.amount, currency)} by ${promise.dueOn}`;
+  if (promise?.amount) return `promised ${moneyText(promise.amount, currency)} by ${promise.dueOn}`;
   const plan = details.plan as { installments?: Array<{ amount: number; dueOn: string }> } | undefined;
   if (plan?.installments?.length) {
     const total = plan.installments.reduce((sum, i) => sum + i.amount, 0);
-    return `plan of ${plan.installments.length} payment${plan.installments.length > 1 ? 's' : ''}, ${money(total, currency)}, first ${plan.installments[0]!.dueOn}`;
+    return `plan of ${plan.installments.length} payment${plan.installments.length > 1 ? 's' : ''}, ${moneyText(total, currency)}, first ${plan.installments[0]!.dueOn}`;
   }
   const dispute = details.dispute as { category?: string; text?: string } | undefined;
   if (dispute?.category) return `dispute (${dispute.category.replace(/_/g, ' ')}): ${dispute.text ?? ''}`.trim();
@@ -55,7 +56,7 @@ export function noteText(activity: NoteActivity, customerName: string, invoices:
   // Summaries of sends already name their invoices and amount; the others get them here.
   if (invoices.length && !/\binvoices? \S/.test(activity.summary)) {
     const open = invoices.reduce((sum, i) => sum + i.balance, 0);
-    parts.push(`invoice${invoices.length > 1 ? 's' : ''} ${invoices.map((i) => i.number).join(', ')} (${money(open, currency)} open)`);
+    parts.push(`invoice${invoices.length > 1 ? 's' : ''} ${invoices.map((i) => i.number).join(', ')} (${moneyText(open, currency)} open)`);
   }
   let text = `Ardesk ${activity.occurredOn}: ${customerName}: ${parts.join('; ')}`;
   const notes = typeof activity.details.notes === 'string' ? activity.details.notes.trim() : '';

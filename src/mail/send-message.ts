@@ -1,6 +1,7 @@
 import type { AppContext } from '../app-context';
 import { localMoment } from '../collections/calendar';
 import { ASKS_FOR_MONEY, LETTERS, MESSAGE_NAMES } from '../collections/message-kinds';
+import { moneyText } from '../collections/notes';
 import type { MessageKind } from '../collections/model';
 import { recordActivities } from '../db/cadence-recorder';
 import { MailError } from './mailer';
@@ -97,13 +98,12 @@ export async function sendMessage(context: AppContext, messageId: string, option
     await db.transaction().execute(async (trx) => {
       await outbox.finish(messageId, 'sent', { subject: rendered.subject, smtpResponse: result.response, listed }, trx);
       const numbers = data.invoices.map((i) => i.number).join(', ');
-      const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(data.total);
       await recordActivities(trx, message.realm_id, today, [
         {
           customerId: message.customer_id,
           invoiceIds: listed,
           kind: LETTERS.has(message.kind) ? 'letter_sent' : 'email_sent',
-          summary: `${(MESSAGE_NAMES[message.kind as MessageKind] ?? message.kind).toLowerCase()} emailed to ${message.to_address} for invoice${listed.length > 1 ? 's' : ''} ${numbers} (${data.currency} ${money}${ASKS_FOR_MONEY.has(message.kind) ? ' due' : ''})`,
+          summary: `${(MESSAGE_NAMES[message.kind as MessageKind] ?? message.kind).toLowerCase()} emailed to ${message.to_address} for invoice${listed.length > 1 ? 's' : ''} ${numbers} (${moneyText(data.total, data.currency)}${ASKS_FOR_MONEY.has(message.kind) ? ' due' : ''})`,
           details: { messageId, kind: message.kind, subject: rendered.subject, total: data.total },
           key: `sent:${messageId}`,
         },
