@@ -19,6 +19,13 @@ export async function settingsFor(context: AppContext, realmId: string, timezone
   return playbookSettings({ timezone, ...((await context.repos.collections.settingsOf(realmId)) ?? {}) });
 }
 
+/** Replaces the settings given in `changes`, keeps the rest, and saves only a valid whole. */
+export async function changeSettings(context: AppContext, realmId: string, timezone: string, changes: Partial<PlaybookSettings>): Promise<PlaybookSettings> {
+  const merged = playbookSettings({ ...(await settingsFor(context, realmId, timezone)), ...changes });
+  await context.repos.collections.saveSettings(realmId, merged);
+  return merged;
+}
+
 /**
  * One day of the playbook for one company: load, decide (pure), record. `asOf` replays a day at
  * 07:00 company time; otherwise the business clock decides. Recording is keyed, so running the

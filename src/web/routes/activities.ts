@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context';
-import { settingsFor } from '../../jobs/cadence';
+import { changeSettings, settingsFor } from '../../jobs/cadence';
 import { queueNotes } from '../../jobs/handlers/notes';
 import { loadCompany, requireSignIn } from '../access';
 
@@ -65,8 +65,7 @@ export function activityRoutes(context: AppContext): Router {
   router.post('/companies/:realmId/notes-setting', requireSignIn, async (req, res) => {
     const { writeNotesToQuickBooks } = z.object({ writeNotesToQuickBooks: z.enum(['on', 'off']), _csrf: z.string().optional() }).parse(req.body ?? {});
     const realmId = req.company!.realm_id;
-    const current = await settingsFor(context, realmId, req.company!.timezone);
-    await context.repos.collections.saveSettings(realmId, { ...current, writeNotesToQuickBooks: writeNotesToQuickBooks === 'on' });
+    await changeSettings(context, realmId, req.company!.timezone, { writeNotesToQuickBooks: writeNotesToQuickBooks === 'on' });
     if (writeNotesToQuickBooks === 'on') await queueNotes(context, realmId);
     res.redirect(303, `/companies/${realmId}/activities`);
   });

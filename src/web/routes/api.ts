@@ -3,7 +3,7 @@ import { queueNotes } from '../../jobs/handlers/notes';
 import type { AppContext } from '../../app-context';
 import { z } from 'zod';
 import type { Company } from '../../db/schema';
-import { runCadence, settingsFor } from '../../jobs/cadence';
+import { changeSettings, runCadence, settingsFor } from '../../jobs/cadence';
 import { playbookSettingsSchema } from '../../collections/settings';
 import { workListFor } from '../../jobs/worklist';
 import { recordCallOutcome } from '../../jobs/call-outcomes';
@@ -92,10 +92,7 @@ export function apiRoutes(context: AppContext): Router {
     const parsed = playbookSettingsSchema.partial().strict().parse(body);
     // zod fills defaults even in a partial schema: keep only what was actually sent.
     const changes = Object.fromEntries(Object.entries(parsed).filter(([key]) => key in body));
-    const current = await settingsFor(context, req.company!.realm_id, req.company!.timezone);
-    const merged = playbookSettingsSchema.parse({ ...current, ...changes });
-    await context.repos.collections.saveSettings(req.company!.realm_id, merged);
-    res.json(merged);
+    res.json(await changeSettings(context, req.company!.realm_id, req.company!.timezone, changes));
   });
 
   router.get('/api/realms/:realmId/results', async (req, res) => {
