@@ -35,9 +35,14 @@ const MAX_ATTEMPTS = 8;
 export class NotesRepository {
   constructor(private readonly db: Db) {}
 
-  /** Companies with notes waiting, for the dispatcher. */
+  /** Connected companies with notes waiting, for the dispatcher (the others' notes wait for a reconnect). */
   async realmsWithPending(): Promise<string[]> {
-    const rows = await this.db.selectFrom('activities').select('realm_id').distinct().where('note_status', '=', 'pending').execute();
+    const rows = await this.db
+      .selectFrom('companies as c')
+      .select('c.realm_id')
+      .where('c.status', '=', 'connected')
+      .where((eb) => eb.exists(eb.selectFrom('activities as a').select('a.id').whereRef('a.realm_id', '=', 'c.realm_id').where('a.note_status', '=', 'pending')))
+      .execute();
     return rows.map((r) => r.realm_id);
   }
 
