@@ -60,8 +60,10 @@ export class OutboxRepository {
   }
 
   /**
-   * Due, queued messages not handed to the queue in the last `redispatchMs`; marks them
-   * dispatched. Messages stuck in `sending` longer than `stuckMs` become uncertain.
+   * Due, queued messages not handed to the queue in the last `redispatchMs` (`redispatch` when
+   * they were handed over before). Nothing is marked here: the dispatcher marks them with
+   * `markDispatched` only once their jobs exist, so a dispatcher that dies in between leaves them
+   * due for the next pass. Messages stuck in `sending` longer than `stuckMs` become uncertain.
    */
   async dueForDispatch(businessNow: Date, limit: number, redispatchMs = 15 * 60_000, stuckMs = 10 * 60_000): Promise<Array<{ id: string; redispatch: boolean }>> {
     await this.db
@@ -70,14 +72,21 @@ export class OutboxRepository {
       .where('status', '=', 'sending')
       .where('sending_at', '<', new Date(Date.now() - stuckMs))
       .execute();
-    const rows = await sql<{ id: string; redispatch: boolean }>`
-      update messages m set dispatched_at = now()
-      from (select id, dispatched_at as previous from messages where status = 'queued' and send_at <= ${businessNow}
-              and (dispatched_at is null or dispatched_at < now() - ${`${Math.round(redispatchMs / 1000)} seconds`}::interval)
-            order by send_at limit ${limit} for update skip locked) due
-      where m.id = due.id
-      returning m.id, due.previous is not null as redispatch`.execute(this.db);
-    return rows.rows;
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['id', sql<boolean>`dispatched_at is not null`.as('redispatch')])
+      .where('status', '=', 'queued')
+      .where('send_at', '<=', businessNow)
+      .where((eb) => eb.or([eb('dispatched_at', 'is', null), eb('dispatched_at', '<', sql<Date>`now() - ${`${Math.round(redispatchMs / 1000)} seconds`}::interval`)]))
+      .orderBy('send_at')
+      .limit(limit)
+      .execute();
+    return rows;
+  }
+
+  /** Records that these messages' send jobs exist now. */
+  async markDispatched(ids: readonly string[]): Promise<void> {
+    if (ids.length) await this.db.updateTable('messages').set({ dispatched_at: sql`now()` }).where('id', 'in', ids).execute();
   }
 
   /** A company's overrides of one template, by part. */

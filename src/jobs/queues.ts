@@ -42,6 +42,16 @@ export class JobQueues {
   }
 
   /**
+   * Adds many jobs of one name in one Redis transaction, each under its own id; an id whose job
+   * still exists is left as it is.
+   */
+  async enqueueMany<N extends JobName>(name: N, jobs: ReadonlyArray<{ payload: JobPayload<N>; jobId: string }>): Promise<void> {
+    if (jobs.length === 0) return;
+    const definition = JOBS[name];
+    await this.queue(definition.queue).addBulk(jobs.map((job) => ({ name, data: definition.payload.parse(job.payload), opts: { jobId: job.jobId } })));
+  }
+
+  /**
    * Adds a job under `jobId` unless one of that id is still waiting or running. A finished job
    * of that id (kept for a while for inspection) is removed first, so the id can serve again.
    */

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Queue } from 'bullmq';
 import { sql } from 'kysely';
 import { ARDESK_BIN } from '../support/cli';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
@@ -55,7 +56,17 @@ describe('a worker killed mid-way through a batch of 200 messages', () => {
 
     const second = startWorkerProcess();
     const unsettled = async () => Number((await sql<{ n: number }>`select count(*)::int as n from messages where realm_id = ${REALM} and key like 'crash:%' and status in ('queued', 'sending')`.execute(app.test.context.db)).rows[0]!.n);
-    await until('every message to settle', async () => (await unsettled()) === 0, 90_000);
+    try {
+      await until('every message to settle', async () => (await unsettled()) === 0, 90_000);
+    } catch (error) {
+      // Say what is stuck and where its job is, so a failure explains itself.
+      const stuck = await app.test.context.db.selectFrom('messages').select(['id', 'status', 'status_reason']).where('realm_id', '=', REALM).where('key', 'like', 'crash:%').where('status', 'in', ['queued', 'sending']).limit(20).execute();
+      const queue = new Queue('mail', { connection: app.test.context.redis, prefix: app.test.context.queues.prefix });
+      const jobs = await Promise.all(stuck.map(async (m) => ({ ...m, job: (await (await queue.getJob(`send-${m.id}`))?.getState()) ?? 'none' })));
+      await queue.close();
+      console.log('unsettled messages and their jobs', JSON.stringify(jobs, null, 1));
+      throw error;
+    }
     // Its scheduled syncs may wait on locks the dead worker held; nothing to wait for here.
     second.kill('SIGKILL');
     await new Promise((resolve) => second.once('exit', resolve));

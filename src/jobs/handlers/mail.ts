@@ -8,17 +8,18 @@ const DISPATCH_BATCH = 2000;
 
 /**
  * Hands due, queued messages to `mail.send`, one job per message with a stable id, so however
- * often it runs a message is never queued twice while its job lives. A message dispatched
- * before whose job has ended (released back to queued) gets its old job removed first.
+ * often it runs a message is never queued twice while its job lives. Jobs are added first and
+ * the messages marked dispatched after, so a dispatcher killed in between leaves them due for the
+ * next pass. A message dispatched before whose job has ended (released back to queued) gets its
+ * old job removed first.
  */
 export function dispatchMail(context: AppContext): JobHandler<'mail.dispatch'> {
   return async () => {
     const due = await context.repos.outbox.dueForDispatch(context.clock.businessNow(), DISPATCH_BATCH);
-    for (const message of due) {
-      const jobId = `send-${message.id}`;
-      if (message.redispatch) await context.queues.enqueueAgain('mail.send', { messageId: message.id }, jobId);
-      else await context.queues.enqueue('mail.send', { messageId: message.id }, { jobId });
-    }
+    const jobIdOf = (messageId: string) => `send-${messageId}`;
+    await context.queues.enqueueMany('mail.send', due.filter((m) => !m.redispatch).map((m) => ({ payload: { messageId: m.id }, jobId: jobIdOf(m.id) })));
+    for (const message of due.filter((m) => m.redispatch)) await context.queues.enqueueAgain('mail.send', { messageId: message.id }, jobIdOf(message.id));
+    await context.repos.outbox.markDispatched(due.map((m) => m.id));
     return { dispatched: due.length };
   };
 }
