@@ -99,6 +99,7 @@ const envShape = z.object({
   MAIL_FROM: z.preprocess(emptyAsUndefined, mailAddress.default('Ardesk <ardesk@localhost>')),
   ARDESK_NOW: z.preprocess(emptyAsUndefined, isoDateTime.optional()),
   API_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters long').optional()),
+  MAIL_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200').default(32)),
 });
 
 const envSchema = envShape.superRefine((env, ctx) => {
@@ -141,6 +142,8 @@ export interface Config extends DatabaseConfig {
   /** Frozen business clock (SPEC §4); never used for token lifetimes, retries or locks. */
   frozenNow?: Date;
   apiToken?: string;
+  /** Messages one worker process sends at the same time. */
+  mailConcurrency: number;
 }
 
 function describe(error: z.ZodError): string[] {
@@ -195,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     frozenNow: e.ARDESK_NOW ? new Date(e.ARDESK_NOW) : undefined,
     apiToken: e.API_TOKEN,
+    mailConcurrency: e.MAIL_CONCURRENCY,
   });
 }
 

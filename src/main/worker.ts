@@ -14,6 +14,7 @@ export async function startWorker(context: AppContext, options: { shutdownGraceM
     logger: context.logger.child({ module: 'worker' }),
     prefix: context.queues.prefix,
     shutdownGraceMs: options.shutdownGraceMs,
+    concurrency: { mail: context.config.mailConcurrency },
     ownsConnection: true,
   });
   await scheduleHousekeeping(context);
