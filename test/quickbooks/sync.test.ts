@@ -168,7 +168,8 @@ describe('syncing a company from QuickBooks', () => {
       const job = await waitFor(async () => {
         const current = await app.test.context.queues.queue('sync').getJob(jobId);
         const state = current && (await current.getState());
-        return state === 'failed' || state === 'completed' ? { job: current!, state } : undefined;
+        // Read the job again once it has ended: the copy read before may predate its last update.
+        return state === 'failed' || state === 'completed' ? { job: (await app.test.context.queues.queue('sync').getJob(jobId))!, state } : undefined;
       });
       if (job.state === 'failed') {
         expect(job.job.attemptsMade).toBe(1);
