@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { localDateSchema } from '../collections/local-date-schema';
 import type { AppContext } from '../app-context';
 import { addDays, localMoment, type LocalDate } from '../collections/calendar';
 import { customerType, nextCallDay, nextSendTime } from '../collections/playbook';
@@ -7,10 +8,7 @@ import { recordActivities } from '../db/cadence-recorder';
 import { BadRequestError, NotFoundError } from '../errors';
 import { settingsFor } from './cadence';
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
-  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a real date');
+const isoDate = localDateSchema;
 const money = z.number().positive('must be more than 0').max(1e10, 'is too large').multipleOf(0.01, 'must be in cents');
 const invoiceIds = z.array(z.string().min(1)).min(1).max(500).optional();
 

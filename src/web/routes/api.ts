@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { queueNotes } from '../../jobs/handlers/notes';
 import type { AppContext } from '../../app-context';
 import { z } from 'zod';
+import { localDateSchema } from '../../collections/local-date-schema';
 import type { Company } from '../../db/schema';
 import { changeSettings, runCadence, settingsFor } from '../../jobs/cadence';
 import { playbookSettingsSchema } from '../../collections/settings';
@@ -10,6 +10,7 @@ import { recordCallOutcome } from '../../jobs/call-outcomes';
 import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
 import { NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
+import { afterCall } from './call-pages';
 
 function present(company: Company) {
   return {
@@ -52,11 +53,7 @@ export function apiRoutes(context: AppContext): Router {
   });
 
   const cadenceQuery = z.object({
-    date: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
-      .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a real date')
-      .optional(),
+    date: localDateSchema.optional(),
   });
   const worklistQuery = cadenceQuery
     .extend({
@@ -76,8 +73,7 @@ export function apiRoutes(context: AppContext): Router {
     const taskId = String(req.params.taskId);
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(taskId)) throw new NotFoundError('No such call task');
     const result = await recordCallOutcome(context, req.company!.realm_id, taskId, req.body);
-    // The call's note reaches QuickBooks in seconds; a queue hiccup leaves it to the next notes pass.
-    await queueNotes(context, req.company!.realm_id).catch((error) => req.log.warn({ err: error }, 'could not queue notes now'));
+    await afterCall(context, req.company!.realm_id, result, req.log);
     res.json(result);
   });
 
