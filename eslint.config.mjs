@@ -18,5 +18,6 @@ export default tseslint.config(
   },
   { files: ['src/quickbooks/**'], rules: { 'no-restricted-imports': 'off' } },
   { files: ['test/**', 'bench/**'], rules: { 'no-restricted-imports': 'off' } },
-  { files: ['**/*.js', '**/*.cjs', 'bin/*'], languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', setTimeout: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  { files: ['views/public/**/*.js'], languageOptions: { sourceType: 'script', globals: { document: 'readonly', window: 'readonly' } } },
+  { files: ['**/*.js', '**/*.cjs', 'bin/*'], ignores: ['views/public/**'], languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', setTimeout: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

@@ -19,6 +19,9 @@ import { webhookRoutes } from './routes/webhooks';
 import { identify } from './access';
 import { DatabaseSessionStore } from './session-store';
 import { createViewEngine } from './view-engine';
+import { callPages } from './routes/call-pages';
+import { customerPages } from './routes/customer-pages';
+import { reportPages } from './routes/report-pages';
 import { VIEWS_DIR } from '../paths';
 
 const BODY_LIMIT = '1mb';
@@ -91,6 +94,9 @@ export function createWebApp(context: AppContext): Express {
   app.use(templatePages(context));
   app.use(outboxPages(context));
   app.use(activityRoutes(context));
+  app.use(callPages(context));
+  app.use(customerPages(context));
+  app.use(reportPages(context));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

@@ -4,6 +4,14 @@ import type Handlebars from 'handlebars';
 export function registerViewHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value));
+  hbs.registerHelper('money', (value: unknown, currency: unknown) => {
+    const amount = Number(value);
+    if (value === null || value === undefined || Number.isNaN(amount)) return '';
+    const code = typeof currency === 'string' && /^[A-Z]{3}$/.test(currency) ? currency : 'USD';
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency: code }).format(amount);
+  });
+  hbs.registerHelper('percent', (value: unknown) => (value === null || value === undefined || Number.isNaN(Number(value)) ? '–' : `${Math.round(Number(value) * 1000) / 10}%`));
+  hbs.registerHelper('words', (value: unknown) => String(value ?? '').replace(/_/g, ' '));
   hbs.registerHelper('dateTime', (value: unknown) => {
     if (!value) return '';
     const date = value instanceof Date ? value : new Date(String(value));

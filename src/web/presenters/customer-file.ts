@@ -1,0 +1,83 @@
+import type { AppContext } from '../../app-context';
+import { daysBetween, localMoment, type LocalDate } from '../../collections/calendar';
+import { paymentHistory } from '../../collections/payment-history';
+import { customerType } from '../../collections/playbook';
+import { settingsFor } from '../../jobs/cadence';
+import { mergeDataFor } from '../../mail/merge-data';
+import { CALL_SCRIPTS, type TemplateName } from '../../mail/templates';
+import { NotFoundError } from '../../errors';
+
+const TIMELINE_LIMIT = 200;
+
+/**
+ * Everything known about one customer, as the call sheet and the customer page show it: open
+ * invoices with their level, how they have paid, promises and their fate, disputes, contacts
+ * (who approves payment), pauses, and the timeline of every activity, newest first.
+ */
+export async function customerFile(context: AppContext, realmId: string, customerId: string) {
+  const { db } = context;
+  const company = await context.repos.companies.find(realmId);
+  if (!company) throw new NotFoundError('No such company');
+  const settings = await settingsFor(context, realmId, company.timezone);
+  const today = localMoment(context.clock.businessNow(), settings.timezone).date;
+  const customer = await db.selectFrom('qbo_customers').selectAll().where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirst();
+  if (!customer) throw new NotFoundError('No such customer');
+  // The customer pays its own invoices and those of its sub-customers (QuickBooks' jobs).
+  const payers = [customerId, ...(await db.selectFrom('qbo_customers').select('id').where('realm_id', '=', realmId).where('parent_id', '=', customerId).execute()).map((c) => c.id)];
+
+  const [invoices, payments, history, promises, disputes, contacts, pauses, activities, states, openTask] = await Promise.all([
+    db.selectFrom('qbo_invoices').select(['id', 'doc_number', 'txn_date', 'due_date', 'total', 'balance', 'customer_id']).where('realm_id', '=', realmId).where('customer_id', 'in', payers).orderBy('due_date').execute(),
+    db.selectFrom('qbo_payments').select(['id', 'txn_date', 'total', 'applied_to']).where('realm_id', '=', realmId).where('customer_id', 'in', payers).orderBy('txn_date', 'desc').execute(),
+    db.selectFrom('customer_histories').selectAll().where('realm_id', '=', realmId).where('customer_id', '=', customerId).executeTakeFirst(),
+    db.selectFrom('promises').selectAll().where('realm_id', '=', realmId).where('customer_id', '=', customerId).orderBy('due_on', 'desc').execute(),
+    db.selectFrom('disputes').selectAll().where('realm_id', '=', realmId).where('customer_id', '=', customerId).orderBy('opened_on', 'desc').execute(),
+    db.selectFrom('contacts').selectAll().where('realm_id', '=', realmId).where('customer_id', '=', customerId).orderBy('created_at', 'desc').execute(),
+    db.selectFrom('pauses').selectAll().where('realm_id', '=', realmId).where((eb) => eb.or([eb('customer_id', '=', customerId), eb('invoice_id', 'in', eb.selectFrom('qbo_invoices').select('id').where('realm_id', '=', realmId).where('customer_id', 'in', payers))])).where((eb) => eb.or([eb('until', 'is', null), eb('until', '>=', today)])).orderBy('created_at', 'desc').execute(),
+    db.selectFrom('activities').select(['id', 'kind', 'summary', 'occurred_on', 'invoice_ids', 'details', 'note_status']).where('realm_id', '=', realmId).where('customer_id', '=', customerId).orderBy('created_at', 'desc').limit(TIMELINE_LIMIT).execute(),
+    db.selectFrom('invoice_states as s').innerJoin('qbo_invoices as i', (join) => join.onRef('i.realm_id', '=', 's.realm_id').onRef('i.id', '=', 's.invoice_id')).select(['s.invoice_id', 's.level', 's.escalation_candidate']).where('s.realm_id', '=', realmId).where('i.customer_id', 'in', payers).execute(),
+    db.selectFrom('call_tasks').selectAll().where('realm_id', '=', realmId).where('customer_id', '=', customerId).where('status', '=', 'open').executeTakeFirst(),
+  ]);
+
+  const level = new Map(states.map((s) => [s.invoice_id, s]));
+  const numbers = new Map(invoices.map((i) => [i.id, i.doc_number ?? i.id]));
+  const open = invoices
+    .filter((i) => Number(i.balance) > 0)
+    .map((i) => {
+      const due = i.due_date ?? i.txn_date;
+      return { id: i.id, number: i.doc_number ?? i.id, txnDate: i.txn_date, dueDate: due, total: Number(i.total), balance: Number(i.balance), daysOverdue: Math.max(0, daysBetween(due, today)), level: level.get(i.id)?.level ?? 0, escalation: level.get(i.id)?.escalation_candidate ?? false };
+    });
+  const applied = payments.map((p) => ({ id: p.id, txnDate: p.txn_date, total: Number(p.total), invoiceIds: (p.applied_to as Array<{ id: string; type: string }>).filter((a) => a.type === 'Invoice').map((a) => a.id) }));
+  const type = customerType({ id: customer.id, name: customer.display_name, companyName: customer.company_name, email: customer.email, parentId: customer.parent_id, typeOverride: history?.type_override ?? null });
+
+  return {
+    today,
+    currency: company.currency,
+    customer: { id: customer.id, name: customer.display_name, companyName: customer.company_name, email: customer.email, phone: customer.phone, mobile: customer.mobile, notes: customer.notes, type, typeOverride: history?.type_override ?? null },
+    openInvoices: open,
+    overdue: open.filter((i) => i.daysOverdue > 0),
+    openBalance: Math.round(open.reduce((sum, i) => sum + i.balance, 0) * 100) / 100,
+    overdueBalance: Math.round(open.filter((i) => i.daysOverdue > 0).reduce((sum, i) => sum + i.balance, 0) * 100) / 100,
+    invoices: invoices.map((i) => ({ id: i.id, number: i.doc_number ?? i.id, txnDate: i.txn_date, dueDate: i.due_date ?? i.txn_date, total: Number(i.total), balance: Number(i.balance) })),
+    payments: applied.map((p) => ({ ...p, invoices: p.invoiceIds.map((id) => numbers.get(id) ?? id).join(', ') })),
+    paymentHistory: paymentHistory(invoices.map((i) => ({ id: i.id, dueDate: i.due_date ?? i.txn_date, balance: Number(i.balance) })), applied, today),
+    promises: promises.map((p) => ({ id: p.id, amount: Number(p.amount), dueOn: p.due_on, madeOn: p.made_on, status: p.status, paid: p.paid === null ? null : Number(p.paid), inPlan: Boolean(p.plan_id), invoices: p.invoice_ids.map((id) => numbers.get(id) ?? id).join(', ') })),
+    disputes: disputes.map((d) => ({ id: d.id, category: d.category, text: d.text, status: d.status, resolution: d.resolution, openedOn: d.opened_on, resolvedOn: d.resolved_on, invoices: d.invoice_ids.map((id) => numbers.get(id) ?? id).join(', ') })),
+    contacts: contacts.map((c) => ({ id: c.id, name: c.name, role: c.role, phone: c.phone, email: c.email, approvesPayment: c.approves_payment })),
+    pauses: pauses.map((p) => ({ id: p.id, invoice: p.invoice_id ? (numbers.get(p.invoice_id) ?? p.invoice_id) : null, until: p.until, reason: p.reason })),
+    timeline: activities.map((a) => ({ id: a.id, kind: a.kind, summary: a.summary, occurredOn: a.occurred_on, notes: typeof a.details.notes === 'string' ? a.details.notes : null, noteStatus: a.note_status })),
+    openTask: openTask ? { id: openTask.id, level: openTask.level, reason: openTask.reason, scheduledFor: openTask.scheduled_for } : null,
+  };
+}
+
+export type CustomerFile = Awaited<ReturnType<typeof customerFile>>;
+
+/** The call script for a task: the level's (or the broken promise's) script with this customer's facts. */
+export async function callScript(context: AppContext, realmId: string, file: CustomerFile, task: { level: number; reason: string }) {
+  const name: TemplateName = task.reason === 'broken_promise' ? 'call_script_broken_promise' : CALL_SCRIPTS[Math.min(4, Math.max(1, task.level)) - 1]!;
+  const listed = (file.overdue.length ? file.overdue : file.openInvoices).map((i) => i.id);
+  const data = await mergeDataFor(context.db, { id: 'call-script', realm_id: realmId, customer_id: file.customer.id, kind: name, to_address: file.customer.email ?? '', invoice_ids: listed, key: 'call-script' }, new Map(), context.clock.businessNow(), listed);
+  const overrides = await context.repos.outbox.overridesOf(realmId, name);
+  return context.mail.templates.render(name, data, overrides);
+}
+
+export type { LocalDate };

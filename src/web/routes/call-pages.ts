@@ -1,0 +1,165 @@
+import { Router, type Request, type Response } from 'express';
+import { z, ZodError } from 'zod';
+import { optionalLocalDate } from '../../collections/local-date-schema';
+import type { AppContext } from '../../app-context';
+import { recordCallOutcome, type OutcomeResult } from '../../jobs/call-outcomes';
+import { queueNotes } from '../../jobs/handlers/notes';
+import { workListFor } from '../../jobs/worklist';
+import { AppError, NotFoundError } from '../../errors';
+import { loadCompany, requireSignIn } from '../access';
+import { toProblem } from '../error-handler';
+import { callScript, customerFile } from '../presenters/customer-file';
+
+const PAGE_SIZE = 50;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FLAGS = ['a_account', 'tough', 'broken_promise', 'find_email', 'call_back'] as const;
+const FLAG_LABELS: Record<string, string> = { a_account: 'A account', tough: 'Tough customer', broken_promise: 'Broken promise', find_email: 'Find an email', call_back: 'Call back', best_time: 'Best time to call now' };
+
+const listQuery = z
+  .object({
+    date: optionalLocalDate,
+    type: z.enum(['commercial', 'personal']).optional().or(z.literal('').transform(() => undefined)),
+    level: z.coerce.number().int().min(0).max(4).optional().or(z.literal('').transform(() => undefined)),
+    flag: z.enum(FLAGS).optional().or(z.literal('').transform(() => undefined)),
+    page: z.coerce.number().int().min(1).max(10_000).default(1),
+    done: z.string().max(200).optional(),
+  })
+  .strict();
+
+/** The call form as posted: every field a string (or a list of invoice ids), turned into the outcome the API takes. */
+export function outcomeFromForm(form: Record<string, unknown>): unknown {
+  const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
+  const optional = (name: string) => text(name) || undefined;
+  const amount = (value: string) => (value === '' ? undefined : Number(value.replace(/[,\s$]/g, '')));
+  const invoiceIds = ([] as unknown[]).concat(form.invoiceIds ?? []).filter((id): id is string => typeof id === 'string' && id !== '');
+  const covering = invoiceIds.length ? { invoiceIds } : {};
+  const notes = optional('notes');
+  const base = { outcome: text('outcome'), ...(notes ? { notes } : {}) };
+  switch (base.outcome) {
+    case 'promised':
+      return { ...base, promise: { amount: amount(text('promiseAmount')), dueOn: text('promiseDueOn'), ...covering } };
+    case 'cannot_pay':
+      return {
+        ...base,
+        plan: {
+          installments: text('installments')
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter(Boolean)
+            .map((line) => {
+              const [dueOn = '', value = ''] = line.split(/[\s,;]+/);
+              return { dueOn, amount: amount(value) };
+            }),
+          ...covering,
+        },
+      };
+    case 'disputes':
+      return { ...base, dispute: { category: text('disputeCategory'), text: text('disputeText'), ...covering } };
+    case 'wrong_person':
+      return { ...base, contact: { name: text('contactName'), role: optional('contactRole'), phone: optional('contactPhone'), email: optional('contactEmail'), approvesPayment: form.approvesPayment === 'on' } };
+    case 'call_back':
+      return { ...base, callBackOn: text('callBackOn') };
+    default:
+      return base;
+  }
+}
+
+/**
+ * The collector's day: the work list (largest first, with its flags, filters, counts and money)
+ * and the call sheet of each task, whose one form records the outcome and moves to the next call.
+ */
+export function callPages(context: AppContext): Router {
+  const router = Router();
+  router.param('realmId', loadCompany(context));
+
+  router.get('/companies/:realmId/worklist', requireSignIn, async (req, res) => {
+    const query = listQuery.parse(req.query);
+    const realmId = req.company!.realm_id;
+    const filter = { type: query.type, level: query.level, flag: query.flag };
+    const list = await workListFor(context, realmId, query.date, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE }, filter);
+    const search = (changes: Record<string, string | number | undefined>) => {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries({ date: query.date, type: query.type, level: query.level, flag: query.flag, page: query.page, ...changes })) {
+        if (value !== undefined && value !== '' && !(key === 'page' && value === 1)) params.set(key, String(value));
+      }
+      return params.toString();
+    };
+    const offset = (query.page - 1) * PAGE_SIZE;
+    res.render('worklist', {
+      title: `Work list ${list.date}`,
+      company: req.company,
+      list,
+      items: list.items.map((item, index) => ({ ...item, rank: offset + index + 1, flagLabels: item.flags.map((flag) => ({ flag, label: FLAG_LABELS[flag] ?? flag })) })),
+      query,
+      done: query.done,
+      filtered: Boolean(query.type || query.level !== undefined || query.flag),
+      levels: [0, 1, 2, 3, 4].map((level) => ({ level, selected: query.level === level })),
+      flags: FLAGS.map((flag) => ({ flag, label: FLAG_LABELS[flag], selected: query.flag === flag })),
+      types: ['commercial', 'personal'].map((type) => ({ type, selected: query.type === type })),
+      previous: query.page > 1 ? search({ page: query.page - 1 }) : null,
+      next: offset + list.items.length < list.total ? search({ page: query.page + 1 }) : null,
+    });
+  });
+
+  const loadTask = async (req: Request) => {
+    const taskId = String(req.params.taskId);
+    if (!UUID.test(taskId)) throw new NotFoundError('No such call task');
+    const task = await context.db.selectFrom('call_tasks').selectAll().where('realm_id', '=', req.company!.realm_id).where('id', '=', taskId).executeTakeFirst();
+    if (!task) throw new NotFoundError('No such call task');
+    return task;
+  };
+
+  const showCallSheet = async (req: Request, res: Response, extra: { form?: Record<string, unknown>; error?: string; done?: string } = {}) => {
+    const realmId = req.company!.realm_id;
+    const task = await loadTask(req);
+    const file = await customerFile(context, realmId, task.customer_id);
+    const script = await callScript(context, realmId, file, task);
+    const form = extra.form ?? {};
+    const chosenIds = new Set(([] as unknown[]).concat(form.invoiceIds ?? []).map(String));
+    if (extra.error) res.status(400);
+    res.render('call-sheet', {
+      title: `Call ${file.customer.name}`,
+      company: req.company,
+      task: { ...task, open: task.status === 'open', reasonLabel: task.reason.replace(/_/g, ' ') },
+      file,
+      script,
+      form,
+      outcome: String(form.outcome ?? ''),
+      invoiceChoices: file.openInvoices.map((invoice) => ({ ...invoice, checked: chosenIds.has(invoice.id) })),
+      categories: ['pricing', 'not_received', 'quality', 'missing_po', 'billing_contact', 'other'].map((category) => ({ category, selected: form.disputeCategory === category })),
+      error: extra.error,
+      done: extra.done,
+    });
+  };
+
+  router.get('/companies/:realmId/tasks/:taskId', requireSignIn, async (req, res) => {
+    await showCallSheet(req, res, { done: typeof req.query.done === 'string' ? req.query.done.slice(0, 200) : undefined });
+  });
+
+  router.post('/companies/:realmId/tasks/:taskId/outcome', requireSignIn, async (req, res) => {
+    const realmId = req.company!.realm_id;
+    const task = await loadTask(req);
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    let result: OutcomeResult;
+    try {
+      result = await recordCallOutcome(context, realmId, task.id, outcomeFromForm(form));
+    } catch (error) {
+      if (error instanceof ZodError || (error instanceof AppError && error.status === 400)) return showCallSheet(req, res, { form, error: toProblem(error).message });
+      throw error;
+    }
+    await afterCall(context, realmId, result, req.log);
+    const customer = await context.db.selectFrom('qbo_customers').select('display_name').where('realm_id', '=', realmId).where('id', '=', task.customer_id).executeTakeFirst();
+    const done = `Saved the call with ${customer?.display_name ?? 'the customer'}.`;
+    if (result.taskStatus === 'open' && form.outcome === 'wrong_person') return res.redirect(303, `/companies/${realmId}/tasks/${task.id}?${new URLSearchParams({ done })}`);
+    const next = (await workListFor(context, realmId, undefined, { limit: 2 })).items.find((item) => item.taskId !== task.id);
+    res.redirect(303, next ? `/companies/${realmId}/tasks/${next.taskId}?${new URLSearchParams({ done })}` : `/companies/${realmId}/worklist?${new URLSearchParams({ done })}`);
+  });
+  return router;
+}
+
+/** What follows a recorded call: its note goes to QuickBooks now, a confirmation goes out now. */
+export async function afterCall(context: AppContext, realmId: string, result: OutcomeResult, log: AppContext['logger']): Promise<void> {
+  // A queue hiccup only delays these: the periodic notes and mail passes pick them up.
+  await queueNotes(context, realmId).catch((error) => log.warn({ err: error }, 'could not queue notes now'));
+  if (result.messageQueued) await context.queues.enqueue('mail.dispatch', {}).catch((error) => log.warn({ err: error }, 'could not queue the confirmation now'));
+}

@@ -1,0 +1,150 @@
+import { Router, type Request, type Response } from 'express';
+import { z, ZodError } from 'zod';
+import { optionalLocalDate } from '../../collections/local-date-schema';
+import type { AppContext } from '../../app-context';
+import { addDays, localMoment } from '../../collections/calendar';
+import { playbookSettingsSchema, type PlaybookSettings } from '../../collections/settings';
+import { changeSettings, settingsFor } from '../../jobs/cadence';
+import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
+import { loadCompany, requireSignIn } from '../access';
+import { toProblem } from '../error-handler';
+
+const periodQuery = z.object({ from: optionalLocalDate, to: optionalLocalDate }).strict().refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'from must not be after to', path: ['from'] });
+const BUCKETS: Array<[string, string]> = [['current', 'Current'], ['1-30', '1-30 days'], ['31-60', '31-60 days'], ['61-90', '61-90 days'], ['90+', 'Over 90']];
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const RECENT_DAYS = 60;
+
+/** The settings form as posted (strings and checkbox lists) → the settings API's shape; zod judges the values. */
+export function settingsFromForm(form: Record<string, unknown>): Partial<PlaybookSettings> {
+  const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
+  const number = (name: string) => (text(name) === '' ? Number.NaN : Number(text(name)));
+  const days = (name: string) => ([] as unknown[]).concat(form[name] ?? []).map(Number);
+  const window = (prefix: string) => ({ days: days(`${prefix}Days`), startHour: number(`${prefix}Start`), endHour: number(`${prefix}End`) });
+  return {
+    timezone: text('timezone'),
+    levelDays: [number('level1'), number('level2'), number('level3'), number('level4')],
+    minDaysBetweenLevels: number('minDaysBetweenLevels'),
+    dunningGapDays: number('dunningGapDays'),
+    verificationMaxAgeDays: number('verificationMaxAgeDays'),
+    promiseGraceDays: number('promiseGraceDays'),
+    aAccountShare: number('aAccountPercent') / 100,
+    sendWindow: window('send'),
+    callWindows: { commercial: window('commercial'), personal: window('personal') },
+    writeNotesToQuickBooks: form.writeNotesToQuickBooks === 'on',
+  };
+}
+
+/**
+ * The pages that look back and set the rules: promises (due today, broken, kept), the results
+ * dashboard, disputes with the systems log, the month's difficult customers, and the settings.
+ */
+export function reportPages(context: AppContext): Router {
+  const router = Router();
+  router.param('realmId', loadCompany(context));
+  const todayOf = async (req: Request) => localMoment(context.clock.businessNow(), (await settingsFor(context, req.company!.realm_id, req.company!.timezone)).timezone).date;
+
+  router.get('/companies/:realmId/promises', requireSignIn, async (req, res) => {
+    const realmId = req.company!.realm_id;
+    const today = await todayOf(req);
+    const rows = await context.db
+      .selectFrom('promises as p')
+      .leftJoin('qbo_customers as c', (join) => join.onRef('c.realm_id', '=', 'p.realm_id').onRef('c.id', '=', 'p.customer_id'))
+      .select(['p.id', 'p.customer_id', 'c.display_name', 'p.amount', 'p.due_on', 'p.made_on', 'p.status', 'p.paid', 'p.plan_id', 'p.settled_on'])
+      .where('p.realm_id', '=', realmId)
+      .where((eb) => eb.or([eb('p.status', '=', 'open'), eb('p.settled_on', '>=', addDays(today, -RECENT_DAYS))]))
+      .orderBy('p.due_on')
+      .execute();
+    const shown = rows.map((p) => ({ ...p, amount: Number(p.amount), paid: p.paid === null ? null : Number(p.paid) }));
+    res.render('promises', {
+      title: 'Promises to pay',
+      company: req.company,
+      today,
+      recentDays: RECENT_DAYS,
+      dueToday: shown.filter((p) => p.status === 'open' && p.due_on <= today),
+      upcoming: shown.filter((p) => p.status === 'open' && p.due_on > today),
+      broken: shown.filter((p) => p.status === 'broken' || p.status === 'partly_kept').reverse(),
+      kept: shown.filter((p) => p.status === 'kept').reverse(),
+    });
+  });
+
+  router.get('/companies/:realmId/results', requireSignIn, async (req, res) => {
+    const period = periodQuery.parse(req.query);
+    const results = await resultsFor(context, req.company!.realm_id, period);
+    const largest = Math.max(1, ...Object.values(results.aging));
+    const totalOpen = Object.values(results.aging).reduce((sum, amount) => sum + amount, 0);
+    res.render('results', {
+      title: 'Results',
+      company: req.company,
+      results,
+      aging: BUCKETS.map(([bucket, label]) => ({ bucket, label, amount: results.aging[bucket as keyof typeof results.aging] ?? 0, width: Math.round(((results.aging[bucket as keyof typeof results.aging] ?? 0) / largest) * 100) })),
+      totalOpen,
+    });
+  });
+
+  router.get('/companies/:realmId/disputes', requireSignIn, async (req, res) => {
+    const realmId = req.company!.realm_id;
+    const [disputes, log] = await Promise.all([
+      context.db
+        .selectFrom('disputes as d')
+        .leftJoin('qbo_customers as c', (join) => join.onRef('c.realm_id', '=', 'd.realm_id').onRef('c.id', '=', 'd.customer_id'))
+        .select(['d.id', 'd.customer_id', 'c.display_name', 'd.category', 'd.text', 'd.status', 'd.resolution', 'd.opened_on', 'd.resolved_on'])
+        .where('d.realm_id', '=', realmId)
+        .orderBy('d.status')
+        .orderBy('d.opened_on', 'desc')
+        .limit(500)
+        .execute(),
+      systemsLogFor(context, realmId),
+    ]);
+    res.render('disputes', { title: 'Disputes and the systems log', company: req.company, disputes, log: log.entries });
+  });
+
+  router.get('/companies/:realmId/difficult-customers', requireSignIn, async (req, res) => {
+    const report = await difficultCustomersFor(context, req.company!.realm_id);
+    res.render('difficult-customers', { title: `Difficult customers, ${report.month}`, company: req.company, report });
+  });
+
+  const showSettings = async (req: Request, res: Response, extra: { form?: Record<string, unknown>; error?: string; saved?: boolean } = {}) => {
+    const settings = await settingsFor(context, req.company!.realm_id, req.company!.timezone);
+    // After a refusal the form shows what was typed; otherwise what is stored.
+    const form = extra.form;
+    const typed = (name: string, stored: number | string) => (form ? String(form[name] ?? '') : String(stored));
+    const window = (prefix: string, label: string, stored: PlaybookSettings['sendWindow']) => {
+      const checked = form ? new Set(([] as unknown[]).concat(form[`${prefix}Days`] ?? []).map(Number)) : new Set(stored.days);
+      return { prefix, label, start: typed(`${prefix}Start`, stored.startHour), end: typed(`${prefix}End`, stored.endHour), days: WEEKDAYS.map((name, day) => ({ day, name, checked: checked.has(day) })) };
+    };
+    if (extra.error) res.status(400);
+    res.render('settings', {
+      title: 'Playbook settings',
+      company: req.company,
+      error: extra.error,
+      saved: extra.saved,
+      values: {
+        timezone: typed('timezone', settings.timezone),
+        levels: settings.levelDays.map((days, index) => ({ name: `level${index + 1}`, level: index + 1, value: typed(`level${index + 1}`, days) })),
+        minDaysBetweenLevels: typed('minDaysBetweenLevels', settings.minDaysBetweenLevels),
+        dunningGapDays: typed('dunningGapDays', settings.dunningGapDays),
+        verificationMaxAgeDays: typed('verificationMaxAgeDays', settings.verificationMaxAgeDays),
+        promiseGraceDays: typed('promiseGraceDays', settings.promiseGraceDays),
+        aAccountPercent: typed('aAccountPercent', Math.round(settings.aAccountShare * 100)),
+        writeNotes: form ? form.writeNotesToQuickBooks === 'on' : settings.writeNotesToQuickBooks,
+      },
+      windows: [window('send', 'Emails and letters go out', settings.sendWindow), window('commercial', 'Call commercial customers', settings.callWindows.commercial), window('personal', 'Call personal customers', settings.callWindows.personal)],
+    });
+  };
+
+  router.get('/companies/:realmId/settings', requireSignIn, async (req, res) => {
+    await showSettings(req, res, { saved: req.query.saved === '1' });
+  });
+
+  router.post('/companies/:realmId/settings', requireSignIn, async (req, res) => {
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    try {
+      await changeSettings(context, req.company!.realm_id, req.company!.timezone, playbookSettingsSchema.partial().parse(settingsFromForm(form)));
+    } catch (error) {
+      if (error instanceof ZodError || toProblem(error).status === 400) return showSettings(req, res, { form, error: toProblem(error).message });
+      throw error;
+    }
+    res.redirect(303, `/companies/${req.company!.realm_id}/settings?saved=1`);
+  });
+  return router;
+}
