@@ -2,7 +2,7 @@ import net from 'node:net';
 import { startWeb, type RunningWeb } from '../../src/main/web';
 import { generateCompany } from '../../src/sandbox/generator';
 import { Sandbox } from '../../src/sandbox/sandbox';
-import { loadSeed } from '../../src/sandbox/seed';
+import { loadSeed, type SeedFile } from '../../src/sandbox/seed';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
 import { createTestContext, type TestContext } from './context';
 import { HttpClient } from './http';
@@ -30,10 +30,12 @@ export interface ConnectedApp {
 }
 
 /** The app and the local sandbox wired by configuration alone, as in production with Intuit. */
-export async function startConnectedApp(options: { realms: Array<{ realmId: string; name: string; customers?: number; invoices?: number }>; env?: Record<string, string> }): Promise<ConnectedApp> {
+export async function startConnectedApp(options: { realms: Array<{ realmId: string; name: string; customers?: number; invoices?: number; edit?: (seed: SeedFile) => void }>; env?: Record<string, string> }): Promise<ConnectedApp> {
   const sandboxState = new Sandbox({ clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }] });
   for (const realm of options.realms) {
-    loadSeed(sandboxState, generateCompany({ realmId: realm.realmId, customers: realm.customers ?? 20, invoices: realm.invoices ?? 60, asOf: '2026-11-20', companyName: realm.name }));
+    const seed = generateCompany({ realmId: realm.realmId, customers: realm.customers ?? 20, invoices: realm.invoices ?? 60, asOf: '2026-11-20', companyName: realm.name });
+    realm.edit?.(seed);
+    loadSeed(sandboxState, seed);
   }
   const sandbox = await startSandbox({ sandbox: sandboxState });
   const port = await freePort();
