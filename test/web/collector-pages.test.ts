@@ -1,0 +1,116 @@
+import { runCadence } from '../../src/jobs/cadence';
+import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
+import { csrfTokenIn, HttpClient } from '../support/http';
+
+const REALM = '9341601';
+const OTHER = '9341602';
+const NOW = '2026-11-23T15:00:00Z';
+
+/** The collector's forms over plain HTTP: CSRF on each, bad input refused with the field named and nothing changed, realms kept apart. */
+describe('the collector pages and their forms', () => {
+  let app: ConnectedApp;
+  let owner: HttpClient;
+  let stranger: HttpClient;
+  let token: string;
+  let taskId: string;
+  let customerId: string;
+
+  beforeAll(async () => {
+    app = await startConnectedApp({ realms: [{ realmId: REALM, name: 'Pine Supply', customers: 15, invoices: 70 }, { realmId: OTHER, name: 'Other Co', customers: 5, invoices: 10 }], env: { ARDESK_NOW: NOW } });
+    owner = new HttpClient(app.web.url);
+    stranger = new HttpClient(app.web.url);
+    await connect(app, owner, REALM);
+    await connect(app, stranger, OTHER);
+    await app.test.context.sync.run(REALM, 'full');
+    await runCadence(app.test.context, REALM);
+    const task = await app.test.context.db.selectFrom('call_tasks').select(['id', 'customer_id']).where('realm_id', '=', REALM).where('status', '=', 'open').executeTakeFirstOrThrow();
+    taskId = task.id;
+    customerId = task.customer_id;
+    token = csrfTokenIn(await (await owner.get(`/companies/${REALM}/tasks/${taskId}`)).text());
+  });
+  afterAll(async () => {
+    await app.stop();
+  });
+
+  const forms = () => [
+    [`/companies/${REALM}/tasks/${taskId}/outcome`, { outcome: 'no_answer' }],
+    [`/companies/${REALM}/customers/${customerId}/pause`, { until: '2026-12-01' }],
+    [`/companies/${REALM}/customers/${customerId}/type`, { type: 'personal' }],
+    [`/companies/${REALM}/settings`, { timezone: 'America/Chicago' }],
+  ] as const;
+
+  it('refuses every form without the CSRF token, or with another session\'s, and changes nothing', async () => {
+    const strangerToken = csrfTokenIn(await (await stranger.get(`/companies/${OTHER}`)).text());
+    for (const [path, fields] of forms()) {
+      expect((await owner.postForm(path, fields)).status).toBe(403);
+      expect((await owner.postForm(path, { ...fields, _csrf: strangerToken })).status).toBe(403);
+    }
+    const db = app.test.context.db;
+    expect((await db.selectFrom('call_tasks').select('status').where('id', '=', taskId).executeTakeFirstOrThrow()).status).toBe('open');
+    expect(await db.selectFrom('pauses').selectAll().where('realm_id', '=', REALM).execute()).toEqual([]);
+    expect(await db.selectFrom('playbook_settings').selectAll().where('realm_id', '=', REALM).execute()).toEqual([]);
+  });
+
+  it('shows another company\'s pages to nobody else: 404, not 403', async () => {
+    for (const path of ['worklist', `tasks/${taskId}`, `customers/${customerId}`, 'promises', 'results', 'disputes', 'difficult-customers', 'settings']) {
+      expect({ path, status: (await stranger.get(`/companies/${REALM}/${path}`)).status }).toEqual({ path, status: 404 });
+    }
+    const strangerToken = csrfTokenIn(await (await stranger.get(`/companies/${OTHER}`)).text());
+    expect((await stranger.postForm(`/companies/${REALM}/customers/${customerId}/pause`, { _csrf: strangerToken })).status).toBe(404);
+  });
+
+  it('answers bad input with 400 naming the field, keeps what was typed, and records nothing', async () => {
+    const promise = await owner.postForm(`/companies/${REALM}/tasks/${taskId}/outcome`, { _csrf: token, outcome: 'promised', promiseAmount: '-5', promiseDueOn: '2026-02-30', notes: 'kept <text>' });
+    expect(promise.status).toBe(400);
+    const html = await promise.text();
+    expect(html).toContain('promise.amount');
+    expect(html).toContain('promise.dueOn: is not a real date');
+    expect(html).toContain('kept &lt;text&gt;</textarea>');
+    expect((await owner.postForm(`/companies/${REALM}/tasks/${taskId}/outcome`, { _csrf: token, outcome: 'shouted' })).status).toBe(400);
+    expect(await app.test.context.db.selectFrom('promises').selectAll().where('realm_id', '=', REALM).execute()).toEqual([]);
+
+    const pause = await owner.postForm(`/companies/${REALM}/customers/${customerId}/pause`, { _csrf: token, until: '2020-01-01' });
+    expect(pause.status).toBe(400);
+    expect(await pause.text()).toContain('until');
+    expect((await owner.postForm(`/companies/${REALM}/customers/${customerId}/type`, { _csrf: token, type: 'alien' })).status).toBe(400);
+
+    const settingsPage = await (await owner.get(`/companies/${REALM}/settings`)).text();
+    expect(settingsPage).toContain('value="America/New_York"');
+    const settings = await owner.postForm(`/companies/${REALM}/settings`, { _csrf: token, timezone: 'Mars/Olympus', level1: '3', level2: '2', level3: '23', level4: '45', minDaysBetweenLevels: '7', dunningGapDays: '3', verificationMaxAgeDays: '7', promiseGraceDays: '2', aAccountPercent: '80', sendDays: '1', sendStart: '8', sendEnd: '17', commercialDays: '1', commercialStart: '9', commercialEnd: '12', personalDays: '4', personalStart: '9', personalEnd: '17' });
+    expect(settings.status).toBe(400);
+    const refused = await settings.text();
+    expect(refused).toContain('timezone: must be an IANA time zone');
+    expect(refused).toContain('levelDays: must be increasing');
+    expect(refused).toContain('value="Mars/Olympus"');
+    expect(await app.test.context.db.selectFrom('playbook_settings').selectAll().where('realm_id', '=', REALM).execute()).toEqual([]);
+
+    expect((await owner.get(`/companies/${REALM}/worklist?date=tomorrow`)).status).toBe(400);
+    expect((await owner.get(`/companies/${REALM}/worklist?level=9`)).status).toBe(400);
+    expect((await owner.get(`/companies/${REALM}/tasks/not-a-task`)).status).toBe(404);
+    expect((await owner.get(`/companies/${REALM}/customers/<x>`)).status).toBe(404);
+  });
+
+  it('saves the settings form whole, and a call moves on to the next task', async () => {
+    const saved = await owner.postForm(`/companies/${REALM}/settings`, { _csrf: token, timezone: 'America/Chicago', level1: '5', level2: '15', level3: '25', level4: '50', minDaysBetweenLevels: '7', dunningGapDays: '4', verificationMaxAgeDays: '7', promiseGraceDays: '2', aAccountPercent: '75', sendDays: '1', sendStart: '8', sendEnd: '17', commercialDays: '1', commercialStart: '9', commercialEnd: '12', personalDays: '4', personalStart: '9', personalEnd: '17', writeNotesToQuickBooks: 'on' });
+    expect(saved.status).toBe(303);
+    const api = await (await owner.get(`/api/realms/${REALM}/settings`, { headers: { accept: 'application/json' } })).json();
+    expect(api).toMatchObject({ timezone: 'America/Chicago', levelDays: [5, 15, 25, 50], dunningGapDays: 4, aAccountShare: 0.75, sendWindow: { days: [1] }, writeNotesToQuickBooks: true });
+
+    // A voicemail keeps the task for another try; the page still moves on to the next call.
+    const voicemail = await owner.postForm(`/companies/${REALM}/tasks/${taskId}/outcome`, { _csrf: token, outcome: 'voicemail', notes: 'left a message with reception' });
+    expect(voicemail.status).toBe(303);
+    expect(voicemail.headers.get('location')).not.toContain(taskId);
+    expect((await app.test.context.db.selectFrom('call_tasks').select(['status', 'outcome']).where('id', '=', taskId).executeTakeFirstOrThrow())).toMatchObject({ status: 'open', outcome: 'voicemail' });
+
+    const called = await owner.postForm(`/companies/${REALM}/tasks/${taskId}/outcome`, { _csrf: token, outcome: 'will_not_pay', notes: 'says the goods were late' });
+    expect(called.status).toBe(303);
+    const next = called.headers.get('location')!;
+    expect(next).toMatch(new RegExp(`/companies/${REALM}/(tasks/[0-9a-f-]{36}|worklist)\\?done=`));
+    expect(next).not.toContain(taskId);
+    expect((await app.test.context.db.selectFrom('call_tasks').select(['status', 'outcome']).where('id', '=', taskId).executeTakeFirstOrThrow())).toEqual({ status: 'done', outcome: 'will_not_pay' });
+    // A closed call shows as closed, with no form to record it twice.
+    const closed = await (await owner.get(`/companies/${REALM}/tasks/${taskId}`)).text();
+    expect(closed).toContain('This call is done');
+    expect(closed).not.toContain('Save and go to the next call');
+  });
+});
