@@ -166,6 +166,11 @@ describe('the collector in the browser', () => {
       expect(await page.locator('h1').innerText()).toContain(heading);
       await screenshot(page, name);
     }
+    const { items } = await (await page.request.get(url(`/api/realms/${REALM}/worklist?limit=1`), { headers: { accept: 'application/json' } })).json();
+    await page.goto(url(`/companies/${REALM}/customers/${items[0].customer.id}`));
+    await page.getByRole('link', { name: /Escalation file/ }).click();
+    expect(await page.locator('h1').innerText()).toContain('Collection file');
+    await screenshot(page, '16-escalation-file');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(url(`/companies/${REALM}/worklist`));
     await screenshot(page, '15-worklist-phone');

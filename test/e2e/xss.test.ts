@@ -76,6 +76,7 @@ describe('untrusted customer and invoice fields render as text on every page', (
       `${base}/customers/${customer.id}`,
       `${base}/customers/${disputed.customer_id}`,
       `${base}/customers/${contactOf.customer_id}`,
+      `${base}/customers/${disputed.customer_id}/escalation`,
       `${base}/invoices/${invoice.id}`,
       `${base}/promises`,
       `${base}/results`,

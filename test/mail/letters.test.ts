@@ -1,30 +1,11 @@
-import zlib from 'node:zlib';
 import { runCadence } from '../../src/jobs/cadence';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
+import { pdfText } from '../support/pdf';
 
 const REALM = '9341002';
 const TOKEN = 'operator-token-for-letter-tests-0123456789';
 const NOW = '2026-11-20T15:00:00Z';
-
-/** The text a PDF shows: pdfkit writes each run of standard-font text as hex strings inside TJ. */
-function pdfText(pdf: Buffer): string {
-  const raw = pdf.toString('latin1');
-  let text = '';
-  for (const match of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
-    let content: string;
-    try {
-      content = zlib.inflateSync(Buffer.from(match[1]!, 'latin1')).toString('latin1');
-    } catch {
-      continue;
-    }
-    for (const line of content.split('\n')) {
-      if (!/TJ$/.test(line)) continue;
-      text += [...line.matchAll(/<([0-9a-f]+)>/gi)].map((m) => Buffer.from(m[1]!, 'hex').toString('latin1')).join('') + '\n';
-    }
-  }
-  return text;
-}
 
 describe('letters to print and post, and the template pages', () => {
   let app: ConnectedApp;

@@ -1,6 +1,7 @@
 import { runCadence } from '../../src/jobs/cadence';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { csrfTokenIn, HttpClient } from '../support/http';
+import { pdfText } from '../support/pdf';
 
 const REALM = '9341601';
 const OTHER = '9341602';
@@ -108,6 +109,21 @@ describe('the collector pages and their forms', () => {
     expect(next).toMatch(new RegExp(`/companies/${REALM}/(tasks/[0-9a-f-]{36}|worklist)\\?done=`));
     expect(next).not.toContain(taskId);
     expect((await app.test.context.db.selectFrom('call_tasks').select(['status', 'outcome']).where('id', '=', taskId).executeTakeFirstOrThrow())).toEqual({ status: 'done', outcome: 'will_not_pay' });
+    // The escalation file holds every contact in date order, as a page and as a PDF.
+    const file = await owner.get(`/companies/${REALM}/customers/${customerId}/escalation`);
+    expect(file.status).toBe(200);
+    const page = await file.text();
+    expect(page).toContain('Collection file:');
+    expect(page).toContain('called: reached, will not pay');
+    expect(page).toContain('says the goods were late');
+    expect(page.indexOf('called: left a voicemail')).toBeLessThan(page.indexOf('called: reached, will not pay'));
+    const pdf = await owner.get(`/companies/${REALM}/customers/${customerId}/escalation.pdf`);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const text = pdfText(Buffer.from(await pdf.arrayBuffer()));
+    expect(text).toContain('Collection file:');
+    expect(text).toContain('called: reached, will not pay');
+    expect(text).toContain('Open invoices');
+
     // A closed call shows as closed, with no form to record it twice.
     const closed = await (await owner.get(`/companies/${REALM}/tasks/${taskId}`)).text();
     expect(closed).toContain('This call is done');

@@ -10,6 +10,8 @@ import { queueNotes } from '../../jobs/handlers/notes';
 import { BadRequestError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
 import { customerFile } from '../presenters/customer-file';
+import { escalationFile } from '../presenters/escalation-file';
+import { escalationPdf } from '../presenters/escalation-pdf';
 
 const QBO_ID = /^\d{1,32}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,7 +36,7 @@ export function customerPages(context: AppContext): Router {
 
   router.get('/companies/:realmId/customers/:customerId', requireSignIn, async (req, res) => {
     const file = await customerFile(context, req.company!.realm_id, idParam(req, 'customerId', QBO_ID, 'customer'));
-    res.render('customer', { title: file.customer.name, company: req.company, file, saved: typeof req.query.saved === 'string' ? req.query.saved.slice(0, 200) : undefined, types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
+    res.render('customer', { title: file.customer.name, company: req.company, file, escalation: file.openInvoices.some((invoice) => invoice.escalation), saved: typeof req.query.saved === 'string' ? req.query.saved.slice(0, 200) : undefined, types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
   });
 
   router.post('/companies/:realmId/customers/:customerId/pause', requireSignIn, async (req, res) => {
@@ -75,6 +77,19 @@ export function customerPages(context: AppContext): Router {
     const override = type === 'auto' ? null : type;
     await context.db.insertInto('customer_histories').values({ realm_id: realmId, customer_id: customerId, type_override: override }).onConflict((oc) => oc.columns(['realm_id', 'customer_id']).doUpdateSet({ type_override: override })).execute();
     res.redirect(303, `/companies/${realmId}/customers/${customerId}?saved=${encodeURIComponent(type === 'auto' ? 'Type follows QuickBooks again.' : `Treated as ${type} from now on.`)}`);
+  });
+
+  router.get('/companies/:realmId/customers/:customerId/escalation', requireSignIn, async (req, res) => {
+    const file = await escalationFile(context, req.company!.realm_id, idParam(req, 'customerId', QBO_ID, 'customer'));
+    res.render('escalation', { title: `Collection file: ${file.customer.name}`, layout: 'print', company: req.company, file });
+  });
+
+  router.get('/companies/:realmId/customers/:customerId/escalation.pdf', requireSignIn, async (req, res) => {
+    const file = await escalationFile(context, req.company!.realm_id, idParam(req, 'customerId', QBO_ID, 'customer'));
+    const pdf = await escalationPdf(file);
+    const name = `collection-file-${file.customer.name}-${file.generatedOn}`.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 100);
+    res.type('application/pdf').setHeader('Content-Disposition', `attachment; filename="${name}.pdf"`);
+    res.send(pdf);
   });
 
   router.get('/companies/:realmId/invoices/:invoiceId', requireSignIn, async (req, res) => {

@@ -1,0 +1,94 @@
+import type { AppContext } from '../../app-context';
+import { LETTERS, MESSAGE_NAMES } from '../../collections/message-kinds';
+import type { MessageKind } from '../../collections/model';
+import { localMoment } from '../../collections/calendar';
+import { addressLines } from '../../mail/merge-data';
+import { outboxDocument } from '../../mail/letters';
+import { customerFile } from './customer-file';
+
+/** How each activity reached (or concerned) the customer. */
+const CHANNELS: Record<string, string> = {
+  call: 'Phone',
+  email_sent: 'Email',
+  letter_sent: 'Letter (emailed; printable for post)',
+  promise_kept: 'Promise',
+  promise_broken: 'Promise',
+  promise_partly_kept: 'Promise',
+  paused: 'Note',
+  pause_ended: 'Note',
+  level_change: 'Collection level',
+  escalation_candidate: 'Collection level',
+  invoice_paid: 'Payment',
+};
+
+/** Steps of a send that the send itself records again: not contacts, so not in the file. */
+const NOT_CONTACTS = new Set(['message_queued']);
+
+export interface EscalationEvent {
+  on: string;
+  channel: string;
+  what: string;
+  outcome: string | null;
+  notes: string | null;
+}
+
+/**
+ * The small-claims file of an escalation candidate: what is owed, the verification letter that
+ * confirmed the goods or services were right (and any reply, recorded as a dispute), and every
+ * contact, promise, dispute and letter in date order, ready to print or hand to an agency.
+ */
+export async function escalationFile(context: AppContext, realmId: string, customerId: string) {
+  const file = await customerFile(context, realmId, customerId);
+  const company = (await context.repos.companies.find(realmId))!;
+  const raw = await context.db.selectFrom('qbo_customers').select(['display_name', 'company_name', 'raw']).where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirstOrThrow();
+  const sent = await context.db
+    .selectFrom('messages')
+    .select(['id', 'kind', 'to_address', 'subject', 'sent_at', 'send_at', 'status', 'printed_at'])
+    .where('realm_id', '=', realmId)
+    .where('customer_id', '=', customerId)
+    .where('status', 'in', ['sent', 'uncertain'])
+    .orderBy('send_at')
+    .execute();
+
+  const verifications = await Promise.all(
+    sent
+      .filter((m) => m.kind === 'verification')
+      .map(async (m) => {
+        const document = await outboxDocument(context, realmId, m.id);
+        const rendered = context.mail.templates.render(document.kind, document.data, document.overrides);
+        return { sentOn: dayOf(m.sent_at ?? m.send_at, company.timezone), to: m.to_address, subject: m.subject ?? rendered.subject, text: rendered.text };
+      }),
+  );
+
+  const events: EscalationEvent[] = [...file.timeline]
+    .filter((a) => !NOT_CONTACTS.has(a.kind))
+    .reverse()
+    .map((a) => ({ on: a.occurredOn, channel: CHANNELS[a.kind] ?? a.kind.replace(/_/g, ' '), what: a.summary, outcome: null, notes: a.notes }));
+  for (const dispute of file.disputes) {
+    events.push({ on: dispute.openedOn, channel: 'Dispute', what: `${dispute.category.replace(/_/g, ' ')}: ${dispute.text}${dispute.invoices ? ` (invoices ${dispute.invoices})` : ''}`, outcome: dispute.status === 'resolved' ? `resolved ${dispute.resolvedOn ?? ''}: ${dispute.resolution ?? ''}`.trim() : 'open', notes: null });
+  }
+  events.sort((a, b) => a.on.localeCompare(b.on));
+
+  return {
+    company: { name: company.name, email: company.email, phone: company.phone },
+    generatedOn: localMoment(context.clock.businessNow(), company.timezone).date,
+    currency: file.currency,
+    customer: { ...file.customer, address: addressLines(raw.display_name, raw.company_name, raw.raw) },
+    openInvoices: file.openInvoices,
+    openBalance: file.openBalance,
+    overdueBalance: file.overdueBalance,
+    verifications,
+    promises: [...file.promises].reverse(),
+    brokenPromises: file.promises.filter((p) => p.status === 'broken' || p.status === 'partly_kept').length,
+    disputes: file.disputes,
+    letters: sent.filter((m) => LETTERS.has(m.kind)).map((m) => ({ on: dayOf(m.sent_at ?? m.send_at, company.timezone), title: MESSAGE_NAMES[m.kind as MessageKind] ?? m.kind, to: m.to_address, status: m.status, printed: m.printed_at ? dayOf(m.printed_at, company.timezone) : null })),
+    contacts: file.contacts,
+    events,
+  };
+}
+
+export type EscalationFile = Awaited<ReturnType<typeof escalationFile>>;
+
+function dayOf(instant: Date | string, timezone: string): string {
+  return localMoment(new Date(instant), timezone).date;
+}

@@ -1,0 +1,77 @@
+import PDFDocument from 'pdfkit';
+import type { EscalationFile } from './escalation-file';
+
+const MARGIN = 56;
+const INK = '#1f2933';
+const MUTED = '#6b7785';
+const RULE = '#c5ccd6';
+
+/** The escalation file as a PDF: one document to print or send to an agency or the small-claims court. */
+export function escalationPdf(file: EscalationFile): Promise<Buffer> {
+  const doc = new PDFDocument({ size: 'LETTER', margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN }, info: { Title: `Collection file: ${file.customer.name}`, Author: file.company.name, Creator: 'Ardesk' } });
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const money = (amount: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: /^[A-Z]{3}$/.test(file.currency) ? file.currency : 'USD' }).format(amount);
+  const width = doc.page.width - MARGIN * 2;
+
+  doc.font('Helvetica-Bold').fontSize(16).fillColor(INK).text(`Collection file: ${file.customer.name}`);
+  doc.font('Helvetica').fontSize(10).fillColor(MUTED).text(`${file.company.name} · prepared ${file.generatedOn}`);
+  doc.moveDown().fillColor(INK).fontSize(11);
+  for (const line of file.customer.address) doc.text(line);
+  if (file.customer.email || file.customer.phone) doc.text([file.customer.email, file.customer.phone].filter(Boolean).join(' · '));
+  doc.moveDown().font('Helvetica-Bold').text(`Owed: ${money(file.openBalance)} open, ${money(file.overdueBalance)} overdue; ${file.brokenPromises} broken promise(s); ${file.disputes.length} dispute(s).`);
+
+  const heading = (text: string) => {
+    doc.moveDown().font('Helvetica-Bold').fontSize(12).fillColor(INK).text(text, MARGIN);
+    doc.moveTo(MARGIN, doc.y + 2).lineTo(MARGIN + width, doc.y + 2).strokeColor(RULE).stroke();
+    doc.moveDown(0.5).font('Helvetica').fontSize(10);
+  };
+  const row = (cells: string[], widths: number[], bold = false) => {
+    const top = doc.y;
+    let x = MARGIN;
+    let bottom = top;
+    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9.5).fillColor(INK);
+    cells.forEach((cell, index) => {
+      doc.text(cell, x, top, { width: widths[index]! - 6 });
+      bottom = Math.max(bottom, doc.y);
+      x += widths[index]!;
+    });
+    doc.x = MARGIN;
+    doc.y = bottom + 3;
+    if (doc.y > doc.page.height - MARGIN - 40) doc.addPage();
+  };
+
+  heading('Open invoices');
+  const invoiceWidths = [70, 75, 75, 85, 85, width - 390].map((w) => w);
+  row(['Invoice', 'Date', 'Due', 'Amount', 'Balance', 'Days overdue'], invoiceWidths, true);
+  for (const invoice of file.openInvoices) row([`#${invoice.number}`, invoice.txnDate, invoice.dueDate, money(invoice.total), money(invoice.balance), String(invoice.daysOverdue)], invoiceWidths);
+
+  heading('Customer satisfaction verification');
+  if (file.verifications.length === 0) doc.text('No verification letter was sent for the open invoices.');
+  for (const letter of file.verifications) {
+    doc.font('Helvetica-Bold').text(`Sent ${letter.sentOn} to ${letter.to}: ${letter.subject}`);
+    doc.font('Helvetica').fillColor(MUTED).text(letter.text.trim(), { lineGap: 1 }).fillColor(INK).moveDown(0.5);
+  }
+  const replies = file.disputes.filter((d) => d.category);
+  doc.text(replies.length ? `Replies recorded as disputes: ${replies.length} (see the chronology).` : 'No reply disputing the goods, services or invoices was recorded.');
+
+  heading('Chronology: every contact, promise, dispute and letter');
+  const eventWidths = [70, 110, width - 180];
+  row(['Date', 'Channel', 'What happened'], eventWidths, true);
+  for (const event of file.events) row([event.on, event.channel, [event.what, event.outcome ? `Outcome: ${event.outcome}` : '', event.notes ? `Notes: ${event.notes}` : ''].filter(Boolean).join('\n')], eventWidths);
+
+  heading('Promises to pay');
+  if (file.promises.length === 0) doc.text('None.');
+  for (const promise of file.promises) doc.text(`${promise.madeOn}: ${money(promise.amount)} by ${promise.dueOn}${promise.invoices ? ` for #${promise.invoices}` : ''}: ${promise.status.replace(/_/g, ' ')}${promise.paid !== null ? ` (${money(promise.paid)} paid)` : ''}`);
+
+  heading('Letters sent');
+  if (file.letters.length === 0) doc.text('None.');
+  for (const letter of file.letters) doc.text(`${letter.on}: ${letter.title} to ${letter.to}${letter.printed ? `; printed ${letter.printed}` : ''}`);
+
+  doc.end();
+  return done;
+}
