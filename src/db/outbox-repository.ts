@@ -65,7 +65,7 @@ export class OutboxRepository {
    * `markDispatched` only once their jobs exist, so a dispatcher that dies in between leaves them
    * due for the next pass. Messages stuck in `sending` longer than `stuckMs` become uncertain.
    */
-  async dueForDispatch(businessNow: Date, limit: number, redispatchMs = 15 * 60_000, stuckMs = 10 * 60_000): Promise<Array<{ id: string; redispatch: boolean }>> {
+  async dueForDispatch(businessNow: Date, limit: number, redispatchMs = 2 * 60_000, stuckMs = 10 * 60_000): Promise<Array<{ id: string; redispatch: boolean }>> {
     await this.db
       .updateTable('messages')
       .set({ status: 'uncertain', status_reason: 'the worker stopped while sending; check before resending' })

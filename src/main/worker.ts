@@ -18,6 +18,13 @@ export async function startWorker(context: AppContext, options: { shutdownGraceM
     ownsConnection: true,
   });
   await scheduleHousekeeping(context);
+  // A Redis that comes back empty (restarted without persistence) has lost the schedules: put
+  // them back whenever the connection is ready again. Registering twice is harmless.
+  let connectedBefore = false;
+  connection.on('ready', () => {
+    if (!connectedBefore) return void (connectedBefore = true);
+    scheduleHousekeeping(context).catch((error) => context.logger.warn({ err: error }, 'could not restore the schedules after Redis came back'));
+  });
   host.start();
   return host;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createAppContext, type AppContext } from '../../src/app-context';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { createTestDatabase, type Engine, type TestDatabase } from './database';
+import { createTestDatabase, openTestDatabase, type Engine, type TestDatabase } from './database';
 import { testEnv } from './env';
 
 export interface TestContext {
@@ -12,8 +12,8 @@ export interface TestContext {
 }
 
 /** A full app context on a private database and a private queue prefix in the real Redis. */
-export async function createTestContext(options: { engine?: Engine; env?: Record<string, string | undefined> } = {}): Promise<TestContext> {
-  const database = await createTestDatabase(options.engine ?? 'postgres');
+export async function createTestContext(options: { engine?: Engine; env?: Record<string, string | undefined>; databaseUrl?: string } = {}): Promise<TestContext> {
+  const database = options.databaseUrl ? await openTestDatabase(options.databaseUrl) : await createTestDatabase(options.engine ?? 'postgres');
   const config = loadConfig(testEnv(options.env));
   const context = await createAppContext(config, {
     db: database.db,

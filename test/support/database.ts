@@ -57,3 +57,10 @@ export async function createTestDatabase(engine: Engine, options: { migrate?: bo
   if (options.migrate !== false) await migrateToLatest(db);
   return { engine, db, destroy: () => db.destroy() };
 }
+
+/** A migrated database at `url` that the test owns already (a private server's): nothing is dropped. */
+export async function openTestDatabase(url: string): Promise<TestDatabase> {
+  const db = openDatabase({ databaseUrl: url, dataDir: '/tmp' }, { poolSize: 5 });
+  await migrateToLatest(db);
+  return { engine: 'postgres', db, url, destroy: () => db.destroy() };
+}
