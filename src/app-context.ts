@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from './clock';
-import type { Config } from './config';
+import { secretsOf, type Config } from './config';
 import { CompaniesRepository } from './db/companies-repository';
 import { openDatabase, type Db } from './db/database';
 import { migrateToLatest } from './db/migrate';
@@ -91,7 +91,7 @@ export function createRepositories(db: Db): Repositories {
 }
 
 export async function createAppContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
-  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const db = options.db ?? openDatabase(config);
   if (options.migrate !== false) {
     const { applied } = await migrateToLatest(db);

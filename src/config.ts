@@ -202,8 +202,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
 }
 
-/** Values a log line must never contain; fed to the logger's redaction. */
+/** Values a log line must never contain, wherever they appear in it; fed to the logger. */
 export function secretsOf(config: Config): string[] {
-  return [config.sessionSecret, config.intuit.clientSecret, config.intuit.webhookVerifierToken, config.apiToken]
-    .filter((value): value is string => Boolean(value));
+  const passwordIn = (url: string | undefined) => {
+    try {
+      return url ? decodeURIComponent(new URL(url).password) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return [
+    config.sessionSecret,
+    config.intuit.clientSecret,
+    config.intuit.webhookVerifierToken,
+    config.apiToken,
+    passwordIn(config.smtpUrl),
+    passwordIn(config.databaseUrl),
+    passwordIn(config.redisUrl),
+    ...config.tokenKeys.flatMap((k) => [k.key.toString('hex'), k.key.toString('base64')]),
+  ].filter((value): value is string => typeof value === 'string' && value.length >= 6);
 }

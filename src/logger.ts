@@ -24,18 +24,27 @@ const redactPaths = [
 export interface LoggerOptions {
   level?: string;
   destination?: DestinationStream;
+  /** Values never written, wherever they appear in a line (inside an error message, a URL...). */
+  secrets?: readonly string[];
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const secrets = (options.secrets ?? []).filter((secret) => secret.length >= 6);
+  const scrub = secrets.length ? new RegExp(secrets.map(escapeRegExp).sort((a, b) => b.length - a.length).join('|'), 'g') : undefined;
   return pino(
     {
       level: options.level ?? 'info',
       base: { pid: process.pid },
       redact: { paths: redactPaths, censor: '[redacted]' },
       serializers: { err: pino.stdSerializers.err },
+      ...(scrub ? { hooks: { streamWrite: (line: string) => line.replace(scrub, '[redacted]') } } : {}),
     },
     options.destination,
   );
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Removes OAuth codes, states and tokens from a URL before it is logged. */

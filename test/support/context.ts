@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createAppContext, type AppContext } from '../../src/app-context';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import { createTestDatabase, openTestDatabase, type Engine, type TestDatabase } from './database';
 import { testEnv } from './env';
 
@@ -12,13 +12,13 @@ export interface TestContext {
 }
 
 /** A full app context on a private database and a private queue prefix in the real Redis. */
-export async function createTestContext(options: { engine?: Engine; env?: Record<string, string | undefined>; databaseUrl?: string } = {}): Promise<TestContext> {
+export async function createTestContext(options: { engine?: Engine; env?: Record<string, string | undefined>; databaseUrl?: string; logger?: Logger } = {}): Promise<TestContext> {
   const database = options.databaseUrl ? await openTestDatabase(options.databaseUrl) : await createTestDatabase(options.engine ?? 'postgres');
   const config = loadConfig(testEnv(options.env));
   const context = await createAppContext(config, {
     db: database.db,
     migrate: false,
-    logger: createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent' }),
+    logger: options.logger ?? createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent' }),
     queuePrefix: `ardesk-test-${randomBytes(4).toString('hex')}`,
   });
   return {

@@ -1,0 +1,27 @@
+import { Writable } from 'node:stream';
+import { createLogger } from './logger';
+
+describe('the logger', () => {
+  const capture = () => {
+    const lines: string[] = [];
+    return { lines, stream: new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }) };
+  };
+
+  it('never writes a configured secret, wherever it appears in a line', () => {
+    const { lines, stream } = capture();
+    const logger = createLogger({ level: 'info', destination: stream, secrets: ['s3cr3t-value.with+regex(chars)', 'short'] });
+    logger.info({ url: 'smtp://user:s3cr3t-value.with+regex(chars)@mail.example' }, 'connecting');
+    logger.error({ err: new Error('refused: s3cr3t-value.with+regex(chars)') }, 'failed');
+    const out = lines.join('');
+    expect(out).not.toContain('s3cr3t-value');
+    expect(out.match(/\[redacted\]/g)!.length).toBeGreaterThanOrEqual(3); // the URL, the message and its stack
+    expect(out).toContain('connecting'); // shorter than 6 characters: not treated as a secret
+  });
+
+  it('redacts token fields by name', () => {
+    const { lines, stream } = capture();
+    createLogger({ destination: stream }).info({ tokens: { accessToken: 'abc' }, refresh_token: 'def', headers: { authorization: 'Bearer x' } }, 'tokens');
+    const out = lines.join('');
+    expect(out).not.toMatch(/abc|def|Bearer x/);
+  });
+});
