@@ -42,3 +42,33 @@ describe('the shared fresh balance re-read', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 });
+
+describe('the shared re-read under load', () => {
+  it('keeps at most two queries of a company in flight, and sends whatever gathered meanwhile in the next', async () => {
+    const calls: string[][] = [];
+    const gates: Array<() => void> = [];
+    const client = {
+      invoicesWithLinks: (_realmId: string, ids: string[]) => {
+        calls.push(ids);
+        return new Promise<Array<{ Id: string; Balance: number }>>((resolve) => gates.push(() => resolve(ids.map((id) => ({ Id: id, Balance: 1 })))));
+      },
+    };
+    const balances = new FreshBalances(client);
+    const first = balances.read('1', ['1']);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const second = balances.read('1', ['2']);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Two in flight now; these six wait, however long, for a slot.
+    const later = Array.from({ length: 6 }, (_, n) => balances.read('1', [String(10 + n)]));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(calls).toEqual([['1'], ['2']]);
+    gates[0]!();
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(calls[2]).toEqual(['10', '11', '12', '13', '14', '15']);
+    gates[1]!();
+    gates[2]!();
+    await Promise.all([second, ...later]);
+    expect(calls).toHaveLength(3);
+  });
+});

@@ -11,6 +11,8 @@ export interface FreshInvoice {
 const MAX_IDS = 200;
 /** How long a read waits for others of the same company to join it. */
 const GATHER_MS = 15;
+/** Queries of one company in flight at once; callers arriving meanwhile join the next one. */
+const MAX_IN_FLIGHT = 2;
 
 interface Waiting {
   ids: string[];
@@ -21,12 +23,15 @@ interface Waiting {
 /**
  * The balance re-read of §4 right before a send, shared: messages of one company being sent at
  * the same moment have their invoices read in one QuickBooks query (up to 200 ids) instead of one
- * query each. Each caller still gets an answer read after it asked, so nothing is served stale;
- * Intuit's 500 requests a minute then bound a company's sending at batches, not single messages.
+ * query each. At most two queries of a company are in flight; whoever asks meanwhile waits for
+ * the next one, so the busier the sending, the fuller each query, and Intuit's 500 requests a
+ * minute bound a company's sending at batches, not single messages. Each caller still gets an
+ * answer read after it asked, so nothing is served stale.
  */
 export class FreshBalances {
   private readonly waiting = new Map<string, Waiting[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly inFlight = new Map<string, number>();
 
   constructor(private readonly client: Pick<QuickBooksClient, 'invoicesWithLinks'>) {}
 
@@ -45,8 +50,10 @@ export class FreshBalances {
   private flush(realmId: string): void {
     clearTimeout(this.timers.get(realmId));
     this.timers.delete(realmId);
+    // Both slots busy: the first query to come back sends what has gathered by then.
+    if ((this.inFlight.get(realmId) ?? 0) >= MAX_IN_FLIGHT) return;
     const queue = this.waiting.get(realmId) ?? [];
-    this.waiting.delete(realmId);
+    if (queue.length === 0) return;
     // Take callers in order while their ids fit one query; the rest go in the next one.
     const batch: Waiting[] = [];
     const ids = new Set<string>();
@@ -57,16 +64,25 @@ export class FreshBalances {
       batch.push(queue.shift()!);
       for (const id of next.ids) ids.add(id);
     }
-    if (queue.length) {
-      this.waiting.set(realmId, queue);
-      this.timers.set(realmId, setTimeout(() => this.flush(realmId), 0));
-    }
+    if (queue.length === 0) this.waiting.delete(realmId);
+    else this.timers.set(realmId, setTimeout(() => this.flush(realmId), 0));
+    this.inFlight.set(realmId, (this.inFlight.get(realmId) ?? 0) + 1);
+    const settled = () => {
+      const left = (this.inFlight.get(realmId) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(realmId, left);
+      else this.inFlight.delete(realmId);
+      if (this.waiting.has(realmId) && !this.timers.has(realmId)) this.flush(realmId);
+    };
     this.client.invoicesWithLinks(realmId, [...ids]).then(
       (rows) => {
         const found = new Map(rows.map((r) => [String(r.Id), { id: String(r.Id), balance: Number(r.Balance ?? 0), payLink: typeof r.InvoiceLink === 'string' ? r.InvoiceLink : null }]));
         for (const waiting of batch) waiting.resolve(new Map(waiting.ids.filter((id) => found.has(id)).map((id) => [id, found.get(id)!])));
+        settled();
       },
-      (error: unknown) => batch.forEach((waiting) => waiting.reject(error)),
+      (error: unknown) => {
+        batch.forEach((waiting) => waiting.reject(error));
+        settled();
+      },
     );
   }
 }
