@@ -35,9 +35,17 @@ export class OutboxRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  /** sending → queued: nothing was handed to the mail server, so trying again is safe. */
+  /**
+   * sending → queued: nothing was handed to the mail server, so trying again is safe. The message
+   * is due for dispatch again at once (a job still retrying it makes that a no-op).
+   */
   async release(id: string, reason: string): Promise<void> {
-    await this.db.updateTable('messages').set({ status: 'queued', status_reason: reason }).where('id', '=', id).where('status', '=', 'sending').execute();
+    await this.db.updateTable('messages').set({ status: 'queued', status_reason: reason, dispatched_at: null }).where('id', '=', id).where('status', '=', 'sending').execute();
+  }
+
+  /** sending → queued at a later time (outside the send window): nothing was handed to the mail server. */
+  async postpone(id: string, sendAt: Date, reason: string): Promise<void> {
+    await this.db.updateTable('messages').set({ status: 'queued', status_reason: reason, send_at: sendAt, dispatched_at: null }).where('id', '=', id).where('status', '=', 'sending').execute();
   }
 
   /** Ends a send; `executor` lets the caller make it part of its own transaction. */
@@ -60,8 +68,9 @@ export class OutboxRepository {
   }
 
   /**
-   * Due, queued messages not handed to the queue in the last `redispatchMs` (`redispatch` when
-   * they were handed over before). Nothing is marked here: the dispatcher marks them with
+   * Due, queued messages of connected companies not handed to the queue in the last
+   * `redispatchMs` (`redispatch` when they were handed over or tried before, so an old job of
+   * theirs may need removing first). Nothing is marked here: the dispatcher marks them with
    * `markDispatched` only once their jobs exist, so a dispatcher that dies in between leaves them
    * due for the next pass. Messages stuck in `sending` longer than `stuckMs` become uncertain.
    */
@@ -72,11 +81,13 @@ export class OutboxRepository {
       .where('status', '=', 'sending')
       .where('sending_at', '<', new Date(Date.now() - stuckMs))
       .execute();
+    // Only connected companies: a paused one's messages wait for the reconnect, not a pass a minute.
     const rows = await this.db
       .selectFrom('messages')
-      .select(['id', sql<boolean>`dispatched_at is not null`.as('redispatch')])
+      .select(['id', sql<boolean>`dispatched_at is not null or attempts > 0`.as('redispatch')])
       .where('status', '=', 'queued')
       .where('send_at', '<=', businessNow)
+      .where('realm_id', 'in', (eb) => eb.selectFrom('companies').select('realm_id').where('status', '=', 'connected'))
       .where((eb) => eb.or([eb('dispatched_at', 'is', null), eb('dispatched_at', '<', sql<Date>`now() - ${`${Math.round(redispatchMs / 1000)} seconds`}::interval`)]))
       .orderBy('send_at')
       .limit(limit)

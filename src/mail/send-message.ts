@@ -1,5 +1,7 @@
 import type { AppContext } from '../app-context';
 import { localMoment } from '../collections/calendar';
+import { nextSendTime } from '../collections/playbook';
+import { settingsFor } from '../jobs/cadence';
 import { ASKS_FOR_MONEY, LETTERS, MESSAGE_NAMES } from '../collections/message-kinds';
 import { moneyText } from '../collections/notes';
 import type { MessageKind } from '../collections/model';
@@ -54,7 +56,15 @@ export async function sendMessage(context: AppContext, messageId: string, option
     await outbox.release(messageId, `held: the company is ${company?.status ?? 'gone'}`);
     return { status: 'skipped', reason: 'company not connected' };
   }
-  const today = localMoment(businessNow, company.timezone).date;
+  // The window is checked again now: a message due at 16:59 whose turn comes after 17:00 (a
+  // backlog, a restart, midnight passing) waits for the next business morning.
+  const settings = await settingsFor(context, message.realm_id, company.timezone);
+  const opens = nextSendTime(businessNow, settings);
+  if (opens.getTime() > businessNow.getTime()) {
+    await outbox.postpone(messageId, opens, 'outside the send window');
+    return { status: 'skipped', reason: `outside the send window; goes out ${opens.toISOString()}` };
+  }
+  const today = localMoment(businessNow, settings.timezone).date;
 
   if (!EMAIL.test(message.to_address)) {
     await outbox.finish(messageId, 'failed', { reason: `invalid address: ${message.to_address}` });

@@ -76,6 +76,8 @@ export function connectRoutes(context: AppContext): Router {
     const connected = (await repos.companies.find(realmId))!;
     await scheduleCompany(context.queues, realmId, connected.timezone);
     await queueFirstSync(context.queues, realmId, connected.connected_at ?? clock.now());
+    // Messages held while the company was disconnected go out now, not at the next minute's pass.
+    await context.queues.enqueue('mail.dispatch', {}).catch((error) => req.log.warn({ err: error }, 'could not queue the outbox now'));
     // A new session id at sign-in: a session fixed before login is worth nothing after it.
     await regenerate(req);
     req.session.userId = person.id;
