@@ -64,7 +64,7 @@ export function apiRoutes(sandbox: Sandbox): Router {
       if (!realm || checked.grant.realmId !== realmId) throw authorizationFault(sandbox.now());
 
       const nth = ++sandbox.apiRequests;
-      if (sandbox.knobs.throttleNext > 0 || (sandbox.knobs.throttleEvery > 0 && nth % sandbox.knobs.throttleEvery === 0)) {
+      if (sandbox.knobs.throttleNext > 0 || (sandbox.knobs.throttleEvery > 0 && nth % sandbox.knobs.throttleEvery === 0) || Date.now() < sandbox.knobs.throttleUntil) {
         if (sandbox.knobs.throttleNext > 0) sandbox.knobs.throttleNext--;
         throw throttleFault(sandbox.now());
       }

@@ -17,6 +17,8 @@ export interface Knobs {
   failEvery: number;
   /** Every Nth API request is answered 429 (0: off). */
   throttleEvery: number;
+  /** Until this instant (epoch ms; 0: off) every API request is answered 429: a throttle storm of a given length. */
+  throttleUntil: number;
   /** The next N updates are refused with 5010 (stale SyncToken). */
   staleNext: number;
   limits: LimitSettings;
@@ -71,7 +73,7 @@ export class Sandbox {
   publicUrl: string;
 
   constructor(options: SandboxOptions = {}) {
-    this.knobs = { latencyMs: 0, errorRate: 0, failNext: 0, throttleNext: 0, failEvery: 0, throttleEvery: 0, staleNext: 0, limits: { ...INTUIT_LIMITS }, autoApprove: false, clockOffsetMs: 0, ...options.knobs };
+    this.knobs = { latencyMs: 0, errorRate: 0, failNext: 0, throttleNext: 0, failEvery: 0, throttleEvery: 0, throttleUntil: 0, staleNext: 0, limits: { ...INTUIT_LIMITS }, autoApprove: false, clockOffsetMs: 0, ...options.knobs };
     this.oauth = new OAuthServer(() => this.now(), options.clients ?? []);
     this.webhooks = new WebhookDispatcher(() => this.knobs.webhook);
     this.publicUrl = options.publicUrl ?? 'http://127.0.0.1';

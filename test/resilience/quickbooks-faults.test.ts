@@ -1,0 +1,98 @@
+import { sql } from 'kysely';
+import { startWorker } from '../../src/main/worker';
+import type { WorkerHost } from '../../src/jobs/worker-host';
+import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
+import { HttpClient } from '../support/http';
+import { startSmtp, type TestSmtp } from '../support/smtp';
+import { until } from '../support/until';
+
+const STORM = '9342101';
+const REVOKED = '9342102';
+const NOW = '2026-11-23T15:00:00Z';
+const STORM_MS = 60_000;
+
+/**
+ * QuickBooks at its worst: a minute in which it answers every request 429, and a connection
+ * revoked while messages are going out.
+ */
+describe('QuickBooks throttling for a minute, and revoking a connection mid-run', () => {
+  let smtp: TestSmtp;
+  let app: ConnectedApp;
+  let worker: WorkerHost | undefined;
+
+  beforeAll(async () => {
+    smtp = await startSmtp({ delayMs: 20 });
+    app = await startConnectedApp({ realms: [{ realmId: STORM, name: 'Storm Co', customers: 30, invoices: 1500 }, { realmId: REVOKED, name: 'Revoked Co', customers: 120, invoices: 400 }], env: { ARDESK_NOW: NOW, SMTP_URL: smtp.url, MAIL_FROM: 'AR <ar@faults.test>' } });
+    for (const realmId of [STORM, REVOKED]) await connect(app, new HttpClient(app.web.url), realmId);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await app.stop();
+    await smtp.stop();
+  });
+
+  it('waits out a 60-second 429 storm without hammering, and ends with a correct copy', async () => {
+    const sandbox = app.sandbox.sandbox;
+    sandbox.knobs.latencyMs = 50;
+    const requests = () => sandbox.requestLog.filter((r) => r.realmId === STORM);
+    const from = requests().length;
+    sandbox.knobs.throttleUntil = Date.now() + STORM_MS;
+    const started = Date.now();
+    await app.test.context.sync.run(STORM, 'full');
+    const ms = Date.now() - started;
+    const during = requests().slice(from);
+    const throttled = during.filter((r) => r.status === 429).length;
+    expect(ms).toBeGreaterThanOrEqual(STORM_MS - 1_000);
+    expect(ms).toBeLessThan(STORM_MS + 45_000); // back soon after the storm, not minutes later
+    // Backing off (up to 30 s between tries, per request in flight): tens of tries in the minute,
+    // not the hundreds Intuit would allow, let alone a stream.
+    expect(throttled).toBeGreaterThan(3);
+    expect(throttled).toBeLessThan(100);
+    const ours = await app.test.context.db.selectFrom('qbo_invoices').select(['id', 'balance']).where('realm_id', '=', STORM).execute();
+    const theirs = new Map([...sandbox.realm(STORM)!.table('Invoice').values()].map((i) => [String(i.Id), Number(i.Balance)]));
+    expect(ours).toHaveLength(theirs.size);
+    for (const invoice of ours) expect(Number(invoice.balance)).toBeCloseTo(theirs.get(invoice.id)!, 2);
+  }, STORM_MS + 90_000);
+
+  it('stops sending when the connection is revoked mid-run, and after reconnecting sends the rest once', async () => {
+    const sandbox = app.sandbox.sandbox;
+    sandbox.knobs.latencyMs = 30;
+    sandbox.knobs.throttleUntil = 0;
+    const db = app.test.context.db;
+    await app.test.context.sync.run(REVOKED, 'full');
+    const { runCadence } = await import('../../src/jobs/cadence');
+    await runCadence(app.test.context, REVOKED);
+    const total = Number((await sql<{ n: number }>`select count(*)::int as n from messages where realm_id = ${REVOKED}`.execute(db)).rows[0]!.n);
+    expect(total).toBeGreaterThan(20);
+
+    worker = await startWorker(app.test.context, { shutdownGraceMs: 2_000 });
+    await app.test.context.queues.enqueue('mail.dispatch', {});
+    await until('the first messages', () => smtp.received.length >= 5, 60_000);
+    sandbox.oauth.revokeRealm(REVOKED);
+    sandbox.oauth.expireAccessTokens(REVOKED);
+    await sql`update company_tokens set access_expires_at = now() - interval '1 second' where realm_id = ${REVOKED}`.execute(db);
+    await until('the company to need reconnecting', async () => (await app.test.context.repos.companies.find(REVOKED))!.status === 'needs_reconnect', 60_000);
+    // Whatever was mid-send finishes; then nothing more goes out while the company is paused.
+    const ours = async () => {
+      const ids = new Set((await db.selectFrom('messages').select('id').where('realm_id', '=', REVOKED).execute()).map((m) => `<${m.id}@faults.test>`));
+      return smtp.received.filter((m) => ids.has(m.messageId)).length;
+    };
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const whilePaused = await ours();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await ours()).toBe(whilePaused);
+    const held = Number((await sql<{ n: number }>`select count(*)::int as n from messages where realm_id = ${REVOKED} and status = 'queued'`.execute(db)).rows[0]!.n);
+    expect(held).toBeGreaterThan(0);
+
+    // Reconnect in one click; the rest go out at once, each once.
+    await connect(app, new HttpClient(app.web.url), REVOKED);
+    expect((await app.test.context.repos.companies.find(REVOKED))!.status).toBe('connected');
+    const unsettled = async () => Number((await sql<{ n: number }>`select count(*)::int as n from messages where realm_id = ${REVOKED} and status in ('queued', 'sending')`.execute(db)).rows[0]!.n);
+    await until('every message to settle', async () => (await unsettled()) === 0, 60_000);
+    const ids = smtp.received.map((m) => m.messageId);
+    expect(new Set(ids).size).toBe(ids.length); // nothing twice, of either company
+    const rows = await db.selectFrom('messages').select(['id', 'status']).where('realm_id', '=', REVOKED).execute();
+    for (const row of rows) expect(['sent', 'uncertain', 'cancelled', 'failed']).toContain(row.status);
+    expect(rows.filter((r) => r.status === 'sent').length).toBeGreaterThan(whilePaused);
+  }, 240_000);
+});
