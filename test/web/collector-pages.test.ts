@@ -129,4 +129,21 @@ describe('the collector pages and their forms', () => {
     expect(closed).toContain('This call is done');
     expect(closed).not.toContain('Save and go to the next call');
   });
+
+  it('resolves a dispute from the disputes page, once, with a reason, and records it', async () => {
+    const { recordCallOutcome } = await import('../../src/jobs/call-outcomes');
+    const task = await app.test.context.db.selectFrom('call_tasks').select(['id', 'customer_id']).where('realm_id', '=', REALM).where('status', '=', 'open').executeTakeFirstOrThrow();
+    const { disputeId } = await recordCallOutcome(app.test.context, REALM, task.id, { outcome: 'disputes', dispute: { category: 'pricing', text: 'billed at list price' } });
+    const page = await (await owner.get(`/companies/${REALM}/disputes`)).text();
+    expect(page).toContain(`/disputes/${disputeId}/resolve`);
+    expect((await owner.postForm(`/companies/${REALM}/disputes/${disputeId}/resolve`, { _csrf: token, resolution: '  ' })).status).toBe(400);
+    expect((await owner.postForm(`/companies/${REALM}/disputes/${disputeId}/resolve`, { resolution: 'credit note' })).status).toBe(403);
+    const resolved = await owner.postForm(`/companies/${REALM}/disputes/${disputeId}/resolve`, { _csrf: token, resolution: 'credit note CM-12 issued for the difference' });
+    expect(resolved.status).toBe(303);
+    expect(await app.test.context.db.selectFrom('disputes').select(['status', 'resolution', 'resolved_on']).where('id', '=', disputeId!).executeTakeFirstOrThrow()).toEqual({ status: 'resolved', resolution: 'credit note CM-12 issued for the difference', resolved_on: '2026-11-23' });
+    const activity = await app.test.context.db.selectFrom('activities').select(['summary', 'note_status']).where('realm_id', '=', REALM).where('kind', '=', 'dispute_resolved').executeTakeFirstOrThrow();
+    expect(activity.summary).toContain('credit note CM-12');
+    expect((await owner.postForm(`/companies/${REALM}/disputes/${disputeId}/resolve`, { _csrf: token, resolution: 'again' })).status).toBe(404);
+    expect((await stranger.postForm(`/companies/${REALM}/disputes/${disputeId}/resolve`, { _csrf: csrfTokenIn(await (await stranger.get(`/companies/${OTHER}`)).text()), resolution: 'x' })).status).toBe(404);
+  });
 });

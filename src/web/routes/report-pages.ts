@@ -7,10 +7,15 @@ import { playbookSettingsSchema, type PlaybookSettings } from '../../collections
 import { changeSettings, settingsFor } from '../../jobs/cadence';
 import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
 import { loadCompany, requireSignIn } from '../access';
+import { recordActivities } from '../../db/cadence-recorder';
+import { queueNotes } from '../../jobs/handlers/notes';
+import { NotFoundError } from '../../errors';
 import { toProblem } from '../error-handler';
 
 const periodQuery = z.object({ from: optionalLocalDate, to: optionalLocalDate }).strict().refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'from must not be after to', path: ['from'] });
 const BUCKETS: Array<[string, string]> = [['current', 'Current'], ['1-30', '1-30 days'], ['31-60', '31-60 days'], ['61-90', '61-90 days'], ['90+', 'Over 90']];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const resolveForm = z.object({ resolution: z.string().trim().min(1, 'say how it was resolved').max(2000), _csrf: z.string().optional() }).strict();
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const RECENT_DAYS = 60;
 
@@ -95,7 +100,25 @@ export function reportPages(context: AppContext): Router {
         .execute(),
       systemsLogFor(context, realmId),
     ]);
-    res.render('disputes', { title: 'Disputes and the systems log', company: req.company, disputes, log: log.entries });
+    res.render('disputes', { title: 'Disputes and the systems log', company: req.company, disputes: disputes.map((d) => ({ ...d, open: d.status === 'open' })), log: log.entries, resolved: req.query.resolved === '1' });
+  });
+
+  router.post('/companies/:realmId/disputes/:disputeId/resolve', requireSignIn, async (req, res) => {
+    const realmId = req.company!.realm_id;
+    const disputeId = String(req.params.disputeId);
+    if (!UUID.test(disputeId)) throw new NotFoundError('No such dispute');
+    const { resolution } = resolveForm.parse(req.body ?? {});
+    const today = await todayOf(req);
+    const resolved = await context.db.transaction().execute(async (trx) => {
+      const dispute = await trx.updateTable('disputes').set({ status: 'resolved', resolution: resolution.trim(), resolved_on: today }).where('realm_id', '=', realmId).where('id', '=', disputeId).where('status', '=', 'open').returning(['customer_id', 'invoice_ids', 'category']).executeTakeFirst();
+      if (!dispute) return false;
+      // Its invoices are no longer paused by it; the next playbook run takes them up again.
+      await recordActivities(trx, realmId, today, [{ customerId: dispute.customer_id, invoiceIds: dispute.invoice_ids, kind: 'dispute_resolved', summary: `dispute (${dispute.category.replace(/_/g, ' ')}) resolved: ${resolution.trim()}`, details: { disputeId }, key: `dispute-resolved:${disputeId}` }]);
+      return true;
+    });
+    if (!resolved) throw new NotFoundError('No such open dispute');
+    await queueNotes(context, realmId).catch((error) => req.log.warn({ err: error }, 'could not queue notes now'));
+    res.redirect(303, `/companies/${realmId}/disputes?resolved=1`);
   });
 
   router.get('/companies/:realmId/difficult-customers', requireSignIn, async (req, res) => {
