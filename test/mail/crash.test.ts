@@ -1,12 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { sql } from 'kysely';
-import { ARDESK_BIN } from '../support/cli';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
-import { testEnv } from '../support/env';
 import { HttpClient } from '../support/http';
 import { until } from '../support/until';
 import { startSmtp, type TestSmtp } from '../support/smtp';
+import { WorkerProcesses } from '../support/worker-process';
 
 const REALM = '9341002';
 const NOW = '2026-11-20T15:00:00Z';
@@ -16,14 +14,10 @@ const MESSAGES = 200;
 describe('a worker killed mid-way through a batch of 200 messages', () => {
   let smtp: TestSmtp;
   let app: ConnectedApp;
-  const workers: ChildProcess[] = [];
 
-  const startWorkerProcess = (): ChildProcess => {
-    const env = testEnv({ ...app.env, DATABASE_URL: app.test.database.url, QUEUE_PREFIX: app.test.context.queues.prefix, SMTP_URL: smtp.url, ARDESK_NOW: NOW, MAIL_FROM: 'Crash Co <ar@crash.test>' });
-    const child = spawn(process.execPath, [ARDESK_BIN, 'worker'], { env: { PATH: process.env.PATH, ...env, LOG_LEVEL: process.env.TEST_WORKER_LOG ?? 'silent' }, stdio: ['ignore', 'inherit', 'inherit'] });
-    workers.push(child);
-    return child;
-  };
+  // The app's environment carries the SMTP server and the frozen business clock.
+  const workers = new WorkerProcesses(() => app, { MAIL_FROM: 'Crash Co <ar@crash.test>' });
+  const startWorkerProcess = () => workers.start();
 
   beforeAll(async () => {
     smtp = await startSmtp({ delayMs: 10 });
@@ -40,7 +34,7 @@ describe('a worker killed mid-way through a batch of 200 messages', () => {
       .execute();
   });
   afterAll(async () => {
-    for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
+    await workers.killAll();
     await app.stop();
     await smtp.stop();
   });
@@ -49,8 +43,7 @@ describe('a worker killed mid-way through a batch of 200 messages', () => {
     const first = startWorkerProcess();
     await app.test.context.queues.enqueue('mail.dispatch', {});
     await until('the first 40 deliveries', () => smtp.received.length >= 40, 60_000);
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
+    await workers.kill(first);
     const deliveredBeforeRestart = smtp.received.length;
     expect(deliveredBeforeRestart).toBeLessThan(MESSAGES);
 
@@ -68,8 +61,7 @@ describe('a worker killed mid-way through a batch of 200 messages', () => {
       throw error;
     }
     // Its scheduled syncs may wait on locks the dead worker held; nothing to wait for here.
-    second.kill('SIGKILL');
-    await new Promise((resolve) => second.once('exit', resolve));
+    await workers.kill(second);
 
     // Only the batch's messages: the worker's own sync and the day's playbook after it may queue others.
     const rows = await app.test.context.db.selectFrom('messages').select(['id', 'status']).where('realm_id', '=', REALM).where('key', 'like', 'crash:%').execute();

@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { runCadence } from '../../src/jobs/cadence';
 import { recordCallOutcome } from '../../src/jobs/call-outcomes';
 import { writeNotes } from '../../src/jobs/notes';
 import { sendMessage } from '../../src/mail/send-message';
 import type { Realm } from '../../src/sandbox/realm';
-import { ARDESK_BIN } from '../support/cli';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
-import { testEnv } from '../support/env';
 import { HttpClient } from '../support/http';
 import { until } from '../support/until';
+import { WorkerProcesses } from '../support/worker-process';
 
 const NOW = '2026-11-20T15:00:00Z';
 const HISTORY = '9341101';
@@ -26,7 +24,7 @@ interface Attachable {
 
 describe('the collection history written back into QuickBooks as notes', () => {
   let app: ConnectedApp;
-  const workers: ChildProcess[] = [];
+  const workers = new WorkerProcesses(() => app);
   const realmOf = (realmId: string): Realm => app.sandbox.sandbox.realm(realmId)!;
   const db = () => app.test.context.db;
 
@@ -59,7 +57,7 @@ describe('the collection history written back into QuickBooks as notes', () => {
     }
   });
   afterAll(async () => {
-    for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
+    await workers.killAll();
     await app.stop();
   });
 
@@ -173,19 +171,13 @@ describe('the collection history written back into QuickBooks as notes', () => {
     expect(pending.length).toBeGreaterThan(60);
     // Each request takes 1.5 s at QuickBooks: long enough to kill the worker while one is in flight.
     app.sandbox.sandbox.setKnobs({ latencyMs: 1500 });
-    const startWorkerProcess = () => {
-      const env = testEnv({ ...app.env, DATABASE_URL: app.test.database.url, QUEUE_PREFIX: app.test.context.queues.prefix, ARDESK_NOW: NOW });
-      const child = spawn(process.execPath, [ARDESK_BIN, 'worker'], { env: { PATH: process.env.PATH, ...env, LOG_LEVEL: process.env.TEST_WORKER_LOG ?? 'silent' }, stdio: ['ignore', 'inherit', 'inherit'] });
-      workers.push(child);
-      return child;
-    };
+    const startWorkerProcess = () => workers.start({ ARDESK_NOW: NOW });
     const first = startWorkerProcess();
     await app.test.context.queues.enqueue('notes.realm', { realmId: CRASH }, { jobId: 'crash-notes' });
     const claimed = async () => (await activities(CRASH)).some((a) => a.note_status === 'pending' && a.note_batch !== null);
     await until('a batch to be claimed and sent', claimed, 30_000);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
+    await workers.kill(first);
     // QuickBooks finishes the request the dead worker sent: notes exist that Ardesk never recorded.
     await until('the orphaned batch to be answered', async () => batchRequests(CRASH).length >= 1, 10_000);
     const recorded = (await activities(CRASH)).filter((a) => a.note_status === 'written').length;
@@ -196,8 +188,7 @@ describe('the collection history written back into QuickBooks as notes', () => {
     await app.test.context.queues.enqueue('notes.realm', { realmId: CRASH }, { jobId: 'crash-notes-again' });
     await until('every note to be written', async () => (await activities(CRASH)).every((a) => a.note_status !== 'pending'), 60_000);
     // Its other jobs (the scheduled syncs) may wait on locks the dead worker held; no need to wait for them.
-    second.kill('SIGKILL');
-    await new Promise((resolve) => second.once('exit', resolve));
+    await workers.kill(second);
 
     const rows = (await activities(CRASH)).filter((a) => a.note_status === 'written');
     const notes = await attachables(CRASH);

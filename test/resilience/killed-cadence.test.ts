@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { runCadence } from '../../src/jobs/cadence';
-import { ARDESK_BIN } from '../support/cli';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
-import { testEnv } from '../support/env';
 import { HttpClient } from '../support/http';
 import { until } from '../support/until';
+import { WorkerProcesses } from '../support/worker-process';
 
 const CALM = '9341911';
 const KILLED = '9341912';
@@ -17,14 +15,9 @@ const NOW = '2026-11-23T15:00:00Z';
  */
 describe('a worker killed in the middle of the day\'s playbook', () => {
   let app: ConnectedApp;
-  const workers: ChildProcess[] = [];
 
-  const startWorkerProcess = () => {
-    const env = testEnv({ ...app.env, DATABASE_URL: app.test.database.url, QUEUE_PREFIX: app.test.context.queues.prefix, LOG_LEVEL: process.env.TEST_WORKER_LOG ?? 'silent' });
-    const child = spawn(process.execPath, [ARDESK_BIN, 'worker'], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
-    workers.push(child);
-    return child;
-  };
+  const workers = new WorkerProcesses(() => app);
+  const startWorkerProcess = () => workers.start();
 
   beforeAll(async () => {
     // Two companies generated from the same seed: the same customers and invoices.
@@ -38,7 +31,7 @@ describe('a worker killed in the middle of the day\'s playbook', () => {
     await app.test.context.db.updateTable('companies').set({ status: 'disconnected' }).where('realm_id', '=', CALM).execute();
   }, 120_000);
   afterAll(async () => {
-    for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
+    await workers.killAll();
     await app.stop();
   });
 
@@ -56,9 +49,7 @@ describe('a worker killed in the middle of the day\'s playbook', () => {
     };
     await poll();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const exited = new Promise((resolve) => first.once('exit', resolve));
-    first.kill('SIGKILL');
-    await exited;
+    await workers.kill(first);
     expect(await (await job())?.getState()).toBe('active'); // it had not finished
 
     const recorded = async (table: 'invoice_states' | 'activities' | 'call_tasks' | 'messages') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('realm_id', '=', KILLED).executeTakeFirstOrThrow()).n);

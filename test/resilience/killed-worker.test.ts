@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { ARDESK_BIN } from '../support/cli';
+import type { ChildProcess } from 'node:child_process';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
-import { testEnv } from '../support/env';
 import { HttpClient } from '../support/http';
 import { eventually, until } from '../support/until';
+import { WorkerProcesses } from '../support/worker-process';
 
 const KILLED = '9341901';
 const NOW = '2026-11-23T15:00:00Z';
@@ -14,19 +13,10 @@ const NOW = '2026-11-23T15:00:00Z';
  */
 describe('a worker killed during a full sync', () => {
   let app: ConnectedApp;
-  const workers: ChildProcess[] = [];
 
-  const startWorkerProcess = () => {
-    const env = testEnv({ ...app.env, DATABASE_URL: app.test.database.url, QUEUE_PREFIX: app.test.context.queues.prefix, LOG_LEVEL: process.env.TEST_WORKER_LOG ?? 'silent' });
-    const child = spawn(process.execPath, [ARDESK_BIN, 'worker'], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
-    workers.push(child);
-    return child;
-  };
-  const kill = async (child: ChildProcess) => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  };
+  const workers = new WorkerProcesses(() => app);
+  const startWorkerProcess = () => workers.start();
+  const kill = (child: ChildProcess) => workers.kill(child);
 
   beforeAll(async () => {
     app = await startConnectedApp({ realms: [{ realmId: KILLED, name: 'Killed Co', customers: 200, invoices: 4000 }], env: { ARDESK_NOW: NOW } });
@@ -35,7 +25,7 @@ describe('a worker killed during a full sync', () => {
     for (const job of await app.test.context.queues.queue('sync').getJobs(['waiting', 'delayed', 'prioritized'])) if (String(job.id).startsWith('sync-first-')) await job.remove();
   }, 60_000);
   afterAll(async () => {
-    for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
+    await workers.killAll();
     await app.stop();
   });
 

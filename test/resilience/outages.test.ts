@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { sql } from 'kysely';
 import { QUEUES } from '../../src/jobs/names';
-import { ARDESK_BIN } from '../support/cli';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
-import { testEnv } from '../support/env';
 import { HttpClient } from '../support/http';
 import { startPrivatePostgres, startPrivateRedis, type PrivateServer } from '../support/private-services';
 import { startSmtp, type TestSmtp } from '../support/smtp';
 import { until } from '../support/until';
+import { WorkerProcesses } from '../support/worker-process';
 
 const REALM = '9341701';
 // Monday 2026-11-23, 10:00 in New York: every message is due, commercial calls are today.
@@ -25,13 +23,9 @@ describe('Redis and PostgreSQL restarted mid-run, with QuickBooks failing 5% of 
   let postgres: PrivateServer;
   let smtp: TestSmtp;
   let app: ConnectedApp;
-  const workers: ChildProcess[] = [];
 
-  const startWorkerProcess = () => {
-    const env = testEnv({ ...app.env, MAIL_CONCURRENCY: '4', DATABASE_URL: postgres.url, QUEUE_PREFIX: app.test.context.queues.prefix, LOG_LEVEL: process.env.TEST_WORKER_LOG ?? 'silent' });
-    const child = spawn(process.execPath, [ARDESK_BIN, 'worker'], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
-    workers.push(child);
-  };
+  const workers = new WorkerProcesses(() => app, { MAIL_CONCURRENCY: '4' });
+  const startWorkerProcess = () => workers.start({ DATABASE_URL: postgres.url });
   const count = async (query: ReturnType<typeof sql<{ n: number }>>) => Number((await query.execute(app.test.context.db)).rows[0]!.n);
 
   beforeAll(async () => {
@@ -44,7 +38,7 @@ describe('Redis and PostgreSQL restarted mid-run, with QuickBooks failing 5% of 
     app.sandbox.sandbox.knobs.latencyMs = 20;
   }, 60_000);
   afterAll(async () => {
-    for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
+    await workers.killAll();
     await app?.stop().catch(() => undefined);
     await Promise.all([redis?.stop(), postgres?.stop(), smtp?.stop()]);
   });
