@@ -32,6 +32,10 @@ export function customerPages(context: AppContext): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
 
+  const requireCustomer = async (realmId: string, customerId: string) => {
+    const customer = await context.db.selectFrom('qbo_customers').select('id').where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirst();
+    if (!customer) throw new NotFoundError('No such customer');
+  };
   const todayOf = async (req: Request) => localMoment(context.clock.businessNow(), (await settingsFor(context, req.company!.realm_id, req.company!.timezone)).timezone).date;
 
   router.get('/companies/:realmId/customers/:customerId', requireSignIn, async (req, res) => {
@@ -45,7 +49,7 @@ export function customerPages(context: AppContext): Router {
     const { until, reason } = pauseForm.parse(req.body ?? {});
     const today = await todayOf(req);
     if (until && until < today) throw new BadRequestError('until: a pause cannot end in the past');
-    await customerFile(context, realmId, customerId); // 404 for a customer that is not there
+    await requireCustomer(realmId, customerId);
     await context.db.transaction().execute(async (trx) => {
       const pause = await trx.insertInto('pauses').values({ realm_id: realmId, customer_id: customerId, until: until ?? null, reason: reason?.trim() || null }).returning('id').executeTakeFirstOrThrow();
       await recordActivities(trx, realmId, today, [{ customerId, invoiceIds: [], kind: 'paused', summary: `automatic collection paused ${until ? `until ${until}` : 'until further notice'}${reason?.trim() ? `: ${reason.trim()}` : ''}`, details: { pauseId: pause.id, until: until ?? null }, key: `pause:${pause.id}` }]);
@@ -73,7 +77,7 @@ export function customerPages(context: AppContext): Router {
     const realmId = req.company!.realm_id;
     const customerId = idParam(req, 'customerId', QBO_ID, 'customer');
     const { type } = typeForm.parse(req.body ?? {});
-    await customerFile(context, realmId, customerId);
+    await requireCustomer(realmId, customerId);
     const override = type === 'auto' ? null : type;
     await context.db.insertInto('customer_histories').values({ realm_id: realmId, customer_id: customerId, type_override: override }).onConflict((oc) => oc.columns(['realm_id', 'customer_id']).doUpdateSet({ type_override: override })).execute();
     res.redirect(303, `/companies/${realmId}/customers/${customerId}?saved=${encodeURIComponent(type === 'auto' ? 'Type follows QuickBooks again.' : `Treated as ${type} from now on.`)}`);
