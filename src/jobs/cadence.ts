@@ -19,6 +19,11 @@ export async function settingsFor(context: AppContext, realmId: string, timezone
   return playbookSettings({ timezone, ...((await context.repos.collections.settingsOf(realmId)) ?? {}) });
 }
 
+/** Today by the business clock, in the company's time zone (its playbook setting). */
+export async function todayFor(context: AppContext, realmId: string, timezone: string): Promise<LocalDate> {
+  return localMoment(context.clock.businessNow(), (await settingsFor(context, realmId, timezone)).timezone).date;
+}
+
 /** Replaces the settings given in `changes`, keeps the rest, and saves only a valid whole. */
 export async function changeSettings(context: AppContext, realmId: string, timezone: string, changes: Partial<PlaybookSettings>): Promise<PlaybookSettings> {
   const merged = playbookSettings({ ...(await settingsFor(context, realmId, timezone)), ...changes });

@@ -1,8 +1,8 @@
 import type { AppContext } from '../app-context';
-import { addDays, localMoment, type LocalDate } from '../collections/calendar';
+import { addDays, type LocalDate } from '../collections/calendar';
 import { aging, daysSalesOutstanding, difficultCustomers, results, systemsLog, type AgingInvoice } from '../collections/reports';
 import { NotFoundError } from '../errors';
-import { settingsFor } from './cadence';
+import { todayFor } from './cadence';
 
 const DUNNING = ['reminder', 'second_notice', 'demand_letter', 'final_notice'];
 
@@ -15,8 +15,7 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
 async function todayOf(context: AppContext, realmId: string): Promise<LocalDate> {
   const company = await context.repos.companies.find(realmId);
   if (!company) throw new NotFoundError('No such company');
-  const settings = await settingsFor(context, realmId, company.timezone);
-  return localMoment(context.clock.businessNow(), settings.timezone).date;
+  return todayFor(context, realmId, company.timezone);
 }
 
 async function invoicesOf(context: AppContext, realmId: string): Promise<AgingInvoice[]> {

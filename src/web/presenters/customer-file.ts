@@ -1,8 +1,8 @@
 import type { AppContext } from '../../app-context';
-import { daysBetween, localMoment, type LocalDate } from '../../collections/calendar';
+import { daysBetween, type LocalDate } from '../../collections/calendar';
 import { paymentHistory } from '../../collections/payment-history';
 import { customerType } from '../../collections/playbook';
-import { settingsFor } from '../../jobs/cadence';
+import { todayFor } from '../../jobs/cadence';
 import { mergeDataFor } from '../../mail/merge-data';
 import { CALL_SCRIPTS, type TemplateName } from '../../mail/templates';
 import { NotFoundError } from '../../errors';
@@ -18,8 +18,7 @@ export async function customerFile(context: AppContext, realmId: string, custome
   const { db } = context;
   const company = await context.repos.companies.find(realmId);
   if (!company) throw new NotFoundError('No such company');
-  const settings = await settingsFor(context, realmId, company.timezone);
-  const today = localMoment(context.clock.businessNow(), settings.timezone).date;
+  const today = await todayFor(context, realmId, company.timezone);
   const customer = await db.selectFrom('qbo_customers').selectAll().where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirst();
   if (!customer) throw new NotFoundError('No such customer');
   // The customer pays its own invoices and those of its sub-customers (QuickBooks' jobs).

@@ -71,7 +71,7 @@ export async function escalationFile(context: AppContext, realmId: string, custo
 
   return {
     company: { name: company.name, email: company.email, phone: company.phone },
-    generatedOn: localMoment(context.clock.businessNow(), company.timezone).date,
+    generatedOn: file.today,
     currency: file.currency,
     customer: { ...file.customer, address: addressLines(raw.display_name, raw.company_name, raw.raw) },
     openInvoices: file.openInvoices,

@@ -3,9 +3,8 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { AppContext } from '../../app-context';
-import { localMoment } from '../../collections/calendar';
 import { recordActivities } from '../../db/cadence-recorder';
-import { settingsFor } from '../../jobs/cadence';
+import { todayFor } from '../../jobs/cadence';
 import { queueNotes } from '../../jobs/handlers/notes';
 import { BadRequestError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
@@ -36,7 +35,7 @@ export function customerPages(context: AppContext): Router {
     const customer = await context.db.selectFrom('qbo_customers').select('id').where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirst();
     if (!customer) throw new NotFoundError('No such customer');
   };
-  const todayOf = async (req: Request) => localMoment(context.clock.businessNow(), (await settingsFor(context, req.company!.realm_id, req.company!.timezone)).timezone).date;
+  const todayOf = (req: Request) => todayFor(context, req.company!.realm_id, req.company!.timezone);
 
   router.get('/companies/:realmId/customers/:customerId', requireSignIn, async (req, res) => {
     const file = await customerFile(context, req.company!.realm_id, idParam(req, 'customerId', QBO_ID, 'customer'));

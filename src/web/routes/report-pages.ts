@@ -2,9 +2,9 @@ import { Router, type Request, type Response } from 'express';
 import { z, ZodError } from 'zod';
 import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { AppContext } from '../../app-context';
-import { addDays, localMoment } from '../../collections/calendar';
+import { addDays } from '../../collections/calendar';
 import { playbookSettingsSchema, type PlaybookSettings } from '../../collections/settings';
-import { changeSettings, settingsFor } from '../../jobs/cadence';
+import { changeSettings, settingsFor, todayFor } from '../../jobs/cadence';
 import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
 import { loadCompany, requireSignIn } from '../access';
 import { recordActivities } from '../../db/cadence-recorder';
@@ -46,7 +46,7 @@ export function settingsFromForm(form: Record<string, unknown>): Partial<Playboo
 export function reportPages(context: AppContext): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
-  const todayOf = async (req: Request) => localMoment(context.clock.businessNow(), (await settingsFor(context, req.company!.realm_id, req.company!.timezone)).timezone).date;
+  const todayOf = (req: Request) => todayFor(context, req.company!.realm_id, req.company!.timezone);
 
   router.get('/companies/:realmId/promises', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
