@@ -8,8 +8,8 @@ import { playbookSettingsSchema } from '../../collections/settings';
 import { workListFor } from '../../jobs/worklist';
 import { recordCallOutcome } from '../../jobs/call-outcomes';
 import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
-import { NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
+import { recordId } from '../route-params';
 import { afterCall } from './call-pages';
 
 function present(company: Company) {
@@ -70,8 +70,7 @@ export function apiRoutes(context: AppContext): Router {
   });
 
   router.post('/api/realms/:realmId/tasks/:taskId/outcome', async (req, res) => {
-    const taskId = String(req.params.taskId);
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(taskId)) throw new NotFoundError('No such call task');
+    const taskId = recordId(req, 'taskId', 'uuid', 'call task');
     const result = await recordCallOutcome(context, req.company!.realm_id, taskId, req.body);
     await afterCall(context, req.company!.realm_id, result, req.log);
     res.json(result);

@@ -7,11 +7,11 @@ import { queueNotes } from '../../jobs/handlers/notes';
 import { workListFor } from '../../jobs/worklist';
 import { AppError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
+import { recordId } from '../route-params';
 import { toProblem } from '../error-handler';
 import { callScript, customerFile } from '../presenters/customer-file';
 
 const PAGE_SIZE = 50;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FLAGS = ['a_account', 'tough', 'broken_promise', 'find_email', 'call_back'] as const;
 const FLAG_LABELS: Record<string, string> = { a_account: 'A account', tough: 'Tough customer', broken_promise: 'Broken promise', find_email: 'Find an email', call_back: 'Call back', best_time: 'Best time to call now' };
 
@@ -102,8 +102,7 @@ export function callPages(context: AppContext): Router {
   });
 
   const loadTask = async (req: Request) => {
-    const taskId = String(req.params.taskId);
-    if (!UUID.test(taskId)) throw new NotFoundError('No such call task');
+    const taskId = recordId(req, 'taskId', 'uuid', 'call task');
     const task = await context.db.selectFrom('call_tasks').selectAll().where('realm_id', '=', req.company!.realm_id).where('id', '=', taskId).executeTakeFirst();
     if (!task) throw new NotFoundError('No such call task');
     return task;

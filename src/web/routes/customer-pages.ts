@@ -8,20 +8,14 @@ import { todayFor } from '../../jobs/cadence';
 import { queueNotes } from '../../jobs/handlers/notes';
 import { BadRequestError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
+import { recordId } from '../route-params';
 import { customerFile } from '../presenters/customer-file';
 import { escalationFile } from '../presenters/escalation-file';
 import { escalationPdf } from '../presenters/escalation-pdf';
 
-const QBO_ID = /^\d{1,32}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const pauseForm = z.object({ until: optionalLocalDate, reason: z.string().max(500).optional(), _csrf: z.string().optional() }).strict();
 const typeForm = z.object({ type: z.enum(['commercial', 'personal', 'auto']), _csrf: z.string().optional() }).strict();
 
-function idParam(req: Request, name: string, pattern: RegExp, what: string): string {
-  const value = String(req.params[name]);
-  if (!pattern.test(value)) throw new NotFoundError(`No such ${what}`);
-  return value;
-}
 
 /**
  * The customer page (timeline, invoices, contacts, the type override, pausing until a date) and
@@ -38,13 +32,13 @@ export function customerPages(context: AppContext): Router {
   const todayOf = (req: Request) => todayFor(context, req.company!.realm_id, req.company!.timezone);
 
   router.get('/companies/:realmId/customers/:customerId', requireSignIn, async (req, res) => {
-    const file = await customerFile(context, req.company!.realm_id, idParam(req, 'customerId', QBO_ID, 'customer'));
+    const file = await customerFile(context, req.company!.realm_id, recordId(req, 'customerId', 'quickBooks', 'customer'));
     res.render('customer', { title: file.customer.name, company: req.company, file, escalation: file.openInvoices.some((invoice) => invoice.escalation), saved: typeof req.query.saved === 'string' ? req.query.saved.slice(0, 200) : undefined, types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
   });
 
   router.post('/companies/:realmId/customers/:customerId/pause', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
-    const customerId = idParam(req, 'customerId', QBO_ID, 'customer');
+    const customerId = recordId(req, 'customerId', 'quickBooks', 'customer');
     const { until, reason } = pauseForm.parse(req.body ?? {});
     const today = await todayOf(req);
     if (until && until < today) throw new BadRequestError('until: a pause cannot end in the past');
@@ -59,8 +53,8 @@ export function customerPages(context: AppContext): Router {
 
   router.post('/companies/:realmId/customers/:customerId/pauses/:pauseId/end', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
-    const customerId = idParam(req, 'customerId', QBO_ID, 'customer');
-    const pauseId = idParam(req, 'pauseId', UUID, 'pause');
+    const customerId = recordId(req, 'customerId', 'quickBooks', 'customer');
+    const pauseId = recordId(req, 'pauseId', 'uuid', 'pause');
     const today = await todayOf(req);
     const ended = await context.db.transaction().execute(async (trx) => {
       const pause = await trx.deleteFrom('pauses').where('realm_id', '=', realmId).where('id', '=', pauseId).returning(['customer_id', 'invoice_id']).executeTakeFirst();
@@ -74,7 +68,7 @@ export function customerPages(context: AppContext): Router {
 
   router.post('/companies/:realmId/customers/:customerId/type', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
-    const customerId = idParam(req, 'customerId', QBO_ID, 'customer');
+    const customerId = recordId(req, 'customerId', 'quickBooks', 'customer');
     const { type } = typeForm.parse(req.body ?? {});
     await requireCustomer(realmId, customerId);
     const override = type === 'auto' ? null : type;
@@ -83,12 +77,12 @@ export function customerPages(context: AppContext): Router {
   });
 
   router.get('/companies/:realmId/customers/:customerId/escalation', requireSignIn, async (req, res) => {
-    const file = await escalationFile(context, req.company!.realm_id, idParam(req, 'customerId', QBO_ID, 'customer'));
+    const file = await escalationFile(context, req.company!.realm_id, recordId(req, 'customerId', 'quickBooks', 'customer'));
     res.render('escalation', { title: `Collection file: ${file.customer.name}`, layout: 'print', company: req.company, file });
   });
 
   router.get('/companies/:realmId/customers/:customerId/escalation.pdf', requireSignIn, async (req, res) => {
-    const file = await escalationFile(context, req.company!.realm_id, idParam(req, 'customerId', QBO_ID, 'customer'));
+    const file = await escalationFile(context, req.company!.realm_id, recordId(req, 'customerId', 'quickBooks', 'customer'));
     const pdf = await escalationPdf(file);
     const name = `collection-file-${file.customer.name}-${file.generatedOn}`.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 100);
     res.type('application/pdf').setHeader('Content-Disposition', `attachment; filename="${name}.pdf"`);
@@ -97,7 +91,7 @@ export function customerPages(context: AppContext): Router {
 
   router.get('/companies/:realmId/invoices/:invoiceId', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
-    const invoiceId = idParam(req, 'invoiceId', QBO_ID, 'invoice');
+    const invoiceId = recordId(req, 'invoiceId', 'quickBooks', 'invoice');
     const invoice = await context.db.selectFrom('qbo_invoices').selectAll().where('realm_id', '=', realmId).where('id', '=', invoiceId).executeTakeFirst();
     if (!invoice) throw new NotFoundError('No such invoice');
     const [customer, state, activities, messages] = await Promise.all([

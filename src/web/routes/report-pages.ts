@@ -7,6 +7,7 @@ import { playbookSettingsSchema, type PlaybookSettings } from '../../collections
 import { changeSettings, settingsFor, todayFor } from '../../jobs/cadence';
 import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
 import { loadCompany, requireSignIn } from '../access';
+import { recordId } from '../route-params';
 import { recordActivities } from '../../db/cadence-recorder';
 import { queueNotes } from '../../jobs/handlers/notes';
 import { NotFoundError } from '../../errors';
@@ -14,7 +15,6 @@ import { toProblem } from '../error-handler';
 
 const periodQuery = z.object({ from: optionalLocalDate, to: optionalLocalDate }).strict().refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'from must not be after to', path: ['from'] });
 const BUCKETS: Array<[string, string]> = [['current', 'Current'], ['1-30', '1-30 days'], ['31-60', '31-60 days'], ['61-90', '61-90 days'], ['90+', 'Over 90']];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const resolveForm = z.object({ resolution: z.string().trim().min(1, 'say how it was resolved').max(2000), _csrf: z.string().optional() }).strict();
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const RECENT_DAYS = 60;
@@ -105,8 +105,7 @@ export function reportPages(context: AppContext): Router {
 
   router.post('/companies/:realmId/disputes/:disputeId/resolve', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
-    const disputeId = String(req.params.disputeId);
-    if (!UUID.test(disputeId)) throw new NotFoundError('No such dispute');
+    const disputeId = recordId(req, 'disputeId', 'uuid', 'dispute');
     const { resolution } = resolveForm.parse(req.body ?? {});
     const today = await todayOf(req);
     const resolved = await context.db.transaction().execute(async (trx) => {
