@@ -7,6 +7,7 @@ import { customerType, nextCallDay, nextSendTime } from '../collections/playbook
 import { recordActivities } from '../db/cadence-recorder';
 import { BadRequestError, NotFoundError } from '../errors';
 import { settingsFor } from './cadence';
+import { queueNotesSoon } from './handlers/notes';
 
 const isoDate = localDateSchema;
 const money = z.number().positive('must be more than 0').max(1e10, 'is too large').multipleOf(0.01, 'must be in cents');
@@ -198,4 +199,11 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
     ]);
     return result;
   });
+}
+
+/** What follows a recorded call: its note goes to QuickBooks now, a confirmation goes out now. */
+export async function afterCall(context: AppContext, realmId: string, result: OutcomeResult, log: AppContext['logger']): Promise<void> {
+  await queueNotesSoon(context, realmId, log);
+  // The mail pass every minute sends it anyway; a queue hiccup only delays it.
+  if (result.messageQueued) await context.queues.enqueue('mail.dispatch', {}).catch((error) => log.warn({ err: error }, 'could not queue the confirmation now'));
 }

@@ -7,6 +7,14 @@ export async function queueNotes(context: AppContext, realmId: string): Promise<
   await context.queues.enqueueAgain('notes.realm', { realmId }, `notes-${realmId}`);
 }
 
+/**
+ * Queues a notes run now for something a person just did. The notes pass every 30 seconds finds
+ * them anyway, so a queue that cannot be reached is logged, not an error for the person.
+ */
+export async function queueNotesSoon(context: AppContext, realmId: string, log: AppContext['logger']): Promise<void> {
+  await queueNotes(context, realmId).catch((error) => log.warn({ err: error, realmId }, 'could not queue notes now; the next notes pass writes them'));
+}
+
 export function dispatchNotes(context: AppContext): JobHandler<'notes.dispatch'> {
   return async () => {
     const realms = await context.repos.notes.realmsWithPending();

@@ -6,11 +6,10 @@ import type { Company } from '../../db/schema';
 import { changeSettings, runCadence, settingsFor } from '../../jobs/cadence';
 import { playbookSettingsSchema } from '../../collections/settings';
 import { workListFor } from '../../jobs/worklist';
-import { recordCallOutcome } from '../../jobs/call-outcomes';
+import { afterCall, recordCallOutcome } from '../../jobs/call-outcomes';
 import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
 import { loadCompany, requireSignIn } from '../access';
 import { recordId } from '../route-params';
-import { afterCall } from './call-pages';
 
 function present(company: Company) {
   return {

@@ -2,8 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z, ZodError } from 'zod';
 import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { AppContext } from '../../app-context';
-import { recordCallOutcome, type OutcomeResult } from '../../jobs/call-outcomes';
-import { queueNotes } from '../../jobs/handlers/notes';
+import { afterCall, recordCallOutcome, type OutcomeResult } from '../../jobs/call-outcomes';
 import { workListFor } from '../../jobs/worklist';
 import { AppError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
@@ -154,11 +153,4 @@ export function callPages(context: AppContext): Router {
     res.redirect(303, next ? `/companies/${realmId}/tasks/${next.taskId}?${new URLSearchParams({ done })}` : `/companies/${realmId}/worklist?${new URLSearchParams({ done })}`);
   });
   return router;
-}
-
-/** What follows a recorded call: its note goes to QuickBooks now, a confirmation goes out now. */
-export async function afterCall(context: AppContext, realmId: string, result: OutcomeResult, log: AppContext['logger']): Promise<void> {
-  // A queue hiccup only delays these: the periodic notes and mail passes pick them up.
-  await queueNotes(context, realmId).catch((error) => log.warn({ err: error }, 'could not queue notes now'));
-  if (result.messageQueued) await context.queues.enqueue('mail.dispatch', {}).catch((error) => log.warn({ err: error }, 'could not queue the confirmation now'));
 }

@@ -5,7 +5,7 @@ import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { AppContext } from '../../app-context';
 import { recordActivities } from '../../db/cadence-recorder';
 import { todayFor } from '../../jobs/cadence';
-import { queueNotes } from '../../jobs/handlers/notes';
+import { queueNotesSoon } from '../../jobs/handlers/notes';
 import { BadRequestError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
 import { recordId } from '../route-params';
@@ -47,7 +47,7 @@ export function customerPages(context: AppContext): Router {
       const pause = await trx.insertInto('pauses').values({ realm_id: realmId, customer_id: customerId, until: until ?? null, reason: reason?.trim() || null }).returning('id').executeTakeFirstOrThrow();
       await recordActivities(trx, realmId, today, [{ customerId, invoiceIds: [], kind: 'paused', summary: `automatic collection paused ${until ? `until ${until}` : 'until further notice'}${reason?.trim() ? `: ${reason.trim()}` : ''}`, details: { pauseId: pause.id, until: until ?? null }, key: `pause:${pause.id}` }]);
     });
-    await queueNotes(context, realmId).catch((error) => req.log.warn({ err: error }, 'could not queue notes now'));
+    await queueNotesSoon(context, realmId, req.log);
     res.redirect(303, `/companies/${realmId}/customers/${customerId}?saved=${encodeURIComponent(`Paused ${until ? `until ${until}` : 'until further notice'}.`)}`);
   });
 

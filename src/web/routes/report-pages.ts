@@ -9,7 +9,7 @@ import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/rep
 import { loadCompany, requireSignIn } from '../access';
 import { recordId } from '../route-params';
 import { recordActivities } from '../../db/cadence-recorder';
-import { queueNotes } from '../../jobs/handlers/notes';
+import { queueNotesSoon } from '../../jobs/handlers/notes';
 import { NotFoundError } from '../../errors';
 import { toProblem } from '../error-handler';
 
@@ -116,7 +116,7 @@ export function reportPages(context: AppContext): Router {
       return true;
     });
     if (!resolved) throw new NotFoundError('No such open dispute');
-    await queueNotes(context, realmId).catch((error) => req.log.warn({ err: error }, 'could not queue notes now'));
+    await queueNotesSoon(context, realmId, req.log);
     res.redirect(303, `/companies/${realmId}/disputes?resolved=1`);
   });
 
