@@ -83,7 +83,7 @@ const PARTIALS: Record<string, string> = {
 };
 const BUILT_IN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing']);
 
-export function formatMoney(value: unknown, data: MergeData): string {
+export function formatMoney(value: unknown, data: Pick<MergeData, 'locale' | 'currency'>): string {
   const amount = typeof value === 'number' ? value : Number(value);
   if (!Number.isFinite(amount)) return '';
   try {

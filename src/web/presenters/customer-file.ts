@@ -3,7 +3,7 @@ import { daysBetween, type LocalDate } from '../../collections/calendar';
 import { paymentHistory } from '../../collections/payment-history';
 import { customerType } from '../../collections/playbook';
 import { todayFor } from '../../jobs/cadence';
-import { mergeDataFor } from '../../mail/merge-data';
+import { addressLines, mergeDataFor } from '../../mail/merge-data';
 import { CALL_SCRIPTS, type TemplateName } from '../../mail/templates';
 import { NotFoundError } from '../../errors';
 
@@ -50,8 +50,9 @@ export async function customerFile(context: AppContext, realmId: string, custome
 
   return {
     today,
+    company: { name: company.name, email: company.email, phone: company.phone, timezone: company.timezone },
     currency: company.currency,
-    customer: { id: customer.id, name: customer.display_name, companyName: customer.company_name, email: customer.email, phone: customer.phone, mobile: customer.mobile, notes: customer.notes, type, typeOverride: history?.type_override ?? null },
+    customer: { id: customer.id, name: customer.display_name, companyName: customer.company_name, address: addressLines(customer.display_name, customer.company_name, customer.raw), email: customer.email, phone: customer.phone, mobile: customer.mobile, notes: customer.notes, type, typeOverride: history?.type_override ?? null },
     openInvoices: open,
     overdue: open.filter((i) => i.daysOverdue > 0),
     openBalance: Math.round(open.reduce((sum, i) => sum + i.balance, 0) * 100) / 100,

@@ -2,7 +2,6 @@ import type { AppContext } from '../../app-context';
 import { LETTERS, MESSAGE_NAMES } from '../../collections/message-kinds';
 import type { MessageKind } from '../../collections/model';
 import { localMoment } from '../../collections/calendar';
-import { addressLines } from '../../mail/merge-data';
 import { outboxDocument } from '../../mail/letters';
 import { customerFile } from './customer-file';
 
@@ -39,8 +38,7 @@ export interface EscalationEvent {
  */
 export async function escalationFile(context: AppContext, realmId: string, customerId: string) {
   const file = await customerFile(context, realmId, customerId);
-  const company = (await context.repos.companies.find(realmId))!;
-  const raw = await context.db.selectFrom('qbo_customers').select(['display_name', 'company_name', 'raw']).where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirstOrThrow();
+  const { company } = file;
   const sent = await context.db
     .selectFrom('messages')
     .select(['id', 'kind', 'to_address', 'subject', 'sent_at', 'send_at', 'status', 'printed_at'])
@@ -70,10 +68,10 @@ export async function escalationFile(context: AppContext, realmId: string, custo
   events.sort((a, b) => a.on.localeCompare(b.on));
 
   return {
-    company: { name: company.name, email: company.email, phone: company.phone },
+    company,
     generatedOn: file.today,
     currency: file.currency,
-    customer: { ...file.customer, address: addressLines(raw.display_name, raw.company_name, raw.raw) },
+    customer: file.customer,
     openInvoices: file.openInvoices,
     openBalance: file.openBalance,
     overdueBalance: file.overdueBalance,

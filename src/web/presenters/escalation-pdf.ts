@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import { formatMoney } from '../../mail/templates';
 import type { EscalationFile } from './escalation-file';
 
 const MARGIN = 56;
@@ -15,7 +16,7 @@ export function escalationPdf(file: EscalationFile): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  const money = (amount: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: /^[A-Z]{3}$/.test(file.currency) ? file.currency : 'USD' }).format(amount);
+  const money = (amount: number) => formatMoney(amount, { locale: 'en-US', currency: /^[A-Z]{3}$/.test(file.currency) ? file.currency : 'USD' });
   const width = doc.page.width - MARGIN * 2;
 
   doc.font('Helvetica-Bold').fontSize(16).fillColor(INK).text(`Collection file: ${file.customer.name}`);

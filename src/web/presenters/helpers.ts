@@ -1,4 +1,5 @@
 import type Handlebars from 'handlebars';
+import { formatMoney } from '../../mail/templates';
 
 /** Small formatting helpers for the pages. Every one returns plain text, so Handlebars escapes it. */
 export function registerViewHelpers(hbs: typeof Handlebars): void {
@@ -7,8 +8,7 @@ export function registerViewHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('money', (value: unknown, currency: unknown) => {
     const amount = Number(value);
     if (value === null || value === undefined || Number.isNaN(amount)) return '';
-    const code = typeof currency === 'string' && /^[A-Z]{3}$/.test(currency) ? currency : 'USD';
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency: code }).format(amount);
+    return formatMoney(amount, { locale: 'en-US', currency: typeof currency === 'string' && /^[A-Z]{3}$/.test(currency) ? currency : 'USD' });
   });
   hbs.registerHelper('percent', (value: unknown) => (value === null || value === undefined || Number.isNaN(Number(value)) ? '–' : `${Math.round(Number(value) * 1000) / 10}%`));
   hbs.registerHelper('words', (value: unknown) => String(value ?? '').replace(/_/g, ' '));
