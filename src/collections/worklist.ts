@@ -4,6 +4,9 @@ import { customerType } from './playbook';
 import type { PlaybookSettings } from './settings';
 
 export type WorkListFlag = 'a_account' | 'tough' | 'broken_promise' | 'best_time' | 'find_email' | 'call_back';
+/** The flags a work list can be filtered by (best time depends on the moment, not the task). */
+export const FILTER_FLAGS = ['a_account', 'tough', 'broken_promise', 'find_email', 'call_back'] as const satisfies readonly WorkListFlag[];
+export type FilterFlag = (typeof FILTER_FLAGS)[number];
 
 export interface WorkListItem {
   taskId: string;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { LocalDate } from '../collections/calendar';
+import type { FilterFlag } from '../collections/worklist';
 import type { Db } from './database';
 
 export interface WorkListRow {
@@ -25,7 +26,7 @@ export interface WorkListRow {
 export interface WorkListFilter {
   type?: 'commercial' | 'personal';
   level?: number;
-  flag?: 'a_account' | 'tough' | 'broken_promise' | 'find_email' | 'call_back';
+  flag?: FilterFlag;
 }
 
 /**

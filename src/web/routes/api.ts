@@ -6,6 +6,7 @@ import type { Company } from '../../db/schema';
 import { changeSettings, runCadence, settingsFor } from '../../jobs/cadence';
 import { playbookSettingsSchema } from '../../collections/settings';
 import { workListFor } from '../../jobs/worklist';
+import { FILTER_FLAGS } from '../../collections/worklist';
 import { afterCall, recordCallOutcome } from '../../jobs/call-outcomes';
 import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
 import { loadCompany, requireSignIn } from '../access';
@@ -60,7 +61,7 @@ export function apiRoutes(context: AppContext): Router {
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
       type: z.enum(['commercial', 'personal']).optional(),
       level: z.coerce.number().int().min(0).max(4).optional(),
-      flag: z.enum(['a_account', 'tough', 'broken_promise', 'find_email', 'call_back']).optional(),
+      flag: z.enum(FILTER_FLAGS).optional(),
     })
     .strict();
   router.get('/api/realms/:realmId/worklist', async (req, res) => {

@@ -4,6 +4,7 @@ import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { AppContext } from '../../app-context';
 import { afterCall, recordCallOutcome, type OutcomeResult } from '../../jobs/call-outcomes';
 import { workListFor } from '../../jobs/worklist';
+import { FILTER_FLAGS } from '../../collections/worklist';
 import { AppError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
 import { recordId } from '../route-params';
@@ -11,7 +12,6 @@ import { toProblem } from '../error-handler';
 import { callScript, customerFile } from '../presenters/customer-file';
 
 const PAGE_SIZE = 50;
-const FLAGS = ['a_account', 'tough', 'broken_promise', 'find_email', 'call_back'] as const;
 const FLAG_LABELS: Record<string, string> = { a_account: 'A account', tough: 'Tough customer', broken_promise: 'Broken promise', find_email: 'Find an email', call_back: 'Call back', best_time: 'Best time to call now' };
 
 const listQuery = z
@@ -19,7 +19,7 @@ const listQuery = z
     date: optionalLocalDate,
     type: z.enum(['commercial', 'personal']).optional().or(z.literal('').transform(() => undefined)),
     level: z.coerce.number().int().min(0).max(4).optional().or(z.literal('').transform(() => undefined)),
-    flag: z.enum(FLAGS).optional().or(z.literal('').transform(() => undefined)),
+    flag: z.enum(FILTER_FLAGS).optional().or(z.literal('').transform(() => undefined)),
     page: z.coerce.number().int().min(1).max(10_000).default(1),
     done: z.string().max(200).optional(),
   })
@@ -93,7 +93,7 @@ export function callPages(context: AppContext): Router {
       done: query.done,
       filtered: Boolean(query.type || query.level !== undefined || query.flag),
       levels: [0, 1, 2, 3, 4].map((level) => ({ level, selected: query.level === level })),
-      flags: FLAGS.map((flag) => ({ flag, label: FLAG_LABELS[flag], selected: query.flag === flag })),
+      flags: FILTER_FLAGS.map((flag) => ({ flag, label: FLAG_LABELS[flag], selected: query.flag === flag })),
       types: ['commercial', 'personal'].map((type) => ({ type, selected: query.type === type })),
       previous: query.page > 1 ? search({ page: query.page - 1 }) : null,
       next: offset + list.items.length < list.total ? search({ page: query.page + 1 }) : null,

@@ -6,6 +6,7 @@ import { addDays } from '../../collections/calendar';
 import { playbookSettingsSchema, type PlaybookSettings } from '../../collections/settings';
 import { changeSettings, settingsFor, todayFor } from '../../jobs/cadence';
 import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
+import type { AgingBucket } from '../../collections/reports';
 import { loadCompany, requireSignIn } from '../access';
 import { recordId } from '../route-params';
 import { recordActivities } from '../../db/cadence-recorder';
@@ -14,7 +15,7 @@ import { NotFoundError } from '../../errors';
 import { toProblem } from '../error-handler';
 
 const periodQuery = z.object({ from: optionalLocalDate, to: optionalLocalDate }).strict().refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'from must not be after to', path: ['from'] });
-const BUCKETS: Array<[string, string]> = [['current', 'Current'], ['1-30', '1-30 days'], ['31-60', '31-60 days'], ['61-90', '61-90 days'], ['90+', 'Over 90']];
+const BUCKETS: Array<[AgingBucket, string]> = [['current', 'Current'], ['1-30', '1-30 days'], ['31-60', '31-60 days'], ['61-90', '61-90 days'], ['90+', 'Over 90']];
 const resolveForm = z.object({ resolution: z.string().trim().min(1, 'say how it was resolved').max(2000), _csrf: z.string().optional() }).strict();
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const RECENT_DAYS = 60;
@@ -81,7 +82,10 @@ export function reportPages(context: AppContext): Router {
       title: 'Results',
       company: req.company,
       results,
-      aging: BUCKETS.map(([bucket, label]) => ({ bucket, label, amount: results.aging[bucket as keyof typeof results.aging] ?? 0, width: Math.round(((results.aging[bucket as keyof typeof results.aging] ?? 0) / largest) * 100) })),
+      aging: BUCKETS.map(([bucket, label]) => {
+        const amount = results.aging[bucket] ?? 0;
+        return { bucket, label, amount, width: Math.round((amount / largest) * 100) };
+      }),
       totalOpen,
     });
   });
