@@ -34,6 +34,14 @@ export interface ClientDeps {
 /** What one attempt produced: a body, or a fault to classify. */
 type Outcome<T> = { ok: true; value: T } | { ok: false; fault: QuickBooksFault };
 
+interface RawRequest {
+  method?: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  requestId?: string;
+}
+
 type QboCallback = (error: unknown, body?: unknown) => void;
 type NodeQuickBooksCall = (qbo: QuickBooks, callback: QboCallback) => void;
 
@@ -169,28 +177,50 @@ export class QuickBooksClient {
     );
   }
 
-  async raw<T>(realmId: string, options: { method?: 'GET' | 'POST'; path: string; query?: Record<string, string>; body?: unknown; requestId?: string }): Promise<T> {
-    return this.withRetries(realmId, options.path, async (token) => {
-      const url = new URL(`${this.deps.apiBase}${encodeURIComponent(realmId)}/${options.path}`);
-      for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
-      url.searchParams.set('minorversion', MINOR_VERSION);
-      if (options.method === 'POST') url.searchParams.set('requestid', options.requestId ?? randomUUID());
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method: options.method ?? 'GET',
-          headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-          body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-          signal: AbortSignal.timeout(60_000),
-        });
-      } catch (error) {
-        return { ok: false, fault: networkFault(error) };
-      }
-      const tid = response.headers.get('intuit_tid') ?? response.headers.get('intuit-tid') ?? undefined;
-      const text = await response.text();
-      const fault = parseFault(response.status, text, tid);
-      return fault ? { ok: false, fault } : { ok: true, value: JSON.parse(text) as T };
-    });
+  /**
+   * Proves that freshly issued tokens belong to `realmId` before anything is stored: one
+   * CompanyInfo read with exactly that access token, outside the token manager (which would use
+   * the company's stored tokens). QuickBooks answers a token of another company with 403 / 3100.
+   */
+  async companyInfoWithToken(realmId: string, accessToken: string): Promise<CompanyInfo> {
+    const release = await this.deps.limiter.acquire(realmId, false);
+    let outcome: Outcome<{ CompanyInfo: CompanyInfo }>;
+    try {
+      outcome = await this.send(realmId, { path: `companyinfo/${encodeURIComponent(realmId)}` }, accessToken);
+    } finally {
+      await release();
+    }
+    if (!outcome.ok) {
+      this.deps.logger.warn({ realmId, status: outcome.fault.httpStatus, code: outcome.fault.faultCode, intuitTid: outcome.fault.intuitTid }, 'new tokens could not read the claimed company');
+      throw outcome.fault;
+    }
+    return outcome.value.CompanyInfo;
+  }
+
+  async raw<T>(realmId: string, options: RawRequest): Promise<T> {
+    return this.withRetries(realmId, options.path, (token) => this.send<T>(realmId, options, token));
+  }
+
+  private async send<T>(realmId: string, options: RawRequest, token: string): Promise<Outcome<T>> {
+    const url = new URL(`${this.deps.apiBase}${encodeURIComponent(realmId)}/${options.path}`);
+    for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+    url.searchParams.set('minorversion', MINOR_VERSION);
+    if (options.method === 'POST') url.searchParams.set('requestid', options.requestId ?? randomUUID());
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: options.method ?? 'GET',
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (error) {
+      return { ok: false, fault: networkFault(error) };
+    }
+    const tid = response.headers.get('intuit_tid') ?? response.headers.get('intuit-tid') ?? undefined;
+    const text = await response.text();
+    const fault = parseFault(response.status, text, tid);
+    return fault ? { ok: false, fault } : { ok: true, value: JSON.parse(text) as T };
   }
 
   // ---- the retry policy ------------------------------------------------------------------------

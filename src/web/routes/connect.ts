@@ -3,7 +3,8 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context';
 import { BadRequestError } from '../../errors';
-import { ReconnectRequiredError } from '../../quickbooks/errors';
+import type { CompanyInfo } from '../../quickbooks/client';
+import { QuickBooksFault, ReconnectRequiredError } from '../../quickbooks/errors';
 import { queueFirstSync, scheduleCompany } from '../../jobs/schedules';
 
 const STATE_TTL_MS = 10 * 60 * 1000;
@@ -31,6 +32,15 @@ export function connectRoutes(context: AppContext): Router {
   const router = Router();
   const { repos, quickbooks, clock } = context;
 
+  async function verifiedCompany(realmId: string, accessToken: string): Promise<CompanyInfo | null> {
+    try {
+      return await quickbooks.client.companyInfoWithToken(realmId, accessToken);
+    } catch (error) {
+      if (error instanceof QuickBooksFault && [401, 403].includes(error.httpStatus)) return null;
+      throw error;
+    }
+  }
+
   router.get(['/connect', '/reconnect'], async (req, res) => {
     const realmHint = typeof req.query.realmId === 'string' && /^\d{1,32}$/.test(req.query.realmId) ? req.query.realmId : null;
     const state = randomBytes(32).toString('base64url');
@@ -54,28 +64,33 @@ export function connectRoutes(context: AppContext): Router {
 
     const query = new URLSearchParams({ code, state, realmId }).toString();
     const issued = await quickbooks.oauth.exchangeCode(`${context.config.intuit.redirectUri}?${query}`);
+    // The realmId in the URL is only a claim: the browser can edit it. Before anything is stored,
+    // the new tokens must read that very company; a token of another company gets 403 / 3100.
+    const info = await verifiedCompany(realmId, issued.accessToken);
+    if (!info) {
+      await quickbooks.oauth.revoke(issued.refreshToken).catch((error) => req.log.warn({ err: error }, 'could not revoke the refused tokens'));
+      req.log.warn({ realmId, purpose: pending.purpose }, 'callback refused: the new tokens do not belong to the claimed company');
+      throw new BadRequestError('QuickBooks did not confirm access to that company with this connection. Nothing was changed. Start again from Connect to QuickBooks.');
+    }
     const user = await quickbooks.oauth.userInfo(issued.accessToken);
     const person = await repos.users.upsertByIntuitSub(user.sub, { email: user.email, name: user.name });
-    const existing = await repos.companies.find(realmId);
-    await repos.companies.upsert({ realm_id: realmId, name: existing?.name ?? `QuickBooks company ${realmId}`, status: 'connected', status_reason: null, connected_at: clock.now(), disconnected_at: null });
+    await repos.companies.upsert({
+      realm_id: realmId,
+      name: info.CompanyName || info.LegalName || `QuickBooks company ${realmId}`,
+      status: 'connected',
+      status_reason: null,
+      // A business date (SPEC §4): the playbook compares it with invoice dates on the business clock.
+      connected_at: clock.businessNow(),
+      disconnected_at: null,
+      country: info.Country ?? null,
+      email: info.Email?.Address ?? null,
+      phone: info.PrimaryPhone?.FreeFormNumber ?? null,
+    });
     await quickbooks.vault.storeNew(realmId, issued, clock.now());
     await repos.companies.addMember(realmId, person.id);
-    try {
-      const info = await quickbooks.client.companyInfo(realmId);
-      await repos.companies.upsert({
-        realm_id: realmId,
-        name: info.CompanyName || info.LegalName || `QuickBooks company ${realmId}`,
-        status: 'connected',
-        country: info.Country ?? null,
-        email: info.Email?.Address ?? null,
-        phone: info.PrimaryPhone?.FreeFormNumber ?? null,
-      });
-    } catch (error) {
-      req.log.warn({ realmId, err: error }, 'connected, but CompanyInfo could not be read yet');
-    }
     const connected = (await repos.companies.find(realmId))!;
     await scheduleCompany(context.queues, realmId, connected.timezone);
-    await queueFirstSync(context.queues, realmId, connected.connected_at ?? clock.now());
+    await queueFirstSync(context.queues, realmId, clock.now());
     // Messages held while the company was disconnected go out now, not at the next minute's pass.
     await context.queues.enqueue('mail.dispatch', {}).catch((error) => req.log.warn({ err: error }, 'could not queue the outbox now'));
     // A new session id at sign-in: a session fixed before login is worth nothing after it.
