@@ -35,7 +35,7 @@ export async function playbookBenchmark(): Promise<Figure[]> {
   const rss = process.memoryUsage().rss;
   const heapDelta = process.memoryUsage().heapUsed - heapBefore;
 
-  const tasks: CallTask[] = customers.map((c) => ({ id: `t${c.id}`, customerId: c.id, level: 1, reason: 'level', scheduledFor: TODAY, createdOn: TODAY }));
+  const tasks: CallTask[] = customers.map((c) => ({ id: `t${c.id}`, customerId: c.id, level: 1, reason: 'level', reasons: ['level'], scheduledFor: TODAY, createdOn: TODAY }));
   const times: number[] = [];
   for (let i = 0; i < 20; i++) {
     const t = performance.now();

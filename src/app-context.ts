@@ -7,6 +7,8 @@ import { migrateToLatest } from './db/migrate';
 import { OAuthStatesRepository } from './db/oauth-states-repository';
 import { TokensRepository } from './db/tokens-repository';
 import { QuickBooksCopyRepository } from './db/quickbooks-copy-repository';
+import { AccountsRepository } from './db/accounts-repository';
+import { CallTasksRepository } from './db/call-tasks-repository';
 import { SyncStateRepository } from './db/sync-state-repository';
 import { CollectionsRepository } from './db/collections-repository';
 import { WorkListRepository } from './db/worklist-repository';
@@ -40,6 +42,8 @@ export interface Repositories {
   workList: WorkListRepository;
   outbox: OutboxRepository;
   notes: NotesRepository;
+  accounts: AccountsRepository;
+  callTasks: CallTasksRepository;
 }
 
 /** The QuickBooks side: OAuth, tokens and the API client. */
@@ -87,6 +91,8 @@ export function createRepositories(db: Db): Repositories {
     workList: new WorkListRepository(db),
     outbox: new OutboxRepository(db),
     notes: new NotesRepository(db),
+    accounts: new AccountsRepository(db),
+    callTasks: new CallTasksRepository(db),
   };
 }
 

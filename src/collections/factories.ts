@@ -1,5 +1,5 @@
 import { addDays, zonedInstant, type LocalDate } from './calendar';
-import type { Customer, CustomerHistory, Invoice, InvoiceState, PlaybookInput } from './model';
+import type { CallTask, Customer, CustomerHistory, Invoice, InvoiceState, PlaybookInput } from './model';
 
 /** Test data in the collector's words: `buildInvoice({ dueDate })`, plain objects, nothing hidden. */
 
@@ -23,6 +23,12 @@ export function buildState(invoiceId: string, overrides: Partial<InvoiceState> =
 
 export function buildHistory(customerId: string, overrides: Partial<CustomerHistory> = {}): CustomerHistory {
   return { customerId, lastDunningOn: null, lastReachedOn: null, contactedInvoiceIds: [], ...overrides };
+}
+
+/** An open call task of `customerId`, its reasons those of `reason` unless given. */
+export function buildTask(customerId: string, overrides: Partial<CallTask> = {}): CallTask {
+  const reason = overrides.reason ?? 'level';
+  return { id: `t-${customerId}`, customerId, level: 1, reason, reasons: [reason], scheduledFor: '2026-03-02', createdOn: '2026-03-02', ...overrides };
 }
 
 /** An instant at a local wall-clock time in New York (the default company time zone). */

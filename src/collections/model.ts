@@ -81,11 +81,17 @@ export interface Payment {
   appliedTo: Array<{ invoiceId: string; amount: number }>;
 }
 
+/** Why an account's task is open. An account has one open task carrying every reason it has. */
+export type TaskReason = 'level' | 'broken_promise' | 'find_email' | 'call_back';
+
 export interface CallTask {
   id: string;
   customerId: string;
   level: Level;
-  reason: 'level' | 'broken_promise' | 'find_email' | 'call_back';
+  /** The reason the task was opened for. */
+  reason: TaskReason;
+  /** Every reason it is open for now (the first one included). */
+  reasons: TaskReason[];
   scheduledFor: LocalDate;
   createdOn: LocalDate;
 }
@@ -105,6 +111,8 @@ export interface PlaybookInput {
   pauses: Pause[];
   payments: Payment[];
   openTasks: CallTask[];
+  /** Tasks retired because their account had nothing collectible: they come back when it has. */
+  retiredTasks?: CallTask[];
 }
 
 export type MessageKind = 'verification' | 'reminder' | 'second_notice' | 'demand_letter' | 'final_notice' | 'thank_you' | 'promise_confirmation' | 'plan_confirmation';
@@ -126,7 +134,13 @@ export type Action =
       /** Stable identity: the same message on a re-run is the same key. */
       key: string;
     }
-  | { type: 'open_task'; customerId: string; level: Level; reason: CallTask['reason']; scheduledFor: LocalDate; key: string }
+  | { type: 'open_task'; customerId: string; level: Level; reason: TaskReason; scheduledFor: LocalDate; key: string }
   | { type: 'raise_task'; taskId: string; customerId: string; level: Level }
+  /** Another reason on the account's open task; due no later than `scheduledFor`. */
+  | { type: 'add_reason'; taskId: string; customerId: string; reason: TaskReason; scheduledFor: LocalDate }
+  /** The account has nothing collectible (paid, credited, or all of it paused, promised or disputed). */
+  | { type: 'retire_task'; taskId: string; customerId: string }
+  /** A retired task's account is collectible again: the same task is open again, due today. */
+  | { type: 'restore_task'; taskId: string; customerId: string; scheduledFor: LocalDate }
   | { type: 'promise_outcome'; promiseId: string; customerId: string; outcome: 'kept' | 'partly_kept' | 'broken'; paid: number }
   | { type: 'cancel_pending'; invoiceId: string; customerId: string };

@@ -1,5 +1,5 @@
 import { addDays, localMoment, weekday } from './calendar';
-import { at, buildCustomer, buildHistory, buildInput, buildInvoice, buildState } from './factories';
+import { at, buildCustomer, buildHistory, buildInput, buildInvoice, buildState, buildTask } from './factories';
 import type { Action, Level } from './model';
 import { customerType, levelFor, nextCallDay, nextSendTime, runPlaybook } from './playbook';
 import { DEFAULT_SETTINGS, playbookSettings } from './settings';
@@ -92,7 +92,7 @@ describe('one message per customer', () => {
     const customer = buildCustomer();
     const invoice = buildInvoice({ customerId: customer.id, dueDate: addDays(MONDAY, -24) });
     const state = buildState(invoice.id, { level: 2, levelEnteredOn: addDays(MONDAY, -10), level1On: addDays(MONDAY, -20) });
-    const task = { id: 't1', customerId: customer.id, level: 2 as Level, reason: 'level' as const, scheduledFor: MONDAY, createdOn: addDays(MONDAY, -10) };
+    const task = buildTask(customer.id, { id: 't1', level: 2 as Level, scheduledFor: MONDAY, createdOn: addDays(MONDAY, -10) });
     const reached = runPlaybook(buildInput({ customers: [customer], invoices: [invoice], states: [state], openTasks: [task], histories: [buildHistory(customer.id, { lastReachedOn: addDays(MONDAY, -5) })] }), settings);
     expect(of(reached, 'send_message')).toEqual([]);
     expect(of(reached, 'raise_task')).toEqual([{ type: 'raise_task', taskId: 't1', customerId: customer.id, level: 3 }]);
@@ -105,7 +105,9 @@ describe('one message per customer', () => {
     const invoice = buildInvoice({ customerId: customer.id, dueDate: addDays(MONDAY, -5) });
     const actions = runPlaybook(buildInput({ customers: [customer], invoices: [invoice] }), settings);
     expect(of(actions, 'send_message')).toEqual([]);
-    expect(of(actions, 'open_task').map((t) => t.reason).sort()).toEqual(['find_email', 'level']);
+    // One task for the account, carrying both reasons.
+    expect(of(actions, 'open_task').map((t) => t.reason)).toEqual(['level']);
+    expect(of(actions, 'add_reason')).toEqual([expect.objectContaining({ customerId: customer.id, reason: 'find_email' })]);
   });
 
   it('collects a sub-customer\'s invoices from its parent, in the parent\'s one email', () => {
@@ -227,7 +229,7 @@ describe('promises, plans, disputes and pauses', () => {
   it('after a broken promise: a follow-up call today, outside the call window, and the next level at once', () => {
     const fresh = buildState(invoice.id, { level: 1, levelEnteredOn: addDays(MONDAY, -2), level1On: addDays(MONDAY, -2) });
     const actions = runPlaybook(buildInput({ now: at('2026-03-03'), customers: [customer], invoices: [invoice], states: [fresh], promises: [promise(addDays(MONDAY, -3))] }), settings);
-    expect(of(actions, 'open_task')).toContainEqual(expect.objectContaining({ reason: 'broken_promise', scheduledFor: '2026-03-03' }));
+    expect(of(actions, 'add_reason')).toContainEqual(expect.objectContaining({ reason: 'broken_promise', scheduledFor: '2026-03-03' }));
     expect(of(actions, 'level_change')).toEqual([expect.objectContaining({ from: 1, to: 2 })]);
   });
 
@@ -242,7 +244,7 @@ describe('promises, plans, disputes and pauses', () => {
     expect(of(onTrack, 'level_change')).toEqual([]);
     const missed = runPlaybook(buildInput({ customers: [customer], invoices: [invoice], states: [state], promises: plan, payments: [pay(addDays(MONDAY, -11), 200)] }), settings);
     expect(of(missed, 'promise_outcome').map((o) => [o.promiseId, o.outcome])).toEqual([['i1', 'kept'], ['i2', 'broken'], ['i3', 'broken']]);
-    expect(of(missed, 'open_task')).toContainEqual(expect.objectContaining({ reason: 'broken_promise' }));
+    expect(of(missed, 'add_reason')).toContainEqual(expect.objectContaining({ reason: 'broken_promise' }));
   });
 
   it.each([
@@ -290,7 +292,7 @@ describe('idempotence', () => {
     });
     const task = of(first, 'open_task')[0]!;
     const second = runPlaybook(
-      buildInput({ customers: [customer], invoices, states, histories: [buildHistory(customer.id, { lastDunningOn: MONDAY, contactedInvoiceIds: [invoices[0]!.id] })], openTasks: [{ id: 't', customerId: task.customerId, level: task.level, reason: task.reason, scheduledFor: task.scheduledFor, createdOn: MONDAY }] }),
+      buildInput({ customers: [customer], invoices, states, histories: [buildHistory(customer.id, { lastDunningOn: MONDAY, contactedInvoiceIds: [invoices[0]!.id] })], openTasks: [buildTask(task.customerId, { id: 't', level: task.level, reason: task.reason, scheduledFor: task.scheduledFor, createdOn: MONDAY })] }),
       settings,
     );
     expect(second).toEqual([]);

@@ -1,5 +1,6 @@
 import { addDays, daysBetween, localMoment, weekday, zonedInstant, type LocalDate } from './calendar';
-import type { Action, Customer, CustomerType, Invoice, InvoiceState, Level, MessageKind, PlaybookInput, PromiseToPay } from './model';
+import { customerType, payerResolver } from './accounts';
+import type { Action, CustomerType, Invoice, InvoiceState, Level, MessageKind, PlaybookInput, PromiseToPay, TaskReason } from './model';
 import type { PlaybookSettings } from './settings';
 
 /**
@@ -10,11 +11,9 @@ import type { PlaybookSettings } from './settings';
  */
 
 const CENT = 0.005;
-const LEVEL_MESSAGE: Record<Exclude<Level, 0>, MessageKind> = { 1: 'reminder', 2: 'second_notice', 3: 'demand_letter', 4: 'final_notice' };
+export { customerType };
 
-export function customerType(customer: Customer): CustomerType {
-  return customer.typeOverride ?? (customer.companyName && customer.companyName.trim() ? 'commercial' : 'personal');
-}
+const LEVEL_MESSAGE: Record<Exclude<Level, 0>, MessageKind> = { 1: 'reminder', 2: 'second_notice', 3: 'demand_letter', 4: 'final_notice' };
 
 /** The level an invoice this many days overdue belongs at, ignoring pacing. */
 export function levelFor(daysOverdue: number, levelDays: PlaybookSettings['levelDays']): Level {
@@ -79,21 +78,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   const histories = new Map(input.histories.map((h) => [h.customerId, h]));
   const sendAt = nextSendTime(input.now, settings);
 
-  /** Who pays: a sub-customer's invoices are collected from its top-level parent. */
-  const payers = new Map<string, string>();
-  const payerOf = (customerId: string): string => {
-    const known = payers.get(customerId);
-    if (known) return known;
-    let current = customers.get(customerId);
-    const seen = new Set<string>();
-    while (current?.parentId && customers.has(current.parentId) && !seen.has(current.id)) {
-      seen.add(current.id);
-      current = customers.get(current.parentId);
-    }
-    const payer = current?.id ?? customerId;
-    payers.set(customerId, payer);
-    return payer;
-  };
+  const payerOf = payerResolver(input.customers);
   const contactFor = (invoice: Invoice): string | null => invoice.billEmail ?? customers.get(invoice.customerId)?.email ?? customers.get(payerOf(invoice.customerId))?.email ?? null;
 
   // ---- promises and plans: kept, partly kept, broken ---------------------------------------
@@ -156,6 +141,40 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
     else openByPayer.set(payer, [invoice]);
   }
 
+  // ---- the account's one task: retired when nothing is collectible, back when something is ---
+  const tasks = new Map(input.openTasks.map((t) => [t.customerId, t]));
+  const overdueUncovered = (payer: string) => (openByPayer.get(payer) ?? []).some((i) => daysBetween(i.dueDate, today) > 0 && !paused(i));
+  const openUncovered = (payer: string) => (openByPayer.get(payer) ?? []).some((i) => !paused(i));
+  for (const task of input.openTasks) {
+    // An address is still worth finding while anything open can be written to.
+    const stillWanted = overdueUncovered(task.customerId) || (task.reasons.includes('find_email') && openUncovered(task.customerId));
+    if (stillWanted) continue;
+    actions.push({ type: 'retire_task', taskId: task.id, customerId: task.customerId });
+    tasks.delete(task.customerId);
+  }
+  for (const task of input.retiredTasks ?? []) {
+    if (tasks.has(task.customerId) || !overdueUncovered(task.customerId)) continue;
+    actions.push({ type: 'restore_task', taskId: task.id, customerId: task.customerId, scheduledFor: today });
+    tasks.set(task.customerId, task);
+  }
+  /** Puts `reason` on the account's task, opening one when it has none. */
+  const wantTask = (payer: string, reason: TaskReason, level: Level, scheduledFor: LocalDate, key: string) => {
+    const existing = tasks.get(payer);
+    if (existing) {
+      if (!existing.reasons.includes(reason)) {
+        actions.push({ type: 'add_reason', taskId: existing.id, customerId: payer, reason, scheduledFor });
+        existing.reasons = [...existing.reasons, reason];
+      }
+      if (level > existing.level) {
+        actions.push({ type: 'raise_task', taskId: existing.id, customerId: payer, level });
+        existing.level = level;
+      }
+      return;
+    }
+    actions.push({ type: 'open_task', customerId: payer, level, reason, scheduledFor, key });
+    tasks.set(payer, { id: `new:${payer}`, customerId: payer, level, reason, reasons: [reason], scheduledFor, createdOn: today });
+  };
+
   // ---- first sight and verification letters -----------------------------------------------
   const findEmail = new Set<string>();
   for (const invoice of open) {
@@ -189,7 +208,6 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   }
 
   // ---- one message per customer, and its call task -----------------------------------------
-  const tasks = new Map(input.openTasks.map((t) => [t.customerId, t]));
   for (const [payer, changed] of changes) {
     const customer = customers.get(payer);
     for (const change of changed) actions.push({ type: 'level_change', invoiceId: change.invoice.id, customerId: payer, from: change.from, to: change.to });
@@ -226,27 +244,16 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
       }
     }
 
-    const existing = tasks.get(payer);
-    if (existing && existing.reason === 'level') {
-      if (top > existing.level) actions.push({ type: 'raise_task', taskId: existing.id, customerId: payer, level: top });
-    } else if (!existing) {
-      const type = customer ? customerType(customer) : 'commercial';
-      actions.push({ type: 'open_task', customerId: payer, level: top, reason: 'level', scheduledFor: nextCallDay(today, type, settings), key: `task:${payer}:level:${today}` });
-      tasks.set(payer, { id: `new:${payer}`, customerId: payer, level: top, reason: 'level', scheduledFor: today, createdOn: today });
-    }
+    const type = customer ? customerType(customer) : 'commercial';
+    wantTask(payer, 'level', top, nextCallDay(today, type, settings), `task:${payer}:level:${today}`);
   }
 
   // ---- follow-ups that cannot wait for the call window --------------------------------------
   for (const payer of brokenPayers) {
-    const existing = tasks.get(payer);
-    if (existing?.reason === 'broken_promise') continue;
     const level = Math.max(0, ...(openByPayer.get(payer) ?? []).map((i) => states.get(i.id)?.level ?? 0)) as Level;
-    actions.push({ type: 'open_task', customerId: payer, level, reason: 'broken_promise', scheduledFor: today, key: `task:${payer}:broken:${today}` });
+    wantTask(payer, 'broken_promise', level, today, `task:${payer}:broken:${today}`);
   }
-  for (const payer of findEmail) {
-    if (input.openTasks.some((t) => t.customerId === payer && t.reason === 'find_email')) continue;
-    actions.push({ type: 'open_task', customerId: payer, level: 0, reason: 'find_email', scheduledFor: today, key: `task:${payer}:find-email` });
-  }
+  for (const payer of findEmail) wantTask(payer, 'find_email', 0, today, `task:${payer}:find-email:${today}`);
   return actions;
 }
 

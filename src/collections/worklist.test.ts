@@ -1,10 +1,10 @@
-import { at, buildCustomer, buildInvoice } from './factories';
+import { at, buildCustomer, buildInvoice, buildTask } from './factories';
 import type { CallTask } from './model';
 import { DEFAULT_SETTINGS } from './settings';
 import { buildWorkList } from './worklist';
 
 const MONDAY = '2026-03-02';
-const task = (customerId: string, overrides: Partial<CallTask> = {}): CallTask => ({ id: `t-${customerId}`, customerId, level: 1, reason: 'level', scheduledFor: MONDAY, createdOn: MONDAY, ...overrides });
+const task = (customerId: string, overrides: Partial<CallTask> = {}): CallTask => buildTask(customerId, { scheduledFor: MONDAY, createdOn: MONDAY, ...overrides, reasons: [overrides.reason ?? 'level'] });
 
 describe('the work list', () => {
   const big = buildCustomer({ id: 'big', name: 'Big Builders' });

@@ -1,6 +1,6 @@
 import { daysBetween, localMoment, weekday, type LocalDate } from './calendar';
 import type { CallTask, Customer, CustomerType, Invoice, Level } from './model';
-import { customerType } from './playbook';
+import { customerType } from './accounts';
 import type { PlaybookSettings } from './settings';
 
 export type WorkListFlag = 'a_account' | 'tough' | 'broken_promise' | 'best_time' | 'find_email' | 'call_back';
@@ -73,6 +73,8 @@ export function aAccountsOf(overdue: Map<string, { balance: number }>, share: nu
 
 export interface TaskFacts {
   customer: Customer | undefined;
+  /** The account's type as stored in the account directory; else derived from `customer`. */
+  type?: CustomerType;
   overdueBalance: number;
   oldestDaysOverdue: number;
   aAccount: boolean;
@@ -81,16 +83,14 @@ export interface TaskFacts {
 
 /** One line of the work list: a task with its customer's figures and flags. */
 export function describeTask(task: CallTask, facts: TaskFacts, day: LocalDate, settings: PlaybookSettings, now?: Date): WorkListItem {
-  const type = facts.customer ? customerType(facts.customer) : 'commercial';
+  const type = facts.type ?? (facts.customer ? customerType(facts.customer) : 'commercial');
   const window = settings.callWindows[type];
   const local = now ? localMoment(now, settings.timezone) : undefined;
   const inWindowToday = window.days.includes(weekday(day)) && (!local || local.date !== day || (local.minutes >= window.startHour * 60 && local.minutes < window.endHour * 60));
   const flags: WorkListFlag[] = [];
   if (facts.aAccount) flags.push('a_account');
   if (facts.tough) flags.push('tough');
-  if (task.reason === 'broken_promise') flags.push('broken_promise');
-  if (task.reason === 'find_email') flags.push('find_email');
-  if (task.reason === 'call_back') flags.push('call_back');
+  for (const reason of ['broken_promise', 'find_email', 'call_back'] as const) if (task.reasons.includes(reason)) flags.push(reason);
   if (inWindowToday) flags.push('best_time');
   return {
     taskId: task.id,

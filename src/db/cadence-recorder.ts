@@ -58,6 +58,9 @@ function byType(actions: Action[]) {
     messages: of('send_message'),
     openTasks: of('open_task'),
     raisedTasks: of('raise_task'),
+    additions: of('add_reason'),
+    retirements: of('retire_task'),
+    restorations: of('restore_task'),
   };
 }
 
@@ -200,11 +203,12 @@ async function queueMessages(trx: Trx, realmId: string, today: LocalDate, messag
 async function openTasks(trx: Trx, realmId: string, today: LocalDate, tasks: Of<'open_task'>[]): Promise<number> {
   const opened = await perChunk(tasks, async (chunk) => {
     const rows = chunk.map((t) => ({ customer_id: t.customerId, level: t.level, reason: t.reason, scheduled_for: t.scheduledFor, key: t.key }));
+    // An account has one open task (a unique index): a second one is never inserted.
     const result = await sql<{ id: string }>`
-      insert into call_tasks (realm_id, customer_id, level, reason, scheduled_for, created_on, key)
-      select ${realmId}, t.customer_id, t.level, t.reason, t.scheduled_for, ${today}::date, t.key
+      insert into call_tasks (realm_id, customer_id, level, reason, reasons, scheduled_for, created_on, key)
+      select ${realmId}, t.customer_id, t.level, t.reason, jsonb_build_array(t.reason), t.scheduled_for, ${today}::date, t.key
       from ${recordset(rows, 't', { customer_id: 'text', level: 'int', reason: 'text', scheduled_for: 'date', key: 'text' })}
-      on conflict (realm_id, key) do nothing
+      on conflict do nothing
       returning id`.execute(trx);
     return result.rows;
   });
@@ -223,6 +227,39 @@ async function raiseTasks(trx: Trx, realmId: string, raises: Of<'raise_task'>[])
   return raised.length;
 }
 
+/** Another reason on the account's open task (found by account: it may have been opened this run). */
+async function addReasons(trx: Trx, realmId: string, additions: Of<'add_reason'>[]): Promise<number> {
+  const added = await perChunk(additions, async (chunk) => {
+    const result = await sql<{ id: string }>`
+      update call_tasks t set reasons = t.reasons || jsonb_build_array(r.reason), scheduled_for = least(t.scheduled_for, r.scheduled_for)
+      from ${recordset(chunk.map((a) => ({ customer_id: a.customerId, reason: a.reason, scheduled_for: a.scheduledFor })), 'r', { customer_id: 'text', reason: 'text', scheduled_for: 'date' })}
+      where t.realm_id = ${realmId} and t.customer_id = r.customer_id and t.status = 'open' and not t.reasons ? r.reason
+      returning t.id`.execute(trx);
+    return result.rows;
+  });
+  return added.length;
+}
+
+/** Tasks of accounts with nothing collectible leave the list; they come back when that changes. */
+async function retireTasks(trx: Trx, realmId: string, retirements: Of<'retire_task'>[]): Promise<number> {
+  const ids = retirements.map((r) => r.taskId);
+  const retired = await perChunk(ids, (chunk) => trx.updateTable('call_tasks').set({ status: 'retired' }).where('realm_id', '=', realmId).where('id', 'in', chunk).where('status', '=', 'open').returning('id').execute());
+  return retired.length;
+}
+
+async function restoreTasks(trx: Trx, realmId: string, restorations: Of<'restore_task'>[]): Promise<number> {
+  const restored = await perChunk(restorations, async (chunk) => {
+    const result = await sql<{ id: string }>`
+      update call_tasks t set status = 'open', scheduled_for = r.scheduled_for
+      from ${recordset(chunk.map((a) => ({ id: a.taskId, scheduled_for: a.scheduledFor })), 'r', { id: 'uuid', scheduled_for: 'date' })}
+      where t.id = r.id and t.realm_id = ${realmId} and t.status = 'retired'
+        and not exists (select 1 from call_tasks o where o.realm_id = t.realm_id and o.customer_id = t.customer_id and o.status = 'open')
+      returning t.id`.execute(trx);
+    return result.rows;
+  });
+  return restored.length;
+}
+
 /** Records `actions` for `today` inside `trx`; the counts are of what was new. */
 export async function recordActions(trx: Trx, realmId: string, today: LocalDate, actions: Action[]): Promise<AppliedCounts> {
   const a = byType(actions);
@@ -234,8 +271,12 @@ export async function recordActions(trx: Trx, realmId: string, today: LocalDate,
     level_change: await changeLevels(trx, realmId, today, a.levelChanges),
     escalation_candidate: await markEscalations(trx, realmId, today, a.escalations),
     send_message: await queueMessages(trx, realmId, today, a.messages),
+    // Retire and restore before opening: an account never holds two open tasks.
+    retire_task: await retireTasks(trx, realmId, a.retirements),
+    restore_task: await restoreTasks(trx, realmId, a.restorations),
     open_task: await openTasks(trx, realmId, today, a.openTasks),
-    raise_task: await raiseTasks(trx, realmId, a.raisedTasks),
+    add_reason: await addReasons(trx, realmId, a.additions),
+    raise_task: await raiseTasks(trx, realmId, a.raisedTasks.filter((r) => !r.taskId.startsWith('new:'))),
   };
   for (const type of Object.keys(counts) as Array<Action['type']>) if (!counts[type]) delete counts[type];
   return counts;

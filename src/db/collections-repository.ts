@@ -26,7 +26,7 @@ export class CollectionsRepository {
   }
 
   async loadInput(realmId: string, now: Date, today: LocalDate, connectedOn: LocalDate): Promise<PlaybookInput> {
-    const [customers, histories, invoices, states, promises, disputes, pauses, openTasks] = await Promise.all([
+    const [customers, histories, invoices, states, promises, disputes, pauses, openTasks, retiredTasks] = await Promise.all([
       this.db.selectFrom('qbo_customers').select(['id', 'display_name', 'company_name', 'email', 'parent_id']).where('realm_id', '=', realmId).execute(),
       this.db.selectFrom('customer_histories').selectAll().where('realm_id', '=', realmId).execute(),
       this.db
@@ -40,7 +40,10 @@ export class CollectionsRepository {
       this.db.selectFrom('disputes').select(['id', 'customer_id', 'invoice_ids', 'status']).where('realm_id', '=', realmId).where('status', '=', 'open').execute(),
       this.db.selectFrom('pauses').select(['customer_id', 'invoice_id', 'until']).where('realm_id', '=', realmId).where((eb) => eb.or([eb('until', 'is', null), eb('until', '>=', today)])).execute(),
       this.db.selectFrom('call_tasks').selectAll().where('realm_id', '=', realmId).where('status', '=', 'open').execute(),
+      // The newest retired task of each account: the one that comes back.
+      this.db.selectFrom('call_tasks').selectAll().distinctOn('customer_id').where('realm_id', '=', realmId).where('status', '=', 'retired').orderBy('customer_id').orderBy('created_on', 'desc').orderBy('id').execute(),
     ]);
+    const task = (t: (typeof openTasks)[number]): CallTask => ({ id: t.id, customerId: t.customer_id, level: t.level as Level, reason: t.reason, reasons: t.reasons.length ? t.reasons : [t.reason], scheduledFor: t.scheduled_for, createdOn: t.created_on });
     const earliestPromise = promises.reduce<string | undefined>((min, p) => (!min || p.made_on < min ? p.made_on : min), undefined);
     const payments = earliestPromise
       ? await this.db.selectFrom('qbo_payments').select(['id', 'customer_id', 'txn_date', 'applied_to']).where('realm_id', '=', realmId).where('txn_date', '>=', earliestPromise).execute()
@@ -72,7 +75,8 @@ export class CollectionsRepository {
         txnDate: p.txn_date,
         appliedTo: (p.applied_to as Array<{ id: string; type: string; amount: number }>).filter((a) => a.type === 'Invoice').map((a) => ({ invoiceId: a.id, amount: a.amount })),
       })),
-      openTasks: openTasks.map((t): CallTask => ({ id: t.id, customerId: t.customer_id, level: t.level as Level, reason: t.reason, scheduledFor: t.scheduled_for, createdOn: t.created_on })),
+      openTasks: openTasks.map(task),
+      retiredTasks: retiredTasks.map(task),
     };
   }
 

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { TaskReason } from '../collections/model';
 
 /** Timestamps are written as Date and read back as Date. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -172,10 +173,11 @@ export interface CallTasksTable {
   realm_id: string;
   customer_id: string;
   level: number;
-  reason: 'level' | 'broken_promise' | 'find_email' | 'call_back';
+  reason: TaskReason;
+  reasons: Generated<TaskReason[]>;
   scheduled_for: DateOnly;
   created_on: DateOnly;
-  status: Generated<'open' | 'done' | 'cancelled'>;
+  status: Generated<'open' | 'done' | 'cancelled' | 'retired'>;
   outcome: string | null;
   closed_at: Timestamp | null;
   key: string;
@@ -325,6 +327,20 @@ export interface OverdueSnapshotRunsTable {
   created_at: Generated<Timestamp>;
 }
 
+/** Each customer's paying account and that account's type, as the playbook decides them. */
+export interface CustomerAccountsTable {
+  realm_id: string;
+  customer_id: string;
+  payer_id: string;
+  customer_type: 'commercial' | 'personal';
+}
+
+export interface AccountDirectoryVersionsTable {
+  realm_id: string;
+  /** The copy version the directory was built from. */
+  version: ColumnType<string, string | number, string | number>;
+}
+
 export interface Database {
   companies: CompaniesTable;
   company_tokens: CompanyTokensTable;
@@ -353,6 +369,8 @@ export interface Database {
   template_overrides: TemplateOverridesTable;
   overdue_snapshots: OverdueSnapshotsTable;
   overdue_snapshot_runs: OverdueSnapshotRunsTable;
+  customer_accounts: CustomerAccountsTable;
+  account_directory_versions: AccountDirectoryVersionsTable;
 }
 
 export type Company = Selectable<CompaniesTable>;

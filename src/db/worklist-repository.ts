@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { LocalDate } from '../collections/calendar';
+import type { TaskReason } from '../collections/model';
 import type { FilterFlag } from '../collections/worklist';
 import type { Db } from './database';
 
@@ -7,7 +8,8 @@ export interface WorkListRow {
   id: string;
   customer_id: string;
   level: number;
-  reason: 'level' | 'broken_promise' | 'find_email' | 'call_back';
+  reason: TaskReason;
+  reasons: TaskReason[];
   scheduled_for: LocalDate;
   created_on: LocalDate;
   balance: string;
@@ -18,7 +20,7 @@ export interface WorkListRow {
   company_name: string | null;
   email: string | null;
   parent_id: string | null;
-  type_override: 'commercial' | 'personal' | null;
+  customer_type: 'commercial' | 'personal' | null;
   total_count: number;
   total_balance: string;
 }
@@ -30,8 +32,8 @@ export interface WorkListFilter {
 }
 
 /**
- * The work list. The expensive part, overdue money per paying customer (sub-customers roll up
- * to their top-level parent), is a snapshot per company, day and version of the copy of
+ * The work list. The expensive part, overdue money per paying account (as the account
+ * directory says who pays), is a snapshot per company, day and version of the copy of
  * QuickBooks; one statement then finds the A accounts with a running sum, orders and pages the
  * day's open tasks, and returns only the page with the whole list's count and money.
  */
@@ -51,25 +53,12 @@ export class WorkListRepository {
       if (!claimed) return 0; // built meanwhile by another request
       const inserted = await sql`
         insert into overdue_snapshots (realm_id, day, version, payer, balance, oldest_due, covered_before)
-        with recursive chain(id, payer, depth) as (
-          select c.id, c.parent_id, 1 from qbo_customers c
-          join qbo_customers p on p.realm_id = c.realm_id and p.id = c.parent_id
-          where c.realm_id = ${realmId} and c.parent_id is not null
-          union all
-          select ch.id, p.parent_id, ch.depth + 1 from chain ch
-          join qbo_customers p on p.realm_id = ${realmId} and p.id = ch.payer
-          join qbo_customers gp on gp.realm_id = ${realmId} and gp.id = p.parent_id
-          where ch.depth < 10
-        ),
-        tops as (select distinct on (id) id, payer from chain order by id, depth desc),
-        per_customer as (
-          select customer_id, sum(balance) as balance, min(due_date) as oldest_due from qbo_invoices
-          where realm_id = ${realmId} and balance > 0 and due_date < ${day}::date
-          group by customer_id
-        ),
-        per_payer as (
-          select coalesce(t.payer, pc.customer_id) as payer, sum(pc.balance) as balance, min(pc.oldest_due) as oldest_due
-          from per_customer pc left join tops t on t.id = pc.customer_id
+        -- Who pays is the playbook's rule, stored in the account directory: read it, never derive it.
+        with per_payer as (
+          select coalesce(a.payer_id, i.customer_id) as payer, sum(i.balance) as balance, min(i.due_date) as oldest_due
+          from qbo_invoices i
+          left join customer_accounts a on a.realm_id = i.realm_id and a.customer_id = i.customer_id
+          where i.realm_id = ${realmId} and i.balance > 0 and i.due_date < ${day}::date
           group by 1
         )
         select ${realmId}, ${day}::date, ${version}::bigint, payer, balance, oldest_due,
@@ -93,13 +82,12 @@ export class WorkListRepository {
 
   async page(realmId: string, day: LocalDate, aAccountShare: number, limit: number, offset: number, filter: WorkListFilter = {}): Promise<WorkListRow[]> {
     const version = await this.snapshot(realmId, day);
-    const typeOf = sql`coalesce(h.type_override, case when coalesce(btrim(c.company_name), '') <> '' then 'commercial' else 'personal' end)`;
-    // Customers are joined before paging only when the filter needs their type.
-    const byType = filter.type ? sql`left join qbo_customers c on c.realm_id = ${realmId} and c.id = d.customer_id left join customer_histories h on h.realm_id = ${realmId} and h.customer_id = d.customer_id` : sql``;
+    // The account's type as the playbook decided it (override included), joined before paging only when filtered on.
+    const byType = filter.type ? sql`left join customer_accounts a on a.realm_id = ${realmId} and a.customer_id = d.customer_id` : sql``;
     const conditions = [
-      filter.type ? sql`${typeOf} = ${filter.type}` : sql`true`,
+      filter.type ? sql`a.customer_type = ${filter.type}` : sql`true`,
       filter.level !== undefined ? sql`d.level = ${filter.level}` : sql`true`,
-      filter.flag === 'a_account' ? sql`d.a_account` : filter.flag === 'tough' ? sql`d.customer_id in (select customer_id from tough)` : filter.flag ? sql`d.reason = ${filter.flag}` : sql`true`,
+      filter.flag === 'a_account' ? sql`d.a_account` : filter.flag === 'tough' ? sql`d.customer_id in (select customer_id from tough)` : filter.flag ? sql`d.reasons ? ${filter.flag}` : sql`true`,
     ];
     const result = await sql<WorkListRow>`
       with tough as (
@@ -107,7 +95,7 @@ export class WorkListRepository {
         union select customer_id from disputes where realm_id = ${realmId} and status = 'open'
       ),
       due as (
-        select t.id, t.customer_id, t.level, t.reason, t.scheduled_for, t.created_on,
+        select t.id, t.customer_id, t.level, t.reason, t.reasons, t.scheduled_for, t.created_on,
                coalesce(s.balance, 0) as balance, s.oldest_due,
                coalesce(s.covered_before < (select r.total from overdue_snapshot_runs r where r.realm_id = ${realmId} and r.day = ${day}::date and r.version = ${version}::bigint) * ${aAccountShare} - 0.005, false) as a_account
         from call_tasks t
@@ -125,14 +113,14 @@ export class WorkListRepository {
         select * from filtered order by balance desc, oldest_due asc nulls last, id
         limit ${limit} offset ${offset}
       )
-      select p.id, p.customer_id, p.level, p.reason, p.scheduled_for::text as scheduled_for, p.created_on::text as created_on,
+      select p.id, p.customer_id, p.level, p.reason, p.reasons, p.scheduled_for::text as scheduled_for, p.created_on::text as created_on,
              p.balance::text as balance, p.oldest_due::text as oldest_due, p.a_account,
              p.customer_id in (select customer_id from tough) as tough,
-             c.display_name, c.company_name, c.email, c.parent_id, h.type_override, totals.total_count, totals.total_balance
+             c.display_name, c.company_name, c.email, c.parent_id, a.customer_type, totals.total_count, totals.total_balance
       from page p cross join totals
       -- One index look-up per line of the page (LIMIT keeps the planner from hashing whole tables).
       left join lateral (select * from qbo_customers c where c.realm_id = ${realmId} and c.id = p.customer_id limit 1) c on true
-      left join lateral (select * from customer_histories h where h.realm_id = ${realmId} and h.customer_id = p.customer_id limit 1) h on true
+      left join lateral (select * from customer_accounts a where a.realm_id = ${realmId} and a.customer_id = p.customer_id limit 1) a on true
       order by p.balance desc, p.oldest_due asc nulls last, p.id`.execute(this.db);
     return result.rows;
   }

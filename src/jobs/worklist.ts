@@ -4,6 +4,7 @@ import type { Level } from '../collections/model';
 import { describeTask, type WorkListItem } from '../collections/worklist';
 import type { WorkListFilter } from '../db/worklist-repository';
 import { NotFoundError } from '../errors';
+import { AccountDirectoryService } from '../services/account-directory';
 import { settingsFor } from './cadence';
 
 export interface WorkList {
@@ -28,12 +29,14 @@ export async function workListFor(context: AppContext, realmId: string, date?: L
   const settings = await settingsFor(context, realmId, company.timezone);
   const now = context.clock.businessNow();
   const day = date ?? localMoment(now, settings.timezone).date;
+  await new AccountDirectoryService(context.repos.accounts).ensure(realmId);
   const rows = await context.repos.workList.page(realmId, day, settings.aAccountShare, page.limit ?? WORKLIST_PAGE, page.offset ?? 0, filter);
   const items = rows.map((row) =>
     describeTask(
-      { id: row.id, customerId: row.customer_id, level: row.level as Level, reason: row.reason, scheduledFor: row.scheduled_for, createdOn: row.created_on },
+      { id: row.id, customerId: row.customer_id, level: row.level as Level, reason: row.reason, reasons: row.reasons, scheduledFor: row.scheduled_for, createdOn: row.created_on },
       {
-        customer: row.display_name === null ? undefined : { id: row.customer_id, name: row.display_name, companyName: row.company_name, email: row.email, parentId: row.parent_id, typeOverride: row.type_override },
+        customer: row.display_name === null ? undefined : { id: row.customer_id, name: row.display_name, companyName: row.company_name, email: row.email, parentId: row.parent_id },
+        type: row.customer_type ?? undefined,
         overdueBalance: Number(row.balance),
         oldestDaysOverdue: row.oldest_due ? daysBetween(row.oldest_due, day) : 0,
         aAccount: row.a_account,

@@ -141,13 +141,7 @@ export async function sendMessage(context: AppContext, messageId: string, option
   }
 }
 
-/** The address bounced or is malformed: a person must find a good one (a work-list task). */
+/** The address bounced or is malformed: a person must find a good one (a reason on the account's task). */
 async function openFindEmailTask(context: AppContext, realmId: string, customerId: string, today: string, address: string): Promise<void> {
-  const open = await context.db.selectFrom('call_tasks').select('id').where('realm_id', '=', realmId).where('customer_id', '=', customerId).where('reason', '=', 'find_email').where('status', '=', 'open').executeTakeFirst();
-  if (open) return;
-  await context.db
-    .insertInto('call_tasks')
-    .values({ realm_id: realmId, customer_id: customerId, level: 0, reason: 'find_email', scheduled_for: today, created_on: today, key: `task:${customerId}:find-email:bounced:${address}:${today}` })
-    .onConflict((oc) => oc.columns(['realm_id', 'key']).doNothing())
-    .execute();
+  await context.repos.callTasks.wantReason(realmId, { customerId, reason: 'find_email', level: 0, scheduledFor: today, createdOn: today, key: `task:${customerId}:find-email:bounced:${address}:${today}` });
 }

@@ -9,6 +9,7 @@ import { requestLogger } from './request-logger';
 import { healthRoutes } from './routes/health';
 import { homeRoutes } from './routes/home';
 import { apiRoutes } from './routes/api';
+import { accountRoutes } from './routes/accounts';
 import { templateRoutes } from './routes/templates';
 import { templatePages } from './routes/template-pages';
 import { outboxPages } from './routes/outbox-pages';
@@ -90,6 +91,7 @@ export function createWebApp(context: AppContext): Express {
   app.use(connectRoutes(context));
   app.use(companyRoutes(context));
   app.use(apiRoutes(context));
+  app.use(accountRoutes(context));
   app.use(templateRoutes(context));
   app.use(templatePages(context));
   app.use(outboxPages(context));

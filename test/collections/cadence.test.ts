@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import { runCadence } from '../../src/jobs/cadence';
 import { workListFor } from '../../src/jobs/worklist';
+import { customerFile } from '../../src/web/presenters/customer-file';
+import { accountState } from '../../src/services/account-state';
+import { addDays, localMoment } from '../../src/collections/calendar';
 import { createTestContext, type TestContext } from '../support/context';
 import { ENGINES } from '../support/database';
 
@@ -48,17 +51,18 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
   it('records the day\'s actions: one email per customer, tasks, a verification letter, the history', async () => {
     const summary = await runCadence(test.context, REALM, MONDAY);
     expect(summary.day).toBe(MONDAY);
-    expect(summary.applied).toMatchObject({ first_seen: 4, level_change: 3, send_message: 2, open_task: 3 });
+    // Customer 2 gets one task carrying both reasons (its level call and finding an email address).
+    expect(summary.applied).toMatchObject({ first_seen: 4, level_change: 3, send_message: 2, open_task: 2, add_reason: 1 });
     const messages = await test.context.db.selectFrom('messages').select(['kind', 'customer_id', 'to_address', 'invoice_ids', 'total', 'send_at']).orderBy('kind').execute();
     expect(messages).toEqual([
       { kind: 'reminder', customer_id: '1', to_address: 'ap@acme.test', invoice_ids: ['11', '12'], total: '5200.00', send_at: new Date('2026-03-02T13:00:00Z') },
       { kind: 'verification', customer_id: '3', to_address: 'pay@birch.test', invoice_ids: ['31'], total: '800.00', send_at: new Date('2026-03-02T13:00:00Z') },
     ]);
-    const tasks = await test.context.db.selectFrom('call_tasks').select(['customer_id', 'reason', 'scheduled_for', 'level']).orderBy('customer_id').orderBy('reason').execute();
+    const tasks = await test.context.db.selectFrom('call_tasks').select(['customer_id', 'reason', 'reasons', 'scheduled_for', 'level']).orderBy('customer_id').orderBy('reason').execute();
     expect(tasks).toEqual([
-      { customer_id: '1', reason: 'level', scheduled_for: MONDAY, level: 1 },
-      { customer_id: '2', reason: 'find_email', scheduled_for: MONDAY, level: 0 },
-      { customer_id: '2', reason: 'level', scheduled_for: '2026-03-05', level: 1 },
+      { customer_id: '1', reason: 'level', reasons: ['level'], scheduled_for: MONDAY, level: 1 },
+      // Due at once: finding an address cannot wait for the personal call window.
+      { customer_id: '2', reason: 'level', reasons: ['level', 'find_email'], scheduled_for: MONDAY, level: 1 },
     ]);
     const history = await test.context.db.selectFrom('customer_histories').selectAll().where('customer_id', '=', '1').executeTakeFirstOrThrow();
     expect(history).toMatchObject({ last_dunning_on: MONDAY, contacted_invoice_ids: ['11', '12'] });
@@ -69,23 +73,38 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
     expect(monday.date).toBe(MONDAY);
     expect(monday.items.map((i) => [i.customer.id, i.overdueBalance, i.level])).toEqual([
       ['1', 5200, 1],
-      ['2', 300, 0],
+      ['2', 300, 1],
     ]);
     expect(monday.items[0]).toMatchObject({ customer: { id: '1', name: 'Acme Supply', type: 'commercial' }, oldestDaysOverdue: 11, scheduledFor: MONDAY, flags: expect.arrayContaining(['a_account', 'best_time']) });
     expect(monday.items[1]!.flags).toContain('find_email');
     const thursday = await workListFor(test.context, REALM, '2026-03-05');
-    expect(thursday.items.map((i) => i.customer.id)).toEqual(['1', '2', '2']);
+    expect(thursday.items.map((i) => i.customer.id)).toEqual(['1', '2']);
+  });
+
+  it('shows the same figures for an account on the work list and in its account state, for any day', async () => {
+    const todayByBusinessClock = () => localMoment(test.context.clock.businessNow(), 'America/New_York').date;
+    for (const day of [MONDAY, '2026-03-05', '2026-04-20', addDays(todayByBusinessClock(), 30)]) {
+      const list = await workListFor(test.context, REALM, day);
+      expect(list.items.length).toBeGreaterThan(0);
+      for (const item of list.items) {
+        const state = await accountState(test.context, REALM, item.customer.id, day);
+        expect(state).toMatchObject({ date: day, customer: item.customer, overdueBalance: item.overdueBalance, oldestDaysOverdue: item.oldestDaysOverdue });
+        // Days after the business clock's today are projections, labelled as such.
+        expect(state.projected).toBe(day > todayByBusinessClock());
+      }
+    }
   });
 
   it('filters the list, counts its calls and its money, and sees a payment at once', async () => {
     const thursday = '2026-03-05';
     const all = await workListFor(test.context, REALM, thursday);
-    expect(all).toMatchObject({ total: 3, totalOverdue: 5500 }); // customer 2 has two tasks; its money counts once
-    expect((await workListFor(test.context, REALM, thursday, {}, { type: 'personal' })).items.map((i) => i.customer.id)).toEqual(['2', '2']);
+    expect(all).toMatchObject({ total: 2, totalOverdue: 5500 }); // one task per account
+    expect((await workListFor(test.context, REALM, thursday, {}, { type: 'personal' })).items.map((i) => i.customer.id)).toEqual(['2']);
+    expect((await workListFor(test.context, REALM, thursday, {}, { type: 'commercial' })).items.map((i) => i.customer.id)).toEqual(['1']);
     expect((await workListFor(test.context, REALM, thursday, {}, { flag: 'find_email' })).items.map((i) => i.customer.id)).toEqual(['2']);
     expect((await workListFor(test.context, REALM, thursday, {}, { level: 1 })).total).toBe(2);
     const second = await workListFor(test.context, REALM, thursday, { limit: 1, offset: 1 });
-    expect(second).toMatchObject({ total: 3, totalOverdue: 5500 });
+    expect(second).toMatchObject({ total: 2, totalOverdue: 5500 });
     expect(second.items).toHaveLength(1);
     // A payment synced into the copy changes the list on the next look (the snapshot is versioned).
     await test.context.db.updateTable('qbo_invoices').set({ balance: 3000 }).where('realm_id', '=', REALM).where('id', '=', '11').execute();
@@ -104,6 +123,10 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
     const task = await db.insertInto('call_tasks').values({ realm_id: REALM, customer_id: '3', level: 1, reason: 'level', scheduled_for: MONDAY, created_on: MONDAY, key: 'test:birch' }).returning('id').executeTakeFirstOrThrow();
     const list = await workListFor(test.context, REALM, MONDAY);
     expect(list.items.find((i) => i.taskId === task.id)).toMatchObject({ customer: { id: '3' }, overdueBalance: 700, oldestDaysOverdue: 30 });
+    // The call sheet reads the same account: the grandchild's invoice is the parent's to collect.
+    const file = await customerFile(test.context, REALM, '3', MONDAY);
+    expect(file.overdueBalance).toBe(700);
+    expect(file.overdue.map((i) => i.id)).toEqual(['33']);
     await db.deleteFrom('call_tasks').where('id', '=', task.id).execute();
     await db.deleteFrom('qbo_invoices').where('realm_id', '=', REALM).where('id', '=', '33').execute();
     await db.deleteFrom('qbo_customers').where('realm_id', '=', REALM).where('id', 'in', ['3-job', '3-job-phase']).execute();

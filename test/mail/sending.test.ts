@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { runCadence } from '../../src/jobs/cadence';
 import { sendMessage } from '../../src/mail/send-message';
 import type { Realm } from '../../src/sandbox/realm';
@@ -111,7 +112,7 @@ describe('sending letters and emails through a real SMTP server', () => {
     const message = await app.test.context.db.insertInto('messages').values({ realm_id: REALM, customer_id: invoice.customer_id, kind: 'reminder', to_address: 'gone@customer.test', invoice_ids: JSON.stringify([invoice.id]), total: 1, send_at: new Date(NOW), key: 'test:bounce' }).returning('id').executeTakeFirstOrThrow();
     expect((await sendMessage(app.test.context, message.id)).status).toBe('failed');
     expect(await app.test.context.repos.outbox.find(message.id)).toMatchObject({ status: 'failed', status_reason: expect.stringMatching(/^550/) });
-    const task = await app.test.context.db.selectFrom('call_tasks').selectAll().where('realm_id', '=', REALM).where('customer_id', '=', invoice.customer_id).where('reason', '=', 'find_email').where('status', '=', 'open').executeTakeFirst();
+    const task = await app.test.context.db.selectFrom('call_tasks').selectAll().where('realm_id', '=', REALM).where('customer_id', '=', invoice.customer_id).where(sql<boolean>`reasons ? 'find_email'`).where('status', '=', 'open').executeTakeFirst();
     expect(task).toBeDefined();
     const malformed = await app.test.context.db.insertInto('messages').values({ realm_id: REALM, customer_id: invoice.customer_id, kind: 'reminder', to_address: 'not an address', invoice_ids: JSON.stringify([invoice.id]), total: 1, send_at: new Date(NOW), key: 'test:malformed' }).returning('id').executeTakeFirstOrThrow();
     expect(await sendMessage(app.test.context, malformed.id)).toMatchObject({ status: 'failed', reason: 'invalid address' });

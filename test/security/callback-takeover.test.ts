@@ -11,7 +11,7 @@ async function jobsFor(app: ConnectedApp, realmId: string): Promise<string[]> {
   const found: string[] = [];
   for (const name of QUEUES) {
     const queue = app.test.context.queues.queue(name);
-    const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'prioritized', 'completed', 'failed', 'paused']);
+    const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'prioritized', 'completed', 'failed']);
     for (const job of jobs) if (JSON.stringify(job.data).includes(realmId)) found.push(`${name}:${job.id}`);
     for (const scheduler of await queue.getJobSchedulers()) if (JSON.stringify(scheduler).includes(realmId)) found.push(`${name}:scheduler:${scheduler.key}`);
   }

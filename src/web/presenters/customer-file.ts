@@ -1,11 +1,11 @@
 import type { AppContext } from '../../app-context';
 import { daysBetween, type LocalDate } from '../../collections/calendar';
 import { paymentHistory } from '../../collections/payment-history';
-import { customerType } from '../../collections/playbook';
 import { todayFor } from '../../jobs/cadence';
 import { addressLines, mergeDataFor } from '../../mail/merge-data';
 import { CALL_SCRIPTS, type TemplateName } from '../../mail/templates';
 import { NotFoundError } from '../../errors';
+import { AccountDirectoryService } from '../../services/account-directory';
 
 const TIMELINE_LIMIT = 200;
 
@@ -14,15 +14,19 @@ const TIMELINE_LIMIT = 200;
  * invoices with their level, how they have paid, promises and their fate, disputes, contacts
  * (who approves payment), pauses, and the timeline of every activity, newest first.
  */
-export async function customerFile(context: AppContext, realmId: string, customerId: string) {
+export async function customerFile(context: AppContext, realmId: string, customerId: string, day?: LocalDate) {
   const { db } = context;
   const company = await context.repos.companies.find(realmId);
   if (!company) throw new NotFoundError('No such company');
-  const today = await todayFor(context, realmId, company.timezone);
+  // A day's list opens the call sheet of that day; otherwise today by the business clock.
+  const today = day ?? (await todayFor(context, realmId, company.timezone));
   const customer = await db.selectFrom('qbo_customers').selectAll().where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirst();
   if (!customer) throw new NotFoundError('No such customer');
-  // The customer pays its own invoices and those of its sub-customers (QuickBooks' jobs).
-  const payers = [customerId, ...(await db.selectFrom('qbo_customers').select('id').where('realm_id', '=', realmId).where('parent_id', '=', customerId).execute()).map((c) => c.id)];
+  // The account pays its own invoices and those of its whole chain of sub-customers (QuickBooks'
+  // jobs), as the account directory says: the same rule the work list and the playbook use.
+  const directory = new AccountDirectoryService(context.repos.accounts);
+  const account = await directory.accountOf(realmId, customerId);
+  const payers = account.payerId === customerId ? await directory.membersOf(realmId, customerId) : [customerId];
 
   const [invoices, payments, history, promises, disputes, contacts, pauses, activities, states, openTask] = await Promise.all([
     db.selectFrom('qbo_invoices').select(['id', 'doc_number', 'txn_date', 'due_date', 'total', 'balance', 'customer_id']).where('realm_id', '=', realmId).where('customer_id', 'in', payers).orderBy('due_date').execute(),
@@ -46,7 +50,7 @@ export async function customerFile(context: AppContext, realmId: string, custome
       return { id: i.id, number: i.doc_number ?? i.id, txnDate: i.txn_date, dueDate: due, total: Number(i.total), balance: Number(i.balance), daysOverdue: Math.max(0, daysBetween(due, today)), level: level.get(i.id)?.level ?? 0, escalation: level.get(i.id)?.escalation_candidate ?? false };
     });
   const applied = payments.map((p) => ({ id: p.id, txnDate: p.txn_date, total: Number(p.total), invoiceIds: (p.applied_to as Array<{ id: string; type: string }>).filter((a) => a.type === 'Invoice').map((a) => a.id) }));
-  const type = customerType({ id: customer.id, name: customer.display_name, companyName: customer.company_name, email: customer.email, parentId: customer.parent_id, typeOverride: history?.type_override ?? null });
+  const type = account.type;
 
   return {
     today,

@@ -18,7 +18,8 @@ const listQuery = z
   .object({
     date: optionalLocalDate,
     type: z.enum(['commercial', 'personal']).optional().or(z.literal('').transform(() => undefined)),
-    level: z.coerce.number().int().min(0).max(4).optional().or(z.literal('').transform(() => undefined)),
+    // The form sends an empty level for "Any": it must not be read as level 0.
+    level: z.literal('').transform(() => undefined).or(z.coerce.number().int().min(0).max(4).optional()),
     flag: z.enum(FILTER_FLAGS).optional().or(z.literal('').transform(() => undefined)),
     page: z.coerce.number().int().min(1).max(10_000).default(1),
     done: z.string().max(200).optional(),

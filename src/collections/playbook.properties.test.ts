@@ -1,0 +1,203 @@
+import fc from 'fast-check';
+import { payerResolver } from './accounts';
+import { addDays, daysBetween, isBusinessDay } from './calendar';
+import { at, buildHistory, buildInput } from './factories';
+import type { Action, CallTask, Customer, CustomerHistory, Invoice, InvoiceState, Level, Pause, Payment } from './model';
+import { runPlaybook } from './playbook';
+import { DEFAULT_SETTINGS } from './settings';
+import { summariseOverdue } from './worklist';
+
+/**
+ * The playbook's invariants over random companies replayed day by day. A small in-memory
+ * recorder applies each day's actions the way the database recorder does, so tomorrow's run
+ * sees what today's decided.
+ */
+
+const START = '2026-03-02';
+const settings = DEFAULT_SETTINGS;
+const DUNNING = new Set(['reminder', 'second_notice', 'demand_letter', 'final_notice']);
+
+interface World {
+  customers: Customer[];
+  invoices: Invoice[];
+  payments: Payment[];
+  pauses: Pause[];
+  states: Map<string, InvoiceState>;
+  histories: Map<string, CustomerHistory>;
+  tasks: Array<CallTask & { status: 'open' | 'retired' }>;
+}
+
+const companyArb = fc
+  .record({
+    customers: fc.array(fc.record({ company: fc.boolean(), email: fc.boolean(), parent: fc.option(fc.nat(5), { nil: undefined }) }), { minLength: 1, maxLength: 6 }),
+    invoices: fc.array(fc.record({ customer: fc.nat(5), dueOffset: fc.integer({ min: -70, max: 20 }), cents: fc.integer({ min: 1, max: 2_000_000 }) }), { minLength: 1, maxLength: 12 }),
+    payments: fc.array(fc.record({ invoice: fc.nat(11), day: fc.nat(40), share: fc.constantFrom(0.5, 1) }), { maxLength: 6 }),
+    pauses: fc.array(fc.record({ customer: fc.nat(5), until: fc.option(fc.nat(30), { nil: null }) }), { maxLength: 2 }),
+  })
+  .map((c) => {
+    const customers: Customer[] = c.customers.map((x, i) => ({
+      id: `c${i}`,
+      name: `Customer ${i}`,
+      companyName: x.company ? `Customer ${i} LLC` : null,
+      email: x.email ? `ap@c${i}.test` : null,
+      // Parents only point backwards, so chains end; some are several levels deep.
+      parentId: x.parent !== undefined && x.parent < i ? `c${x.parent}` : null,
+    }));
+    const invoices: Invoice[] = c.invoices.map((x, i) => {
+      const dueDate = addDays(START, x.dueOffset);
+      return { id: `i${i}`, customerId: `c${x.customer % customers.length}`, docNumber: `${1000 + i}`, txnDate: addDays(dueDate, -30), dueDate, total: x.cents / 100, balance: x.cents / 100, billEmail: null };
+    });
+    const payments = c.payments.filter((p) => p.invoice < invoices.length).map((p, i) => ({ ...p, id: `p${i}` }));
+    const pauses: Pause[] = c.pauses.map((p) => ({ customerId: `c${p.customer % customers.length}`, invoiceId: null, until: p.until === null ? null : addDays(START, p.until) }));
+    return { customers, invoices, payments, pauses };
+  });
+
+function apply(world: World, day: string, actions: Action[]): void {
+  for (const action of actions) {
+    switch (action.type) {
+      case 'first_seen':
+        if (!world.states.has(action.invoiceId)) world.states.set(action.invoiceId, { invoiceId: action.invoiceId, level: 0, levelEnteredOn: null, level1On: null, firstSeenOn: day, verificationSentOn: null });
+        break;
+      case 'level_change': {
+        const state = world.states.get(action.invoiceId) ?? { invoiceId: action.invoiceId, level: 0 as Level, levelEnteredOn: null, level1On: null, firstSeenOn: day, verificationSentOn: null };
+        world.states.set(action.invoiceId, { ...state, level: action.to, levelEnteredOn: day, level1On: state.level1On ?? (action.to === 1 ? day : null) });
+        break;
+      }
+      case 'cancel_pending': {
+        world.states.delete(action.invoiceId);
+        const history = world.histories.get(action.customerId);
+        if (history) history.contactedInvoiceIds = history.contactedInvoiceIds.filter((id) => id !== action.invoiceId);
+        break;
+      }
+      case 'send_message':
+        if (DUNNING.has(action.kind)) {
+          const history = world.histories.get(action.customerId) ?? buildHistory(action.customerId);
+          history.lastDunningOn = day;
+          history.contactedInvoiceIds = [...new Set([...history.contactedInvoiceIds, ...action.invoiceIds])];
+          world.histories.set(action.customerId, history);
+        }
+        if (action.kind === 'verification') for (const id of action.invoiceIds) world.states.set(id, { ...world.states.get(id)!, verificationSentOn: day });
+        break;
+      case 'retire_task':
+        world.tasks.find((t) => t.id === action.taskId)!.status = 'retired';
+        break;
+      case 'restore_task':
+        Object.assign(world.tasks.find((t) => t.id === action.taskId)!, { status: 'open', scheduledFor: action.scheduledFor });
+        break;
+      case 'open_task':
+        world.tasks.push({ id: `t${world.tasks.length}`, customerId: action.customerId, level: action.level, reason: action.reason, reasons: [action.reason], scheduledFor: action.scheduledFor, createdOn: day, status: 'open' });
+        break;
+      case 'add_reason': {
+        const task = world.tasks.find((t) => t.status === 'open' && t.customerId === action.customerId)!;
+        if (!task.reasons.includes(action.reason)) task.reasons = [...task.reasons, action.reason];
+        if (action.scheduledFor < task.scheduledFor) task.scheduledFor = action.scheduledFor;
+        break;
+      }
+      case 'raise_task': {
+        const task = world.tasks.find((t) => t.status === 'open' && t.customerId === action.customerId)!;
+        task.level = Math.max(task.level, action.level) as Level;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+function runDay(world: World, day: string): Action[] {
+  const paid = (invoice: Invoice) => world.payments.filter((p) => p.appliedTo.some((a) => a.invoiceId === invoice.id)).reduce((sum, p) => sum + p.appliedTo.find((a) => a.invoiceId === invoice.id)!.amount, 0);
+  const invoices = world.invoices.map((i) => ({ ...i, balance: Math.round((i.total - paid(i)) * 100) / 100 })).filter((i) => i.balance > 0 || world.states.has(i.id));
+  return runPlaybook(
+    buildInput({
+      now: at(day, '10:00'),
+      connectedOn: START,
+      customers: world.customers,
+      invoices,
+      states: [...world.states.values()],
+      histories: [...world.histories.values()],
+      pauses: world.pauses,
+      payments: world.payments,
+      openTasks: world.tasks.filter((t) => t.status === 'open').map((t) => ({ ...t, reasons: [...t.reasons] })),
+      retiredTasks: world.tasks.filter((t) => t.status === 'retired'),
+    }),
+    settings,
+  );
+}
+
+describe('the playbook, over random companies replayed day by day', () => {
+  it('keeps its promises every day: one task per account, no paid invoice dunned, paced levels and emails, idempotent days', () => {
+    fc.assert(
+      fc.property(companyArb, (company) => {
+        const world: World = { customers: company.customers, invoices: company.invoices, payments: [], pauses: company.pauses, states: new Map(), histories: new Map(), tasks: [] };
+        const payerOf = payerResolver(company.customers);
+        const lastLevelDay = new Map<string, string>();
+        for (let n = 0; n < 45; n++) {
+          const day = addDays(START, n);
+          if (!isBusinessDay(day)) continue;
+          for (const p of company.payments.filter((p) => p.day === n)) {
+            const invoice = company.invoices[p.invoice]!;
+            world.payments.push({ id: `${p.id}-${n}`, customerId: invoice.customerId, txnDate: day, appliedTo: [{ invoiceId: invoice.id, amount: Math.round(invoice.total * p.share * 100) / 100 }] });
+          }
+          const actions = runDay(world, day);
+          const balanceOf = (id: string) => {
+            const invoice = world.invoices.find((i) => i.id === id)!;
+            return invoice.total - world.payments.flatMap((p) => p.appliedTo).filter((a) => a.invoiceId === id).reduce((s, a) => s + a.amount, 0);
+          };
+
+          // No message but a thank-you lists a paid invoice.
+          for (const m of actions) if (m.type === 'send_message' && m.kind !== 'thank_you') for (const id of m.invoiceIds) expect(balanceOf(id)).toBeGreaterThan(0.005);
+          // At most one level a day, and 7 days between levels (nothing here lets a level hurry).
+          const changes = actions.filter((a): a is Extract<Action, { type: 'level_change' }> => a.type === 'level_change');
+          expect(new Set(changes.map((c) => c.invoiceId)).size).toBe(changes.length);
+          for (const change of changes) {
+            expect(change.to).toBe(change.from + 1);
+            const last = lastLevelDay.get(change.invoiceId);
+            if (last && change.from > 0) expect(daysBetween(last, day)).toBeGreaterThanOrEqual(settings.minDaysBetweenLevels);
+            lastLevelDay.set(change.invoiceId, day);
+          }
+          // One dunning email per account a day, and 3 days between them.
+          const dunning = actions.filter((a): a is Extract<Action, { type: 'send_message' }> => a.type === 'send_message' && DUNNING.has(a.kind));
+          expect(new Set(dunning.map((d) => d.customerId)).size).toBe(dunning.length);
+          for (const d of dunning) {
+            const last = world.histories.get(d.customerId)?.lastDunningOn;
+            if (last) expect(daysBetween(last, day)).toBeGreaterThanOrEqual(settings.dunningGapDays);
+            expect(d.customerId).toBe(payerOf(d.customerId));
+          }
+
+          // A new task only for an account without an open one (restored ones included), one per account.
+          const opened = actions.filter((a): a is Extract<Action, { type: 'open_task' }> => a.type === 'open_task').map((a) => a.customerId);
+          const restored = new Set(actions.filter((a) => a.type === 'restore_task').map((a) => (a as Extract<Action, { type: 'restore_task' }>).customerId));
+          const retiring = new Set(actions.filter((a) => a.type === 'retire_task').map((a) => (a as Extract<Action, { type: 'retire_task' }>).taskId));
+          expect(new Set(opened).size).toBe(opened.length);
+          for (const customerId of opened) {
+            expect(restored.has(customerId)).toBe(false);
+            expect(world.tasks.some((t) => t.status === 'open' && t.customerId === customerId && !retiring.has(t.id))).toBe(false);
+          }
+
+          apply(world, day, actions);
+          // One open task per account, always the paying account.
+          const open = world.tasks.filter((t) => t.status === 'open');
+          expect(new Set(open.map((t) => t.customerId)).size).toBe(open.length);
+          for (const task of open) expect(task.customerId).toBe(payerOf(task.customerId));
+          // A second run of the same day proposes nothing.
+          expect(runDay(world, day)).toEqual([]);
+        }
+      }),
+      { numRuns: 60, seed: 20261201 },
+    );
+  });
+
+  it('sums each account\'s overdue money to the cent, whatever the amounts', () => {
+    fc.assert(
+      fc.property(companyArb, (company) => {
+        const payerOf = payerResolver(company.customers);
+        const summary = summariseOverdue(company.invoices, START, payerOf);
+        for (const [payer, entry] of summary) {
+          const cents = company.invoices.filter((i) => payerOf(i.customerId) === payer && i.dueDate < START).reduce((sum, i) => sum + Math.round(i.balance * 100), 0);
+          expect(Math.round(entry.balance * 100)).toBe(cents);
+        }
+      }),
+      { numRuns: 200, seed: 20261201 },
+    );
+  });
+});
