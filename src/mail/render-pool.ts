@@ -67,6 +67,7 @@ class RenderThread {
         clearTimeout(timer);
         resolve();
       });
+      this.worker.once('error', (error) => reject(new Error(`a render thread could not start: ${error.message}`)));
       this.worker.once('exit', () => reject(new Error('a render thread stopped while starting')));
     });
     this.ready.catch(() => this.stop());
