@@ -133,7 +133,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     repos,
     quickbooks: { oauth, vault, tokens, client },
     sync: new CompanySync({ client, copy: repos.copy, state: repos.syncState, companies: repos.companies, clock, logger: logger.child({ module: 'sync' }) }),
-    mail: { mailer, templates: new TemplateBook(), balances: new FreshBalances(client) },
+    mail: { mailer, templates: new TemplateBook({ renderBudgetMs: config.templateRenderBudgetMs }), balances: new FreshBalances(client) },
     async close() {
       if (closed) return;
       closed = true;

@@ -97,6 +97,7 @@ const envShape = z.object({
   QUEUE_PREFIX: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, - or _').default('ardesk')),
   SMTP_URL: z.preprocess(emptyAsUndefined, url(['smtp:', 'smtps:']).optional()),
   MAIL_FROM: z.preprocess(emptyAsUndefined, mailAddress.default('Ardesk <ardesk@localhost>')),
+  TEMPLATE_RENDER_BUDGET_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100, 'must be at least 100').max(60_000, 'must be at most 60000').default(5000)),
   ARDESK_NOW: z.preprocess(emptyAsUndefined, isoDateTime.optional()),
   API_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters long').optional()),
   MAIL_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200').default(32)),
@@ -139,6 +140,8 @@ export interface Config extends DatabaseConfig {
   queuePrefix: string;
   smtpUrl?: string;
   mailFrom: string;
+  /** How long rendering one message's template may take before it is stopped. */
+  templateRenderBudgetMs: number;
   /** Frozen business clock (SPEC §4); never used for token lifetimes, retries or locks. */
   frozenNow?: Date;
   apiToken?: string;
@@ -196,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: e.QUEUE_PREFIX,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    templateRenderBudgetMs: e.TEMPLATE_RENDER_BUDGET_MS,
     frozenNow: e.ARDESK_NOW ? new Date(e.ARDESK_NOW) : undefined,
     apiToken: e.API_TOKEN,
     mailConcurrency: e.MAIL_CONCURRENCY,

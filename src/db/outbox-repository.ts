@@ -100,6 +100,25 @@ export class OutboxRepository {
     if (ids.length) await this.db.updateTable('messages').set({ dispatched_at: sql`now()` }).where('id', 'in', ids).execute();
   }
 
+  /**
+   * The messages of a company that failed since `since`, newest first (at most `limit` of them),
+   * and how many there are: the company page says so, so reminders never stop in silence.
+   */
+  async failedSince(realmId: string, since: Date, limit = 5): Promise<{ count: number; latest: Array<{ id: string; kind: string; to_address: string; status_reason: string | null; send_at: Date; customer_name: string | null }> }> {
+    const failed = this.db.selectFrom('messages as m').where('m.realm_id', '=', realmId).where('m.status', '=', 'failed').where('m.send_at', '>=', since);
+    const [count, latest] = await Promise.all([
+      failed.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+      failed
+        .leftJoin('qbo_customers as c', (join) => join.onRef('c.realm_id', '=', 'm.realm_id').onRef('c.id', '=', 'm.customer_id'))
+        .select(['m.id', 'm.kind', 'm.to_address', 'm.status_reason', 'm.send_at', 'c.display_name as customer_name'])
+        .orderBy('m.send_at', 'desc')
+        .orderBy('m.id')
+        .limit(limit)
+        .execute(),
+    ]);
+    return { count: Number(count.n), latest };
+  }
+
   /** A company's overrides of one template, by part. */
   async overridesOf(realmId: string, name: string): Promise<Partial<Record<TemplatePartName, string>>> {
     const rows = await this.db.selectFrom('template_overrides').select(['part', 'source']).where('realm_id', '=', realmId).where('name', '=', name).execute();

@@ -53,7 +53,7 @@ export async function outboxDocument(context: AppContext, realmId: string, messa
 /** A letter laid out for paper: the HTML body without the email frame, the text around the table. */
 export async function letterFor(context: AppContext, realmId: string, messageId: string): Promise<Letter> {
   const document = await outboxDocument(context, realmId, messageId, { lettersOnly: true });
-  return { ...document, printed: context.mail.templates.renderLetter(document.kind, document.data, document.overrides) };
+  return { ...document, printed: await context.mail.templates.renderLetter(document.kind, document.data, document.overrides) };
 }
 
 /** Notes the first time a letter was printed or downloaded, for the outbox list. */

@@ -8,7 +8,7 @@ import type { MessageKind } from '../collections/model';
 import { recordActivities } from '../db/cadence-recorder';
 import { MailError } from './mailer';
 import { mergeDataFor, type FreshInvoice } from './merge-data';
-import type { TemplateName } from './templates';
+import { TemplateError, type MergeData, type Rendered, type TemplateName } from './templates';
 
 /**
  * Sends one outbox message, at most once. The message is claimed (queued → sending) in its own
@@ -16,6 +16,8 @@ import type { TemplateName } from './templates';
  * still `sending` knows a worker died mid-send and holds it as `uncertain` instead of resending.
  * Right before sending, the balances of the invoices it lists are re-read from QuickBooks in one
  * query: paid ones are dropped, and a dunning message with nothing left to ask for is cancelled.
+ * A template that cannot be rendered (broken, or stopped for taking too long) fails the message
+ * with that reason, for the outbox and the company page.
  */
 
 export type SendOutcome =
@@ -88,9 +90,24 @@ export async function sendMessage(context: AppContext, messageId: string, option
     return { status: 'cancelled', reason: 'paid' };
   }
 
-  const data = await mergeDataFor(db, message, fresh, businessNow, listed);
-  const overrides = await outbox.overridesOf(message.realm_id, message.kind);
-  const rendered = context.mail.templates.render(message.kind as TemplateName, data, overrides);
+  // Nothing has been handed to the mail server yet: a template that cannot render fails the
+  // message with its reason (a person must fix the template); anything else may be retried.
+  let data: MergeData;
+  let rendered: Rendered;
+  try {
+    data = await mergeDataFor(db, message, fresh, businessNow, listed);
+    const overrides = await outbox.overridesOf(message.realm_id, message.kind);
+    rendered = await context.mail.templates.render(message.kind as TemplateName, data, overrides);
+  } catch (error) {
+    if (!(error instanceof TemplateError)) {
+      await outbox.release(messageId, `will retry: ${(error as Error).message}`.slice(0, 300));
+      throw error;
+    }
+    const reason = `The ${message.kind.replace(/_/g, ' ')} template could not be rendered: ${error.inPart}`.slice(0, 300);
+    await outbox.finish(messageId, 'failed', { reason });
+    log.warn({ reason }, 'not sent: the template could not be rendered');
+    return { status: 'failed', reason };
+  }
   const headers: Record<string, string> = { 'X-Ardesk-Message': message.id };
   if (message.kind === 'thank_you' || message.kind === 'verification') headers['List-Unsubscribe'] = `<mailto:${company.email ?? addressOf(config.mailFrom)}?subject=unsubscribe>`;
 
@@ -123,7 +140,7 @@ export async function sendMessage(context: AppContext, messageId: string, option
     return { status: 'sent', listed };
   } catch (error) {
     if (!(error instanceof MailError)) {
-      // Rendering or the database failed after the server accepted? Only the send itself can throw MailError.
+      // The database failed after the server accepted? Only the send itself can throw MailError.
       await outbox.markUncertain(messageId, `failed after sending was attempted: ${(error as Error).message}`.slice(0, 300));
       throw error;
     }

@@ -1,7 +1,9 @@
+import { MAX_BLOCK_DEPTH, TemplateEngine } from './render-engine';
 import { MESSAGE_TEMPLATES, CALL_SCRIPTS, TemplateBook, sampleMergeData } from './templates';
 
 describe('templates', () => {
-  const book = new TemplateBook();
+  // The engine is what runs inside a render thread; it is synchronous, so these tests call it directly.
+  const book = new TemplateEngine();
 
   it.each([...MESSAGE_TEMPLATES, ...CALL_SCRIPTS])('%s renders a subject, an HTML body and a plain-text body', (name) => {
     const out = book.render(name, sampleMergeData());
@@ -46,5 +48,40 @@ describe('templates', () => {
     ['an unknown partial', '{{> nothing}}', /line 1: unknown partial "nothing"/],
   ])('refuses %s, naming the line', (_what, source, message) => {
     expect(() => book.check('reminder', 'html', source)).toThrow(message);
+  });
+
+  it.each([
+    ['a dynamic partial', '<p>\n{{> (lookup customer "name")}}', /line 2: a partial must be named \(dynamic partials are not allowed\)/],
+    ['the log helper', '{{log "written to the log"}}', /line 1: unknown helper "log"/],
+    ['the log helper as a subexpression', '{{#if (log)}}x{{/if}}', /line 1: unknown helper "log"/],
+    ['blocks nested too deep', `${'{{#if total}}'.repeat(MAX_BLOCK_DEPTH)}\n{{#each invoices}}x{{/each}}${'{{/if}}'.repeat(MAX_BLOCK_DEPTH)}`, new RegExp(`line 2: blocks are nested ${MAX_BLOCK_DEPTH + 1} deep; at most ${MAX_BLOCK_DEPTH} are allowed`)],
+    ['a partial nested too deep', `${'{{#if total}}'.repeat(MAX_BLOCK_DEPTH - 1)}\n{{> invoiceTable}}${'{{/if}}'.repeat(MAX_BLOCK_DEPTH - 1)}`, /line 2: blocks are nested \d+ deep/],
+  ])('refuses %s, naming the line', (_what, source, message) => {
+    expect(() => book.check('reminder', 'html', source)).toThrow(message);
+  });
+
+  it('counts an else-if chain as one level, and takes every shipped template', () => {
+    const chain = `{{#if a}}1${Array.from({ length: 20 }, (_, i) => `{{else if b${i}}}${i}`).join('')}{{/if}}`;
+    expect(book.check('reminder', 'html', chain)).toBe('');
+    for (const name of [...MESSAGE_TEMPLATES, ...CALL_SCRIPTS]) for (const part of ['subject', 'html', 'text'] as const) expect(() => book.check(name, part, new TemplateBook().defaultSource(name, part))).not.toThrow();
+  });
+
+  describe('in render threads', () => {
+    const threads = new TemplateBook({ renderBudgetMs: 500 });
+    afterAll(() => threads.close());
+
+    it('renders as the engine does', async () => {
+      expect(await threads.render('reminder', sampleMergeData())).toEqual(book.render('reminder', sampleMergeData()));
+      await expect(threads.check('reminder', 'html', '{{shout total}}')).rejects.toThrow(/line 1: unknown helper "shout"/);
+    });
+
+    it('stops a render that runs past its budget, names the part, and renders the next one', async () => {
+      const data = { ...sampleMergeData(), invoices: Array.from({ length: 30 }, () => sampleMergeData().invoices[0]!) };
+      const loops = `${'{{#each @root.invoices}}'.repeat(6)}x${'{{/each}}'.repeat(6)}`;
+      const started = Date.now();
+      await expect(threads.render('reminder', data, { html: loops })).rejects.toThrow('reminder html: took longer than 0.5 seconds to render and was stopped');
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect((await threads.render('reminder', sampleMergeData())).subject).toContain('$4,210.00');
+    });
   });
 });

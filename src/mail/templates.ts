@@ -1,14 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Handlebars from 'handlebars';
-import { BadRequestError } from '../errors';
 import { PROJECT_ROOT } from '../paths';
+import { TemplateError } from './render-error';
+import { DEFAULT_RENDER_BUDGET_MS, RenderPool } from './render-pool';
 
 /**
  * Letters, emails and call scripts (templates/): each a subject, an HTML body and a plain-text
  * body, written in Handlebars over one merge-data shape. A company may override any part; an
- * override is compiled, checked for unknown helpers and partials, and rendered against sample
- * data before it is saved, so a broken one is refused with its line and never reaches a customer.
+ * override is compiled, checked for unknown helpers and partials, dynamic partials and deep
+ * nesting, and rendered against sample data before it is saved, so a broken one is refused with
+ * its line and never reaches a customer. Handlebars itself lives in render-engine.ts and runs only
+ * in render threads.
  */
 
 export const MESSAGE_TEMPLATES = ['verification', 'reminder', 'second_notice', 'demand_letter', 'final_notice', 'promise_confirmation', 'plan_confirmation', 'thank_you'] as const;
@@ -60,28 +62,14 @@ export interface PrintedLetter {
   textAroundTable: string[];
 }
 
-const TABLE_MARKER = '[[ardesk:invoice-table]]';
+export { TemplateError };
 
-export class TemplateError extends BadRequestError {
-  constructor(
-    readonly template: string,
-    readonly part: TemplatePart,
-    readonly line: number | null,
-    readonly reason: string,
-  ) {
-    super(`${template} ${part}${line ? `, line ${line}` : ''}: ${reason}`, { template, part, line, reason });
-  }
+export const TEMPLATE_DIR = path.join(PROJECT_ROOT, 'templates');
+
+/** The shipped source of one part. */
+export function defaultSource(name: TemplateName, part: TemplatePart): string {
+  return fs.readFileSync(path.join(TEMPLATE_DIR, `${name}.${part}.hbs`), 'utf8');
 }
-
-const TEMPLATE_DIR = path.join(PROJECT_ROOT, 'templates');
-const PARTIALS: Record<string, string> = {
-  layout: 'layout.html.hbs',
-  invoiceTable: 'invoice-table.html.hbs',
-  invoiceTableText: 'invoice-table.text.hbs',
-  signature: 'signature.html.hbs',
-  signatureText: 'signature.text.hbs',
-};
-const BUILT_IN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing']);
 
 export function formatMoney(value: unknown, data: Pick<MergeData, 'locale' | 'currency'>): string {
   const amount = typeof value === 'number' ? value : Number(value);
@@ -99,110 +87,54 @@ export function formatDate(value: unknown, data: MergeData): string {
   return new Intl.DateTimeFormat(data.locale, { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(date);
 }
 
-/** A Handlebars environment of our own: the helpers and partials the templates may use. */
-function environment(): typeof Handlebars {
-  const hb = Handlebars.create();
-  const root = (options: Handlebars.HelperOptions) => options.data.root as MergeData;
-  hb.registerHelper('money', (value: unknown, options: Handlebars.HelperOptions) => formatMoney(value, root(options)));
-  hb.registerHelper('date', (value: unknown, options: Handlebars.HelperOptions) => formatDate(value, root(options)));
-  hb.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
-  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hb.registerHelper('add', (a: unknown, b: unknown) => Number(a) + Number(b));
-  for (const [name, file] of Object.entries(PARTIALS)) hb.registerPartial(name, fs.readFileSync(path.join(TEMPLATE_DIR, 'partials', file), 'utf8'));
-  return hb;
+export interface TemplateBookOptions {
+  /** How long one render (all parts of one message) may take before it is stopped. */
+  renderBudgetMs?: number;
+  /** Render threads a process keeps. */
+  threads?: number;
 }
 
-function fileOf(name: TemplateName, part: TemplatePart): string {
-  return path.join(TEMPLATE_DIR, `${name}.${part}.hbs`);
-}
-
-/** Every helper and partial a template names, with the line it is on. */
-function referencesOf(program: hbs.AST.Program): Array<{ kind: 'helper' | 'partial'; name: string; line: number }> {
-  const found: Array<{ kind: 'helper' | 'partial'; name: string; line: number }> = [];
-  const visit = (node: unknown): void => {
-    if (!node || typeof node !== 'object') return;
-    const n = node as { type?: string; path?: { original?: unknown; type?: string }; params?: unknown[]; name?: { original?: unknown; type?: string }; loc?: { start: { line: number } } };
-    const line = n.loc?.start.line ?? 0;
-    if ((n.type === 'BlockStatement' || ((n.type === 'MustacheStatement' || n.type === 'SubExpression') && (n.params?.length ?? 0) > 0)) && n.path?.type === 'PathExpression') {
-      found.push({ kind: 'helper', name: String(n.path.original), line });
-    }
-    if ((n.type === 'PartialStatement' || n.type === 'PartialBlockStatement') && n.name?.type === 'PathExpression') found.push({ kind: 'partial', name: String(n.name.original), line });
-    for (const value of Object.values(node)) {
-      if (Array.isArray(value)) value.forEach(visit);
-      else if (value && typeof value === 'object' && value !== n.loc) visit(value);
-    }
-  };
-  visit(program);
-  return found;
-}
-
+/**
+ * The templates as the rest of the app sees them. Checking and rendering run in render threads
+ * with a time budget (render-pool.ts), so a template that loops too long is stopped with a
+ * TemplateError saying so, and the process that asked keeps answering meanwhile.
+ */
 export class TemplateBook {
-  private readonly hb = environment();
-  private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
+  private readonly pool: RenderPool;
+
+  constructor(options: TemplateBookOptions = {}) {
+    this.pool = new RenderPool({ budgetMs: options.renderBudgetMs ?? DEFAULT_RENDER_BUDGET_MS, threads: options.threads ?? 2 });
+  }
 
   /** The shipped source of one part. */
   defaultSource(name: TemplateName, part: TemplatePart): string {
-    return fs.readFileSync(fileOf(name, part), 'utf8');
+    return defaultSource(name, part);
   }
 
   /**
-   * Compiles `source` and renders it against sample data; throws a TemplateError naming the
-   * line and the reason when it cannot be used.
+   * Checks `source` (what it names, how deep it nests) and renders it against sample data;
+   * rejects with a TemplateError naming the line and the reason when it cannot be used.
    */
-  check(name: TemplateName, part: TemplatePart, source: string, sample: MergeData = sampleMergeData()): string {
-    if (source.length > 100_000) throw new TemplateError(name, part, null, 'is longer than 100,000 characters');
-    let program: hbs.AST.Program;
-    try {
-      program = this.hb.parse(source);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const line = /line (\d+)/i.exec(message)?.[1];
-      throw new TemplateError(name, part, line ? Number(line) : null, message.split('\n').filter(Boolean).slice(-1)[0] ?? message);
-    }
-    for (const ref of referencesOf(program)) {
-      if (ref.kind === 'helper' && !BUILT_IN_HELPERS.has(ref.name) && !this.hb.helpers[ref.name]) throw new TemplateError(name, part, ref.line, `unknown helper "${ref.name}"`);
-      if (ref.kind === 'partial' && ref.name !== '@partial-block' && !this.hb.partials[ref.name]) throw new TemplateError(name, part, ref.line, `unknown partial "${ref.name}"`);
-    }
-    try {
-      return this.compile(source, part)(sample);
-    } catch (error) {
-      const e = error as { message?: string; lineNumber?: number };
-      throw new TemplateError(name, part, e.lineNumber ?? null, e.message ?? String(error));
-    }
+  check(name: TemplateName, part: TemplatePart, source: string): Promise<string> {
+    return this.pool.run({ op: 'check', name, part, source }) as Promise<string>;
   }
 
   /** Renders the three parts of a template, each from its override when one is given. */
-  render(name: TemplateName, data: MergeData, overrides: Partial<Record<TemplatePart, string>> = {}): Rendered {
-    const part = (p: TemplatePart) => this.compile(overrides[p] ?? this.defaultSource(name, p), p)(data);
-    const subject = part('subject').replace(/\s+/g, ' ').trim().slice(0, 250);
-    return { subject, html: part('html'), text: part('text').replace(/\n{3,}/g, '\n\n').trim() + '\n' };
+  render(name: TemplateName, data: MergeData, overrides: Partial<Record<TemplatePart, string>> = {}): Promise<Rendered> {
+    return this.pool.run({ op: 'render', name, data, overrides }) as Promise<Rendered>;
   }
 
   /**
    * A letter for printing and posting: the HTML body without the email frame, and the plain
    * text cut where the invoice table goes, so a PDF can draw the table as a table.
    */
-  renderLetter(name: TemplateName, data: MergeData, overrides: Partial<Record<TemplatePart, string>> = {}): PrintedLetter {
-    const partials = { layout: this.bareLayout, invoiceTableText: this.tableMarker };
-    const part = (p: TemplatePart) => this.compile(overrides[p] ?? this.defaultSource(name, p), p)(data, { partials });
-    const subject = part('subject').replace(/\s+/g, ' ').trim().slice(0, 250);
-    const text = part('text').replace(/\n{3,}/g, '\n\n').trim();
-    return { subject, html: part('html'), textAroundTable: text.split(TABLE_MARKER).map((piece) => piece.replace(/^\n+|\n+$/g, '')) };
+  renderLetter(name: TemplateName, data: MergeData, overrides: Partial<Record<TemplatePart, string>> = {}): Promise<PrintedLetter> {
+    return this.pool.run({ op: 'renderLetter', name, data, overrides }) as Promise<PrintedLetter>;
   }
 
-  private readonly bareLayout = this.hb.compile('{{> @partial-block }}');
-  private readonly tableMarker = this.hb.compile(TABLE_MARKER);
-
-  private compile(source: string, part: TemplatePart): Handlebars.TemplateDelegate {
-    const key = `${part}\u0000${source}`;
-    let template = this.compiled.get(key);
-    if (!template) {
-      // HTML is escaped; subjects and plain text are not HTML, so they are not.
-      template = this.hb.compile(source, { noEscape: part !== 'html', strict: false, knownHelpersOnly: false });
-      if (this.compiled.size > 500) this.compiled.clear();
-      this.compiled.set(key, template);
-    }
-    return template;
+  /** Ends the render threads (they also end by themselves when idle). */
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }
 

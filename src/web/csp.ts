@@ -1,9 +1,25 @@
 import type { Response } from 'express';
 
 /**
- * Letters and emails carry inline styles (mail clients need them), so a page that shows one lets
- * inline styles, and only those, through; scripts stay our own files only.
+ * The policy of the pages that show a company's template output (a message, a letter, a
+ * preview). That output is shown only in sandboxed frames (`srcdoc`, which inherit this policy),
+ * so whatever HTML a template holds runs no script, posts no form, loads nothing from elsewhere
+ * and cannot re-base the page's links. Letters and emails carry inline styles (mail clients need
+ * them), so inline styles, and only those, get through; scripts stay our own files only. Every
+ * other page has the app's policy, with the same locks on base-uri, form-action and object-src.
  */
+export const TEMPLATE_PAGE_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "frame-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 export function allowInlineStyles(res: Response): void {
-  res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'");
+  res.setHeader('Content-Security-Policy', TEMPLATE_PAGE_POLICY);
 }

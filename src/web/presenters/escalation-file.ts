@@ -53,7 +53,7 @@ export async function escalationFile(context: AppContext, realmId: string, custo
       .filter((m) => m.kind === 'verification')
       .map(async (m) => {
         const document = await outboxDocument(context, realmId, m.id);
-        const rendered = context.mail.templates.render(document.kind, document.data, document.overrides);
+        const rendered = await context.mail.templates.render(document.kind, document.data, document.overrides);
         return { sentOn: dayOf(m.sent_at ?? m.send_at, company.timezone), to: m.to_address, subject: m.subject ?? rendered.subject, text: rendered.text };
       }),
   );

@@ -3,6 +3,11 @@ import type { AppContext } from '../../app-context';
 import { loadCompany, requireSignIn } from '../access';
 import { unscheduleCompany } from '../../jobs/schedules';
 import { presentSync } from './api';
+import { MESSAGE_NAMES } from '../../collections/message-kinds';
+import type { MessageKind } from '../../collections/model';
+
+/** Failed messages of the last this many days are shown on the company page. */
+const FAILURES_SHOWN_DAYS = 14;
 
 /** A company's pages; every route resolves `:realmId` through the realm-isolation check. */
 export function companyRoutes(context: AppContext): Router {
@@ -11,8 +16,11 @@ export function companyRoutes(context: AppContext): Router {
 
   router.get('/companies/:realmId', requireSignIn, async (req, res) => {
     const companies = req.session.userId ? await context.repos.companies.listForUser(req.session.userId) : [];
-    const sync = presentSync(await context.repos.syncState.get(req.company!.realm_id));
-    res.render('company', { title: req.company!.name, company: req.company, companies, sync, needsReconnect: req.company!.status === 'needs_reconnect', disconnected: req.company!.status === 'disconnected' });
+    const since = new Date(context.clock.businessNow().getTime() - FAILURES_SHOWN_DAYS * 24 * 3600 * 1000);
+    const [syncState, failed] = await Promise.all([context.repos.syncState.get(req.company!.realm_id), context.repos.outbox.failedSince(req.company!.realm_id, since)]);
+    const sync = presentSync(syncState);
+    const failures = { count: failed.count, days: FAILURES_SHOWN_DAYS, latest: failed.latest.map((m) => ({ ...m, name: MESSAGE_NAMES[m.kind as MessageKind] ?? m.kind })) };
+    res.render('company', { title: req.company!.name, company: req.company, companies, sync, failures, needsReconnect: req.company!.status === 'needs_reconnect', disconnected: req.company!.status === 'disconnected' });
   });
 
   router.post('/companies/:realmId/sync', requireSignIn, async (req, res) => {

@@ -5,6 +5,7 @@ import { LETTERS, MESSAGE_NAMES } from '../../collections/message-kinds';
 import type { MessageKind } from '../../collections/model';
 import { letterPdf } from '../../mail/letter-pdf';
 import { letterFor, markPrinted, outboxDocument } from '../../mail/letters';
+import { TemplateError } from '../../mail/templates';
 import { loadCompany, requireSignIn } from '../access';
 import { allowInlineStyles } from '../csp';
 
@@ -49,9 +50,16 @@ export function outboxPages(context: AppContext): Router {
 
   router.get('/companies/:realmId/outbox/:messageId', requireSignIn, async (req, res) => {
     const document = await outboxDocument(context, req.company!.realm_id, uuid.parse(req.params.messageId));
-    const preview = context.mail.templates.render(document.kind, document.data, document.overrides);
+    // A template that cannot render is shown as such, with the facts of the message around it.
+    const shown = await context.mail.templates.render(document.kind, document.data, document.overrides).then(
+      (preview) => ({ preview, renderError: undefined }),
+      (error: unknown) => {
+        if (error instanceof TemplateError) return { preview: undefined, renderError: error.inPart };
+        throw error;
+      },
+    );
     allowInlineStyles(res);
-    res.render('message', { title: preview.subject, company: req.company, letter: document, preview, isLetter: LETTERS.has(document.kind) });
+    res.render('message', { title: shown.preview?.subject ?? document.title, company: req.company, letter: document, ...shown, isLetter: LETTERS.has(document.kind) });
   });
 
   router.get('/companies/:realmId/letters/:messageId', requireSignIn, async (req, res) => {

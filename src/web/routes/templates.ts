@@ -19,7 +19,7 @@ export function templateName(value: unknown): TemplateName {
 export async function saveTemplate(context: AppContext, realmId: string, name: TemplateName, parts: TemplateParts): Promise<void> {
   for (const part of TEMPLATE_PARTS) {
     const value = parts[part];
-    if (typeof value === 'string') context.mail.templates.check(name, part, value);
+    if (typeof value === 'string') await context.mail.templates.check(name, part, value);
   }
   await context.repos.outbox.saveOverrides(realmId, name, parts);
 }
@@ -30,7 +30,7 @@ export async function previewTemplate(context: AppContext, realmId: string, name
   for (const part of TEMPLATE_PARTS) {
     const value = parts[part];
     if (typeof value === 'string') {
-      context.mail.templates.check(name, part, value);
+      await context.mail.templates.check(name, part, value);
       overrides[part] = value;
     }
   }
