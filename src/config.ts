@@ -101,6 +101,8 @@ const envShape = z.object({
   ARDESK_NOW: z.preprocess(emptyAsUndefined, isoDateTime.optional()),
   API_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters long').optional()),
   MAIL_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200').default(32)),
+  SESSION_IDLE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(5, 'must be at least 5').max(7 * 24 * 60, 'must be at most 10080 (7 days)').default(12 * 60)),
+  SESSION_MAX_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(90, 'must be at most 90').default(14)),
 });
 
 const envSchema = envShape.superRefine((env, ctx) => {
@@ -147,6 +149,8 @@ export interface Config extends DatabaseConfig {
   apiToken?: string;
   /** Messages one worker process sends at the same time. */
   mailConcurrency: number;
+  /** Sign-in sessions end after this long without a request, and this long after sign-in. */
+  session: { idleMinutes: number; maxDays: number };
 }
 
 function describe(error: z.ZodError): string[] {
@@ -203,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     frozenNow: e.ARDESK_NOW ? new Date(e.ARDESK_NOW) : undefined,
     apiToken: e.API_TOKEN,
     mailConcurrency: e.MAIL_CONCURRENCY,
+    session: { idleMinutes: e.SESSION_IDLE_MINUTES, maxDays: e.SESSION_MAX_DAYS },
   });
 }
 

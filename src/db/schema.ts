@@ -67,6 +67,21 @@ export interface OAuthStatesTable {
   expires_at: Timestamp;
 }
 
+export type ApiTokenScope = 'read' | 'read_write';
+
+export interface ApiTokensTable {
+  id: string;
+  realm_id: string;
+  name: string;
+  scope: ApiTokenScope;
+  /** SHA-256 of the token, hex; the token itself is shown once and never stored. */
+  token_hash: string;
+  hint: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+  revoked_at: Timestamp | null;
+}
+
 type Json = ColumnType<unknown, string, string>;
 /** numeric(14,2): read as an exact decimal string, written as a number or string. */
 type Money = ColumnType<string, number | string, number | string>;
@@ -348,6 +363,7 @@ export interface Database {
   company_members: CompanyMembersTable;
   web_sessions: WebSessionsTable;
   oauth_states: OAuthStatesTable;
+  api_tokens: ApiTokensTable;
   qbo_customers: QboCustomersTable;
   qbo_invoices: QboInvoicesTable;
   qbo_payments: QboPaymentsTable;
@@ -378,3 +394,4 @@ export type NewCompany = Insertable<CompaniesTable>;
 export type CompanyUpdate = Updateable<CompaniesTable>;
 export type CompanyTokens = Selectable<CompanyTokensTable>;
 export type User = Selectable<UsersTable>;
+export type ApiToken = Selectable<ApiTokensTable>;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from './database';
 
 /** Web sessions, kept server-side so any web process can serve any request. */
@@ -23,8 +24,13 @@ export class SessionsRepository {
       .execute();
   }
 
-  async touch(sid: string, expiresAt: Date): Promise<void> {
-    await this.db.updateTable('web_sessions').set({ expires_at: expiresAt }).where('sid', '=', sid).execute();
+  /** Records a request on an unchanged session: when it was seen (`data.seenAt`, ms) and its new expiry. */
+  async touch(sid: string, seenAt: number, expiresAt: Date): Promise<void> {
+    await this.db
+      .updateTable('web_sessions')
+      .set({ expires_at: expiresAt, data: sql<string>`jsonb_set(data, '{seenAt}', to_jsonb(${seenAt}::bigint))` })
+      .where('sid', '=', sid)
+      .execute();
   }
 
   async destroy(sid: string): Promise<void> {

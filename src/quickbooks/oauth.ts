@@ -4,6 +4,8 @@ import { intuitEndpoints, type IntuitEndpoints } from './endpoints';
 import { OAuthRequestError } from './errors';
 
 export const SCOPES = ['com.intuit.quickbooks.accounting', 'openid', 'profile', 'email'];
+/** "Sign in with Intuit": who the person is, and no access to any company's books. */
+export const SIGN_IN_SCOPES = ['openid', 'profile', 'email'];
 
 export interface IssuedTokens {
   accessToken: string;
@@ -56,6 +58,11 @@ export class IntuitOAuth {
 
   authorizeUrl(state: string): string {
     return this.client().authorizeUri({ scope: SCOPES, state });
+  }
+
+  /** The consent URL of "Sign in with Intuit" (OpenID only); its code is exchanged like any other. */
+  signInUrl(state: string): string {
+    return this.client().authorizeUri({ scope: SIGN_IN_SCOPES, state });
   }
 
   /** Exchanges the code of a callback URL (`...?code=&state=&realmId=`). Never call twice per code. */

@@ -2,8 +2,19 @@ import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { OAuthError } from './oauth';
 import { escapeHtml } from './html';
-import type { Sandbox } from './sandbox';
+import type { Sandbox, SandboxUser } from './sandbox';
 
+const ACCOUNTING_SCOPE = 'com.intuit.quickbooks.accounting';
+
+/** Intuit gives a company (realmId) only to an authorization that asks for the accounting scope. */
+function asksForCompany(scope: string): boolean {
+  return scope.split(/\s+/).includes(ACCOUNTING_SCOPE);
+}
+
+/** The people of the sandbox (each company's owner), once each. */
+function people(sandbox: Sandbox): SandboxUser[] {
+  return [...new Map([...sandbox.owners.values()].map((user) => [user.sub, user])).values()];
+}
 
 function oauthError(res: Response, error: unknown): void {
   if (!(error instanceof OAuthError)) throw error;
@@ -15,6 +26,22 @@ function redirectWith(redirectUri: string, params: Record<string, string>): stri
   const url = new URL(redirectUri);
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
   return url.toString();
+}
+
+/** "Sign in with Intuit": choose who you are; no company is shared. */
+function signInPage(sandbox: Sandbox, params: Record<string, string>): string {
+  const hidden = Object.entries(params).map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
+  const options = people(sandbox)
+    .map((u, i) => `<label class="company"><input type="radio" name="userSub" value="${escapeHtml(u.sub)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(`${u.givenName} ${u.familyName}`)} <small>(${escapeHtml(u.email)})</small></label>`)
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in with Intuit (sandbox)</title>
+<style>body{font-family:system-ui,sans-serif;background:#f4f5f8;margin:0}main{max-width:460px;margin:60px auto;background:#fff;border-radius:8px;padding:28px;box-shadow:0 1px 4px #0002}
+h1{font-size:1.3rem}.company{display:block;padding:10px;border:1px solid #ddd;border-radius:6px;margin:8px 0}button{font-size:1rem;padding:10px 18px;border-radius:4px;border:0;cursor:pointer}
+.connect{background:#2ca01c;color:#fff}.cancel{background:#eee;margin-left:8px}.note{color:#666;font-size:.85rem}</style></head>
+<body><main><h1>Sign in with Intuit</h1><p>An app (client <code>${escapeHtml(params.client_id ?? '')}</code>) asks for your name and email address. It gets no access to any company's books.</p>
+<form method="post" action="/connect/oauth2">${hidden}<fieldset style="border:0;padding:0"><legend>Sign in as</legend>${options || '<p>No user in this sandbox.</p>'}</fieldset>
+<p><button class="connect" type="submit" name="decision" value="approve">Sign in</button><button class="cancel" type="submit" name="decision" value="deny">Cancel</button></p></form>
+<p class="note">This is the local QuickBooks Online sandbox; no data leaves this machine.</p></main></body></html>`;
 }
 
 function consentPage(sandbox: Sandbox, params: Record<string, string>): string {
@@ -71,7 +98,8 @@ export function oauthRoutes(sandbox: Sandbox): Router {
     } catch {
       return 'redirect_uri is missing or not a URL';
     }
-    if (!params.scope.split(/\s+/).includes('com.intuit.quickbooks.accounting')) return 'scope must include com.intuit.quickbooks.accounting';
+    const scopes = params.scope.split(/\s+/);
+    if (!scopes.includes(ACCOUNTING_SCOPE) && !scopes.includes('openid')) return `scope must include ${ACCOUNTING_SCOPE} or openid`;
     return undefined;
   };
   const approve = (res: Response, params: ReturnType<typeof authorizeParams>, realmId: string) => {
@@ -79,12 +107,23 @@ export function oauthRoutes(sandbox: Sandbox): Router {
     const code = sandbox.oauth.issueCode({ clientId: params.client_id, realmId, redirectUri: params.redirect_uri, scope: params.scope, userSub: owner.sub });
     res.redirect(302, redirectWith(params.redirect_uri, { code, state: params.state, realmId }));
   };
+  // OpenID only: the code names the person; the redirect carries no realmId, as Intuit's does.
+  const approveSignIn = (res: Response, params: ReturnType<typeof authorizeParams>, user: SandboxUser) => {
+    const code = sandbox.oauth.issueCode({ clientId: params.client_id, realmId: null, redirectUri: params.redirect_uri, scope: params.scope, userSub: user.sub });
+    res.redirect(302, redirectWith(params.redirect_uri, { code, state: params.state }));
+  };
 
   router.get('/connect/oauth2', (req: Request, res: Response) => {
     const params = authorizeParams(req.query as Record<string, unknown>);
     const problem = checkAuthorize(params);
     if (problem) {
       res.status(400).type('text/plain').send(`Invalid authorization request: ${problem}`);
+      return;
+    }
+    if (!asksForCompany(params.scope)) {
+      const person = people(sandbox)[0];
+      if (sandbox.knobs.autoApprove && person) approveSignIn(res, params, person);
+      else res.type('html').send(signInPage(sandbox, params));
       return;
     }
     const first = [...sandbox.realms.keys()][0];
@@ -105,6 +144,15 @@ export function oauthRoutes(sandbox: Sandbox): Router {
     }
     if (body.decision !== 'approve') {
       res.redirect(302, redirectWith(params.redirect_uri, { error: 'access_denied', state: params.state }));
+      return;
+    }
+    if (!asksForCompany(params.scope)) {
+      const person = people(sandbox).find((user) => user.sub === body.userSub);
+      if (!person) {
+        res.status(400).type('text/plain').send('Choose who signs in');
+        return;
+      }
+      approveSignIn(res, params, person);
       return;
     }
     const realmId = String(body.realmId ?? '');
@@ -156,7 +204,12 @@ export function oauthRoutes(sandbox: Sandbox): Router {
       res.status(401).setHeader('WWW-Authenticate', 'Bearer error="invalid_token"').json({ error: 'invalid_token', error_description: checked.problem });
       return;
     }
-    const owner = sandbox.userOf(checked.grant.realmId)!;
+    const grant = checked.grant;
+    const owner = grant.realmId ? sandbox.userOf(grant.realmId) : people(sandbox).find((user) => user.sub === grant.userSub);
+    if (!owner) {
+      res.status(401).json({ error: 'invalid_token', error_description: 'No such user' });
+      return;
+    }
     res.json({ sub: owner.sub, email: owner.email, emailVerified: true, givenName: owner.givenName, familyName: owner.familyName, phoneNumber: '+1 5555550100', phoneNumberVerified: false });
   });
   return router;

@@ -22,7 +22,8 @@ export interface OAuthClientRegistration {
 export interface AccessGrant {
   id: string;
   clientId: string;
-  realmId: string;
+  /** null for a sign-in (OpenID scopes only): the grant names a person, not a company. */
+  realmId: string | null;
   userSub: string;
   scope: string;
   revoked: boolean;
@@ -106,7 +107,7 @@ export class OAuthServer {
     return this.clients.length === 0 || this.clients.some((c) => c.clientId === clientId);
   }
 
-  issueCode(params: { clientId: string; realmId: string; redirectUri: string; scope: string; userSub: string }): string {
+  issueCode(params: { clientId: string; realmId: string | null; redirectUri: string; scope: string; userSub: string }): string {
     const grant: AccessGrant = { id: randomUUID(), clientId: params.clientId, realmId: params.realmId, userSub: params.userSub, scope: params.scope, revoked: false, createdAt: this.now().getTime() };
     this.grants.set(grant.id, grant);
     const code = opaque('AB11');

@@ -17,8 +17,11 @@ import { activityRoutes } from './routes/activities';
 import { companyRoutes } from './routes/companies';
 import { connectRoutes } from './routes/connect';
 import { webhookRoutes } from './routes/webhooks';
-import { identify } from './access';
-import { DatabaseSessionStore } from './session-store';
+import { authenticatedByToken, identify } from './access';
+import { DatabaseSessionStore, SESSION_COOKIE, sessionLifetime } from './session-store';
+import { ApiTokensRepository } from '../db/api-tokens-repository';
+import { apiTokenRoutes } from './routes/api-tokens';
+import { signInRoutes } from './routes/sign-in';
 import { createViewEngine } from './view-engine';
 import { callPages } from './routes/call-pages';
 import { customerPages } from './routes/customer-pages';
@@ -26,12 +29,13 @@ import { reportPages } from './routes/report-pages';
 import { VIEWS_DIR } from '../paths';
 
 const BODY_LIMIT = '1mb';
-const SESSION_DAYS = 14;
 
 /** The Express app. Middleware order matters and is the whole story of a request; read it top down. */
 export function createWebApp(context: AppContext): Express {
   const { config } = context;
   const secure = config.publicUrl.startsWith('https://');
+  const lifetime = sessionLifetime(config.session);
+  const apiTokens = new ApiTokensRepository(context.db);
   const app = express();
 
   app.disable('x-powered-by');
@@ -68,27 +72,32 @@ export function createWebApp(context: AppContext): Express {
   app.use(webhookRoutes(context));
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
+  // A session is stored only once it holds something (a person, a form token, an OAuth state);
+  // the store ends it server-side after the idle limit or the absolute lifetime.
   app.use(
     session({
-      name: 'ardesk.sid',
+      name: SESSION_COOKIE,
       secret: config.sessionSecret,
-      store: new DatabaseSessionStore(context.repos.sessions, () => context.clock.now()),
+      store: new DatabaseSessionStore(context.repos.sessions, lifetime, () => context.clock.now()),
       resave: false,
       saveUninitialized: false,
-      rolling: true,
+      rolling: false,
       proxy: secure,
-      cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_DAYS * 24 * 3600 * 1000 },
+      cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: lifetime.absoluteMs },
     }),
   );
-  app.use(identify(context));
-  app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/webhooks/') }));
+  app.use(identify(context, apiTokens));
+  // CSRF is skipped only for a request a valid API token authenticated, never on a header's shape.
+  app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/webhooks/') || authenticatedByToken(req), stateless: authenticatedByToken }));
   app.use((req, res, next) => {
     res.locals.signedIn = Boolean(req.session.userId);
     next();
   });
 
   app.use(homeRoutes(context));
+  app.use(signInRoutes(context));
   app.use(connectRoutes(context));
+  app.use(apiTokenRoutes(context, apiTokens));
   app.use(companyRoutes(context));
   app.use(apiRoutes(context));
   app.use(accountRoutes(context));

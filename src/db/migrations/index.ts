@@ -7,6 +7,7 @@ import * as m0005 from './0005-overdue-snapshots';
 import * as m0006 from './0006-outbox';
 import * as m0007 from './0007-notes';
 import * as m0008 from './0008-notes-not-written';
+import * as m0009 from './0009-api-tokens';
 import * as m0012 from './0012-one-task-per-account';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
@@ -19,5 +20,6 @@ export const migrations: Record<string, Migration> = {
   '0006-outbox': m0006,
   '0007-notes': m0007,
   '0008-notes-not-written': m0008,
+  '0009-api-tokens': m0009,
   '0012-one-task-per-account': m0012,
 };

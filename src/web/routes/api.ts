@@ -9,7 +9,7 @@ import { workListFor } from '../../jobs/worklist';
 import { FILTER_FLAGS } from '../../collections/worklist';
 import { afterCall, recordCallOutcome } from '../../jobs/call-outcomes';
 import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
-import { loadCompany, requireSignIn } from '../access';
+import { loadCompany, requireSignIn, visibleCompanies } from '../access';
 import { recordId } from '../route-params';
 
 function present(company: Company) {
@@ -44,7 +44,7 @@ export function apiRoutes(context: AppContext): Router {
   router.param('realmId', loadCompany(context));
 
   router.get('/api/realms', async (req, res) => {
-    const companies = req.operator ? await context.repos.companies.listAll() : await context.repos.companies.listForUser(req.session.userId!);
+    const companies = await visibleCompanies(context, req);
     res.json({ realms: companies.map(present) });
   });
 

@@ -1,32 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context';
 import { BadRequestError } from '../../errors';
 import type { CompanyInfo } from '../../quickbooks/client';
 import { QuickBooksFault, ReconnectRequiredError } from '../../quickbooks/errors';
 import { queueFirstSync, scheduleCompany } from '../../jobs/schedules';
+import { beginSession, saveSession } from '../sign-in-session';
+import { completeSignIn } from './sign-in';
 
 const STATE_TTL_MS = 10 * 60 * 1000;
 
 const callbackQuery = z.object({
   code: z.string().min(1).max(2048),
   state: z.string().min(16).max(256),
-  realmId: z.string().regex(/^\d{1,32}$/, 'must be the QuickBooks company id'),
+  // A sign-in (OpenID only) comes back without one; a connection must name its company.
+  realmId: z.string().regex(/^\d{1,32}$/, 'must be the QuickBooks company id').optional(),
 });
-
-function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
-}
-
-function save(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
-}
+const MISSING = 'This QuickBooks callback is missing its code, state or company id. Start again from Connect to QuickBooks.';
 
 /**
  * Connecting a QuickBooks company: /connect → Intuit → /callback, and Intuit's Launch and
  * Disconnect URLs. The `state` is bound to this browser session and consumed atomically, so a
- * forged, stale or replayed callback stores nothing and never exchanges a code twice.
+ * forged, stale or replayed callback stores nothing and never exchanges a code twice. /callback
+ * also completes "Sign in with Intuit" (routes/sign-in.ts): the consumed state says which.
  */
 export function connectRoutes(context: AppContext): Router {
   const router = Router();
@@ -45,7 +42,7 @@ export function connectRoutes(context: AppContext): Router {
     const realmHint = typeof req.query.realmId === 'string' && /^\d{1,32}$/.test(req.query.realmId) ? req.query.realmId : null;
     const state = randomBytes(32).toString('base64url');
     // The session must exist before Intuit sends the browser back.
-    await save(req);
+    await saveSession(req);
     await repos.oauthStates.issue(state, req.sessionID, new Date(clock.now().getTime() + STATE_TTL_MS), realmHint ? 'reconnect' : 'connect', realmHint);
     res.redirect(302, quickbooks.oauth.authorizeUrl(state));
   });
@@ -57,10 +54,12 @@ export function connectRoutes(context: AppContext): Router {
       return;
     }
     const parsed = callbackQuery.safeParse(req.query);
-    if (!parsed.success) throw new BadRequestError('This QuickBooks callback is missing its code, state or company id. Start again from Connect to QuickBooks.');
+    if (!parsed.success) throw new BadRequestError(MISSING);
     const { code, state, realmId } = parsed.data;
     const pending = await repos.oauthStates.consume(state, req.sessionID, clock.now());
     if (!pending) throw new BadRequestError('This connection link has expired, was already used, or was not started in this browser. Start again from Connect to QuickBooks.');
+    if (pending.purpose === 'signin') return completeSignIn(context, req, res, code, state);
+    if (!realmId) throw new BadRequestError(MISSING);
 
     const query = new URLSearchParams({ code, state, realmId }).toString();
     const issued = await quickbooks.oauth.exchangeCode(`${context.config.intuit.redirectUri}?${query}`);
@@ -94,9 +93,7 @@ export function connectRoutes(context: AppContext): Router {
     // Messages held while the company was disconnected go out now, not at the next minute's pass.
     await context.queues.enqueue('mail.dispatch', {}).catch((error) => req.log.warn({ err: error }, 'could not queue the outbox now'));
     // A new session id at sign-in: a session fixed before login is worth nothing after it.
-    await regenerate(req);
-    req.session.userId = person.id;
-    await save(req);
+    await beginSession(req, person.id);
     req.log.info({ realmId, purpose: pending.purpose }, 'QuickBooks company connected');
     res.redirect(303, `/companies/${realmId}`);
   });
