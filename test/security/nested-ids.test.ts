@@ -109,7 +109,7 @@ describe('ids nested in addresses', () => {
     ]) {
       const answer = await http.postJson(`/api/realms/${REALM}/tasks/${first.taskId}/outcome`, body, { 'x-csrf-token': csrf });
       expect({ body: body.outcome, status: answer.status }).toEqual({ body: body.outcome, status: 400 });
-      expect((await answer.json()).error.message).toContain('invoiceIds');
+      expect(((await answer.json()) as { error: { message: string } }).error.message).toContain('invoiceIds');
     }
     expect(await db().selectFrom('promises').select('id').where('realm_id', '=', REALM).execute()).toEqual(before);
   });

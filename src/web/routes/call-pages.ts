@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z, ZodError } from 'zod';
-import { amountFromForm } from '../../collections/collector-input';
+import { amountFromForm, DATE_HORIZON_YEARS, yearsAfter } from '../../collections/collector-input';
 import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { AppContext } from '../../app-context';
 import { afterCall, recordCallOutcome, type OutcomeResult } from '../../jobs/call-outcomes';
@@ -143,6 +143,8 @@ export function callPages(context: AppContext): Router {
       categories: ['pricing', 'not_received', 'quality', 'missing_po', 'billing_contact', 'other'].map((category) => ({ category, selected: form.disputeCategory === category })),
       error: extra.error,
       done: extra.done,
+      // The browser's date pickers stop where the server's range does.
+      latest: { callBack: yearsAfter(file.today, DATE_HORIZON_YEARS.callBack), promise: yearsAfter(file.today, DATE_HORIZON_YEARS.promise) },
     });
   };
 

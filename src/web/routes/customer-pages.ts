@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { collectorText, dateOutOfRange, DATE_HORIZON_YEARS } from '../../collections/collector-input';
+import { collectorText, dateOutOfRange, DATE_HORIZON_YEARS, yearsAfter } from '../../collections/collector-input';
 import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { AppContext } from '../../app-context';
 import { todayFor } from '../../jobs/cadence';
@@ -42,7 +42,7 @@ export function customerPages(context: AppContext): Router {
 
   router.get('/companies/:realmId/customers/:customerId', requireSignIn, async (req, res) => {
     const file = await customerFile(context, req.company!.realm_id, recordId(req, 'customerId', 'quickBooks', 'customer'));
-    res.render('customer', { title: file.customer.name, company: req.company, file, escalation: file.openInvoices.some((invoice) => invoice.escalation), saved: savedNotice(req, file.pauses), types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
+    res.render('customer', { title: file.customer.name, company: req.company, file, escalation: file.openInvoices.some((invoice) => invoice.escalation), saved: savedNotice(req, file.pauses), pauseLatest: yearsAfter(file.today, DATE_HORIZON_YEARS.pause), types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
   });
 
   router.post('/companies/:realmId/customers/:customerId/pause', requireSignIn, async (req, res) => {
