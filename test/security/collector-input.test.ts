@@ -73,6 +73,8 @@ describe('collector input', () => {
         [{ outcome: 'call_back', callBackOn: '2026-12-01', notes: bad }, 'notes'],
       ];
       for (const [body, field] of cases) await expectRefused(`${JSON.stringify(body)}`, await api(body), field);
+      const template = await fetch(`${app.web.url}/api/realms/${REALM}/templates/reminder`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: `Dear customer${bad}` }) });
+      await expectRefused('template API', template, 'text');
     }
     expect(await state()).toEqual(before);
   });
@@ -88,7 +90,10 @@ describe('collector input', () => {
     await expectRefused('contact (JSON)', await formJson(`tasks/${taskId}/outcome`, { outcome: 'wrong_person', contactName: `Dana${LONE}` }), 'contact.name');
     await expectRefused('pause reason (JSON)', await formJson(`customers/${customerId}/pause`, { reason: `away${LONE}` }), 'reason');
     await expectRefused('resolution (JSON)', await formJson(`disputes/${disputeId}/resolve`, { resolution: `credit${LONE}` }), 'resolution');
+    await expectRefused('template form', await form('templates/reminder', { subject: `Overdue${NUL}`, html: '<p>{{customer.name}}</p>', text: '{{customer.name}}' }), 'subject');
+    await expectRefused('template form (JSON)', await formJson('templates/reminder', { subject: 'Overdue', html: `<p>${LONE}</p>`, text: 'x' }), 'html');
     expect(await state()).toEqual(before);
+    expect(await app.test.context.db.selectFrom('template_overrides').selectAll().where('realm_id', '=', REALM).execute()).toEqual([]);
   });
 
   it('takes amounts only as plain decimals with at most 2 places', async () => {
