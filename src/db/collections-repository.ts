@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { LocalDate } from '../collections/calendar';
 import type { Action, CallTask, Level, PlaybookInput } from '../collections/model';
 import type { Db } from './database';
-import { recordActions, type AppliedCounts } from './cadence-recorder';
+import { recordActions, recordActivities, type AppliedCounts } from './cadence-recorder';
 
 export type { AppliedCounts };
 
@@ -78,6 +78,57 @@ export class CollectionsRepository {
       openTasks: openTasks.map(task),
       retiredTasks: retiredTasks.map(task),
     };
+  }
+
+  async callTask(realmId: string, taskId: string) {
+    return this.db.selectFrom('call_tasks').selectAll().where('realm_id', '=', realmId).where('id', '=', taskId).executeTakeFirst();
+  }
+
+  async customerName(realmId: string, customerId: string): Promise<string | undefined> {
+    return (await this.db.selectFrom('qbo_customers').select('display_name').where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirst())?.display_name;
+  }
+
+  /** Pauses a customer's automatic collection (until a date, or until further notice), as an activity. */
+  async pauseCustomer(realmId: string, customerId: string, today: LocalDate, pause: { until?: LocalDate; reason?: string }): Promise<string> {
+    return this.db.transaction().execute(async (trx) => {
+      const { id } = await trx.insertInto('pauses').values({ realm_id: realmId, customer_id: customerId, until: pause.until ?? null, reason: pause.reason || null }).returning('id').executeTakeFirstOrThrow();
+      const summary = `automatic collection paused ${pause.until ? `until ${pause.until}` : 'until further notice'}${pause.reason ? `: ${pause.reason}` : ''}`;
+      await recordActivities(trx, realmId, today, [{ customerId, invoiceIds: [], kind: 'paused', summary, details: { pauseId: id, until: pause.until ?? null }, key: `pause:${id}` }]);
+      return id;
+    });
+  }
+
+  /**
+   * Ends a pause of this customer: its own, or one on an invoice it pays (its own or its
+   * sub-customers'), as its page shows them. Another customer's pause is not found, and nothing
+   * changes. Returns whether a pause was ended.
+   */
+  async endPause(realmId: string, customerId: string, pauseId: string, today: LocalDate): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const pause = await trx
+        .deleteFrom('pauses')
+        .where('realm_id', '=', realmId)
+        .where('id', '=', pauseId)
+        .where((eb) =>
+          eb.or([
+            eb('customer_id', '=', customerId),
+            eb(
+              'invoice_id',
+              'in',
+              eb
+                .selectFrom('qbo_invoices')
+                .select('id')
+                .where('realm_id', '=', realmId)
+                .where((inner) => inner.or([inner('customer_id', '=', customerId), inner('customer_id', 'in', inner.selectFrom('qbo_customers').select('id').where('realm_id', '=', realmId).where('parent_id', '=', customerId))])),
+            ),
+          ]),
+        )
+        .returning(['invoice_id'])
+        .executeTakeFirst();
+      if (!pause) return false;
+      await recordActivities(trx, realmId, today, [{ customerId, invoiceIds: pause.invoice_id ? [pause.invoice_id] : [], kind: 'pause_ended', summary: 'automatic collection resumed', details: { pauseId }, key: `pause-ended:${pauseId}` }]);
+      return true;
+    });
   }
 
   /** Records the playbook's actions for `today` in one transaction; returns what was new. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { localDateSchema } from '../collections/local-date-schema';
+import { amountSchema, collectorText, dateOutOfRange, DATE_HORIZON_YEARS, quickBooksIdSchema } from '../collections/collector-input';
 import type { AppContext } from '../app-context';
 import { addDays, localMoment, type LocalDate } from '../collections/calendar';
 import { customerType, nextCallDay, nextSendTime } from '../collections/playbook';
@@ -10,34 +11,47 @@ import { settingsFor } from './cadence';
 import { queueNotesSoon } from './handlers/notes';
 
 const isoDate = localDateSchema;
-const money = z.number().positive('must be more than 0').max(1e10, 'is too large').multipleOf(0.01, 'must be in cents');
-const invoiceIds = z.array(z.string().min(1)).min(1).max(500).optional();
+const money = amountSchema;
+const invoiceIds = z.array(quickBooksIdSchema).min(1).max(500).optional();
+const notes = collectorText({ max: 2000 }).optional();
 
 /** One form, eight outcomes (SPEC §4): each with what it needs and nothing else. */
 export const callOutcomeSchema = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('promised'), promise: z.object({ amount: money, dueOn: isoDate, invoiceIds }).strict(), notes: z.string().max(2000).optional() }).strict(),
-  z.object({ outcome: z.literal('cannot_pay'), plan: z.object({ installments: z.array(z.object({ dueOn: isoDate, amount: money }).strict()).min(1).max(36), invoiceIds }).strict(), notes: z.string().max(2000).optional() }).strict(),
-  z.object({ outcome: z.literal('will_not_pay'), notes: z.string().max(2000).optional() }).strict(),
+  z.object({ outcome: z.literal('promised'), promise: z.object({ amount: money, dueOn: isoDate, invoiceIds }).strict(), notes }).strict(),
+  z.object({ outcome: z.literal('cannot_pay'), plan: z.object({ installments: z.array(z.object({ dueOn: isoDate, amount: money }).strict()).min(1).max(36), invoiceIds }).strict(), notes }).strict(),
+  z.object({ outcome: z.literal('will_not_pay'), notes }).strict(),
   z
     .object({
       outcome: z.literal('disputes'),
-      dispute: z.object({ category: z.enum(['pricing', 'not_received', 'quality', 'missing_po', 'billing_contact', 'other']), text: z.string().min(1).max(2000), invoiceIds }).strict(),
-      notes: z.string().max(2000).optional(),
+      dispute: z.object({ category: z.enum(['pricing', 'not_received', 'quality', 'missing_po', 'billing_contact', 'other']), text: collectorText({ min: 1, max: 2000 }), invoiceIds }).strict(),
+      notes,
     })
     .strict(),
   z
     .object({
       outcome: z.literal('wrong_person'),
-      contact: z.object({ name: z.string().min(1).max(200), role: z.string().max(200).optional(), phone: z.string().max(50).optional(), email: z.string().email().optional(), approvesPayment: z.boolean().default(true) }).strict(),
-      notes: z.string().max(2000).optional(),
+      contact: z
+        .object({
+          name: collectorText({ min: 1, max: 200 }),
+          role: collectorText({ max: 200 }).optional(),
+          phone: collectorText({ max: 50 }).optional(),
+          email: collectorText({ max: 254 }).pipe(z.email()).optional(),
+          approvesPayment: z.boolean().default(true),
+        })
+        .strict(),
+      notes,
     })
     .strict(),
-  z.object({ outcome: z.literal('no_answer'), notes: z.string().max(2000).optional() }).strict(),
-  z.object({ outcome: z.literal('voicemail'), notes: z.string().max(2000).optional() }).strict(),
-  z.object({ outcome: z.literal('call_back'), callBackOn: isoDate, notes: z.string().max(2000).optional() }).strict(),
+  z.object({ outcome: z.literal('no_answer'), notes }).strict(),
+  z.object({ outcome: z.literal('voicemail'), notes }).strict(),
+  z.object({ outcome: z.literal('call_back'), callBackOn: isoDate, notes }).strict(),
 ]);
 
 export type CallOutcome = z.infer<typeof callOutcomeSchema>;
+
+function refuseDate(problem: string | undefined): void {
+  if (problem) throw new BadRequestError(problem);
+}
 
 const REACHED = new Set(['promised', 'cannot_pay', 'will_not_pay', 'disputes']);
 const SUMMARY: Record<CallOutcome['outcome'], string> = {
@@ -120,7 +134,7 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
 
     switch (input.outcome) {
       case 'promised': {
-        if (input.promise.dueOn < today) throw new BadRequestError('promise.dueOn: a promise cannot be due in the past');
+        refuseDate(dateOutOfRange('promise.dueOn', input.promise.dueOn, today, DATE_HORIZON_YEARS.promise, 'a promise cannot be due in the past'));
         coveredIds = chosen(input.promise.invoiceIds, 'promise.invoiceIds');
         const promiseId = await insertPromise(input.promise.amount, input.promise.dueOn, null);
         result.promiseIds.push(promiseId);
@@ -129,7 +143,8 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
       }
       case 'cannot_pay': {
         const installments = [...input.plan.installments].sort((a, b) => a.dueOn.localeCompare(b.dueOn));
-        if (installments[0]!.dueOn < today) throw new BadRequestError('plan.installments: the first installment cannot be due in the past');
+        refuseDate(dateOutOfRange('plan.installments', installments[0]!.dueOn, today, DATE_HORIZON_YEARS.installment, 'the first installment cannot be due in the past'));
+        refuseDate(dateOutOfRange('plan.installments', installments.at(-1)!.dueOn, today, DATE_HORIZON_YEARS.installment));
         coveredIds = chosen(input.plan.invoiceIds, 'plan.invoiceIds');
         const plan = await trx.insertInto('payment_plans').values({ realm_id: realmId, customer_id: task.customer_id, created_on: today }).returning('id').executeTakeFirstOrThrow();
         for (const installment of installments) {
@@ -171,7 +186,7 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
         break;
       }
       case 'call_back': {
-        if (input.callBackOn < today) throw new BadRequestError('callBackOn: cannot be in the past');
+        refuseDate(dateOutOfRange('callBackOn', input.callBackOn, today, DATE_HORIZON_YEARS.callBack));
         result.taskStatus = 'open';
         result.scheduledFor = input.callBackOn;
         break;

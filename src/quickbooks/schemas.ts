@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { storableJson } from '../collections/storable-text';
 
 /**
  * What Ardesk needs of each QuickBooks entity, validated at the edge. Unknown fields pass
  * (QuickBooks adds them over time); a missing or malformed field the collections need makes the
- * entity fail to parse, and the sync skips and reports it instead of storing nonsense.
+ * entity fail to parse, and the sync skips and reports it instead of storing nonsense. What
+ * PostgreSQL cannot hold (NUL, lone surrogates) is cleaned out first: a QuickBooks user may type
+ * it, and one such character must not stop a company's sync.
  */
 const id = z.union([z.string().min(1), z.number()]).transform(String);
 const ref = z.object({ value: id, name: z.string().optional() }).passthrough();
@@ -148,8 +151,9 @@ export interface ParsedRow {
 
 export type ParseOutcome = { ok: true; row: ParsedRow } | { ok: false; id: string; reason: string };
 
-export function parseEntity(entity: SyncedEntity, raw: unknown): ParseOutcome {
+export function parseEntity(entity: SyncedEntity, sent: unknown): ParseOutcome {
   const definition = ENTITY_ROWS[entity];
+  const raw = storableJson(sent);
   const parsed = definition.schema.safeParse(raw);
   if (!parsed.success) {
     const rawId = (raw as { Id?: unknown } | null)?.Id;

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import { storableJson, storableText } from '../collections/storable-text';
 import type { CompaniesRepository } from '../db/companies-repository';
 import type { QuickBooksCopyRepository } from '../db/quickbooks-copy-repository';
 import type { SyncReport, SyncStateRepository } from '../db/sync-state-repository';
@@ -92,7 +93,7 @@ export class CompanySync {
     const run = (await this.deps.state.get(realmId))?.run ?? 0;
     for (const entity of SYNCED_ENTITIES) {
       const rows = changes[entity] ?? [];
-      const deleted = rows.filter((row) => row.status === 'Deleted').map((row) => String(row.Id));
+      const deleted = rows.filter((row) => row.status === 'Deleted').map((row) => storableText(String(row.Id)));
       await this.deps.copy.remove(realmId, entity, deleted);
       const stored = await this.store(realmId, entity, rows.filter((row) => row.status !== 'Deleted'), Number(run), report);
       report.counts[entity] = stored + deleted.length;
@@ -118,7 +119,7 @@ export class CompanySync {
     if (!always) return;
     const company = await this.deps.companies.find(realmId);
     if (!company) return;
-    const info = await this.deps.client.companyInfo(realmId);
+    const info = storableJson(await this.deps.client.companyInfo(realmId)) as Awaited<ReturnType<QuickBooksClient['companyInfo']>>;
     await this.deps.companies.upsert({
       realm_id: realmId,
       name: info.CompanyName || company.name,

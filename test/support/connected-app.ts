@@ -6,6 +6,7 @@ import { Sandbox } from '../../src/sandbox/sandbox';
 import { loadSeed, type SeedFile } from '../../src/sandbox/seed';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
 import { createTestContext, type TestContext } from './context';
+import type { Engine } from './database';
 import { HttpClient } from './http';
 
 export const CLIENT_ID = 'ardesk-test-client';
@@ -31,7 +32,7 @@ export interface ConnectedApp {
 }
 
 /** The app and the local sandbox wired by configuration alone, as in production with Intuit. */
-export async function startConnectedApp(options: { realms: Array<{ realmId: string; name: string; customers?: number; invoices?: number; edit?: (seed: SeedFile) => void }>; env?: Record<string, string>; databaseUrl?: string; logger?: Logger }): Promise<ConnectedApp> {
+export async function startConnectedApp(options: { realms: Array<{ realmId: string; name: string; customers?: number; invoices?: number; edit?: (seed: SeedFile) => void }>; env?: Record<string, string>; databaseUrl?: string; engine?: Engine; logger?: Logger }): Promise<ConnectedApp> {
   const sandboxState = new Sandbox({ clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }] });
   for (const realm of options.realms) {
     const seed = generateCompany({ realmId: realm.realmId, customers: realm.customers ?? 20, invoices: realm.invoices ?? 60, asOf: '2026-11-20', companyName: realm.name });
@@ -49,7 +50,7 @@ export async function startConnectedApp(options: { realms: Array<{ realmId: stri
     PORT: String(port),
     ...options.env,
   };
-  const test = await createTestContext({ env, databaseUrl: options.databaseUrl, logger: options.logger });
+  const test = await createTestContext({ env, databaseUrl: options.databaseUrl, engine: options.engine, logger: options.logger });
   const web = await startWeb(test.context, port);
   return {
     sandbox,

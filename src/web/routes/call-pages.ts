@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z, ZodError } from 'zod';
+import { amountFromForm, DATE_HORIZON_YEARS, yearsAfter } from '../../collections/collector-input';
 import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { AppContext } from '../../app-context';
 import { afterCall, recordCallOutcome, type OutcomeResult } from '../../jobs/call-outcomes';
@@ -7,6 +8,7 @@ import { workListFor } from '../../jobs/worklist';
 import { FILTER_FLAGS } from '../../collections/worklist';
 import { AppError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
+import { NOTICES, noticeCode } from '../notices';
 import { recordId } from '../route-params';
 import { toProblem } from '../error-handler';
 import { callScript, customerFile } from '../presenters/customer-file';
@@ -22,7 +24,8 @@ const listQuery = z
     level: z.literal('').transform(() => undefined).or(z.coerce.number().int().min(0).max(4).optional()),
     flag: z.enum(FILTER_FLAGS).optional().or(z.literal('').transform(() => undefined)),
     page: z.coerce.number().int().min(1).max(10_000).default(1),
-    done: z.string().max(200).optional(),
+    done: z.string().optional(),
+    customer: z.string().optional(),
   })
   .strict();
 
@@ -30,14 +33,15 @@ const listQuery = z
 export function outcomeFromForm(form: Record<string, unknown>): unknown {
   const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
   const optional = (name: string) => text(name) || undefined;
-  const amount = (value: string) => (value === '' ? undefined : Number(value.replace(/[,\s$]/g, '')));
+  // An amount is taken as typed, untrimmed: only a plain decimal becomes a number.
+  const promiseAmount = typeof form.promiseAmount === 'string' ? form.promiseAmount : '';
   const invoiceIds = ([] as unknown[]).concat(form.invoiceIds ?? []).filter((id): id is string => typeof id === 'string' && id !== '');
   const covering = invoiceIds.length ? { invoiceIds } : {};
   const notes = optional('notes');
   const base = { outcome: text('outcome'), ...(notes ? { notes } : {}) };
   switch (base.outcome) {
     case 'promised':
-      return { ...base, promise: { amount: amount(text('promiseAmount')), dueOn: text('promiseDueOn'), ...covering } };
+      return { ...base, promise: { amount: amountFromForm(promiseAmount), dueOn: text('promiseDueOn'), ...covering } };
     case 'cannot_pay':
       return {
         ...base,
@@ -47,8 +51,9 @@ export function outcomeFromForm(form: Record<string, unknown>): unknown {
             .map((line) => line.trim())
             .filter(Boolean)
             .map((line) => {
-              const [dueOn = '', value = ''] = line.split(/[\s,;]+/);
-              return { dueOn, amount: amount(value) };
+              // A line is a date and an amount; more parts (`1,600` split at its comma) is no plain amount.
+              const [dueOn = '', ...amount] = line.split(/[\s,;]+/);
+              return { dueOn, amount: amountFromForm(amount.join(' ')) };
             }),
           ...covering,
         },
@@ -72,6 +77,17 @@ export function callPages(context: AppContext): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
 
+  /**
+   * The notice after a call: a known one (`?done=call`), naming this company's customer whose id
+   * the address carries, as QuickBooks names it; never text from the address.
+   */
+  const doneNotice = async (realmId: string, query: { done?: unknown; customer?: unknown }): Promise<string | undefined> => {
+    const code = noticeCode(query.done);
+    if (code !== 'call') return code && NOTICES[code];
+    const name = typeof query.customer === 'string' && /^\d{1,32}$/.test(query.customer) ? await context.repos.collections.customerName(realmId, query.customer) : undefined;
+    return name ? `Saved the call with ${name}.` : NOTICES.call;
+  };
+
   router.get('/companies/:realmId/worklist', requireSignIn, async (req, res) => {
     const query = listQuery.parse(req.query);
     const realmId = req.company!.realm_id;
@@ -91,7 +107,7 @@ export function callPages(context: AppContext): Router {
       list,
       items: list.items.map((item, index) => ({ ...item, rank: offset + index + 1, flagLabels: item.flags.map((flag) => ({ flag, label: FLAG_LABELS[flag] ?? flag })) })),
       query,
-      done: query.done,
+      done: await doneNotice(realmId, query),
       filtered: Boolean(query.type || query.level !== undefined || query.flag),
       levels: [0, 1, 2, 3, 4].map((level) => ({ level, selected: query.level === level })),
       flags: FILTER_FLAGS.map((flag) => ({ flag, label: FLAG_LABELS[flag], selected: query.flag === flag })),
@@ -103,7 +119,7 @@ export function callPages(context: AppContext): Router {
 
   const loadTask = async (req: Request) => {
     const taskId = recordId(req, 'taskId', 'uuid', 'call task');
-    const task = await context.db.selectFrom('call_tasks').selectAll().where('realm_id', '=', req.company!.realm_id).where('id', '=', taskId).executeTakeFirst();
+    const task = await context.repos.collections.callTask(req.company!.realm_id, taskId);
     if (!task) throw new NotFoundError('No such call task');
     return task;
   };
@@ -128,11 +144,13 @@ export function callPages(context: AppContext): Router {
       categories: ['pricing', 'not_received', 'quality', 'missing_po', 'billing_contact', 'other'].map((category) => ({ category, selected: form.disputeCategory === category })),
       error: extra.error,
       done: extra.done,
+      // The browser's date pickers stop where the server's range does.
+      latest: { callBack: yearsAfter(file.today, DATE_HORIZON_YEARS.callBack), promise: yearsAfter(file.today, DATE_HORIZON_YEARS.promise) },
     });
   };
 
   router.get('/companies/:realmId/tasks/:taskId', requireSignIn, async (req, res) => {
-    await showCallSheet(req, res, { done: typeof req.query.done === 'string' ? req.query.done.slice(0, 200) : undefined });
+    await showCallSheet(req, res, { done: await doneNotice(req.company!.realm_id, req.query) });
   });
 
   router.post('/companies/:realmId/tasks/:taskId/outcome', requireSignIn, async (req, res) => {
@@ -147,11 +165,10 @@ export function callPages(context: AppContext): Router {
       throw error;
     }
     await afterCall(context, realmId, result, req.log);
-    const customer = await context.db.selectFrom('qbo_customers').select('display_name').where('realm_id', '=', realmId).where('id', '=', task.customer_id).executeTakeFirst();
-    const done = `Saved the call with ${customer?.display_name ?? 'the customer'}.`;
-    if (result.taskStatus === 'open' && form.outcome === 'wrong_person') return res.redirect(303, `/companies/${realmId}/tasks/${task.id}?${new URLSearchParams({ done })}`);
+    const done = new URLSearchParams({ done: 'call', customer: task.customer_id });
+    if (result.taskStatus === 'open' && form.outcome === 'wrong_person') return res.redirect(303, `/companies/${realmId}/tasks/${task.id}?${done}`);
     const next = (await workListFor(context, realmId, undefined, { limit: 2 })).items.find((item) => item.taskId !== task.id);
-    res.redirect(303, next ? `/companies/${realmId}/tasks/${next.taskId}?${new URLSearchParams({ done })}` : `/companies/${realmId}/worklist?${new URLSearchParams({ done })}`);
+    res.redirect(303, next ? `/companies/${realmId}/tasks/${next.taskId}?${done}` : `/companies/${realmId}/worklist?${done}`);
   });
   return router;
 }

@@ -1,20 +1,29 @@
 import { Router, type Request } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { collectorText, dateOutOfRange, DATE_HORIZON_YEARS, yearsAfter } from '../../collections/collector-input';
 import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { AppContext } from '../../app-context';
-import { recordActivities } from '../../db/cadence-recorder';
 import { todayFor } from '../../jobs/cadence';
 import { queueNotesSoon } from '../../jobs/handlers/notes';
 import { BadRequestError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
+import { NOTICES, noticeCode } from '../notices';
 import { recordId } from '../route-params';
 import { customerFile } from '../presenters/customer-file';
 import { escalationFile } from '../presenters/escalation-file';
 import { escalationPdf } from '../presenters/escalation-pdf';
 
-const pauseForm = z.object({ until: optionalLocalDate, reason: z.string().max(500).optional(), _csrf: z.string().optional() }).strict();
+const pauseForm = z.object({ until: optionalLocalDate, reason: collectorText({ max: 500, trim: true }).optional(), _csrf: z.string().optional() }).strict();
 const typeForm = z.object({ type: z.enum(['commercial', 'personal', 'auto']), _csrf: z.string().optional() }).strict();
+
+/** The notice after a form of this page: a known one, with the pause's date read from the customer's own pauses. */
+function savedNotice(req: Request, pauses: Array<{ id: string; until: string | null }>): string | undefined {
+  const code = noticeCode(req.query.saved);
+  if (code !== 'paused') return code && NOTICES[code];
+  const pause = pauses.find((p) => p.id === req.query.pause);
+  return pause ? `Paused until ${pause.until ?? 'further notice'}.` : NOTICES.paused;
+}
 
 
 /**
@@ -33,7 +42,7 @@ export function customerPages(context: AppContext): Router {
 
   router.get('/companies/:realmId/customers/:customerId', requireSignIn, async (req, res) => {
     const file = await customerFile(context, req.company!.realm_id, recordId(req, 'customerId', 'quickBooks', 'customer'));
-    res.render('customer', { title: file.customer.name, company: req.company, file, escalation: file.openInvoices.some((invoice) => invoice.escalation), saved: typeof req.query.saved === 'string' ? req.query.saved.slice(0, 200) : undefined, types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
+    res.render('customer', { title: file.customer.name, company: req.company, file, escalation: file.openInvoices.some((invoice) => invoice.escalation), saved: savedNotice(req, file.pauses), pauseLatest: yearsAfter(file.today, DATE_HORIZON_YEARS.pause), types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
   });
 
   router.post('/companies/:realmId/customers/:customerId/pause', requireSignIn, async (req, res) => {
@@ -41,29 +50,21 @@ export function customerPages(context: AppContext): Router {
     const customerId = recordId(req, 'customerId', 'quickBooks', 'customer');
     const { until, reason } = pauseForm.parse(req.body ?? {});
     const today = await todayOf(req);
-    if (until && until < today) throw new BadRequestError('until: a pause cannot end in the past');
+    const problem = until && dateOutOfRange('until', until, today, DATE_HORIZON_YEARS.pause, 'a pause cannot end in the past');
+    if (problem) throw new BadRequestError(`${problem} (leave it empty to pause until further notice)`);
     await requireCustomer(realmId, customerId);
-    await context.db.transaction().execute(async (trx) => {
-      const pause = await trx.insertInto('pauses').values({ realm_id: realmId, customer_id: customerId, until: until ?? null, reason: reason?.trim() || null }).returning('id').executeTakeFirstOrThrow();
-      await recordActivities(trx, realmId, today, [{ customerId, invoiceIds: [], kind: 'paused', summary: `automatic collection paused ${until ? `until ${until}` : 'until further notice'}${reason?.trim() ? `: ${reason.trim()}` : ''}`, details: { pauseId: pause.id, until: until ?? null }, key: `pause:${pause.id}` }]);
-    });
+    const pauseId = await context.repos.collections.pauseCustomer(realmId, customerId, today, { until, reason });
     await queueNotesSoon(context, realmId, req.log);
-    res.redirect(303, `/companies/${realmId}/customers/${customerId}?saved=${encodeURIComponent(`Paused ${until ? `until ${until}` : 'until further notice'}.`)}`);
+    res.redirect(303, `/companies/${realmId}/customers/${customerId}?${new URLSearchParams({ saved: 'paused', pause: pauseId })}`);
   });
 
   router.post('/companies/:realmId/customers/:customerId/pauses/:pauseId/end', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
     const customerId = recordId(req, 'customerId', 'quickBooks', 'customer');
     const pauseId = recordId(req, 'pauseId', 'uuid', 'pause');
-    const today = await todayOf(req);
-    const ended = await context.db.transaction().execute(async (trx) => {
-      const pause = await trx.deleteFrom('pauses').where('realm_id', '=', realmId).where('id', '=', pauseId).returning(['customer_id', 'invoice_id']).executeTakeFirst();
-      if (!pause) return false;
-      await recordActivities(trx, realmId, today, [{ customerId, invoiceIds: pause.invoice_id ? [pause.invoice_id] : [], kind: 'pause_ended', summary: 'automatic collection resumed', details: { pauseId }, key: `pause-ended:${pauseId}` }]);
-      return true;
-    });
+    const ended = await context.repos.collections.endPause(realmId, customerId, pauseId, await todayOf(req));
     if (!ended) throw new NotFoundError('No such pause');
-    res.redirect(303, `/companies/${realmId}/customers/${customerId}?saved=${encodeURIComponent('Automatic collection resumed.')}`);
+    res.redirect(303, `/companies/${realmId}/customers/${customerId}?saved=resumed`);
   });
 
   router.post('/companies/:realmId/customers/:customerId/type', requireSignIn, async (req, res) => {
@@ -73,7 +74,7 @@ export function customerPages(context: AppContext): Router {
     await requireCustomer(realmId, customerId);
     const override = type === 'auto' ? null : type;
     await context.db.insertInto('customer_histories').values({ realm_id: realmId, customer_id: customerId, type_override: override }).onConflict((oc) => oc.columns(['realm_id', 'customer_id']).doUpdateSet({ type_override: override })).execute();
-    res.redirect(303, `/companies/${realmId}/customers/${customerId}?saved=${encodeURIComponent(type === 'auto' ? 'Type follows QuickBooks again.' : `Treated as ${type} from now on.`)}`);
+    res.redirect(303, `/companies/${realmId}/customers/${customerId}?saved=type-${type}`);
   });
 
   router.get('/companies/:realmId/customers/:customerId/escalation', requireSignIn, async (req, res) => {

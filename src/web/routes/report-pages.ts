@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z, ZodError } from 'zod';
+import { collectorText } from '../../collections/collector-input';
 import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { AppContext } from '../../app-context';
 import { addDays } from '../../collections/calendar';
@@ -16,7 +17,7 @@ import { toProblem } from '../error-handler';
 
 const periodQuery = z.object({ from: optionalLocalDate, to: optionalLocalDate }).strict().refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'from must not be after to', path: ['from'] });
 const BUCKETS: Array<[AgingBucket, string]> = [['current', 'Current'], ['1-30', '1-30 days'], ['31-60', '31-60 days'], ['61-90', '61-90 days'], ['90+', 'Over 90']];
-const resolveForm = z.object({ resolution: z.string().trim().min(1, 'say how it was resolved').max(2000), _csrf: z.string().optional() }).strict();
+const resolveForm = z.object({ resolution: collectorText({ min: 1, max: 2000, trim: true, required: 'say how it was resolved' }), _csrf: z.string().optional() }).strict();
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const RECENT_DAYS = 60;
 

@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context';
+import { collectorText } from '../../collections/collector-input';
 import { NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
 import { sampleMergeData, TEMPLATE_NAMES, TEMPLATE_PARTS, type TemplateName, type TemplatePart } from '../../mail/templates';
 
-const source = z.string().max(100_000, 'is longer than 100,000 characters');
+const source = collectorText({ max: 100_000 });
 const partsBody = z.object({ subject: source.nullable().optional(), html: source.nullable().optional(), text: source.nullable().optional() }).strict();
 export type TemplateParts = z.infer<typeof partsBody>;
 
@@ -16,7 +17,9 @@ export function templateName(value: unknown): TemplateName {
 }
 
 /** Checks every part given as text (throws a TemplateError naming part, line and reason), then saves. */
-export async function saveTemplate(context: AppContext, realmId: string, name: TemplateName, parts: TemplateParts): Promise<void> {
+export async function saveTemplate(context: AppContext, realmId: string, name: TemplateName, given: TemplateParts): Promise<void> {
+  // The pages pass what was posted: the same rules as the API's before anything is stored.
+  const parts = partsBody.parse(given);
   for (const part of TEMPLATE_PARTS) {
     const value = parts[part];
     if (typeof value === 'string') await context.mail.templates.check(name, part, value);

@@ -1,0 +1,19 @@
+/**
+ * What a page says after a form was saved, keyed by the code its address carries (`?done=call`).
+ * A page shows one of these or nothing: never text from its address, which anyone can write.
+ */
+export const NOTICES = {
+  call: 'Saved the call.',
+  paused: 'Paused.',
+  resumed: 'Automatic collection resumed.',
+  'type-auto': 'Type follows QuickBooks again.',
+  'type-commercial': 'Treated as commercial from now on.',
+  'type-personal': 'Treated as personal from now on.',
+} as const;
+
+export type NoticeCode = keyof typeof NOTICES;
+
+/** The code in a query value, or undefined for anything that is not one. */
+export function noticeCode(value: unknown): NoticeCode | undefined {
+  return typeof value === 'string' && Object.hasOwn(NOTICES, value) ? (value as NoticeCode) : undefined;
+}
