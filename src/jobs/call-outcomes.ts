@@ -5,6 +5,8 @@ import { amountSchema, collectorText, dateOutOfRange, DATE_HORIZON_YEARS, quickB
 import type { AppContext } from '../app-context';
 import { addDays, localMoment, type LocalDate } from '../collections/calendar';
 import { customerType, nextCallDay, nextSendTime } from '../collections/playbook';
+import { AccountsRepository } from '../db/accounts-repository';
+import { AccountDirectoryService } from '../services/account-directory';
 import { recordActivities } from '../db/cadence-recorder';
 import { BadRequestError, NotFoundError } from '../errors';
 import { settingsFor } from './cadence';
@@ -87,18 +89,24 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
   const settings = await settingsFor(context, realmId, company.timezone);
   const now = context.clock.businessNow();
   const today = localMoment(now, settings.timezone).date;
+  // Who pays and the account's type come from the account directory (brought up to date here,
+  // outside the transaction: the embedded database has one connection).
+  await new AccountDirectoryService(context.repos.accounts).ensure(realmId);
 
   return context.db.transaction().execute(async (trx) => {
     const task = await trx.selectFrom('call_tasks').selectAll().where('realm_id', '=', realmId).where('id', '=', taskId).forUpdate().executeTakeFirst();
     if (!task) throw new NotFoundError('No such call task');
     if (task.status !== 'open') throw new BadRequestError('This call task is already closed', { taskStatus: task.status });
     const customer = await trx.selectFrom('qbo_customers').select(['id', 'display_name', 'company_name', 'email']).where('realm_id', '=', realmId).where('id', '=', task.customer_id).executeTakeFirst();
+    const accounts = new AccountsRepository(trx);
+    const account = await accounts.accountOf(realmId, task.customer_id);
+    const members = await accounts.membersOf(realmId, task.customer_id);
     const openInvoices = await trx
       .selectFrom('qbo_invoices')
       .select(['id', 'balance', 'due_date', 'bill_email'])
       .where('realm_id', '=', realmId)
       .where('balance', '>', '0')
-      .where((eb) => eb.or([eb('customer_id', '=', task.customer_id), eb('customer_id', 'in', eb.selectFrom('qbo_customers').select('id').where('realm_id', '=', realmId).where('parent_id', '=', task.customer_id))]))
+      .where('customer_id', 'in', members.length ? members : [task.customer_id])
       .execute();
     const chosen = (ids: string[] | undefined, field: string) => {
       const known = new Set(openInvoices.map((i) => i.id));
@@ -180,7 +188,8 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
       case 'no_answer':
       case 'voicemail': {
         // Try again at the customer's next call window.
-        const type = customer ? customerType({ id: customer.id, name: customer.display_name, companyName: customer.company_name, email: customer.email, parentId: null }) : 'commercial';
+        // The account's type as the directory has it: the user's override included.
+        const type = account?.type ?? (customer ? customerType({ id: customer.id, name: customer.display_name, companyName: customer.company_name, email: customer.email, parentId: null }) : 'commercial');
         result.taskStatus = 'open';
         result.scheduledFor = nextCallDay(addDays(today, 1), type, settings);
         break;

@@ -131,4 +131,11 @@ describe('recording call outcomes', () => {
     expect((await post('00000000-0000-0000-0000-000000000000', { outcome: 'no_answer' })).status).toBe(404);
     expect((await post('not-a-task', { outcome: 'no_answer' })).status).toBe(404);
   });
+
+  it('reschedules after no answer into the window of the account\'s type as the user set it', async () => {
+    // Customer 4 has a company name (commercial: Mondays), but the user says it is personal (Thursday and Friday).
+    await test.context.db.insertInto('customer_histories').values({ realm_id: REALM, customer_id: '4', type_override: 'personal' }).onConflict((oc) => oc.columns(['realm_id', 'customer_id']).doUpdateSet({ type_override: 'personal' })).execute();
+    const four = await taskOf('4');
+    expect(await (await post(four.id, { outcome: 'no_answer' })).json()).toMatchObject({ taskStatus: 'open', scheduledFor: '2026-03-05' });
+  });
 });
