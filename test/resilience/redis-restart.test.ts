@@ -1,5 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { withLock } from '../../src/jobs/locks';
 import { QUEUES } from '../../src/jobs/names';
+import { createProducerConnection, RedisUnavailableError } from '../../src/jobs/redis';
+import { toProblem } from '../../src/web/error-handler';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
 import { startPrivateRedis, type PrivateServer } from '../support/private-services';
@@ -104,6 +107,23 @@ describe('Redis restarted empty under a running worker, and Redis down', () => {
     expect(waiting.filter((job) => String(job.id).startsWith(`sync-webhook-${REALM}-`)).map((job) => job.data)).toEqual([{ realmId: REALM, mode: 'incremental' }]);
     expect((await timed('sync', sync)).status).toBe(202);
   }, 90_000);
+});
+
+describe('Redis unreachable wherever a request meets it', () => {
+  it('fails a lock, or any other Redis call, at once, and the one error handler answers 503 redis_unavailable', async () => {
+    const redis = createProducerConnection('redis://127.0.0.1:1');
+    redis.on('error', () => undefined);
+    try {
+      const started = Date.now();
+      await expect(withLock(redis, 'ardesk-test:lock', { ttlMs: 1_000, waitMs: 60_000 }, async () => 'ran')).rejects.toBeInstanceOf(RedisUnavailableError);
+      // What another module sends straight to Redis (the QuickBooks rate limiter, say).
+      const raw = await redis.eval('return 1', 0).catch((error: unknown) => error);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(toProblem(raw)).toEqual({ status: 503, code: 'redis_unavailable', message: expect.stringMatching(/try again/i), retryAfter: 30 });
+    } finally {
+      redis.disconnect();
+    }
+  });
 });
 
 function sortKeys(record: Record<string, string>): Record<string, string> {
