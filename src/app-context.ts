@@ -21,7 +21,7 @@ import { CompanySync } from './quickbooks/sync';
 import { SessionsRepository } from './db/sessions-repository';
 import { UsersRepository } from './db/users-repository';
 import { JobQueues } from './jobs/queues';
-import { createQueueConnection } from './jobs/redis';
+import { createProducerConnection, whenReady } from './jobs/redis';
 import { createLogger, type Logger } from './logger';
 import { QuickBooksClient } from './quickbooks/client';
 import { RealmRateLimiter } from './quickbooks/rate-limit';
@@ -103,8 +103,10 @@ export async function createAppContext(config: Config, options: ContextOptions =
     const { applied } = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'database migrated');
   }
-  const redis = createQueueConnection(config.redisUrl);
+  // Producers fail fast while Redis is away (no offline queue), so give the first connect a moment.
+  const redis = createProducerConnection(config.redisUrl);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
+  if (!(await whenReady(redis, 2000))) logger.warn('Redis is not reachable yet: what needs it answers 503 until it is');
   const queues = new JobQueues(redis, options.queuePrefix ?? config.queuePrefix, logger);
   const clock = options.clock ?? systemClock(config.frozenNow);
   const repos = createRepositories(db);

@@ -35,3 +35,14 @@ export class UnauthorizedError extends AppError {
     super('unauthorized', message, { status: 401 });
   }
 }
+
+/** A service the request needs (Redis, say) is down for now: 503, and asking again later works. */
+export class ServiceUnavailableError extends AppError {
+  /** What the answer's Retry-After says. */
+  readonly retryAfterSeconds: number;
+
+  constructor(code: string, message: string, options: { retryAfterSeconds?: number; cause?: unknown } = {}) {
+    super(code, message, { status: 503, retryable: true, cause: options.cause });
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 30;
+  }
+}

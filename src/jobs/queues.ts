@@ -2,6 +2,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 import { JOBS, QUEUES, type JobName, type JobPayload, type QueueName } from './names';
+import { redisCall } from './redis';
 
 export const QUEUE_PREFIX = 'ardesk';
 
@@ -12,7 +13,11 @@ const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 14 * 24 * 3600 },
 };
 
-/** The producer side of the queues: validated payloads, one Queue per area. */
+/**
+ * The producer side of the queues: validated payloads, one Queue per area. Give it a producer
+ * connection (no offline queue): while Redis is away every call fails at once with
+ * RedisUnavailableError (503 on the web) instead of waiting for Redis to come back.
+ */
 export class JobQueues {
   private readonly queues: Map<QueueName, Queue>;
 
@@ -37,7 +42,7 @@ export class JobQueues {
    */
   async enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options: JobsOptions = {}): Promise<string> {
     const data = JOBS[name].payload.parse(payload);
-    const job = await this.queue(JOBS[name].queue).add(name, data, options);
+    const job = await redisCall(() => this.queue(JOBS[name].queue).add(name, data, options));
     return job.id!;
   }
 
@@ -48,7 +53,8 @@ export class JobQueues {
   async enqueueMany<N extends JobName>(name: N, jobs: ReadonlyArray<{ payload: JobPayload<N>; jobId: string }>): Promise<void> {
     if (jobs.length === 0) return;
     const definition = JOBS[name];
-    await this.queue(definition.queue).addBulk(jobs.map((job) => ({ name, data: definition.payload.parse(job.payload), opts: { jobId: job.jobId } })));
+    const bulk = jobs.map((job) => ({ name, data: definition.payload.parse(job.payload), opts: { jobId: job.jobId } }));
+    await redisCall(() => this.queue(definition.queue).addBulk(bulk));
   }
 
   /**
@@ -56,8 +62,8 @@ export class JobQueues {
    * of that id (kept for a while for inspection) is removed first, so the id can serve again.
    */
   async enqueueAgain<N extends JobName>(name: N, payload: JobPayload<N>, jobId: string): Promise<string> {
-    const previous = await this.queue(JOBS[name].queue).getJob(jobId);
-    const state = previous ? await previous.getState() : undefined;
+    const previous = await redisCall(() => this.queue(JOBS[name].queue).getJob(jobId));
+    const state = previous ? await redisCall(() => previous.getState()) : undefined;
     if (previous && (state === 'completed' || state === 'failed')) await previous.remove().catch(() => undefined);
     return this.enqueue(name, payload, { jobId });
   }
@@ -65,11 +71,16 @@ export class JobQueues {
   /** Registers (or updates) a repeating job, keyed by `schedulerId`. */
   async schedule<N extends JobName>(schedulerId: string, name: N, payload: JobPayload<N>, repeat: { every?: number; pattern?: string; tz?: string }): Promise<void> {
     const data = JOBS[name].payload.parse(payload);
-    await this.queue(JOBS[name].queue).upsertJobScheduler(schedulerId, repeat, { name, data });
+    await redisCall(() => this.queue(JOBS[name].queue).upsertJobScheduler(schedulerId, repeat, { name, data }));
   }
 
   async unschedule(name: JobName, schedulerId: string): Promise<void> {
-    await this.queue(JOBS[name].queue).removeJobScheduler(schedulerId);
+    await redisCall(() => this.queue(JOBS[name].queue).removeJobScheduler(schedulerId));
+  }
+
+  /** Whether the repeating job `schedulerId` is registered (a Redis restarted empty has none). */
+  async isScheduled(name: JobName, schedulerId: string): Promise<boolean> {
+    return Boolean(await redisCall(() => this.queue(JOBS[name].queue).getJobScheduler(schedulerId)));
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,32 @@
+import type { JobName } from './names';
 import type { JobQueues } from './queues';
 
 const EVERY_15_MINUTES = 15 * 60 * 1000;
+
+/** The repeating jobs every deployment needs, whatever companies it has. */
+const GLOBAL_SCHEDULES: ReadonlyArray<{ id: string; name: Extract<JobName, 'maintenance.prune-sessions' | 'mail.dispatch' | 'notes.dispatch'>; every: number }> = [
+  { id: 'prune-sessions', name: 'maintenance.prune-sessions', every: 3600_000 },
+  // Due messages go out within a minute; the same pass holds messages a dead worker left mid-send.
+  { id: 'mail-dispatch', name: 'mail.dispatch', every: 60_000 },
+  // Notes of every activity reach QuickBooks within half a minute, whatever recorded them.
+  { id: 'notes-dispatch', name: 'notes.dispatch', every: 30_000 },
+];
+
+/**
+ * Registers every repeating job from what the database says: each connected company's, then the
+ * global ones. The global ones come last, so their presence means a registration finished (see
+ * `schedulesMissing`). Registering again is harmless.
+ */
+export async function scheduleEverything(queues: JobQueues, companies: ReadonlyArray<{ realm_id: string; timezone: string }>): Promise<void> {
+  for (const company of companies) await scheduleCompany(queues, company.realm_id, company.timezone);
+  for (const schedule of GLOBAL_SCHEDULES) await queues.schedule(schedule.id, schedule.name, {}, { every: schedule.every });
+}
+
+/** Whether Redis lost the schedules (restarted empty, or flushed): a global one is not there. */
+export async function schedulesMissing(queues: JobQueues): Promise<boolean> {
+  for (const schedule of GLOBAL_SCHEDULES) if (!(await queues.isScheduled(schedule.name, schedule.id))) return true;
+  return false;
+}
 
 /**
  * The repeating work of one connected company: an incremental sync every 15 minutes, a full

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 import { JOB_NAMES, JOBS, QUEUES, jobsOfQueue, type JobName, type JobPayload, type QueueName } from './names';
 import { QUEUE_PREFIX } from './queues';
+import { ScheduleKeeper, type KeptSchedules } from './schedule-keeper';
 
 export interface JobContext {
   job: Job;
@@ -24,6 +25,8 @@ export interface WorkerHostOptions {
   shutdownGraceMs?: number;
   /** Disconnect `connection` once stopped (when the host was given a connection of its own). */
   ownsConnection?: boolean;
+  /** The repeating jobs to put back whenever Redis comes back without them. */
+  schedules?: KeptSchedules;
 }
 
 const DEFAULT_CONCURRENCY: Record<QueueName, number> = { sync: 4, cadence: 2, mail: 8, notes: 2, maintenance: 1 };
@@ -31,12 +34,15 @@ const DEFAULT_CONCURRENCY: Record<QueueName, number> = { sync: 4, cadence: 2, ma
 /**
  * Runs every queue's jobs in this process. Checks at start that each job name has a handler,
  * validates payloads before a handler sees them, and stops gracefully: in-flight jobs finish
- * within the grace period; past it they are released and another worker retries them.
+ * within the grace period; past it they are released and another worker retries them. With
+ * `schedules`, it registers the repeating jobs again when Redis comes back without them.
  */
 export class WorkerHost {
   private readonly workers: Worker[] = [];
   private readonly abort = new AbortController();
   private stopping?: Promise<void>;
+  private keeper?: ScheduleKeeper;
+  private registered?: Promise<void>;
 
   constructor(private readonly options: WorkerHostOptions) {
     const missing = JOB_NAMES.filter((name) => typeof options.handlers[name] !== 'function');
@@ -61,7 +67,19 @@ export class WorkerHost {
       worker.on('error', (error) => this.options.logger.error({ queue, err: error }, 'worker error'));
       this.workers.push(worker);
     }
+    if (this.options.schedules && !this.keeper) {
+      this.keeper = new ScheduleKeeper(this.options.connection, this.options.schedules, this.options.logger);
+      this.registered = this.keeper.register();
+    }
     this.options.logger.info({ queues: this.workers.map((w) => w.name) }, 'worker started');
+  }
+
+  /**
+   * Resolves once start() first tried to register the repeating jobs (`schedules`); while Redis
+   * is away it keeps trying in the background rather than holding the worker back.
+   */
+  schedulesRegistered(): Promise<void> {
+    return this.registered ?? Promise.resolve();
   }
 
   /** Jobs running now, by id: what a stop waits for. */
@@ -89,6 +107,7 @@ export class WorkerHost {
   /** Stops taking jobs; waits up to the grace period for in-flight ones. Safe to call twice. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.keeper?.stop();
       const grace = this.options.shutdownGraceMs ?? 25_000;
       this.options.logger.info({ graceMs: grace }, 'worker stopping');
       const graceful = Promise.all(this.workers.map((worker) => worker.close())).then(() => true);

@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context';
-import { createJobHandlers, scheduleHousekeeping } from '../jobs/handlers';
+import { createJobHandlers, housekeepingSchedules } from '../jobs/handlers';
 import { createQueueConnection } from '../jobs/redis';
 import { WorkerHost } from '../jobs/worker-host';
 
@@ -16,15 +16,10 @@ export async function startWorker(context: AppContext, options: { shutdownGraceM
     shutdownGraceMs: options.shutdownGraceMs,
     concurrency: { mail: context.config.mailConcurrency },
     ownsConnection: true,
-  });
-  await scheduleHousekeeping(context);
-  // A Redis that comes back empty (restarted without persistence) has lost the schedules: put
-  // them back whenever the connection is ready again. Registering twice is harmless.
-  let connectedBefore = false;
-  connection.on('ready', () => {
-    if (!connectedBefore) return void (connectedBefore = true);
-    scheduleHousekeeping(context).catch((error) => context.logger.warn({ err: error }, 'could not restore the schedules after Redis came back'));
+    // Registered at start, and again whenever Redis comes back without them (restarted empty).
+    schedules: housekeepingSchedules(context),
   });
   host.start();
+  await host.schedulesRegistered();
   return host;
 }

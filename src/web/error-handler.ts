@@ -1,16 +1,24 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ZodError } from 'zod';
-import { AppError } from '../errors';
+import { AppError, ServiceUnavailableError } from '../errors';
+import { isRedisUnreachable, RedisUnavailableError } from '../jobs/redis';
 
 interface HttpProblem {
   status: number;
   code: string;
   message: string;
   details?: Record<string, unknown>;
+  /** Seconds for Retry-After, on a 503 that will pass. */
+  retryAfter?: number;
 }
 
-/** Maps anything thrown in a route to one answer: our AppErrors, zod errors, body-parser errors. */
+/**
+ * Maps anything thrown in a route to one answer: our AppErrors, zod errors, body-parser errors,
+ * and Redis being unreachable (503, whichever Redis call met it).
+ */
 export function toProblem(error: unknown): HttpProblem {
+  if (!(error instanceof AppError) && isRedisUnreachable(error)) return toProblem(new RedisUnavailableError(error));
+  if (error instanceof ServiceUnavailableError) return { status: error.status, code: error.code, message: error.message, details: error.details, retryAfter: error.retryAfterSeconds };
   if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message, details: error.details };
   if (error instanceof ZodError) {
     const fields = error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
@@ -39,9 +47,11 @@ export function errorHandler() {
   // Express recognises an error handler by its four parameters.
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const problem = toProblem(error);
-    if (problem.status >= 500) req.log?.error({ err: error }, 'request failed');
+    if (problem.status === 503) req.log?.warn({ err: error, code: problem.code }, 'request refused: a service it needs is unavailable');
+    else if (problem.status >= 500) req.log?.error({ err: error }, 'request failed');
     if (res.headersSent) return;
     res.status(problem.status);
+    if (problem.retryAfter) res.set('Retry-After', String(problem.retryAfter));
     if (wantsJson(req)) {
       res.json({ error: { code: problem.code, message: problem.message, ...(problem.details ? { details: problem.details } : {}) } });
     } else {

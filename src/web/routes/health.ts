@@ -1,14 +1,18 @@
 import { Router } from 'express';
 import type { AppContext } from '../../app-context';
 import { pingDatabase } from '../../db/database';
-import { pingRedis } from '../../jobs/redis';
+import { checkRedis } from '../../jobs/redis';
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref())]);
 }
 
-/** `/healthz`: the process is up. `/readyz`: it can do its work (database and Redis answer). */
-export function healthRoutes(context: Pick<AppContext, 'db' | 'config'>): Router {
+/**
+ * `/healthz`: the process is up. `/readyz`: it can do its work: the database answers, and so does
+ * Redis through the connection this process queues with (down, or still reconnecting after a
+ * restart, is not ready).
+ */
+export function healthRoutes(context: Pick<AppContext, 'db' | 'redis'>): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -17,7 +21,7 @@ export function healthRoutes(context: Pick<AppContext, 'db' | 'config'>): Router
     const checks: Record<string, string> = {};
     const probes = {
       database: () => withTimeout(pingDatabase(context.db), 2000, 'the database'),
-      redis: () => pingRedis(context.config.redisUrl),
+      redis: () => withTimeout(checkRedis(context.redis), 1000, 'Redis'),
     };
     await Promise.all(
       Object.entries(probes).map(async ([part, probe]) => {
