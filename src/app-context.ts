@@ -103,7 +103,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
   const clock = options.clock ?? systemClock(config.frozenNow);
   const repos = createRepositories(db);
   const quickbooksLogger = logger.child({ module: 'quickbooks' });
-  const oauth = new IntuitOAuth(config.intuit);
+  const oauth = new IntuitOAuth(config.intuit, quickbooksLogger);
   const vault = new TokenVault(repos.tokens, new TokenCipher(config.tokenKeys));
   const tokens = new TokenManager({ vault, oauth, redis, companies: repos.companies, clock, logger: quickbooksLogger, lockPrefix: queues.prefix });
   const client = new QuickBooksClient({
@@ -114,6 +114,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     companies: repos.companies,
     limiter: new RealmRateLimiter(redis, queues.prefix),
     logger: quickbooksLogger,
+    deadlineMs: config.intuit.requestTimeoutMs,
   });
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, logger.child({ module: 'mail' })) : outboxMailer(outboxDir(config.dataDir));
   let closed = false;
