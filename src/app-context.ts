@@ -92,7 +92,7 @@ export function createRepositories(db: Db): Repositories {
 
 export async function createAppContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-  const db = options.db ?? openDatabase(config);
+  const db = options.db ?? openDatabase(config, { logger: logger.child({ module: 'db' }) });
   if (options.migrate !== false) {
     const { applied } = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'database migrated');

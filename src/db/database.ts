@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config';
+import type { Logger } from '../logger';
 import { PGliteDialect } from './pglite-dialect';
 import type { Database } from './schema';
 
@@ -23,6 +24,8 @@ export interface OpenOptions {
   /** Overrides the PGlite data folder (tests use ':memory:' or a copy of a template). */
   pgliteDataDir?: string;
   poolSize?: number;
+  /** Where a lost connection is reported (it is never fatal: the pool replaces it). */
+  logger?: Logger;
 }
 
 export function pgliteDataDirFor(config: DatabaseConfig): string {
@@ -43,8 +46,13 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
         }) as typeof pg.types.getTypeParser,
       },
     });
-    // An idle client losing its server (a restart) must not crash the process; the pool replaces it.
-    pool.on('error', () => undefined);
+    // A client losing its server (a restart, pg_terminate_backend) emits 'error'; unheard, that
+    // event kills the process. The pool hears it for idle clients and drops them; every client
+    // also hears it while checked out (between the queries of a transaction), where the pool does
+    // not listen: its next query fails, and the pool drops it on release.
+    const lost = (error: Error) => options.logger?.warn({ err: error.message }, 'database connection lost; the pool replaces it');
+    pool.on('error', () => undefined); // the client's own listener below has reported it
+    pool.on('connect', (client) => client.on('error', lost));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
 
