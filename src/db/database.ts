@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config';
 import type { Logger } from '../logger';
 import { PGliteDialect } from './pglite-dialect';
+import { lockEmbeddedDatabase } from './pglite-lock';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -57,15 +58,34 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   }
 
   const dataDir = options.pgliteDataDir ?? pgliteDataDirFor(config);
-  return new Kysely<Database>({
-    dialect: new PGliteDialect(async () => {
-      const { PGlite, types } = await import('@electric-sql/pglite');
-      if (dataDir !== ':memory:') fs.mkdirSync(dataDir, { recursive: true });
-      return PGlite.create(dataDir === ':memory:' ? undefined : dataDir, {
-        parsers: { [types.INT8]: parseInt8, [types.NUMERIC]: identity, [types.DATE]: identity },
-      });
-    }),
+  const dialect = new PGliteDialect(async () => {
+    const { PGlite, types } = await import('@electric-sql/pglite');
+    if (dataDir !== ':memory:') fs.mkdirSync(dataDir, { recursive: true });
+    return PGlite.create(dataDir === ':memory:' ? undefined : dataDir, {
+      parsers: { [types.INT8]: parseInt8, [types.NUMERIC]: identity, [types.DATE]: identity },
+    });
   });
+  if (dataDir === ':memory:') return new Kysely<Database>({ dialect });
+  // One process at a time: a second one is refused here, at open, naming the holder.
+  return new EmbeddedDb(dialect, lockEmbeddedDatabase(dataDir));
+}
+
+/** Kysely on the embedded database's folder, which lets go of the folder's lock when destroyed. */
+class EmbeddedDb extends Kysely<Database> {
+  constructor(
+    dialect: Dialect,
+    private readonly unlock: () => void,
+  ) {
+    super({ dialect });
+  }
+
+  override async destroy(): Promise<void> {
+    try {
+      await super.destroy();
+    } finally {
+      this.unlock();
+    }
+  }
 }
 
 export async function pingDatabase(db: Db): Promise<void> {
