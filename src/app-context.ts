@@ -98,7 +98,7 @@ export function createRepositories(db: Db): Repositories {
 
 export async function createAppContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-  const db = options.db ?? openDatabase(config);
+  const db = options.db ?? openDatabase(config, { logger: logger.child({ module: 'db' }) });
   if (options.migrate !== false) {
     const { applied } = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'database migrated');
@@ -111,7 +111,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
   const clock = options.clock ?? systemClock(config.frozenNow);
   const repos = createRepositories(db);
   const quickbooksLogger = logger.child({ module: 'quickbooks' });
-  const oauth = new IntuitOAuth(config.intuit);
+  const oauth = new IntuitOAuth(config.intuit, quickbooksLogger);
   const vault = new TokenVault(repos.tokens, new TokenCipher(config.tokenKeys));
   const tokens = new TokenManager({ vault, oauth, redis, companies: repos.companies, clock, logger: quickbooksLogger, lockPrefix: queues.prefix });
   const client = new QuickBooksClient({
@@ -122,6 +122,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     companies: repos.companies,
     limiter: new RealmRateLimiter(redis, queues.prefix),
     logger: quickbooksLogger,
+    deadlineMs: config.intuit.requestTimeoutMs,
   });
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, logger.child({ module: 'mail' })) : outboxMailer(outboxDir(config.dataDir));
   let closed = false;

@@ -91,6 +91,7 @@ const envShape = z.object({
   INTUIT_ENVIRONMENT: z.enum(['sandbox', 'production', 'local'], { error: 'must be one of sandbox, production, local' }),
   QBO_LOCAL_URL: z.preprocess(emptyAsUndefined, url(['http:', 'https:']).optional()),
   INTUIT_WEBHOOK_VERIFIER_TOKEN: optionalString,
+  INTUIT_REQUEST_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100, 'must be at least 100').max(120_000, 'must be at most 120000 (Intuit gives up at 120 s)').default(60_000)),
   DATABASE_URL: z.preprocess(emptyAsUndefined, url(['postgres:', 'postgresql:']).optional()),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./var')),
   REDIS_URL: z.preprocess(emptyAsUndefined, url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379')),
@@ -136,6 +137,8 @@ export interface Config extends DatabaseConfig {
     environment: 'sandbox' | 'production' | 'local';
     localUrl?: string;
     webhookVerifierToken?: string;
+    /** Deadline of one QuickBooks API or Intuit OAuth request, in ms. */
+    requestTimeoutMs: number;
   };
   redisUrl: string;
   /** Redis key prefix of the queues: deployments sharing one Redis keep apart by it. */
@@ -196,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       environment: e.INTUIT_ENVIRONMENT,
       localUrl: e.QBO_LOCAL_URL?.replace(/\/+$/, ''),
       webhookVerifierToken: e.INTUIT_WEBHOOK_VERIFIER_TOKEN,
+      requestTimeoutMs: e.INTUIT_REQUEST_TIMEOUT_MS,
     },
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),

@@ -3,6 +3,7 @@ import { createAppContext, type AppContext } from '../app-context';
 import { ConfigError, loadConfig, loadDatabaseConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
+import { DatabaseInUseError } from '../db/pglite-lock';
 import { runSandboxCommand } from '../sandbox/command';
 import { runCadence } from '../jobs/cadence';
 import { workListFor } from '../jobs/worklist';
@@ -150,9 +151,29 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
   }
 }
 
+/** What to run instead of a command whose embedded database another process has open. */
+function instead(command: string | undefined, args: string[], error: DatabaseInUseError): string {
+  const { pid } = error.holder;
+  const at = args.indexOf('--realm');
+  const realm = (at >= 0 ? args[at + 1] : args.find((arg) => arg.startsWith('--realm='))?.slice(8)) ?? ':realmId';
+  const ask = (what: string) => `Ask the running Ardesk instead: ${what}.`;
+  const advice: Record<string, string> = {
+    sync: ask(`the Sync button on the company page, or POST /api/realms/${realm}/sync`),
+    cadence: ask(`POST /api/realms/${realm}/cadence/run[?date=YYYY-MM-DD]`),
+    worklist: ask(`the work list page, or GET /api/realms/${realm}/worklist[?date=YYYY-MM-DD]`),
+    migrate: `Process ${pid} brought the database up to date when it started; to migrate again, stop it first, then run ardesk migrate.`,
+  };
+  return [
+    advice[command ?? ''] ?? `Stop process ${pid} first, or run web and worker as one process (ardesk start).`,
+    'Separate processes need a PostgreSQL server: set DATABASE_URL.',
+    `If process ${pid} is not Ardesk, delete ${error.lockFile}.`,
+  ].join('\n');
+}
+
 export function main(argv: string[]): void {
   run(argv[0], argv.slice(1)).catch((error: unknown) => {
     if (error instanceof ConfigError) fail(error.message);
+    if (error instanceof DatabaseInUseError) fail(`${error.message}\n${instead(argv[0], argv.slice(1), error)}`);
     fail(`ardesk ${argv[0] ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
   });
 }

@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createAppContext, type AppContext } from '../app-context';
 import { loadConfig } from '../config';
+import { pgliteDataDirFor } from '../db/database';
+import { lockEmbeddedDatabase } from '../db/pglite-lock';
 import { generateCompany } from '../sandbox/generator';
 import { Sandbox } from '../sandbox/sandbox';
 import { loadSeed } from '../sandbox/seed';
@@ -83,7 +85,11 @@ export async function startDemo(argv: string[], log: (line: string) => void): Pr
     strict: true,
   });
   const dataDir = path.resolve(values['data-dir'] ?? process.env.DATA_DIR ?? './var');
-  if (values.reset) fs.rmSync(dataDir, { recursive: true, force: true });
+  // Never delete the database from under a running Ardesk: the lock refuses while one holds it.
+  if (values.reset) {
+    lockEmbeddedDatabase(pgliteDataDirFor({ dataDir }))();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
   fs.mkdirSync(dataDir, { recursive: true });
   const secrets = secretsIn(dataDir);
   const port = Number(values.port ?? process.env.PORT ?? 3000);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import QuickBooks from 'node-quickbooks';
 import type { CompaniesRepository } from '../db/companies-repository';
 import type { Logger } from '../logger';
+import { DEFAULT_DEADLINE_MS, DeadlineExceeded, seconds, withDeadline } from './deadline';
 import { QuickBooksFault, ReconnectRequiredError } from './errors';
 import { parseFault } from './faults';
 import type { RealmRateLimiter } from './rate-limit';
@@ -14,11 +15,13 @@ export interface RetryPolicy {
   transientAttempts: number;
   /** Attempts while QuickBooks throttles (429 / 3001); enough to outlast a minute-long storm. */
   throttleAttempts: number;
+  /** Attempts of a request that ran past its deadline: each one already waited the whole deadline. */
+  timeoutAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { transientAttempts: 6, throttleAttempts: 14, baseDelayMs: 500, maxDelayMs: 30_000 };
+export const DEFAULT_RETRY: RetryPolicy = { transientAttempts: 6, throttleAttempts: 14, timeoutAttempts: 2, baseDelayMs: 500, maxDelayMs: 30_000 };
 
 export interface ClientDeps {
   apiBase: string;
@@ -29,6 +32,8 @@ export interface ClientDeps {
   limiter: RealmRateLimiter;
   logger: Logger;
   retry?: RetryPolicy;
+  /** Deadline of one request, in ms (DEFAULT_DEADLINE_MS). */
+  deadlineMs?: number;
 }
 
 /** What one attempt produced: a body, or a fault to classify. */
@@ -44,6 +49,8 @@ interface RawRequest {
 
 type QboCallback = (error: unknown, body?: unknown) => void;
 type NodeQuickBooksCall = (qbo: QuickBooks, callback: QboCallback) => void;
+/** One try of a request with a token, under the deadline's signal. */
+type Attempt<T> = (token: string, signal: AbortSignal) => Promise<Outcome<T>>;
 
 export interface CompanyInfo {
   CompanyName: string;
@@ -65,21 +72,26 @@ export interface QueryPage<T = Record<string, unknown>> {
  * The one door to the QuickBooks Accounting API. Every call takes its token from the token
  * manager and a slot from the per-company rate limiter, carries minorversion 75 (and a
  * requestid on writes), and turns any answer into a value or a typed fault with its intuit_tid.
- * Throttling waits and retries; 5xx and network failures back off with jitter a bounded number of
- * times; a 401 refreshes once and retries; a second 401 means the connection is gone.
+ * Every request, through node-quickbooks or raw, has a deadline: past it the request is aborted
+ * and counts as a retryable fault. Throttling waits and retries; 5xx, network failures and
+ * timeouts back off with jitter a bounded number of times; a 401 refreshes once and retries; a
+ * second 401 means the connection is gone.
  */
 export class QuickBooksClient {
   private readonly retry: RetryPolicy;
+  private readonly deadlineMs: number;
 
   constructor(private readonly deps: ClientDeps) {
     this.retry = deps.retry ?? DEFAULT_RETRY;
+    this.deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
   }
 
   // ---- the calls Ardesk makes ----------------------------------------------------------------
 
   /** `SELECT * FROM <entity> <clause>`, e.g. clause `ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000`. */
   async query<T = Record<string, unknown>>(realmId: string, entity: string, clause: string): Promise<QueryPage<T>> {
-    const body = await this.viaNodeQuickBooks<{ QueryResponse?: Record<string, unknown> }>(realmId, 'query', (qbo, cb) => {
+    const request = `SELECT * FROM ${entity} ${clause.trim()}`;
+    const body = await this.viaNodeQuickBooks<{ QueryResponse?: Record<string, unknown> }>(realmId, 'query', request, (qbo, cb) => {
       const finder = (qbo as unknown as Record<string, (criteria: string, cb: QboCallback) => void>)[`find${pluralOf(entity)}`];
       if (!finder) throw new Error(`node-quickbooks cannot query ${entity}`);
       finder.call(qbo, ` ${clause.trim()}`, cb);
@@ -89,7 +101,8 @@ export class QuickBooksClient {
 
   /** One change-data-capture call for several entities; deleted objects come back with status "Deleted". */
   async changesSince(realmId: string, entities: string[], since: Date): Promise<{ changes: Record<string, Array<Record<string, unknown>>>; time?: string }> {
-    const body = await this.viaNodeQuickBooks<{ CDCResponse?: Array<{ QueryResponse?: Array<Record<string, unknown>> }>; time?: string }>(realmId, 'cdc', (qbo, cb) =>
+    const request = `CDC ${entities.join(',')} changed since ${since.toISOString()}`;
+    const body = await this.viaNodeQuickBooks<{ CDCResponse?: Array<{ QueryResponse?: Array<Record<string, unknown>> }>; time?: string }>(realmId, 'cdc', request, (qbo, cb) =>
       qbo.changeDataCapture(entities, since.toISOString(), cb),
     );
     const changes: Record<string, Array<Record<string, unknown>>> = {};
@@ -130,7 +143,7 @@ export class QuickBooksClient {
 
   /** One entity by id (node-quickbooks hands back the entity itself, not its envelope). */
   async read<T = Record<string, unknown>>(realmId: string, entity: string, id: string): Promise<T> {
-    const body = await this.viaNodeQuickBooks<Record<string, unknown>>(realmId, 'read', (qbo, cb) => {
+    const body = await this.viaNodeQuickBooks<Record<string, unknown>>(realmId, 'read', `read ${entity} ${id}`, (qbo, cb) => {
       const getter = (qbo as unknown as Record<string, (id: string, cb: QboCallback) => void>)[`get${entity}`];
       if (!getter) throw new Error(`node-quickbooks cannot read ${entity}`);
       getter.call(qbo, id, cb);
@@ -166,8 +179,9 @@ export class QuickBooksClient {
     return qbo;
   }
 
-  private viaNodeQuickBooks<T>(realmId: string, kind: string, call: NodeQuickBooksCall): Promise<T> {
-    return this.withRetries(realmId, kind, (token) =>
+  private viaNodeQuickBooks<T>(realmId: string, kind: string, request: string, call: NodeQuickBooksCall): Promise<T> {
+    // The deadline reaches node-quickbooks' own request through the signal withDeadline carries.
+    return this.withRetries(realmId, kind, request, (token) =>
       new Promise<Outcome<T>>((resolve) => {
         call(this.instance(realmId, token), (error, body) => {
           if (!error) return resolve({ ok: true, value: body as T });
@@ -184,24 +198,25 @@ export class QuickBooksClient {
    */
   async companyInfoWithToken(realmId: string, accessToken: string): Promise<CompanyInfo> {
     const release = await this.deps.limiter.acquire(realmId, false);
+    const options: RawRequest = { path: `companyinfo/${encodeURIComponent(realmId)}` };
     let outcome: Outcome<{ CompanyInfo: CompanyInfo }>;
     try {
-      outcome = await this.send(realmId, { path: `companyinfo/${encodeURIComponent(realmId)}` }, accessToken);
+      outcome = await this.timed(describe(options), (signal) => this.send(realmId, options, accessToken, signal));
     } finally {
       await release();
     }
     if (!outcome.ok) {
-      this.deps.logger.warn({ realmId, status: outcome.fault.httpStatus, code: outcome.fault.faultCode, intuitTid: outcome.fault.intuitTid }, 'new tokens could not read the claimed company');
+      this.deps.logger.warn({ realmId, request: describe(options), status: outcome.fault.httpStatus, code: outcome.fault.faultCode, intuitTid: outcome.fault.intuitTid }, 'new tokens could not read the claimed company');
       throw outcome.fault;
     }
     return outcome.value.CompanyInfo;
   }
 
   async raw<T>(realmId: string, options: RawRequest): Promise<T> {
-    return this.withRetries(realmId, options.path, (token) => this.send<T>(realmId, options, token));
+    return this.withRetries(realmId, options.path, describe(options), (token, signal) => this.send<T>(realmId, options, token, signal));
   }
 
-  private async send<T>(realmId: string, options: RawRequest, token: string): Promise<Outcome<T>> {
+  private async send<T>(realmId: string, options: RawRequest, token: string, signal: AbortSignal): Promise<Outcome<T>> {
     const url = new URL(`${this.deps.apiBase}${encodeURIComponent(realmId)}/${options.path}`);
     for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
     url.searchParams.set('minorversion', MINOR_VERSION);
@@ -212,7 +227,7 @@ export class QuickBooksClient {
         method: options.method ?? 'GET',
         headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
         body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-        signal: AbortSignal.timeout(60_000),
+        signal,
       });
     } catch (error) {
       return { ok: false, fault: networkFault(error) };
@@ -223,18 +238,29 @@ export class QuickBooksClient {
     return fault ? { ok: false, fault } : { ok: true, value: JSON.parse(text) as T };
   }
 
+  /** One attempt under the deadline; running past it is a retryable `timeout` fault. */
+  private async timed<T>(request: string, attempt: (signal: AbortSignal) => Promise<Outcome<T>>): Promise<Outcome<T>> {
+    try {
+      return await withDeadline(this.deadlineMs, attempt);
+    } catch (error) {
+      if (!(error instanceof DeadlineExceeded)) throw error;
+      return { ok: false, fault: timeoutFault(error.ms, request) };
+    }
+  }
+
   // ---- the retry policy ------------------------------------------------------------------------
 
-  private async withRetries<T>(realmId: string, kind: string, attempt: (token: string) => Promise<Outcome<T>>): Promise<T> {
+  private async withRetries<T>(realmId: string, kind: string, request: string, attempt: Attempt<T>): Promise<T> {
     let token = await this.deps.tokens.accessToken(realmId);
     let refreshed = false;
     let transient = 0;
     let throttled = 0;
+    let timedOut = 0;
     for (;;) {
       const release = await this.deps.limiter.acquire(realmId, kind === 'batch');
       let outcome: Outcome<T>;
       try {
-        outcome = await attempt(token);
+        outcome = await this.timed(request, (signal) => attempt(token, signal));
       } finally {
         await release();
       }
@@ -250,14 +276,21 @@ export class QuickBooksClient {
         throw new ReconnectRequiredError(realmId, 'QuickBooks answered 401 after a refresh');
       }
       const isThrottle = fault.httpStatus === 429 || fault.faultCode === '3001';
-      if (isThrottle ? ++throttled < this.retry.throttleAttempts : fault.retryable && ++transient < this.retry.transientAttempts) {
-        const n = isThrottle ? throttled : transient;
+      const isTimeout = fault.faultCode === 'timeout';
+      const again = isThrottle
+        ? ++throttled < this.retry.throttleAttempts
+        : isTimeout
+          ? ++timedOut < this.retry.timeoutAttempts
+          : fault.retryable && ++transient < this.retry.transientAttempts;
+      if (again) {
+        const n = isThrottle ? throttled : isTimeout ? timedOut : transient;
         const delay = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (n - 1)) * (0.5 + Math.random() / 2);
-        this.deps.logger.warn({ realmId, kind, status: fault.httpStatus, code: fault.faultCode, intuitTid: fault.intuitTid, retryInMs: Math.round(delay) }, isThrottle ? 'QuickBooks throttled us; waiting' : 'QuickBooks call failed; retrying');
+        const message = isThrottle ? 'QuickBooks throttled us; waiting' : isTimeout ? 'QuickBooks did not answer in time; retrying' : 'QuickBooks call failed; retrying';
+        this.deps.logger.warn({ realmId, kind, request, status: fault.httpStatus, code: fault.faultCode, intuitTid: fault.intuitTid, retryInMs: Math.round(delay) }, message);
         await new Promise((resolve) => setTimeout(resolve, delay));
         continue;
       }
-      this.deps.logger.warn({ realmId, kind, status: fault.httpStatus, code: fault.faultCode, intuitTid: fault.intuitTid, detail: fault.detail }, 'QuickBooks fault');
+      this.deps.logger.warn({ realmId, kind, request, status: fault.httpStatus, code: fault.faultCode, intuitTid: fault.intuitTid, detail: fault.detail }, 'QuickBooks fault');
       throw fault;
     }
   }
@@ -275,6 +308,16 @@ function pageOf<T>(response: Record<string, unknown> | undefined, entity: string
     maxResults: response?.maxResults as number | undefined,
     totalCount: response?.totalCount as number | undefined,
   };
+}
+
+/** What a request was, for the log: the query text, or the method and path. */
+function describe(options: RawRequest): string {
+  const query = options.query?.query;
+  return `${options.method ?? 'GET'} ${options.path}${query ? ` ${query}` : ''}`;
+}
+
+function timeoutFault(ms: number, request: string): QuickBooksFault {
+  return new QuickBooksFault(0, 'timeout', `QuickBooks did not answer within ${seconds(ms)}`, request, undefined, true);
 }
 
 function networkFault(error: unknown): QuickBooksFault {

@@ -1,5 +1,7 @@
 import OAuthClient from 'intuit-oauth';
 import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { DEFAULT_DEADLINE_MS, DeadlineExceeded, seconds, withDeadline } from './deadline';
 import { intuitEndpoints, type IntuitEndpoints } from './endpoints';
 import { OAuthRequestError } from './errors';
 
@@ -29,13 +31,31 @@ interface IntuitOAuthFailure {
 
 /**
  * Intuit OAuth 2.0 through intuit-oauth, pointed at the configured environment. A fresh
- * OAuthClient per call keeps one company's tokens out of another's requests.
+ * OAuthClient per call keeps one company's tokens out of another's requests. Every request has
+ * the configured deadline; one that runs past it is abandoned as a retryable failure.
  */
 export class IntuitOAuth {
   readonly endpoints: IntuitEndpoints;
+  /** Deadline of one request to Intuit's OAuth server, in ms. */
+  readonly deadlineMs: number;
 
-  constructor(private readonly intuit: Config['intuit']) {
+  constructor(
+    private readonly intuit: Config['intuit'],
+    private readonly logger?: Logger,
+  ) {
     this.endpoints = intuitEndpoints(intuit);
+    this.deadlineMs = intuit.requestTimeoutMs ?? DEFAULT_DEADLINE_MS;
+  }
+
+  /** `work` under the deadline; the signal also reaches intuit-oauth's own request (see deadline.ts). */
+  private async timed<T>(request: string, endpoint: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await withDeadline(this.deadlineMs, work);
+    } catch (error) {
+      if (!(error instanceof DeadlineExceeded)) throw error;
+      this.logger?.warn({ request, endpoint, deadlineMs: error.ms }, 'Intuit OAuth request timed out');
+      throw new OAuthRequestError('timeout', `Intuit's OAuth server did not answer the ${request} within ${seconds(error.ms)}`, undefined, true);
+    }
   }
 
   private client(): OAuthClient {
@@ -68,7 +88,7 @@ export class IntuitOAuth {
   /** Exchanges the code of a callback URL (`...?code=&state=&realmId=`). Never call twice per code. */
   async exchangeCode(callbackUrl: string): Promise<IssuedTokens> {
     try {
-      return issued((await this.client().createToken(callbackUrl)).getJson());
+      return issued((await this.timed('code exchange', this.endpoints.token, () => this.client().createToken(callbackUrl))).getJson());
     } catch (error) {
       throw mapFailure(error);
     }
@@ -76,7 +96,7 @@ export class IntuitOAuth {
 
   async refresh(refreshToken: string): Promise<IssuedTokens> {
     try {
-      return issued((await this.client().refreshUsingToken(refreshToken)).getJson());
+      return issued((await this.timed('token refresh', this.endpoints.token, () => this.client().refreshUsingToken(refreshToken))).getJson());
     } catch (error) {
       throw mapFailure(error);
     }
@@ -84,16 +104,18 @@ export class IntuitOAuth {
 
   async revoke(token: string): Promise<void> {
     try {
-      await this.client().revoke({ refresh_token: token });
+      await this.timed('token revocation', this.endpoints.revoke, () => this.client().revoke({ refresh_token: token }));
     } catch (error) {
       throw mapFailure(error);
     }
   }
 
   async userInfo(accessToken: string): Promise<IntuitUser> {
-    const response = await fetch(this.endpoints.userInfo, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
+    const { response, body } = await this.timed('userinfo request', this.endpoints.userInfo, async (signal) => {
+      const response = await fetch(this.endpoints.userInfo, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' }, signal });
+      return { response, body: response.ok ? ((await response.json()) as { sub?: string; email?: string; givenName?: string; familyName?: string }) : {} };
+    });
     if (!response.ok) throw new OAuthRequestError('userinfo_failed', `Intuit userinfo answered ${response.status}`, response.headers.get('intuit_tid') ?? undefined, response.status >= 500);
-    const body = (await response.json()) as { sub?: string; email?: string; givenName?: string; familyName?: string };
     if (!body.sub) throw new OAuthRequestError('userinfo_failed', 'Intuit userinfo did not name the user');
     return { sub: body.sub, email: body.email, name: [body.givenName, body.familyName].filter(Boolean).join(' ') || undefined };
   }
@@ -115,6 +137,7 @@ function issued(json: Record<string, unknown>): IssuedTokens {
 }
 
 function mapFailure(error: unknown): OAuthRequestError {
+  if (error instanceof OAuthRequestError) return error;
   const failure = error as IntuitOAuthFailure;
   const code = failure.authResponse?.json?.error;
   const status = failure.authResponse?.response?.status;

@@ -67,7 +67,10 @@ export class TokenManager {
 
   private async refreshUnderLock(realmId: string, rejected?: string): Promise<string> {
     const key = `${this.deps.lockPrefix ?? 'ardesk'}:lock:token-refresh:${realmId}`;
-    return withLock(this.deps.redis, key, { ttlMs: LOCK_TTL_MS, waitMs: LOCK_TTL_MS + 5000 }, async () => {
+    // Renewed while the refresh runs, so a slow Intuit (up to the OAuth deadline) keeps the lock;
+    // a waiter waits out that deadline before giving up.
+    const waitMs = Math.max(LOCK_TTL_MS, this.deps.oauth.deadlineMs) + 5000;
+    return withLock(this.deps.redis, key, { ttlMs: LOCK_TTL_MS, waitMs, renew: true }, async () => {
       const current = await this.stored(realmId);
       if (this.fresh(current) && current.accessToken !== rejected) return current.accessToken;
       const now = this.deps.clock.now();

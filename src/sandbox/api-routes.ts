@@ -62,6 +62,13 @@ export function apiRoutes(sandbox: Sandbox): Router {
       const checked = sandbox.oauth.checkAccessToken(bearer);
       if ('problem' in checked) throw authenticationFault(checked.problem, sandbox.now());
       if (!realm || checked.grant.realmId !== realmId) throw authorizationFault(sandbox.now());
+      if (sandbox.knobs.hangNext > 0) {
+        sandbox.knobs.hangNext--;
+        // A request QuickBooks never answers: nothing is sent until the client hangs up.
+        await new Promise((resolve) => res.once('close', resolve));
+        sandbox.log({ at: new Date().toISOString(), realmId, method: req.method, path: req.path, kind, status: 0, ms: Date.now() - started, detail: 'held open' });
+        return;
+      }
 
       const nth = ++sandbox.apiRequests;
       if (sandbox.knobs.throttleNext > 0 || (sandbox.knobs.throttleEvery > 0 && nth % sandbox.knobs.throttleEvery === 0) || Date.now() < sandbox.knobs.throttleUntil) {

@@ -21,6 +21,8 @@ export interface Knobs {
   throttleUntil: number;
   /** The next N updates are refused with 5010 (stale SyncToken). */
   staleNext: number;
+  /** The next N API requests are held open with no answer until the client gives up. */
+  hangNext: number;
   limits: LimitSettings;
   /** The consent screen approves at once. */
   autoApprove: boolean;
@@ -73,7 +75,7 @@ export class Sandbox {
   publicUrl: string;
 
   constructor(options: SandboxOptions = {}) {
-    this.knobs = { latencyMs: 0, errorRate: 0, failNext: 0, throttleNext: 0, failEvery: 0, throttleEvery: 0, throttleUntil: 0, staleNext: 0, limits: { ...INTUIT_LIMITS }, autoApprove: false, clockOffsetMs: 0, ...options.knobs };
+    this.knobs = { latencyMs: 0, errorRate: 0, failNext: 0, throttleNext: 0, failEvery: 0, throttleEvery: 0, throttleUntil: 0, staleNext: 0, hangNext: 0, limits: { ...INTUIT_LIMITS }, autoApprove: false, clockOffsetMs: 0, ...options.knobs };
     this.oauth = new OAuthServer(() => this.now(), options.clients ?? []);
     this.webhooks = new WebhookDispatcher(() => this.knobs.webhook);
     this.publicUrl = options.publicUrl ?? 'http://127.0.0.1';
