@@ -1,4 +1,6 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { BadRequestError } from '../../errors';
 import type { AppContext } from '../../app-context';
 import { loadCompany, requireSignIn } from '../access';
 import { unscheduleCompany } from '../../jobs/schedules';
@@ -16,7 +18,8 @@ export function companyRoutes(context: AppContext): Router {
 
   router.get('/companies/:realmId', requireSignIn, async (req, res) => {
     const companies = req.session.userId ? await context.repos.companies.listForUser(req.session.userId) : [];
-    const since = new Date(context.clock.businessNow().getTime() - FAILURES_SHOWN_DAYS * 24 * 3600 * 1000);
+    // Messages carry real-time timestamps: the window is real time too.
+    const since = new Date(context.clock.now().getTime() - FAILURES_SHOWN_DAYS * 24 * 3600 * 1000);
     const [syncState, failed] = await Promise.all([context.repos.syncState.get(req.company!.realm_id), context.repos.outbox.failedSince(req.company!.realm_id, since)]);
     const sync = presentSync(syncState);
     const failures = { count: failed.count, days: FAILURES_SHOWN_DAYS, latest: failed.latest.map((m) => ({ ...m, name: MESSAGE_NAMES[m.kind as MessageKind] ?? m.kind })) };
@@ -27,6 +30,18 @@ export function companyRoutes(context: AppContext): Router {
     if (req.company!.status === 'connected') {
       await context.queues.enqueue('sync.realm', { realmId: req.company!.realm_id, mode: 'auto' }, { jobId: `sync-ui-${req.company!.realm_id}-${Date.now()}` });
     }
+    res.redirect(303, `/companies/${req.company!.realm_id}`);
+  });
+
+  // SPEC §5's POST /disconnect: the company named in the form, resolved by the same
+  // realm-isolation check as every `:realmId` route (someone else's company is a 404).
+  const disconnectForm = z.object({ realmId: z.string().regex(/^\d{1,32}$/, 'must be the QuickBooks company id') });
+  const resolveCompany = loadCompany(context);
+  router.post('/disconnect', requireSignIn, async (req, res) => {
+    const parsed = disconnectForm.safeParse(req.body ?? {});
+    if (!parsed.success) throw new BadRequestError('realmId: name the QuickBooks company to disconnect');
+    await new Promise<void>((resolve, reject) => void resolveCompany(req, res, (error?: unknown) => (error ? reject(error) : resolve()), parsed.data.realmId));
+    await disconnect(context, req.company!.realm_id, req.log);
     res.redirect(303, `/companies/${req.company!.realm_id}`);
   });
 
