@@ -15,6 +15,7 @@ import { WorkListRepository } from './db/worklist-repository';
 import { OutboxRepository } from './db/outbox-repository';
 import { NotesRepository } from './db/notes-repository';
 import { ReportsRepository } from './db/reports-repository';
+import { CustomerFileRepository } from './db/customer-file-repository';
 import { outboxDir, outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { TemplateBook } from './mail/templates';
 import { FreshBalances } from './mail/fresh-balances';
@@ -46,6 +47,7 @@ export interface Repositories {
   accounts: AccountsRepository;
   callTasks: CallTasksRepository;
   reports: ReportsRepository;
+  customerFile: CustomerFileRepository;
 }
 
 /** The QuickBooks side: OAuth, tokens and the API client. */
@@ -96,6 +98,7 @@ export function createRepositories(db: Db): Repositories {
     accounts: new AccountsRepository(db),
     callTasks: new CallTasksRepository(db),
     reports: new ReportsRepository(db),
+    customerFile: new CustomerFileRepository(db),
   };
 }
 
