@@ -14,6 +14,8 @@ import { CollectionsRepository } from './db/collections-repository';
 import { WorkListRepository } from './db/worklist-repository';
 import { OutboxRepository } from './db/outbox-repository';
 import { NotesRepository } from './db/notes-repository';
+import { ReportsRepository } from './db/reports-repository';
+import { CustomerFileRepository } from './db/customer-file-repository';
 import { outboxDir, outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { TemplateBook } from './mail/templates';
 import { FreshBalances } from './mail/fresh-balances';
@@ -44,6 +46,8 @@ export interface Repositories {
   notes: NotesRepository;
   accounts: AccountsRepository;
   callTasks: CallTasksRepository;
+  reports: ReportsRepository;
+  customerFile: CustomerFileRepository;
 }
 
 /** The QuickBooks side: OAuth, tokens and the API client. */
@@ -93,6 +97,8 @@ export function createRepositories(db: Db): Repositories {
     notes: new NotesRepository(db),
     accounts: new AccountsRepository(db),
     callTasks: new CallTasksRepository(db),
+    reports: new ReportsRepository(db),
+    customerFile: new CustomerFileRepository(db),
   };
 }
 

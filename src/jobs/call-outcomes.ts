@@ -6,6 +6,7 @@ import type { AppContext } from '../app-context';
 import { addDays, localMoment, type LocalDate } from '../collections/calendar';
 import { customerType, nextCallDay, nextSendTime } from '../collections/playbook';
 import { AccountsRepository } from '../db/accounts-repository';
+import { CallOutcomesRepository } from '../db/call-outcomes-repository';
 import { AccountDirectoryService } from '../services/account-directory';
 import { recordActivities } from '../db/cadence-recorder';
 import { BadRequestError, NotFoundError } from '../errors';
@@ -94,20 +95,15 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
   await new AccountDirectoryService(context.repos.accounts).ensure(realmId);
 
   return context.db.transaction().execute(async (trx) => {
-    const task = await trx.selectFrom('call_tasks').selectAll().where('realm_id', '=', realmId).where('id', '=', taskId).forUpdate().executeTakeFirst();
+    const outcomes = new CallOutcomesRepository(trx);
+    const task = await outcomes.lockTask(realmId, taskId);
     if (!task) throw new NotFoundError('No such call task');
     if (task.status !== 'open') throw new BadRequestError('This call task is already closed', { taskStatus: task.status });
-    const customer = await trx.selectFrom('qbo_customers').select(['id', 'display_name', 'company_name', 'email']).where('realm_id', '=', realmId).where('id', '=', task.customer_id).executeTakeFirst();
+    const customer = await outcomes.customer(realmId, task.customer_id);
     const accounts = new AccountsRepository(trx);
     const account = await accounts.accountOf(realmId, task.customer_id);
     const members = await accounts.membersOf(realmId, task.customer_id);
-    const openInvoices = await trx
-      .selectFrom('qbo_invoices')
-      .select(['id', 'balance', 'due_date', 'bill_email'])
-      .where('realm_id', '=', realmId)
-      .where('balance', '>', '0')
-      .where('customer_id', 'in', members.length ? members : [task.customer_id])
-      .execute();
+    const openInvoices = await outcomes.openInvoices(realmId, members.length ? members : [task.customer_id]);
     const chosen = (ids: string[] | undefined, field: string) => {
       const known = new Set(openInvoices.map((i) => i.id));
       const unknown = (ids ?? []).filter((id) => !known.has(id));
@@ -122,23 +118,11 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
 
     const queueConfirmation = async (kind: 'promise_confirmation' | 'plan_confirmation', key: string, ids: string[], total: number) => {
       if (!contactEmail) return;
-      const inserted = await trx
-        .insertInto('messages')
-        .values({ realm_id: realmId, customer_id: task.customer_id, kind, to_address: contactEmail, invoice_ids: JSON.stringify(ids), total, send_at: nextSendTime(now, settings), key })
-        .onConflict((oc) => oc.columns(['realm_id', 'key']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      result.messageQueued = Boolean(inserted);
+      result.messageQueued = await outcomes.queueConfirmation(realmId, { customerId: task.customer_id, kind, toAddress: contactEmail, invoiceIds: ids, total, sendAt: nextSendTime(now, settings), key });
     };
 
-    const insertPromise = async (amount: number, dueOn: LocalDate, planId: string | null) =>
-      (
-        await trx
-          .insertInto('promises')
-          .values({ realm_id: realmId, customer_id: task.customer_id, invoice_ids: JSON.stringify(coveredIds), amount, due_on: dueOn, made_on: today, plan_id: planId })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
+    const insertPromise = (amount: number, dueOn: LocalDate, planId: string | null): Promise<string> =>
+      outcomes.insertPromise(realmId, { customerId: task.customer_id, invoiceIds: coveredIds, amount, dueOn, madeOn: today, planId });
 
     switch (input.outcome) {
       case 'promised': {
@@ -154,34 +138,27 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
         refuseDate(dateOutOfRange('plan.installments', installments[0]!.dueOn, today, DATE_HORIZON_YEARS.installment, 'the first installment cannot be due in the past'));
         refuseDate(dateOutOfRange('plan.installments', installments.at(-1)!.dueOn, today, DATE_HORIZON_YEARS.installment));
         coveredIds = chosen(input.plan.invoiceIds, 'plan.invoiceIds');
-        const plan = await trx.insertInto('payment_plans').values({ realm_id: realmId, customer_id: task.customer_id, created_on: today }).returning('id').executeTakeFirstOrThrow();
+        const planId = await outcomes.insertPlan(realmId, task.customer_id, today);
         for (const installment of installments) {
-          result.promiseIds.push(await insertPromise(installment.amount, installment.dueOn, plan.id));
+          result.promiseIds.push(await insertPromise(installment.amount, installment.dueOn, planId));
         }
-        await queueConfirmation('plan_confirmation', `plan-confirmation:${plan.id}`, coveredIds, installments.reduce((sum, i) => sum + i.amount, 0));
+        await queueConfirmation('plan_confirmation', `plan-confirmation:${planId}`, coveredIds, installments.reduce((sum, i) => sum + i.amount, 0));
         break;
       }
       case 'will_not_pay': {
         coveredIds = openInvoices.map((i) => i.id);
         // Firm: the next level may come at once.
-        if (coveredIds.length) await trx.updateTable('invoice_states').set({ escalate_now: true }).where('realm_id', '=', realmId).where('invoice_id', 'in', coveredIds).execute();
+        if (coveredIds.length) await outcomes.escalateNow(realmId, coveredIds);
         break;
       }
       case 'disputes': {
         coveredIds = chosen(input.dispute.invoiceIds, 'dispute.invoiceIds');
-        const dispute = await trx
-          .insertInto('disputes')
-          .values({ realm_id: realmId, customer_id: task.customer_id, invoice_ids: JSON.stringify(coveredIds), category: input.dispute.category, text: input.dispute.text, opened_on: today })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        result.disputeId = dispute.id;
+        result.disputeId = await outcomes.insertDispute(realmId, { customerId: task.customer_id, invoiceIds: coveredIds, category: input.dispute.category, text: input.dispute.text, openedOn: today });
         break;
       }
       case 'wrong_person': {
-        await trx
-          .insertInto('contacts')
-          .values({ realm_id: realmId, customer_id: task.customer_id, name: input.contact.name, role: input.contact.role ?? null, phone: input.contact.phone ?? null, email: input.contact.email ?? null, approves_payment: input.contact.approvesPayment })
-          .execute();
+        const { name, role, phone, email, approvesPayment } = input.contact;
+        await outcomes.insertContact(realmId, { customerId: task.customer_id, name, role: role ?? null, phone: phone ?? null, email: email ?? null, approvesPayment });
         result.taskStatus = 'open';
         break;
       }
@@ -202,15 +179,11 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
       }
     }
 
-    await trx
-      .updateTable('call_tasks')
-      .set(result.taskStatus === 'done' ? { status: 'done', outcome: input.outcome, closed_at: now } : { scheduled_for: result.scheduledFor, outcome: input.outcome, ...(input.outcome === 'call_back' ? { reason: 'call_back' as const } : {}) })
-      .where('id', '=', taskId)
-      .execute();
-    if (REACHED.has(input.outcome)) {
-      await trx.insertInto('customer_histories').values({ realm_id: realmId, customer_id: task.customer_id }).onConflict((oc) => oc.columns(['realm_id', 'customer_id']).doNothing()).execute();
-      await trx.updateTable('customer_histories').set({ last_reached_on: today }).where('realm_id', '=', realmId).where('customer_id', '=', task.customer_id).execute();
-    }
+    await outcomes.updateTask(
+      taskId,
+      result.taskStatus === 'done' ? { status: 'done', outcome: input.outcome, closed_at: now } : { scheduled_for: result.scheduledFor, outcome: input.outcome, ...(input.outcome === 'call_back' ? { reason: 'call_back' as const } : {}) },
+    );
+    if (REACHED.has(input.outcome)) await outcomes.markReached(realmId, task.customer_id, today);
     await recordActivities(trx, realmId, today, [
       {
         customerId: task.customer_id,

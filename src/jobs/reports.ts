@@ -19,7 +19,7 @@ async function todayOf(context: AppContext, realmId: string): Promise<LocalDate>
 }
 
 async function invoicesOf(context: AppContext, realmId: string): Promise<AgingInvoice[]> {
-  const rows = await context.db.selectFrom('qbo_invoices').select(['customer_id', 'txn_date', 'due_date', 'total', 'balance']).where('realm_id', '=', realmId).execute();
+  const rows = await context.repos.reports.invoices(realmId);
   return rows.map((r) => ({ customerId: r.customer_id, txnDate: r.txn_date, dueDate: r.due_date ?? r.txn_date, total: Number(r.total), balance: Number(r.balance) }));
 }
 
@@ -28,14 +28,14 @@ export async function resultsFor(context: AppContext, realmId: string, period: {
   const today = await todayOf(context, realmId);
   const to = period.to ?? today;
   const from = period.from ?? addDays(to, -29);
-  const { db } = context;
-  const [invoices, calls, emails, promises, contacts, payments] = await Promise.all([
+  const { reports } = context.repos;
+  const [invoices, calls, emailsSent, promises, contacts, payments] = await Promise.all([
     invoicesOf(context, realmId),
-    db.selectFrom('activities').select(['customer_id', 'occurred_on', 'details']).where('realm_id', '=', realmId).where('kind', '=', 'call').execute(),
-    db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('realm_id', '=', realmId).where('status', '=', 'sent').where('kind', 'in', DUNNING).where('send_at', '>=', new Date(`${from}T00:00:00Z`)).executeTakeFirstOrThrow(),
-    db.selectFrom('promises').select(['id', 'customer_id', 'made_on', 'status', 'plan_id']).where('realm_id', '=', realmId).orderBy('due_on').execute(),
-    db.selectFrom('activities').select(['invoice_ids', 'occurred_on']).where('realm_id', '=', realmId).where('kind', 'in', ['call', 'message_queued']).execute(),
-    db.selectFrom('qbo_payments').select(['txn_date', 'applied_to']).where('realm_id', '=', realmId).where('txn_date', '>=', from).execute(),
+    reports.calls(realmId),
+    reports.sentCount(realmId, DUNNING, from),
+    reports.promises(realmId),
+    reports.contacts(realmId),
+    reports.paymentsSince(realmId, from),
   ]);
   return {
     from,
@@ -46,7 +46,7 @@ export async function resultsFor(context: AppContext, realmId: string, period: {
       from,
       to,
       calls: calls.map((c) => ({ customerId: c.customer_id, on: c.occurred_on, reached: Boolean((c.details as { reached?: boolean }).reached) })),
-      emailsSent: Number(emails.n),
+      emailsSent,
       // A payment plan is one promise for these measures; it counts as kept only if every installment was.
       promises: [...groupBy(promises, (p) => p.plan_id ?? p.id).values()].map((group) => ({
         customerId: group[0]!.customer_id,
@@ -63,12 +63,12 @@ export async function resultsFor(context: AppContext, realmId: string, period: {
 export async function difficultCustomersFor(context: AppContext, realmId: string) {
   const today = await todayOf(context, realmId);
   const since = addDays(today, -365);
-  const { db } = context;
+  const { reports } = context.repos;
   const [customers, invoices, broken, disputes] = await Promise.all([
-    db.selectFrom('qbo_customers').select(['id', 'display_name']).where('realm_id', '=', realmId).execute(),
+    reports.customers(realmId),
     invoicesOf(context, realmId),
-    db.selectFrom('promises').select('customer_id').where('realm_id', '=', realmId).where('status', 'in', ['broken', 'partly_kept']).where('made_on', '>=', since).execute(),
-    db.selectFrom('disputes').select('customer_id').where('realm_id', '=', realmId).where('opened_on', '>=', since).execute(),
+    reports.brokenPromisesSince(realmId, since),
+    reports.disputesSince(realmId, since),
   ]);
   return {
     month: today.slice(0, 7),
@@ -83,6 +83,6 @@ export async function difficultCustomersFor(context: AppContext, realmId: string
 }
 
 export async function systemsLogFor(context: AppContext, realmId: string) {
-  const rows = await context.db.selectFrom('disputes').select(['category', 'opened_on']).where('realm_id', '=', realmId).execute();
+  const rows = await context.repos.reports.disputes(realmId);
   return { entries: systemsLog(rows.map((r) => ({ category: r.category, openedOn: r.opened_on }))) };
 }

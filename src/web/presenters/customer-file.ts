@@ -15,12 +15,12 @@ const TIMELINE_LIMIT = 200;
  * (who approves payment), pauses, and the timeline of every activity, newest first.
  */
 export async function customerFile(context: AppContext, realmId: string, customerId: string, day?: LocalDate) {
-  const { db } = context;
+  const files = context.repos.customerFile;
   const company = await context.repos.companies.find(realmId);
   if (!company) throw new NotFoundError('No such company');
   // A day's list opens the call sheet of that day; otherwise today by the business clock.
   const today = day ?? (await todayFor(context, realmId, company.timezone));
-  const customer = await db.selectFrom('qbo_customers').selectAll().where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirst();
+  const customer = await files.customer(realmId, customerId);
   if (!customer) throw new NotFoundError('No such customer');
   // The account pays its own invoices and those of its whole chain of sub-customers (QuickBooks'
   // jobs), as the account directory says: the same rule the work list and the playbook use.
@@ -29,16 +29,16 @@ export async function customerFile(context: AppContext, realmId: string, custome
   const payers = account.payerId === customerId ? await directory.membersOf(realmId, customerId) : [customerId];
 
   const [invoices, payments, history, promises, disputes, contacts, pauses, activities, states, openTask] = await Promise.all([
-    db.selectFrom('qbo_invoices').select(['id', 'doc_number', 'txn_date', 'due_date', 'total', 'balance', 'customer_id']).where('realm_id', '=', realmId).where('customer_id', 'in', payers).orderBy('due_date').execute(),
-    db.selectFrom('qbo_payments').select(['id', 'txn_date', 'total', 'applied_to']).where('realm_id', '=', realmId).where('customer_id', 'in', payers).orderBy('txn_date', 'desc').execute(),
-    db.selectFrom('customer_histories').selectAll().where('realm_id', '=', realmId).where('customer_id', '=', customerId).executeTakeFirst(),
-    db.selectFrom('promises').selectAll().where('realm_id', '=', realmId).where('customer_id', '=', customerId).orderBy('due_on', 'desc').execute(),
-    db.selectFrom('disputes').selectAll().where('realm_id', '=', realmId).where('customer_id', '=', customerId).orderBy('opened_on', 'desc').execute(),
-    db.selectFrom('contacts').selectAll().where('realm_id', '=', realmId).where('customer_id', '=', customerId).orderBy('created_at', 'desc').execute(),
-    db.selectFrom('pauses').selectAll().where('realm_id', '=', realmId).where((eb) => eb.or([eb('customer_id', '=', customerId), eb('invoice_id', 'in', eb.selectFrom('qbo_invoices').select('id').where('realm_id', '=', realmId).where('customer_id', 'in', payers))])).where((eb) => eb.or([eb('until', 'is', null), eb('until', '>=', today)])).orderBy('created_at', 'desc').execute(),
-    db.selectFrom('activities').select(['id', 'kind', 'summary', 'occurred_on', 'invoice_ids', 'details', 'note_status']).where('realm_id', '=', realmId).where('customer_id', '=', customerId).orderBy('created_at', 'desc').limit(TIMELINE_LIMIT).execute(),
-    db.selectFrom('invoice_states as s').innerJoin('qbo_invoices as i', (join) => join.onRef('i.realm_id', '=', 's.realm_id').onRef('i.id', '=', 's.invoice_id')).select(['s.invoice_id', 's.level', 's.escalation_candidate']).where('s.realm_id', '=', realmId).where('i.customer_id', 'in', payers).execute(),
-    db.selectFrom('call_tasks').selectAll().where('realm_id', '=', realmId).where('customer_id', '=', customerId).where('status', '=', 'open').executeTakeFirst(),
+    files.invoicesOf(realmId, payers),
+    files.paymentsOf(realmId, payers),
+    files.history(realmId, customerId),
+    files.promises(realmId, customerId),
+    files.disputes(realmId, customerId),
+    files.contacts(realmId, customerId),
+    files.pausesInForce(realmId, customerId, payers, today),
+    files.timeline(realmId, customerId, TIMELINE_LIMIT),
+    files.levelsOf(realmId, payers),
+    files.openTask(realmId, customerId),
   ]);
 
   const level = new Map(states.map((s) => [s.invoice_id, s]));

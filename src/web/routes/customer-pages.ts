@@ -1,5 +1,4 @@
 import { Router, type Request } from 'express';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { collectorText, dateOutOfRange, DATE_HORIZON_YEARS, yearsAfter } from '../../collections/collector-input';
 import { optionalLocalDate } from '../../collections/local-date-schema';
@@ -35,8 +34,7 @@ export function customerPages(context: AppContext): Router {
   router.param('realmId', loadCompany(context));
 
   const requireCustomer = async (realmId: string, customerId: string) => {
-    const customer = await context.db.selectFrom('qbo_customers').select('id').where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirst();
-    if (!customer) throw new NotFoundError('No such customer');
+    if (!(await context.repos.customerFile.customerExists(realmId, customerId))) throw new NotFoundError('No such customer');
   };
   const todayOf = (req: Request) => todayFor(context, req.company!.realm_id, req.company!.timezone);
 
@@ -73,7 +71,7 @@ export function customerPages(context: AppContext): Router {
     const { type } = typeForm.parse(req.body ?? {});
     await requireCustomer(realmId, customerId);
     const override = type === 'auto' ? null : type;
-    await context.db.insertInto('customer_histories').values({ realm_id: realmId, customer_id: customerId, type_override: override }).onConflict((oc) => oc.columns(['realm_id', 'customer_id']).doUpdateSet({ type_override: override })).execute();
+    await context.repos.customerFile.setTypeOverride(realmId, customerId, override);
     res.redirect(303, `/companies/${realmId}/customers/${customerId}?saved=type-${type}`);
   });
 
@@ -93,13 +91,14 @@ export function customerPages(context: AppContext): Router {
   router.get('/companies/:realmId/invoices/:invoiceId', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
     const invoiceId = recordId(req, 'invoiceId', 'quickBooks', 'invoice');
-    const invoice = await context.db.selectFrom('qbo_invoices').selectAll().where('realm_id', '=', realmId).where('id', '=', invoiceId).executeTakeFirst();
+    const files = context.repos.customerFile;
+    const invoice = await files.invoice(realmId, invoiceId);
     if (!invoice) throw new NotFoundError('No such invoice');
     const [customer, state, activities, messages] = await Promise.all([
-      context.db.selectFrom('qbo_customers').select(['id', 'display_name']).where('realm_id', '=', realmId).where('id', '=', invoice.customer_id).executeTakeFirst(),
-      context.db.selectFrom('invoice_states').selectAll().where('realm_id', '=', realmId).where('invoice_id', '=', invoiceId).executeTakeFirst(),
-      context.db.selectFrom('activities').select(['occurred_on', 'kind', 'summary', 'note_status']).where('realm_id', '=', realmId).where(sql<boolean>`invoice_ids @> ${JSON.stringify([invoiceId])}::jsonb`).orderBy('created_at', 'desc').limit(200).execute(),
-      context.db.selectFrom('messages').select(['id', 'kind', 'status', 'send_at', 'sent_at', 'to_address']).where('realm_id', '=', realmId).where(sql<boolean>`invoice_ids @> ${JSON.stringify([invoiceId])}::jsonb`).orderBy('send_at', 'desc').execute(),
+      files.customerName(realmId, invoice.customer_id),
+      files.invoiceState(realmId, invoiceId),
+      files.invoiceActivities(realmId, invoiceId),
+      files.invoiceMessages(realmId, invoiceId),
     ]);
     res.render('invoice', { title: `Invoice #${invoice.doc_number ?? invoice.id}`, company: req.company, invoice: { ...invoice, number: invoice.doc_number ?? invoice.id, total: Number(invoice.total), balance: Number(invoice.balance) }, customer, state, activities, messages });
   });
