@@ -14,6 +14,7 @@ import { CollectionsRepository } from './db/collections-repository';
 import { WorkListRepository } from './db/worklist-repository';
 import { OutboxRepository } from './db/outbox-repository';
 import { NotesRepository } from './db/notes-repository';
+import { MergeDataRepository } from './db/merge-data-repository';
 import { outboxDir, outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { TemplateBook } from './mail/templates';
 import { FreshBalances } from './mail/fresh-balances';
@@ -44,6 +45,7 @@ export interface Repositories {
   notes: NotesRepository;
   accounts: AccountsRepository;
   callTasks: CallTasksRepository;
+  mergeData: MergeDataRepository;
 }
 
 /** The QuickBooks side: OAuth, tokens and the API client. */
@@ -93,6 +95,7 @@ export function createRepositories(db: Db): Repositories {
     notes: new NotesRepository(db),
     accounts: new AccountsRepository(db),
     callTasks: new CallTasksRepository(db),
+    mergeData: new MergeDataRepository(db),
   };
 }
 
