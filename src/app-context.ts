@@ -15,6 +15,8 @@ import { WorkListRepository } from './db/worklist-repository';
 import { OutboxRepository } from './db/outbox-repository';
 import { NotesRepository } from './db/notes-repository';
 import { MergeDataRepository } from './db/merge-data-repository';
+import { PromisesRepository } from './db/promises-repository';
+import { DisputesRepository } from './db/disputes-repository';
 import { outboxDir, outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { TemplateBook } from './mail/templates';
 import { FreshBalances } from './mail/fresh-balances';
@@ -46,6 +48,8 @@ export interface Repositories {
   accounts: AccountsRepository;
   callTasks: CallTasksRepository;
   mergeData: MergeDataRepository;
+  promises: PromisesRepository;
+  disputes: DisputesRepository;
 }
 
 /** The QuickBooks side: OAuth, tokens and the API client. */
@@ -96,6 +100,8 @@ export function createRepositories(db: Db): Repositories {
     accounts: new AccountsRepository(db),
     callTasks: new CallTasksRepository(db),
     mergeData: new MergeDataRepository(db),
+    promises: new PromisesRepository(db),
+    disputes: new DisputesRepository(db),
   };
 }
 
