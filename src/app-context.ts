@@ -16,6 +16,9 @@ import { OutboxRepository } from './db/outbox-repository';
 import { NotesRepository } from './db/notes-repository';
 import { ReportsRepository } from './db/reports-repository';
 import { CustomerFileRepository } from './db/customer-file-repository';
+import { MergeDataRepository } from './db/merge-data-repository';
+import { PromisesRepository } from './db/promises-repository';
+import { DisputesRepository } from './db/disputes-repository';
 import { outboxDir, outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { TemplateBook } from './mail/templates';
 import { FreshBalances } from './mail/fresh-balances';
@@ -48,6 +51,9 @@ export interface Repositories {
   callTasks: CallTasksRepository;
   reports: ReportsRepository;
   customerFile: CustomerFileRepository;
+  mergeData: MergeDataRepository;
+  promises: PromisesRepository;
+  disputes: DisputesRepository;
 }
 
 /** The QuickBooks side: OAuth, tokens and the API client. */
@@ -99,6 +105,9 @@ export function createRepositories(db: Db): Repositories {
     callTasks: new CallTasksRepository(db),
     reports: new ReportsRepository(db),
     customerFile: new CustomerFileRepository(db),
+    mergeData: new MergeDataRepository(db),
+    promises: new PromisesRepository(db),
+    disputes: new DisputesRepository(db),
   };
 }
 

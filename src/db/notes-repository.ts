@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { recordset } from './bulk';
 import type { Db } from './database';
+import type { ActivitiesTable, NoteStatus } from './schema';
+
+/** One line of the activity log as its pages show it. */
+export type ActivityLogRow = Pick<Selectable<ActivitiesTable>, 'id' | 'customer_id' | 'kind' | 'summary' | 'occurred_on' | 'invoice_ids' | 'note_status' | 'note_id' | 'note_error' | 'note_written_at'> & { display_name: string | null };
 
 /** One activity as its note is built: with its invoices and customer as the local copy has them. */
 export interface PendingNote {
@@ -124,5 +128,17 @@ export class NotesRepository {
       invoices: r.invoice_ids.map((id) => byId.get(id)).filter((i): i is NonNullable<typeof i> => Boolean(i)),
       attempts: r.note_attempts,
     }));
+  }
+
+  /** One page of a company's activity log, newest first, with where each note stands. */
+  activityPage(realmId: string, page: { customerId?: string; note?: NoteStatus; limit: number; offset: number }): Promise<ActivityLogRow[]> {
+    let select = this.db
+      .selectFrom('activities as a')
+      .leftJoin('qbo_customers as c', (join) => join.onRef('c.realm_id', '=', 'a.realm_id').onRef('c.id', '=', 'a.customer_id'))
+      .select(['a.id', 'a.customer_id', 'c.display_name', 'a.kind', 'a.summary', 'a.occurred_on', 'a.invoice_ids', 'a.note_status', 'a.note_id', 'a.note_error', 'a.note_written_at'])
+      .where('a.realm_id', '=', realmId);
+    if (page.customerId) select = select.where('a.customer_id', '=', page.customerId);
+    if (page.note) select = select.where('a.note_status', '=', page.note);
+    return select.orderBy('a.created_at', 'desc').orderBy('a.id').limit(page.limit).offset(page.offset).execute();
   }
 }

@@ -1,8 +1,12 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from './database';
-import type { MessageStatus, TemplateOverridesTable } from './schema';
+import type { MessagesTable, MessageStatus, TemplateOverridesTable } from './schema';
 
 type TemplatePartName = TemplateOverridesTable['part'];
+type Message = Selectable<MessagesTable>;
+export type OutboxDocumentRow = Pick<Message, 'id' | 'realm_id' | 'customer_id' | 'kind' | 'to_address' | 'invoice_ids' | 'listed_invoice_ids' | 'key' | 'status'>;
+export type OutboxListRow = Pick<Message, 'id' | 'kind' | 'to_address' | 'total' | 'status' | 'status_reason' | 'send_at' | 'sent_at' | 'printed_at' | 'invoice_ids' | 'subject'> & { display_name: string | null };
+export type SentMessageRow = Pick<Message, 'id' | 'kind' | 'to_address' | 'subject' | 'sent_at' | 'send_at' | 'status' | 'printed_at'>;
 
 /**
  * The outbox state machine. Every transition is one guarded UPDATE, so two workers (or a
@@ -146,5 +150,53 @@ export class OutboxRepository {
     const parts = new Map<string, TemplatePartName[]>();
     for (const row of rows) parts.set(row.name, [...(parts.get(row.name) ?? []), row.part]);
     return parts;
+  }
+
+  /** One message of a company as a document shows it; undefined when it is not this company's. */
+  documentOf(realmId: string, messageId: string): Promise<OutboxDocumentRow | undefined> {
+    return this.db
+      .selectFrom('messages')
+      .select(['id', 'realm_id', 'customer_id', 'kind', 'to_address', 'invoice_ids', 'listed_invoice_ids', 'key', 'status'])
+      .where('realm_id', '=', realmId)
+      .where('id', '=', messageId)
+      .executeTakeFirst();
+  }
+
+  /** Notes the first time a letter was printed or downloaded; later prints keep that time. */
+  async markPrinted(realmId: string, messageId: string, at: Date): Promise<void> {
+    await this.db.updateTable('messages').set({ printed_at: at }).where('realm_id', '=', realmId).where('id', '=', messageId).where('printed_at', 'is', null).execute();
+  }
+
+  /** One page of a company's outbox, newest send first, optionally of one status only. */
+  outboxPage(realmId: string, page: { status?: MessageStatus; limit: number; offset: number }): Promise<OutboxListRow[]> {
+    let query = this.db
+      .selectFrom('messages as m')
+      .leftJoin('qbo_customers as c', (join) => join.onRef('c.realm_id', '=', 'm.realm_id').onRef('c.id', '=', 'm.customer_id'))
+      .where('m.realm_id', '=', realmId);
+    if (page.status) query = query.where('m.status', '=', page.status);
+    return query
+      .select(['m.id', 'm.kind', 'm.to_address', 'm.total', 'm.status', 'm.status_reason', 'm.send_at', 'm.sent_at', 'm.printed_at', 'm.invoice_ids', 'm.subject', 'c.display_name'])
+      .orderBy('m.send_at', 'desc')
+      .orderBy('m.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+  }
+
+  /** How many messages of a company stand in each status (statuses with none are absent). */
+  statusCounts(realmId: string): Promise<Array<{ status: MessageStatus; n: string }>> {
+    return this.db.selectFrom('messages').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('realm_id', '=', realmId).groupBy('status').execute();
+  }
+
+  /** The messages that went (or may have gone) out to a customer, in the order they were due. */
+  sentToCustomer(realmId: string, customerId: string): Promise<SentMessageRow[]> {
+    return this.db
+      .selectFrom('messages')
+      .select(['id', 'kind', 'to_address', 'subject', 'sent_at', 'send_at', 'status', 'printed_at'])
+      .where('realm_id', '=', realmId)
+      .where('customer_id', '=', customerId)
+      .where('status', 'in', ['sent', 'uncertain'])
+      .orderBy('send_at')
+      .execute();
   }
 }

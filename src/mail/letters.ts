@@ -27,20 +27,14 @@ export interface Letter extends OutboxDocument {
 
 export async function outboxDocument(context: AppContext, realmId: string, messageId: string, options: { lettersOnly?: boolean } = {}): Promise<OutboxDocument> {
   const { db } = context;
-  const message = await db
-    .selectFrom('messages')
-    .select(['id', 'realm_id', 'customer_id', 'kind', 'to_address', 'invoice_ids', 'listed_invoice_ids', 'key', 'status'])
-    .where('realm_id', '=', realmId)
-    .where('id', '=', messageId)
-    .executeTakeFirst();
+  const message = await context.repos.outbox.documentOf(realmId, messageId);
   if (!message || (options.lettersOnly && !LETTERS.has(message.kind))) throw new NotFoundError(options.lettersOnly ? 'No such letter' : 'No such message');
 
   let listed = message.listed_invoice_ids;
   if (!listed) {
     listed = message.invoice_ids;
     if (ASKS_FOR_MONEY.has(message.kind) && listed.length) {
-      const open = await db.selectFrom('qbo_invoices').select('id').where('realm_id', '=', realmId).where('id', 'in', listed).where('balance', '>', '0.005').execute();
-      const openIds = new Set(open.map((i) => i.id));
+      const openIds = new Set(await context.repos.mergeData.openInvoiceIds(realmId, listed));
       listed = listed.filter((id) => openIds.has(id));
     }
   }
@@ -58,11 +52,5 @@ export async function letterFor(context: AppContext, realmId: string, messageId:
 
 /** Notes the first time a letter was printed or downloaded, for the outbox list. */
 export async function markPrinted(context: AppContext, realmId: string, messageId: string): Promise<void> {
-  await context.db
-    .updateTable('messages')
-    .set({ printed_at: context.clock.now() })
-    .where('realm_id', '=', realmId)
-    .where('id', '=', messageId)
-    .where('printed_at', 'is', null)
-    .execute();
+  await context.repos.outbox.markPrinted(realmId, messageId, context.clock.now());
 }

@@ -1,5 +1,6 @@
 import { addDays, daysBetween, localMoment } from '../collections/calendar';
 import type { Db } from '../db/database';
+import { MergeDataRepository } from '../db/merge-data-repository';
 import { localeOf, type InvoiceLine, type MergeData } from './templates';
 
 import type { FreshInvoice } from './fresh-balances';
@@ -46,15 +47,16 @@ const PAY_WITHIN_DAYS = 10;
  */
 export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<string, FreshInvoice>, businessNow: Date, listedIds: string[]): Promise<MergeData> {
   const realmId = message.realm_id;
+  const repo = new MergeDataRepository(db);
   const [company, customer, invoices, approver] = await Promise.all([
-    db.selectFrom('companies').selectAll().where('realm_id', '=', realmId).executeTakeFirstOrThrow(),
-    db.selectFrom('qbo_customers').selectAll().where('realm_id', '=', realmId).where('id', '=', message.customer_id).executeTakeFirst(),
-    listedIds.length ? db.selectFrom('qbo_invoices').selectAll().where('realm_id', '=', realmId).where('id', 'in', listedIds).execute() : Promise.resolve([]),
-    db.selectFrom('contacts').select(['name', 'phone']).where('realm_id', '=', realmId).where('customer_id', '=', message.customer_id).where('approves_payment', '=', true).orderBy('created_at', 'desc').executeTakeFirst(),
+    repo.company(realmId),
+    repo.customer(realmId, message.customer_id),
+    repo.invoices(realmId, listedIds),
+    repo.approver(realmId, message.customer_id),
   ]);
   const today = localMoment(businessNow, company.timezone).date;
   const termIds = [...new Set(invoices.map((i) => i.sales_term_id).filter((id): id is string => Boolean(id)))];
-  const terms = termIds.length ? await db.selectFrom('qbo_terms').select(['id', 'name', 'due_days']).where('realm_id', '=', realmId).where('id', 'in', termIds).execute() : [];
+  const terms = await repo.terms(realmId, termIds);
 
   const order = new Map(listedIds.map((id, index) => [id, index]));
   const lines: InvoiceLine[] = invoices
@@ -77,11 +79,11 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
   let plan: MergeData['plan'] = null;
   const [keyKind, keyId] = message.key.split(':');
   if (keyKind === 'promise-confirmation' && keyId) {
-    const row = await db.selectFrom('promises').select(['amount', 'due_on', 'made_on']).where('realm_id', '=', realmId).where('id', '=', keyId).executeTakeFirst();
+    const row = await repo.promise(realmId, keyId);
     if (row) promise = { amount: Number(row.amount), dueOn: row.due_on, madeOn: row.made_on };
   }
   if (keyKind === 'plan-confirmation' && keyId) {
-    const rows = await db.selectFrom('promises').select(['amount', 'due_on']).where('realm_id', '=', realmId).where('plan_id', '=', keyId).orderBy('due_on').execute();
+    const rows = await repo.planInstallments(realmId, keyId);
     plan = { installments: rows.map((r) => ({ dueOn: r.due_on, amount: Number(r.amount) })), total: rows.reduce((sum, r) => sum + Number(r.amount), 0) };
   }
   const term = terms[0];

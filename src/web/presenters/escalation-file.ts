@@ -39,14 +39,7 @@ export interface EscalationEvent {
 export async function escalationFile(context: AppContext, realmId: string, customerId: string) {
   const file = await customerFile(context, realmId, customerId);
   const { company } = file;
-  const sent = await context.db
-    .selectFrom('messages')
-    .select(['id', 'kind', 'to_address', 'subject', 'sent_at', 'send_at', 'status', 'printed_at'])
-    .where('realm_id', '=', realmId)
-    .where('customer_id', '=', customerId)
-    .where('status', 'in', ['sent', 'uncertain'])
-    .orderBy('send_at')
-    .execute();
+  const sent = await context.repos.outbox.sentToCustomer(realmId, customerId);
 
   const verifications = await Promise.all(
     sent

@@ -25,14 +25,7 @@ export function activityRoutes(context: AppContext): Router {
   router.param('realmId', loadCompany(context));
 
   const list = async (realmId: string, query: z.infer<typeof listQuery>) => {
-    let select = context.db
-      .selectFrom('activities as a')
-      .leftJoin('qbo_customers as c', (join) => join.onRef('c.realm_id', '=', 'a.realm_id').onRef('c.id', '=', 'a.customer_id'))
-      .select(['a.id', 'a.customer_id', 'c.display_name', 'a.kind', 'a.summary', 'a.occurred_on', 'a.invoice_ids', 'a.note_status', 'a.note_id', 'a.note_error', 'a.note_written_at'])
-      .where('a.realm_id', '=', realmId);
-    if (query.customerId) select = select.where('a.customer_id', '=', query.customerId);
-    if (query.note) select = select.where('a.note_status', '=', query.note);
-    const rows = await select.orderBy('a.created_at', 'desc').orderBy('a.id').limit(PAGE_SIZE + 1).offset((query.page - 1) * PAGE_SIZE).execute();
+    const rows = await context.repos.notes.activityPage(realmId, { customerId: query.customerId, note: query.note, limit: PAGE_SIZE + 1, offset: (query.page - 1) * PAGE_SIZE });
     return { activities: rows.slice(0, PAGE_SIZE), more: rows.length > PAGE_SIZE };
   };
 

@@ -22,20 +22,9 @@ export function outboxPages(context: AppContext): Router {
   router.get('/companies/:realmId/outbox', requireSignIn, async (req, res) => {
     const { status, page } = listQuery.parse(req.query);
     const realmId = req.company!.realm_id;
-    let query = context.db
-      .selectFrom('messages as m')
-      .leftJoin('qbo_customers as c', (join) => join.onRef('c.realm_id', '=', 'm.realm_id').onRef('c.id', '=', 'm.customer_id'))
-      .where('m.realm_id', '=', realmId);
-    if (status) query = query.where('m.status', '=', status);
     const [rows, counts] = await Promise.all([
-      query
-        .select(['m.id', 'm.kind', 'm.to_address', 'm.total', 'm.status', 'm.status_reason', 'm.send_at', 'm.sent_at', 'm.printed_at', 'm.invoice_ids', 'm.subject', 'c.display_name'])
-        .orderBy('m.send_at', 'desc')
-        .orderBy('m.id')
-        .limit(PAGE_SIZE + 1)
-        .offset((page - 1) * PAGE_SIZE)
-        .execute(),
-      context.db.selectFrom('messages').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('realm_id', '=', realmId).groupBy('status').execute(),
+      context.repos.outbox.outboxPage(realmId, { status, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE }),
+      context.repos.outbox.statusCounts(realmId),
     ]);
     res.render('outbox', {
       title: 'Outbox',

@@ -10,7 +10,6 @@ import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/rep
 import type { AgingBucket } from '../../collections/reports';
 import { loadCompany, requireSignIn } from '../access';
 import { recordId } from '../route-params';
-import { recordActivities } from '../../db/cadence-recorder';
 import { queueNotesSoon } from '../../jobs/handlers/notes';
 import { NotFoundError } from '../../errors';
 import { toProblem } from '../error-handler';
@@ -53,14 +52,7 @@ export function reportPages(context: AppContext): Router {
   router.get('/companies/:realmId/promises', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
     const today = await todayOf(req);
-    const rows = await context.db
-      .selectFrom('promises as p')
-      .leftJoin('qbo_customers as c', (join) => join.onRef('c.realm_id', '=', 'p.realm_id').onRef('c.id', '=', 'p.customer_id'))
-      .select(['p.id', 'p.customer_id', 'c.display_name', 'p.amount', 'p.due_on', 'p.made_on', 'p.status', 'p.paid', 'p.plan_id', 'p.settled_on'])
-      .where('p.realm_id', '=', realmId)
-      .where((eb) => eb.or([eb('p.status', '=', 'open'), eb('p.settled_on', '>=', addDays(today, -RECENT_DAYS))]))
-      .orderBy('p.due_on')
-      .execute();
+    const rows = await context.repos.promises.openOrSettledSince(realmId, addDays(today, -RECENT_DAYS));
     const shown = rows.map((p) => ({ ...p, amount: Number(p.amount), paid: p.paid === null ? null : Number(p.paid) }));
     res.render('promises', {
       title: 'Promises to pay',
@@ -94,15 +86,7 @@ export function reportPages(context: AppContext): Router {
   router.get('/companies/:realmId/disputes', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
     const [disputes, log] = await Promise.all([
-      context.db
-        .selectFrom('disputes as d')
-        .leftJoin('qbo_customers as c', (join) => join.onRef('c.realm_id', '=', 'd.realm_id').onRef('c.id', '=', 'd.customer_id'))
-        .select(['d.id', 'd.customer_id', 'c.display_name', 'd.category', 'd.text', 'd.status', 'd.resolution', 'd.opened_on', 'd.resolved_on'])
-        .where('d.realm_id', '=', realmId)
-        .orderBy('d.status')
-        .orderBy('d.opened_on', 'desc')
-        .limit(500)
-        .execute(),
+      context.repos.disputes.list(realmId, 500),
       systemsLogFor(context, realmId),
     ]);
     res.render('disputes', { title: 'Disputes and the systems log', company: req.company, disputes: disputes.map((d) => ({ ...d, open: d.status === 'open' })), log: log.entries, resolved: req.query.resolved === '1' });
@@ -113,13 +97,7 @@ export function reportPages(context: AppContext): Router {
     const disputeId = recordId(req, 'disputeId', 'uuid', 'dispute');
     const { resolution } = resolveForm.parse(req.body ?? {});
     const today = await todayOf(req);
-    const resolved = await context.db.transaction().execute(async (trx) => {
-      const dispute = await trx.updateTable('disputes').set({ status: 'resolved', resolution: resolution.trim(), resolved_on: today }).where('realm_id', '=', realmId).where('id', '=', disputeId).where('status', '=', 'open').returning(['customer_id', 'invoice_ids', 'category']).executeTakeFirst();
-      if (!dispute) return false;
-      // Its invoices are no longer paused by it; the next playbook run takes them up again.
-      await recordActivities(trx, realmId, today, [{ customerId: dispute.customer_id, invoiceIds: dispute.invoice_ids, kind: 'dispute_resolved', summary: `dispute (${dispute.category.replace(/_/g, ' ')}) resolved: ${resolution.trim()}`, details: { disputeId }, key: `dispute-resolved:${disputeId}` }]);
-      return true;
-    });
+    const resolved = await context.repos.disputes.resolve(realmId, disputeId, resolution, today);
     if (!resolved) throw new NotFoundError('No such open dispute');
     await queueNotesSoon(context, realmId, req.log);
     res.redirect(303, `/companies/${realmId}/disputes?resolved=1`);

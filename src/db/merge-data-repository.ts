@@ -1,0 +1,65 @@
+import type { Selectable } from 'kysely';
+import type { Db } from './database';
+import type { Company, ContactsTable, PromisesTable, QboCustomersTable, QboInvoicesTable, QboTermsTable } from './schema';
+
+export type MergeCustomer = Selectable<QboCustomersTable>;
+export type MergeInvoice = Selectable<QboInvoicesTable>;
+export type Approver = Pick<Selectable<ContactsTable>, 'name' | 'phone'>;
+export type MergeTerm = Pick<Selectable<QboTermsTable>, 'id' | 'name' | 'due_days'>;
+export type ConfirmedPromise = Pick<Selectable<PromisesTable>, 'amount' | 'due_on' | 'made_on'>;
+export type PlanInstallment = Pick<Selectable<PromisesTable>, 'amount' | 'due_on'>;
+
+/**
+ * What a template's merge data is read from: the company, the customer, its contact who approves
+ * payment, the invoices a message lists with their terms, and the promise or plan it confirms.
+ */
+export class MergeDataRepository {
+  constructor(private readonly db: Db) {}
+
+  company(realmId: string): Promise<Company> {
+    return this.db.selectFrom('companies').selectAll().where('realm_id', '=', realmId).executeTakeFirstOrThrow();
+  }
+
+  customer(realmId: string, customerId: string): Promise<MergeCustomer | undefined> {
+    return this.db.selectFrom('qbo_customers').selectAll().where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirst();
+  }
+
+  /** The invoices of the local copy among these ids, in no particular order (none for no ids). */
+  async invoices(realmId: string, invoiceIds: readonly string[]): Promise<MergeInvoice[]> {
+    if (invoiceIds.length === 0) return [];
+    return this.db.selectFrom('qbo_invoices').selectAll().where('realm_id', '=', realmId).where('id', 'in', invoiceIds).execute();
+  }
+
+  /** Of these invoices, the ids the local copy still shows with a balance. */
+  async openInvoiceIds(realmId: string, invoiceIds: readonly string[]): Promise<string[]> {
+    if (invoiceIds.length === 0) return [];
+    const rows = await this.db.selectFrom('qbo_invoices').select('id').where('realm_id', '=', realmId).where('id', 'in', invoiceIds).where('balance', '>', '0.005').execute();
+    return rows.map((row) => row.id);
+  }
+
+  /** The customer's newest contact who approves payment. */
+  approver(realmId: string, customerId: string): Promise<Approver | undefined> {
+    return this.db
+      .selectFrom('contacts')
+      .select(['name', 'phone'])
+      .where('realm_id', '=', realmId)
+      .where('customer_id', '=', customerId)
+      .where('approves_payment', '=', true)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+  }
+
+  async terms(realmId: string, termIds: readonly string[]): Promise<MergeTerm[]> {
+    if (termIds.length === 0) return [];
+    return this.db.selectFrom('qbo_terms').select(['id', 'name', 'due_days']).where('realm_id', '=', realmId).where('id', 'in', termIds).execute();
+  }
+
+  promise(realmId: string, promiseId: string): Promise<ConfirmedPromise | undefined> {
+    return this.db.selectFrom('promises').select(['amount', 'due_on', 'made_on']).where('realm_id', '=', realmId).where('id', '=', promiseId).executeTakeFirst();
+  }
+
+  /** A payment plan's installments, by due date. */
+  planInstallments(realmId: string, planId: string): Promise<PlanInstallment[]> {
+    return this.db.selectFrom('promises').select(['amount', 'due_on']).where('realm_id', '=', realmId).where('plan_id', '=', planId).orderBy('due_on').execute();
+  }
+}
