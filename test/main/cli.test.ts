@@ -27,18 +27,19 @@ describe('ardesk command', () => {
   it('migrates the embedded database twice in a row: the second run is a no-op', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ardesk-migrate-'));
     try {
-      const first = await runArdesk(['migrate'], { DATA_DIR: dataDir });
+      // A first migration of a new embedded database is slow on a busy machine: give it room.
+      const first = await runArdesk(['migrate'], { DATA_DIR: dataDir }, 90_000);
       expect(first.stderr).toBe('');
       expect(first.code).toBe(0);
       expect(first.stdout).toMatch(/^Applied \d+ migration\(s\): 0001-companies-and-sessions/);
       expect(fs.existsSync(path.join(dataDir, 'pglite'))).toBe(true);
-      const second = await runArdesk(['migrate'], { DATA_DIR: dataDir });
+      const second = await runArdesk(['migrate'], { DATA_DIR: dataDir }, 60_000);
       expect(second.code).toBe(0);
       expect(second.stdout).toBe('Database is up to date.\n');
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 
   it('migrates PostgreSQL twice in a row: the second run is a no-op', async () => {
     const database = await createPostgresDatabase();
