@@ -33,6 +33,12 @@ const BENCHMARKS: Record<string, Benchmark> = {
   notes: notesBenchmark,
 };
 
+/** A stable id for a figure: the benchmark and the first words of its measure, e.g. `cadence.get-worklist-at-20-000`. */
+export function figureId(figure: Figure): string {
+  const words = figure.measure.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim().split(' ').slice(0, 6);
+  return `${figure.benchmark}.${words.join('-')}`;
+}
+
 function table(figures: Figure[]): string {
   const rows = figures.map((f) => [f.benchmark, f.measure, `${f.value} ${f.unit}`, f.target ?? '', f.met === undefined ? '' : f.met ? 'yes' : 'NO']);
   const header = ['benchmark', 'measure', 'value', 'target', 'met'];
@@ -70,7 +76,10 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, figures }, null, 2));
-  process.stdout.write(`results written to ${path.relative(process.cwd(), file)}\n`);
+  // The issues read their figures from latest.json: one {id, value, unit, target, met} per figure.
+  const latest = path.join(dir, 'latest.json');
+  fs.writeFileSync(latest, JSON.stringify(figures.map((f) => ({ id: figureId(f), value: f.value, unit: f.unit, target: f.target ?? null, met: f.met ?? null })), null, 2));
+  process.stdout.write(`results written to ${path.relative(process.cwd(), file)} and ${path.relative(process.cwd(), latest)}\n`);
 }
 
 main().catch((error) => {
