@@ -22,6 +22,17 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * The servers run on the machine's real clock, as the shared ones do: a suite run under
+ * `faketime` (to prove no test depends on the real date) must not hand its moved clock to them
+ * (redis-server does not start under libfaketime).
+ */
+export function realTimeEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of ['LD_PRELOAD', 'FAKETIME', 'FAKETIME_NO_CACHE', 'DONT_FAKE_MONOTONIC', 'FAKETIME_DONT_RESET']) delete env[key];
+  return env;
+}
+
 export interface PrivateServer {
   url: string;
   /** Stops the server abruptly and starts it again on the same port. */
@@ -40,7 +51,7 @@ export async function startPrivateRedis(options: { persist?: boolean } = {}): Pr
   const persistence = options.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   let child: ChildProcess;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...persistence], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...persistence], { stdio: 'ignore', env: realTimeEnv() });
     await until(`redis-server on ${port}`, () => answers(port), 10_000);
   };
   const kill = async () => {
@@ -73,8 +84,8 @@ function binDir(): string {
 /** Runs a PostgreSQL tool as the postgres user when we are root (initdb refuses root). */
 function asPostgres(tool: string, args: string[]): void {
   const file = path.join(binDir(), tool);
-  if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', file, ...args], { stdio: 'ignore' });
-  else execFileSync(file, args, { stdio: 'ignore' });
+  if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', file, ...args], { stdio: 'ignore', env: realTimeEnv() });
+  else execFileSync(file, args, { stdio: 'ignore', env: realTimeEnv() });
 }
 
 /** A throwaway PostgreSQL cluster (trust auth) on a free port, with one database `ardesk`. */
@@ -87,7 +98,7 @@ export async function startPrivatePostgres(): Promise<PrivateServer> {
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
   const start = () => asPostgres('pg_ctl', ['-D', data, '-o', options, '-w', '-l', path.join(dir, 'log'), 'start']);
   start();
-  execFileSync(path.join(binDir(), 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'ardesk'], { stdio: 'ignore' });
+  execFileSync(path.join(binDir(), 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'ardesk'], { stdio: 'ignore', env: realTimeEnv() });
   return {
     url: `postgres://postgres@127.0.0.1:${port}/ardesk`,
     restart: async (downMs = 1_000) => {

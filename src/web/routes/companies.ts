@@ -18,8 +18,8 @@ export function companyRoutes(context: AppContext): Router {
 
   router.get('/companies/:realmId', requireSignIn, async (req, res) => {
     const companies = req.session.userId ? await context.repos.companies.listForUser(req.session.userId) : [];
-    // Messages carry real-time timestamps: the window is real time too.
-    const since = new Date(context.clock.now().getTime() - FAILURES_SHOWN_DAYS * 24 * 3600 * 1000);
+    // Failures are found by `send_at`, an instant of the business clock: the window is on it too.
+    const since = new Date(context.clock.businessNow().getTime() - FAILURES_SHOWN_DAYS * 24 * 3600 * 1000);
     const [syncState, failed] = await Promise.all([context.repos.syncState.get(req.company!.realm_id), context.repos.outbox.failedSince(req.company!.realm_id, since)]);
     const sync = presentSync(syncState);
     const failures = { count: failed.count, days: FAILURES_SHOWN_DAYS, latest: failed.latest.map((m) => ({ ...m, name: MESSAGE_NAMES[m.kind as MessageKind] ?? m.kind })) };
