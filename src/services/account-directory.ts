@@ -16,16 +16,16 @@ export class AccountDirectoryService {
     await this.accounts.replace(realmId, copy, accountDirectory(customers));
   }
 
-  /** The paying account of `customerId` and its type; a customer QuickBooks does not know pays for itself. */
-  async accountOf(realmId: string, customerId: string): Promise<AccountOf> {
+  /**
+   * The paying account of `customerId`, its type, and the customers whose invoices it pays: the
+   * account's whole chain when `customerId` is the payer, else that customer alone. A customer
+   * QuickBooks does not know pays for itself. One freshness check for all three.
+   */
+  async accountOf(realmId: string, customerId: string): Promise<AccountOf & { members: string[] }> {
     await this.ensure(realmId);
-    return (await this.accounts.accountOf(realmId, customerId)) ?? { payerId: customerId, type: 'commercial' };
-  }
-
-  /** Every customer whose invoices the account of `payerId` pays (the payer included). */
-  async membersOf(realmId: string, payerId: string): Promise<string[]> {
-    await this.ensure(realmId);
-    const members = await this.accounts.membersOf(realmId, payerId);
-    return members.length ? members : [payerId];
+    const account = (await this.accounts.accountOf(realmId, customerId)) ?? { payerId: customerId, type: 'commercial' as const };
+    if (account.payerId !== customerId) return { ...account, members: [customerId] };
+    const members = await this.accounts.membersOf(realmId, customerId);
+    return { ...account, members: members.length ? members : [customerId] };
   }
 }

@@ -26,7 +26,7 @@ export async function customerFile(context: AppContext, realmId: string, custome
   // jobs), as the account directory says: the same rule the work list and the playbook use.
   const directory = new AccountDirectoryService(context.repos.accounts);
   const account = await directory.accountOf(realmId, customerId);
-  const payers = account.payerId === customerId ? await directory.membersOf(realmId, customerId) : [customerId];
+  const payers = account.members;
 
   const [invoices, payments, history, promises, disputes, contacts, pauses, activities, states, openTask] = await Promise.all([
     files.invoicesOf(realmId, payers),
