@@ -8,6 +8,7 @@ import { OAuthStatesRepository } from './db/oauth-states-repository';
 import { TokensRepository } from './db/tokens-repository';
 import { QuickBooksCopyRepository } from './db/quickbooks-copy-repository';
 import { AccountsRepository } from './db/accounts-repository';
+import { AccountStatesRepository } from './db/account-states-repository';
 import { CallTasksRepository } from './db/call-tasks-repository';
 import { SyncStateRepository } from './db/sync-state-repository';
 import { CollectionsRepository } from './db/collections-repository';
@@ -48,6 +49,7 @@ export interface Repositories {
   outbox: OutboxRepository;
   notes: NotesRepository;
   accounts: AccountsRepository;
+  accountStates: AccountStatesRepository;
   callTasks: CallTasksRepository;
   reports: ReportsRepository;
   customerFile: CustomerFileRepository;
@@ -102,6 +104,7 @@ export function createRepositories(db: Db): Repositories {
     outbox: new OutboxRepository(db),
     notes: new NotesRepository(db),
     accounts: new AccountsRepository(db),
+    accountStates: new AccountStatesRepository(db),
     callTasks: new CallTasksRepository(db),
     reports: new ReportsRepository(db),
     customerFile: new CustomerFileRepository(db),

@@ -324,21 +324,36 @@ export interface CopyVersionsTable {
   version: ColumnType<string, string | number, string | number>;
 }
 
-export interface OverdueSnapshotsTable {
+export interface CollectionsVersionsTable {
   realm_id: string;
-  day: DateOnly;
   version: ColumnType<string, string | number, string | number>;
-  payer: string;
-  balance: ColumnType<string, number | string, number | string>;
-  oldest_due: DateOnly;
-  covered_before: ColumnType<string, number | string, number | string>;
 }
 
-export interface OverdueSnapshotRunsTable {
+/** One paying account's state on one business day, as the playbook computed it. */
+export interface AccountStatesTable {
   realm_id: string;
   day: DateOnly;
-  version: ColumnType<string, string | number, string | number>;
-  total: ColumnType<string, number | string | undefined, number | string>;
+  /** `copy version.collections version` the state was computed from. */
+  version: string;
+  payer_id: string;
+  customer_type: 'commercial' | 'personal';
+  open_balance: Money;
+  overdue_balance: Money;
+  open_invoices: number;
+  overdue_invoices: number;
+  oldest_due: DateOnly | null;
+  oldest_days_overdue: number;
+  level: number;
+  escalation_candidate: boolean;
+  a_account: boolean;
+  tough: boolean;
+}
+
+export interface AccountStateRunsTable {
+  realm_id: string;
+  day: DateOnly;
+  version: string;
+  total_overdue: ColumnType<string, number | string | undefined, number | string>;
   created_at: Generated<Timestamp>;
 }
 
@@ -383,8 +398,9 @@ export interface Database {
   playbook_settings: PlaybookSettingsTable;
   copy_versions: CopyVersionsTable;
   template_overrides: TemplateOverridesTable;
-  overdue_snapshots: OverdueSnapshotsTable;
-  overdue_snapshot_runs: OverdueSnapshotRunsTable;
+  collections_versions: CollectionsVersionsTable;
+  account_states: AccountStatesTable;
+  account_state_runs: AccountStateRunsTable;
   customer_accounts: CustomerAccountsTable;
   account_directory_versions: AccountDirectoryVersionsTable;
 }

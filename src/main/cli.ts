@@ -7,6 +7,7 @@ import { DatabaseInUseError } from '../db/pglite-lock';
 import { runSandboxCommand } from '../sandbox/command';
 import { runCadence } from '../jobs/cadence';
 import { workListFor } from '../jobs/worklist';
+import { centsToDecimal } from '../collections/money';
 import { startWeb } from './web';
 import { startWorker } from './worker';
 import { startDemo } from './demo';
@@ -101,7 +102,7 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
         if (values.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         else {
           process.stdout.write(`Work list for ${list.date}: ${list.items.length} call(s)\n`);
-          for (const item of list.items) process.stdout.write(`${item.overdueBalance.toFixed(2).padStart(12)}  L${item.level}  ${item.customer.name}  ${item.flags.join(' ')}\n`);
+          for (const item of list.items) process.stdout.write(`${centsToDecimal(item.overdueBalance).padStart(12)}  L${item.level}  ${item.customer.name}  ${item.flags.join(' ')}\n`);
         }
       } finally {
         await context.close();

@@ -1,30 +1,71 @@
-import type { AppContext } from '../app-context';
+import { accountStates, settledAccount, type AccountState } from '../collections/account-state';
 import type { LocalDate } from '../collections/calendar';
+import type { AccountStatesRepository } from '../db/account-states-repository';
+import type { AppContext } from '../app-context';
 import { todayFor } from '../jobs/cadence';
 import { customerFile } from '../web/presenters/customer-file';
+import type { AccountDirectoryService } from './account-directory';
+
+export interface AccountStateDeps {
+  states: AccountStatesRepository;
+  directory: AccountDirectoryService;
+}
 
 /**
- * The state of one paying account on one business day, as the call sheet shows it: the same
- * figures the work list carries for the account's task (both read the account directory's
- * "who pays" and the same open invoices). A day after today is a projection and says so.
+ * The one state of each paying account on a business day: computed by the playbook from the
+ * current facts, stored once per version of them, and read by every page and API that shows an
+ * account, so the work list, the call sheet, the customer page and the API cannot disagree.
  */
-export async function accountState(context: AppContext, realmId: string, customerId: string, day?: LocalDate) {
+export class AccountStateService {
+  constructor(private readonly deps: AccountStateDeps) {}
+
+  /** Makes sure the day's states of the current facts are stored; returns their version. */
+  async ensure(realmId: string, day: LocalDate, aAccountShare: number): Promise<string> {
+    await this.deps.directory.ensure(realmId);
+    const version = await this.deps.states.currentVersion(realmId);
+    if (await this.deps.states.isStored(realmId, day, version)) return version;
+    const [invoices, toughPayers] = await Promise.all([this.deps.states.openInvoices(realmId), this.deps.states.toughPayers(realmId)]);
+    await this.deps.states.store(realmId, day, version, accountStates({ day, invoices, toughPayers, aAccountShare }));
+    return version;
+  }
+
+  /**
+   * The state of `customerId`'s paying account on `day`, with the account's members. An account
+   * with nothing open has a settled state (all zero), not none.
+   */
+  async accountOf(realmId: string, customerId: string, day: LocalDate, aAccountShare: number) {
+    const account = await this.deps.directory.accountOf(realmId, customerId);
+    const version = await this.ensure(realmId, day, aAccountShare);
+    const state: AccountState = (await this.deps.states.stateOf(realmId, day, version, account.payerId)) ?? settledAccount(account.payerId, account.type, day);
+    return { ...account, state, version };
+  }
+}
+
+/**
+ * One account as the API and the call sheet show it on a day: the stored state's figures with
+ * the open invoices they are the sum of, and the account's one task. A day after today is a
+ * projection and says so.
+ */
+export async function accountView(context: AppContext, realmId: string, customerId: string, day?: LocalDate) {
   const file = await customerFile(context, realmId, customerId, day);
   const company = (await context.repos.companies.find(realmId))!;
   const today = await todayFor(context, realmId, company.timezone);
-  const oldest = file.overdue.reduce((max, i) => Math.max(max, i.daysOverdue), 0);
+  const { state } = file;
   return {
     date: file.today,
     projected: file.today > today,
     customer: { id: file.customer.id, name: file.customer.name, type: file.customer.type },
-    openBalance: file.openBalance,
-    overdueBalance: file.overdueBalance,
-    oldestDaysOverdue: oldest,
-    level: file.openInvoices.reduce((max, i) => Math.max(max, i.level), 0),
-    escalationCandidate: file.openInvoices.some((i) => i.escalation),
+    payerId: file.payerId,
+    openBalance: state.openBalance,
+    overdueBalance: state.overdueBalance,
+    oldestDaysOverdue: state.oldestDaysOverdue,
+    level: state.level,
+    aAccount: state.aAccount,
+    tough: state.tough,
+    escalationCandidate: state.escalationCandidate,
     openInvoices: file.openInvoices.map((i) => ({ id: i.id, number: i.number, dueDate: i.dueDate, balance: i.balance, daysOverdue: i.daysOverdue, level: i.level })),
     task: file.openTask,
   };
 }
 
-export type AccountState = Awaited<ReturnType<typeof accountState>>;
+export type AccountView = Awaited<ReturnType<typeof accountView>>;

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { runCadence } from '../../src/jobs/cadence';
 import { workListFor } from '../../src/jobs/worklist';
 import { customerFile } from '../../src/web/presenters/customer-file';
-import { accountState } from '../../src/services/account-state';
+import { accountView as accountState } from '../../src/services/account-state';
 import { addDays, localMoment } from '../../src/collections/calendar';
 import { createTestContext, type TestContext } from '../support/context';
 import { ENGINES } from '../support/database';
@@ -71,9 +71,10 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
   it('lists the day\'s calls largest first, in the API\'s shape', async () => {
     const monday = await workListFor(test.context, REALM, MONDAY);
     expect(monday.date).toBe(MONDAY);
+    // Inside, money is exact cents; the API turns it into currency units (checked below).
     expect(monday.items.map((i) => [i.customer.id, i.overdueBalance, i.level])).toEqual([
-      ['1', 5200, 1],
-      ['2', 300, 1],
+      ['1', 520000, 1],
+      ['2', 30000, 1],
     ]);
     expect(monday.items[0]).toMatchObject({ customer: { id: '1', name: 'Acme Supply', type: 'commercial' }, oldestDaysOverdue: 11, scheduledFor: MONDAY, flags: expect.arrayContaining(['a_account', 'best_time']) });
     expect(monday.items[1]!.flags).toContain('find_email');
@@ -95,20 +96,39 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
     }
   });
 
+  it('stores one state per account and day, and computes it again when a fact behind it changes', async () => {
+    const { db } = test.context;
+    const day = '2026-03-05';
+    const states = async () => db.selectFrom('account_states').select(['payer_id', 'overdue_balance', 'level', 'tough', 'a_account', 'version']).where('realm_id', '=', REALM).where('day', '=', day).orderBy('version').execute();
+    await workListFor(test.context, REALM, day);
+    const before = await states();
+    expect(before.filter((s) => s.payer_id === '1')).toEqual([expect.objectContaining({ overdue_balance: '5200.00', level: 1, tough: false, a_account: true })]);
+    // Reading again computes nothing new.
+    await workListFor(test.context, REALM, day);
+    expect(await states()).toEqual(before);
+    // A broken promise (a collections fact, not a QuickBooks one) makes the account tough at once.
+    await db.insertInto('promises').values({ realm_id: REALM, customer_id: '1', invoice_ids: JSON.stringify(['11']), amount: 100, due_on: '2026-03-03', made_on: '2026-03-02', status: 'broken' } as never).execute();
+    const item = (await workListFor(test.context, REALM, day)).items.find((i) => i.customer.id === '1')!;
+    expect(item.flags).toContain('tough');
+    expect(await accountState(test.context, REALM, '1', day)).toMatchObject({ tough: true, overdueBalance: item.overdueBalance });
+    await db.deleteFrom('promises').where('realm_id', '=', REALM).execute();
+    expect((await workListFor(test.context, REALM, day)).items.find((i) => i.customer.id === '1')!.flags).not.toContain('tough');
+  });
+
   it('filters the list, counts its calls and its money, and sees a payment at once', async () => {
     const thursday = '2026-03-05';
     const all = await workListFor(test.context, REALM, thursday);
-    expect(all).toMatchObject({ total: 2, totalOverdue: 5500 }); // one task per account
+    expect(all).toMatchObject({ total: 2, totalOverdue: 550000 }); // one task per account
     expect((await workListFor(test.context, REALM, thursday, {}, { type: 'personal' })).items.map((i) => i.customer.id)).toEqual(['2']);
     expect((await workListFor(test.context, REALM, thursday, {}, { type: 'commercial' })).items.map((i) => i.customer.id)).toEqual(['1']);
     expect((await workListFor(test.context, REALM, thursday, {}, { flag: 'find_email' })).items.map((i) => i.customer.id)).toEqual(['2']);
     expect((await workListFor(test.context, REALM, thursday, {}, { level: 1 })).total).toBe(2);
     const second = await workListFor(test.context, REALM, thursday, { limit: 1, offset: 1 });
-    expect(second).toMatchObject({ total: 2, totalOverdue: 5500 });
+    expect(second).toMatchObject({ total: 2, totalOverdue: 550000 });
     expect(second.items).toHaveLength(1);
     // A payment synced into the copy changes the list on the next look (the snapshot is versioned).
     await test.context.db.updateTable('qbo_invoices').set({ balance: 3000 }).where('realm_id', '=', REALM).where('id', '=', '11').execute();
-    expect((await workListFor(test.context, REALM, thursday)).items[0]).toMatchObject({ customer: { id: '1' }, overdueBalance: 4200 });
+    expect((await workListFor(test.context, REALM, thursday)).items[0]).toMatchObject({ customer: { id: '1' }, overdueBalance: 420000 });
     await test.context.db.updateTable('qbo_invoices').set({ balance: 4000 }).where('realm_id', '=', REALM).where('id', '=', '11').execute();
   });
 
@@ -122,10 +142,10 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
     await db.insertInto('qbo_invoices').values({ realm_id: REALM, id: '33', sync_token: '0', qbo_updated_at: new Date(), customer_id: '3-job-phase', doc_number: '1033', txn_date: '2026-01-01', due_date: '2026-01-31', total: 700, balance: 700, bill_email: null, sales_term_id: null, currency: 'USD', email_status: null, raw: '{}' }).execute();
     const task = await db.insertInto('call_tasks').values({ realm_id: REALM, customer_id: '3', level: 1, reason: 'level', scheduled_for: MONDAY, created_on: MONDAY, key: 'test:birch' }).returning('id').executeTakeFirstOrThrow();
     const list = await workListFor(test.context, REALM, MONDAY);
-    expect(list.items.find((i) => i.taskId === task.id)).toMatchObject({ customer: { id: '3' }, overdueBalance: 700, oldestDaysOverdue: 30 });
+    expect(list.items.find((i) => i.taskId === task.id)).toMatchObject({ customer: { id: '3' }, overdueBalance: 70000, oldestDaysOverdue: 30 });
     // The call sheet reads the same account: the grandchild's invoice is the parent's to collect.
     const file = await customerFile(test.context, REALM, '3', MONDAY);
-    expect(file.overdueBalance).toBe(700);
+    expect(file.overdueBalance).toBe(70000);
     expect(file.overdue.map((i) => i.id)).toEqual(['33']);
     await db.deleteFrom('call_tasks').where('id', '=', task.id).execute();
     await db.deleteFrom('qbo_invoices').where('realm_id', '=', REALM).where('id', '=', '33').execute();
@@ -179,6 +199,10 @@ describe('the cadence and work list over the API', () => {
     const body = (await list.json()) as { date: string; items: Array<Record<string, unknown>> };
     expect(body.date).toBe(MONDAY);
     expect(Object.keys(body.items[0]!).sort()).toEqual(['customer', 'flags', 'level', 'oldestDaysOverdue', 'overdueBalance', 'scheduledFor', 'taskId']);
+    // Money leaves the API as currency units, converted once from exact cents.
+    expect(body.items.map((i) => i.overdueBalance)).toEqual([5200, 300]);
+    const account = await call('GET', `/api/realms/${REALM}/accounts/1?date=${MONDAY}`);
+    expect(await account.json()).toMatchObject({ overdueBalance: 5200, aAccount: true, openInvoices: expect.arrayContaining([expect.objectContaining({ balance: expect.any(Number) })]) });
   });
 
   it('answers a bad date with 400 naming the field, and an unknown company with 404', async () => {

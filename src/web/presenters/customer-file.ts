@@ -1,11 +1,14 @@
 import type { AppContext } from '../../app-context';
-import { daysBetween, type LocalDate } from '../../collections/calendar';
+import { accountStates, daysOverdue, settledAccount } from '../../collections/account-state';
+import type { LocalDate } from '../../collections/calendar';
+import type { Level } from '../../collections/model';
+import { toCents } from '../../collections/money';
 import { paymentHistory } from '../../collections/payment-history';
-import { todayFor } from '../../jobs/cadence';
+import { settingsFor, todayFor } from '../../jobs/cadence';
+import { accountStatesOf } from '../../jobs/worklist';
 import { addressLines, mergeDataFor } from '../../mail/merge-data';
 import { CALL_SCRIPTS, type TemplateName } from '../../mail/templates';
 import { NotFoundError } from '../../errors';
-import { AccountDirectoryService } from '../../services/account-directory';
 
 const TIMELINE_LIMIT = 200;
 
@@ -24,8 +27,8 @@ export async function customerFile(context: AppContext, realmId: string, custome
   if (!customer) throw new NotFoundError('No such customer');
   // The account pays its own invoices and those of its whole chain of sub-customers (QuickBooks'
   // jobs), as the account directory says: the same rule the work list and the playbook use.
-  const directory = new AccountDirectoryService(context.repos.accounts);
-  const account = await directory.accountOf(realmId, customerId);
+  const settings = await settingsFor(context, realmId, company.timezone);
+  const account = await accountStatesOf(context).accountOf(realmId, customerId, today, settings.aAccountShare);
   const payers = account.members;
 
   const [invoices, payments, history, promises, disputes, contacts, pauses, activities, states, openTask] = await Promise.all([
@@ -44,13 +47,16 @@ export async function customerFile(context: AppContext, realmId: string, custome
   const level = new Map(states.map((s) => [s.invoice_id, s]));
   const numbers = new Map(invoices.map((i) => [i.id, i.doc_number ?? i.id]));
   const open = invoices
-    .filter((i) => Number(i.balance) > 0)
+    .filter((i) => toCents(i.balance) > 0)
     .map((i) => {
       const due = i.due_date ?? i.txn_date;
-      return { id: i.id, number: i.doc_number ?? i.id, txnDate: i.txn_date, dueDate: due, total: Number(i.total), balance: Number(i.balance), daysOverdue: Math.max(0, daysBetween(due, today)), level: level.get(i.id)?.level ?? 0, escalation: level.get(i.id)?.escalation_candidate ?? false };
+      return { id: i.id, number: i.doc_number ?? i.id, txnDate: i.txn_date, dueDate: due, total: toCents(i.total), balance: toCents(i.balance), daysOverdue: daysOverdue(due, today), level: level.get(i.id)?.level ?? 0, escalation: level.get(i.id)?.escalation_candidate ?? false };
     });
-  const applied = payments.map((p) => ({ id: p.id, txnDate: p.txn_date, total: Number(p.total), invoiceIds: (p.applied_to as Array<{ id: string; type: string }>).filter((a) => a.type === 'Invoice').map((a) => a.id) }));
+  const applied = payments.map((p) => ({ id: p.id, txnDate: p.txn_date, total: toCents(p.total), invoiceIds: (p.applied_to as Array<{ id: string; type: string }>).filter((a) => a.type === 'Invoice').map((a) => a.id) }));
   const type = account.type;
+  // The payer's figures are its stored state; a sub-customer shown alone (it pays through its
+  // parent) has the same rules applied to its own invoices only.
+  const state = account.payerId === customerId ? account.state : accountStates({ day: today, invoices: open.map((i) => ({ id: i.id, customerId, payerId: customerId, type, balance: i.balance, dueDate: i.dueDate, level: i.level as Level, escalation: i.escalation })), toughPayers: new Set(), aAccountShare: settings.aAccountShare })[0] ?? settledAccount(customerId, type, today);
 
   return {
     today,
@@ -59,12 +65,14 @@ export async function customerFile(context: AppContext, realmId: string, custome
     customer: { id: customer.id, name: customer.display_name, companyName: customer.company_name, address: addressLines(customer.display_name, customer.company_name, customer.raw), email: customer.email, phone: customer.phone, mobile: customer.mobile, notes: customer.notes, type, typeOverride: history?.type_override ?? null },
     openInvoices: open,
     overdue: open.filter((i) => i.daysOverdue > 0),
-    openBalance: Math.round(open.reduce((sum, i) => sum + i.balance, 0) * 100) / 100,
-    overdueBalance: Math.round(open.filter((i) => i.daysOverdue > 0).reduce((sum, i) => sum + i.balance, 0) * 100) / 100,
-    invoices: invoices.map((i) => ({ id: i.id, number: i.doc_number ?? i.id, txnDate: i.txn_date, dueDate: i.due_date ?? i.txn_date, total: Number(i.total), balance: Number(i.balance) })),
+    state,
+    payerId: account.payerId,
+    openBalance: state.openBalance,
+    overdueBalance: state.overdueBalance,
+    invoices: invoices.map((i) => ({ id: i.id, number: i.doc_number ?? i.id, txnDate: i.txn_date, dueDate: i.due_date ?? i.txn_date, total: toCents(i.total), balance: toCents(i.balance) })),
     payments: applied.map((p) => ({ ...p, invoices: p.invoiceIds.map((id) => numbers.get(id) ?? id).join(', ') })),
-    paymentHistory: paymentHistory(invoices.map((i) => ({ id: i.id, dueDate: i.due_date ?? i.txn_date, balance: Number(i.balance) })), applied, today),
-    promises: promises.map((p) => ({ id: p.id, amount: Number(p.amount), dueOn: p.due_on, madeOn: p.made_on, status: p.status, paid: p.paid === null ? null : Number(p.paid), inPlan: Boolean(p.plan_id), invoices: p.invoice_ids.map((id) => numbers.get(id) ?? id).join(', ') })),
+    paymentHistory: paymentHistory(invoices.map((i) => ({ id: i.id, dueDate: i.due_date ?? i.txn_date, balance: toCents(i.balance) })), applied, today),
+    promises: promises.map((p) => ({ id: p.id, amount: toCents(p.amount), dueOn: p.due_on, madeOn: p.made_on, status: p.status, paid: p.paid === null ? null : toCents(p.paid), inPlan: Boolean(p.plan_id), invoices: p.invoice_ids.map((id) => numbers.get(id) ?? id).join(', ') })),
     disputes: disputes.map((d) => ({ id: d.id, category: d.category, text: d.text, status: d.status, resolution: d.resolution, openedOn: d.opened_on, resolvedOn: d.resolved_on, invoices: d.invoice_ids.map((id) => numbers.get(id) ?? id).join(', ') })),
     contacts: contacts.map((c) => ({ id: c.id, name: c.name, role: c.role, phone: c.phone, email: c.email, approvesPayment: c.approves_payment })),
     pauses: pauses.map((p) => ({ id: p.id, invoice: p.invoice_id ? (numbers.get(p.invoice_id) ?? p.invoice_id) : null, until: p.until, reason: p.reason })),
