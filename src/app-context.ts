@@ -1,31 +1,14 @@
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from './clock';
 import { secretsOf, type Config } from './config';
-import { CompaniesRepository } from './db/companies-repository';
 import { openDatabase, type Db } from './db/database';
+import { createRepositories, type Repositories } from './db/repositories';
+import { buildServices, type Services } from './services';
 import { migrateToLatest } from './db/migrate';
-import { OAuthStatesRepository } from './db/oauth-states-repository';
-import { TokensRepository } from './db/tokens-repository';
-import { QuickBooksCopyRepository } from './db/quickbooks-copy-repository';
-import { AccountsRepository } from './db/accounts-repository';
-import { AccountStatesRepository } from './db/account-states-repository';
-import { CallTasksRepository } from './db/call-tasks-repository';
-import { SyncStateRepository } from './db/sync-state-repository';
-import { CollectionsRepository } from './db/collections-repository';
-import { WorkListRepository } from './db/worklist-repository';
-import { OutboxRepository } from './db/outbox-repository';
-import { NotesRepository } from './db/notes-repository';
-import { ReportsRepository } from './db/reports-repository';
-import { CustomerFileRepository } from './db/customer-file-repository';
-import { MergeDataRepository } from './db/merge-data-repository';
-import { PromisesRepository } from './db/promises-repository';
-import { DisputesRepository } from './db/disputes-repository';
 import { outboxDir, outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { TemplateBook } from './mail/templates';
 import { FreshBalances } from './mail/fresh-balances';
 import { CompanySync } from './quickbooks/sync';
-import { SessionsRepository } from './db/sessions-repository';
-import { UsersRepository } from './db/users-repository';
 import { JobQueues } from './jobs/queues';
 import { createProducerConnection, whenReady } from './jobs/redis';
 import { createLogger, type Logger } from './logger';
@@ -36,27 +19,6 @@ import { TokenCipher } from './quickbooks/token-cipher';
 import { TokenManager } from './quickbooks/token-manager';
 import { TokenVault } from './quickbooks/token-vault';
 
-export interface Repositories {
-  companies: CompaniesRepository;
-  users: UsersRepository;
-  sessions: SessionsRepository;
-  tokens: TokensRepository;
-  oauthStates: OAuthStatesRepository;
-  copy: QuickBooksCopyRepository;
-  syncState: SyncStateRepository;
-  collections: CollectionsRepository;
-  workList: WorkListRepository;
-  outbox: OutboxRepository;
-  notes: NotesRepository;
-  accounts: AccountsRepository;
-  accountStates: AccountStatesRepository;
-  callTasks: CallTasksRepository;
-  reports: ReportsRepository;
-  customerFile: CustomerFileRepository;
-  mergeData: MergeDataRepository;
-  promises: PromisesRepository;
-  disputes: DisputesRepository;
-}
 
 /** The QuickBooks side: OAuth, tokens and the API client. */
 export interface QuickBooksServices {
@@ -75,6 +37,7 @@ export interface AppContext {
   redis: Redis;
   queues: JobQueues;
   repos: Repositories;
+  services: Services;
   quickbooks: QuickBooksServices;
   sync: CompanySync;
   mail: { mailer: Mailer; templates: TemplateBook; balances: FreshBalances };
@@ -90,29 +53,6 @@ export interface ContextOptions {
   queuePrefix?: string;
 }
 
-export function createRepositories(db: Db): Repositories {
-  return {
-    companies: new CompaniesRepository(db),
-    users: new UsersRepository(db),
-    sessions: new SessionsRepository(db),
-    tokens: new TokensRepository(db),
-    oauthStates: new OAuthStatesRepository(db),
-    copy: new QuickBooksCopyRepository(db),
-    syncState: new SyncStateRepository(db),
-    collections: new CollectionsRepository(db),
-    workList: new WorkListRepository(db),
-    outbox: new OutboxRepository(db),
-    notes: new NotesRepository(db),
-    accounts: new AccountsRepository(db),
-    accountStates: new AccountStatesRepository(db),
-    callTasks: new CallTasksRepository(db),
-    reports: new ReportsRepository(db),
-    customerFile: new CustomerFileRepository(db),
-    mergeData: new MergeDataRepository(db),
-    promises: new PromisesRepository(db),
-    disputes: new DisputesRepository(db),
-  };
-}
 
 export async function createAppContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
@@ -142,6 +82,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     logger: quickbooksLogger,
     deadlineMs: config.intuit.requestTimeoutMs,
   });
+  const templates = new TemplateBook({ renderBudgetMs: config.templateRenderBudgetMs });
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, logger.child({ module: 'mail' })) : outboxMailer(outboxDir(config.dataDir));
   let closed = false;
   return {
@@ -152,9 +93,10 @@ export async function createAppContext(config: Config, options: ContextOptions =
     redis,
     queues,
     repos,
+    services: buildServices({ db, repos, clock, templates }),
     quickbooks: { oauth, vault, tokens, client },
     sync: new CompanySync({ client, copy: repos.copy, state: repos.syncState, companies: repos.companies, clock, logger: logger.child({ module: 'sync' }) }),
-    mail: { mailer, templates: new TemplateBook({ renderBudgetMs: config.templateRenderBudgetMs }), balances: new FreshBalances(client) },
+    mail: { mailer, templates, balances: new FreshBalances(client) },
     async close() {
       if (closed) return;
       closed = true;
@@ -165,3 +107,5 @@ export async function createAppContext(config: Config, options: ContextOptions =
     },
   };
 }
+
+export { createRepositories, type Repositories };

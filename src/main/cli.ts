@@ -6,7 +6,6 @@ import { migrateToLatest } from '../db/migrate';
 import { DatabaseInUseError } from '../db/pglite-lock';
 import { runSandboxCommand } from '../sandbox/command';
 import { runCadence } from '../jobs/cadence';
-import { workListFor } from '../jobs/worklist';
 import { centsToDecimal } from '../collections/money';
 import { startWeb } from './web';
 import { startWorker } from './worker';
@@ -98,7 +97,7 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       if (values['as-of'] && !/^\d{4}-\d{2}-\d{2}$/.test(values['as-of'])) fail('--as-of must be a date, YYYY-MM-DD', 2);
       const context = await createAppContext(loadConfig());
       try {
-        const list = await workListFor(context, values.realm, values['as-of'], { limit: Number.MAX_SAFE_INTEGER });
+        const list = await context.services.workList.forDay(values.realm, values['as-of'], { limit: Number.MAX_SAFE_INTEGER });
         if (values.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         else {
           process.stdout.write(`Work list for ${list.date}: ${list.items.length} call(s)\n`);

@@ -1,10 +1,9 @@
 import { accountStates, settledAccount, type AccountState } from '../collections/account-state';
 import type { LocalDate } from '../collections/calendar';
 import type { AccountStatesRepository } from '../db/account-states-repository';
-import type { AppContext } from '../app-context';
-import { todayFor } from '../jobs/cadence';
-import { customerFile } from '../web/presenters/customer-file';
 import type { AccountDirectoryService } from './account-directory';
+import type { CompanySettingsService } from './company-settings';
+import type { CustomerFileService } from './customer-file';
 
 export interface AccountStateDeps {
   states: AccountStatesRepository;
@@ -41,31 +40,39 @@ export class AccountStateService {
   }
 }
 
+export interface AccountViewDeps {
+  settings: CompanySettingsService;
+  files: CustomerFileService;
+}
+
 /**
  * One account as the API and the call sheet show it on a day: the stored state's figures with
  * the open invoices they are the sum of, and the account's one task. A day after today is a
  * projection and says so.
  */
-export async function accountView(context: AppContext, realmId: string, customerId: string, day?: LocalDate) {
-  const file = await customerFile(context, realmId, customerId, day);
-  const company = (await context.repos.companies.find(realmId))!;
-  const today = await todayFor(context, realmId, company.timezone);
-  const { state } = file;
-  return {
-    date: file.today,
-    projected: file.today > today,
-    customer: { id: file.customer.id, name: file.customer.name, type: file.customer.type },
-    payerId: file.payerId,
-    openBalance: state.openBalance,
-    overdueBalance: state.overdueBalance,
-    oldestDaysOverdue: state.oldestDaysOverdue,
-    level: state.level,
-    aAccount: state.aAccount,
-    tough: state.tough,
-    escalationCandidate: state.escalationCandidate,
-    openInvoices: file.openInvoices.map((i) => ({ id: i.id, number: i.number, dueDate: i.dueDate, balance: i.balance, daysOverdue: i.daysOverdue, level: i.level })),
-    task: file.openTask,
-  };
+export class AccountViewService {
+  constructor(private readonly deps: AccountViewDeps) {}
+
+  async view(realmId: string, customerId: string, day?: LocalDate) {
+    const file = await this.deps.files.fileOf(realmId, customerId, day);
+    const today = await this.deps.settings.todayOf(realmId);
+    const { state } = file;
+    return {
+      date: file.today,
+      projected: file.today > today,
+      customer: { id: file.customer.id, name: file.customer.name, type: file.customer.type },
+      payerId: file.payerId,
+      openBalance: state.openBalance,
+      overdueBalance: state.overdueBalance,
+      oldestDaysOverdue: state.oldestDaysOverdue,
+      level: state.level,
+      aAccount: state.aAccount,
+      tough: state.tough,
+      escalationCandidate: state.escalationCandidate,
+      openInvoices: file.openInvoices.map((i) => ({ id: i.id, number: i.number, dueDate: i.dueDate, balance: i.balance, daysOverdue: i.daysOverdue, level: i.level })),
+      task: file.openTask,
+    };
+  }
 }
 
-export type AccountView = Awaited<ReturnType<typeof accountView>>;
+export type AccountView = Awaited<ReturnType<AccountViewService['view']>>;

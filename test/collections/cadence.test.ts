@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
 import { runCadence } from '../../src/jobs/cadence';
-import { workListFor } from '../../src/jobs/worklist';
-import { customerFile } from '../../src/web/presenters/customer-file';
-import { accountView as accountState } from '../../src/services/account-state';
 import { addDays, localMoment } from '../../src/collections/calendar';
 import { createTestContext, type TestContext } from '../support/context';
+import type { AppContext } from '../../src/app-context';
+
+const workListFor = (context: AppContext, ...args: Parameters<AppContext['services']['workList']['forDay']>) => context.services.workList.forDay(...args);
+const customerFile = (context: AppContext, realmId: string, customerId: string, day?: string) => context.services.customerFiles.fileOf(realmId, customerId, day);
+const accountState = (context: AppContext, realmId: string, customerId: string, day?: string) => context.services.accounts.view(realmId, customerId, day);
 import { ENGINES } from '../support/database';
 
 const REALM = '5550001';

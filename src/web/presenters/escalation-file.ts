@@ -3,7 +3,6 @@ import { LETTERS, MESSAGE_NAMES } from '../../collections/message-kinds';
 import type { MessageKind } from '../../collections/model';
 import { localMoment } from '../../collections/calendar';
 import { outboxDocument } from '../../mail/letters';
-import { customerFile } from './customer-file';
 
 /** How each activity reached (or concerned) the customer. */
 const CHANNELS: Record<string, string> = {
@@ -37,7 +36,7 @@ export interface EscalationEvent {
  * contact, promise, dispute and letter in date order, ready to print or hand to an agency.
  */
 export async function escalationFile(context: AppContext, realmId: string, customerId: string) {
-  const file = await customerFile(context, realmId, customerId);
+  const file = await context.services.customerFiles.fileOf(realmId, customerId);
   const { company } = file;
   const sent = await context.repos.outbox.sentToCustomer(realmId, customerId);
 

@@ -1,5 +1,5 @@
 import { centsToNumber } from '../../collections/money';
-import type { WorkList } from '../../jobs/worklist';
+import type { WorkList } from '../../services/work-list';
 import type { AccountView } from '../../services/account-state';
 
 /**

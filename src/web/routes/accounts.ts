@@ -2,7 +2,6 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context';
 import { localDateSchema } from '../../collections/local-date-schema';
-import { accountView } from '../../services/account-state';
 import { accountJson } from '../presenters/money-json';
 import { loadCompany, requireSignIn } from '../access';
 import { recordId } from '../route-params';
@@ -16,7 +15,7 @@ export function accountRoutes(context: AppContext): Router {
   router.get('/api/realms/:realmId/accounts/:customerId', requireSignIn, async (req, res) => {
     const customerId = recordId(req, 'customerId', 'quickBooks', 'customer');
     const { date } = accountQuery.parse(req.query);
-    res.json(accountJson(await accountView(context, req.company!.realm_id, customerId, date)));
+    res.json(accountJson(await context.services.accounts.view(req.company!.realm_id, customerId, date)));
   });
   return router;
 }

@@ -5,7 +5,6 @@ import { localDateSchema } from '../../collections/local-date-schema';
 import type { Company } from '../../db/schema';
 import { changeSettings, runCadence, settingsFor } from '../../jobs/cadence';
 import { playbookSettingsSchema } from '../../collections/settings';
-import { workListFor } from '../../jobs/worklist';
 import { workListJson } from '../presenters/money-json';
 import { FILTER_FLAGS } from '../../collections/worklist';
 import { afterCall, recordCallOutcome } from '../../jobs/call-outcomes';
@@ -67,7 +66,7 @@ export function apiRoutes(context: AppContext): Router {
     .strict();
   router.get('/api/realms/:realmId/worklist', async (req, res) => {
     const { date, limit, offset, ...filter } = worklistQuery.parse(req.query);
-    res.json(workListJson(await workListFor(context, req.company!.realm_id, date, { limit, offset }, filter)));
+    res.json(workListJson(await context.services.workList.forDay(req.company!.realm_id, date, { limit, offset }, filter)));
   });
 
   router.post('/api/realms/:realmId/tasks/:taskId/outcome', async (req, res) => {

@@ -4,14 +4,12 @@ import { amountFromForm, DATE_HORIZON_YEARS, yearsAfter } from '../../collection
 import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { AppContext } from '../../app-context';
 import { afterCall, recordCallOutcome, type OutcomeResult } from '../../jobs/call-outcomes';
-import { workListFor } from '../../jobs/worklist';
 import { FILTER_FLAGS } from '../../collections/worklist';
 import { AppError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
 import { NOTICES, noticeCode } from '../notices';
 import { recordId } from '../route-params';
 import { toProblem } from '../error-handler';
-import { callScript, customerFile } from '../presenters/customer-file';
 
 const PAGE_SIZE = 50;
 const FLAG_LABELS: Record<string, string> = { a_account: 'A account', tough: 'Tough customer', broken_promise: 'Broken promise', find_email: 'Find an email', call_back: 'Call back', best_time: 'Best time to call now' };
@@ -92,7 +90,7 @@ export function callPages(context: AppContext): Router {
     const query = listQuery.parse(req.query);
     const realmId = req.company!.realm_id;
     const filter = { type: query.type, level: query.level, flag: query.flag };
-    const list = await workListFor(context, realmId, query.date, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE }, filter);
+    const list = await context.services.workList.forDay(realmId, query.date, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE }, filter);
     const search = (changes: Record<string, string | number | undefined>) => {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries({ date: query.date, type: query.type, level: query.level, flag: query.flag, page: query.page, ...changes })) {
@@ -117,6 +115,8 @@ export function callPages(context: AppContext): Router {
     });
   });
 
+  const sheetQuery = z.object({ date: optionalLocalDate });
+
   const loadTask = async (req: Request) => {
     const taskId = recordId(req, 'taskId', 'uuid', 'call task');
     const task = await context.repos.collections.callTask(req.company!.realm_id, taskId);
@@ -124,11 +124,14 @@ export function callPages(context: AppContext): Router {
     return task;
   };
 
+  // A call sheet opened from a day's list shows that day's figures (the list links with ?date=).
+  const dayOf = (req: Request) => (req.method === 'GET' ? sheetQuery.parse({ date: req.query.date }).date : undefined);
+
   const showCallSheet = async (req: Request, res: Response, extra: { form?: Record<string, unknown>; error?: string; done?: string } = {}) => {
     const realmId = req.company!.realm_id;
     const task = await loadTask(req);
-    const file = await customerFile(context, realmId, task.customer_id);
-    const script = await callScript(context, realmId, file, task);
+    const file = await context.services.customerFiles.fileOf(realmId, task.customer_id, dayOf(req));
+    const script = await context.services.callScripts.scriptFor(realmId, file, task);
     const form = extra.form ?? {};
     const chosenIds = new Set(([] as unknown[]).concat(form.invoiceIds ?? []).map(String));
     if (extra.error) res.status(400);
@@ -167,7 +170,7 @@ export function callPages(context: AppContext): Router {
     await afterCall(context, realmId, result, req.log);
     const done = new URLSearchParams({ done: 'call', customer: task.customer_id });
     if (result.taskStatus === 'open' && form.outcome === 'wrong_person') return res.redirect(303, `/companies/${realmId}/tasks/${task.id}?${done}`);
-    const next = (await workListFor(context, realmId, undefined, { limit: 2 })).items.find((item) => item.taskId !== task.id);
+    const next = (await context.services.workList.forDay(realmId, undefined, { limit: 2 })).items.find((item) => item.taskId !== task.id);
     res.redirect(303, next ? `/companies/${realmId}/tasks/${next.taskId}?${done}` : `/companies/${realmId}/worklist?${done}`);
   });
   return router;

@@ -9,7 +9,6 @@ import { BadRequestError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
 import { NOTICES, noticeCode } from '../notices';
 import { recordId } from '../route-params';
-import { customerFile } from '../presenters/customer-file';
 import { escalationFile } from '../presenters/escalation-file';
 import { escalationPdf } from '../presenters/escalation-pdf';
 
@@ -39,7 +38,7 @@ export function customerPages(context: AppContext): Router {
   const todayOf = (req: Request) => todayFor(context, req.company!.realm_id, req.company!.timezone);
 
   router.get('/companies/:realmId/customers/:customerId', requireSignIn, async (req, res) => {
-    const file = await customerFile(context, req.company!.realm_id, recordId(req, 'customerId', 'quickBooks', 'customer'));
+    const file = await context.services.customerFiles.fileOf(req.company!.realm_id, recordId(req, 'customerId', 'quickBooks', 'customer'));
     res.render('customer', { title: file.customer.name, company: req.company, file, escalation: file.openInvoices.some((invoice) => invoice.escalation), saved: savedNotice(req, file.pauses), pauseLatest: yearsAfter(file.today, DATE_HORIZON_YEARS.pause), types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
   });
 

@@ -1,14 +1,19 @@
-import type { AppContext } from '../../app-context';
-import { accountStates, daysOverdue, settledAccount } from '../../collections/account-state';
-import type { LocalDate } from '../../collections/calendar';
-import type { Level } from '../../collections/model';
-import { toCents } from '../../collections/money';
-import { paymentHistory } from '../../collections/payment-history';
-import { settingsFor, todayFor } from '../../jobs/cadence';
-import { accountStatesOf } from '../../jobs/worklist';
-import { addressLines, mergeDataFor } from '../../mail/merge-data';
-import { CALL_SCRIPTS, type TemplateName } from '../../mail/templates';
-import { NotFoundError } from '../../errors';
+import { accountStates, daysOverdue, settledAccount } from '../collections/account-state';
+import type { LocalDate } from '../collections/calendar';
+import type { Level } from '../collections/model';
+import { toCents } from '../collections/money';
+import { paymentHistory } from '../collections/payment-history';
+import type { CustomerFileRepository } from '../db/customer-file-repository';
+import { NotFoundError } from '../errors';
+import { addressLines } from '../mail/merge-data';
+import type { AccountStateService } from './account-state';
+import type { CompanySettingsService } from './company-settings';
+
+export interface CustomerFileDeps {
+  settings: CompanySettingsService;
+  files: CustomerFileRepository;
+  accountStates: AccountStateService;
+}
 
 const TIMELINE_LIMIT = 200;
 
@@ -17,18 +22,25 @@ const TIMELINE_LIMIT = 200;
  * invoices with their level, how they have paid, promises and their fate, disputes, contacts
  * (who approves payment), pauses, and the timeline of every activity, newest first.
  */
-export async function customerFile(context: AppContext, realmId: string, customerId: string, day?: LocalDate) {
-  const files = context.repos.customerFile;
-  const company = await context.repos.companies.find(realmId);
-  if (!company) throw new NotFoundError('No such company');
+export class CustomerFileService {
+  constructor(private readonly deps: CustomerFileDeps) {}
+
+  fileOf(realmId: string, customerId: string, day?: LocalDate) {
+    return customerFile(this.deps, realmId, customerId, day);
+  }
+}
+
+async function customerFile(deps: CustomerFileDeps, realmId: string, customerId: string, day?: LocalDate) {
+  const { files } = deps;
+  const company = await deps.settings.company(realmId);
+  const settings = await deps.settings.settingsOf(realmId, company.timezone);
   // A day's list opens the call sheet of that day; otherwise today by the business clock.
-  const today = day ?? (await todayFor(context, realmId, company.timezone));
+  const today = day ?? deps.settings.todayIn(settings);
   const customer = await files.customer(realmId, customerId);
   if (!customer) throw new NotFoundError('No such customer');
   // The account pays its own invoices and those of its whole chain of sub-customers (QuickBooks'
   // jobs), as the account directory says: the same rule the work list and the playbook use.
-  const settings = await settingsFor(context, realmId, company.timezone);
-  const account = await accountStatesOf(context).accountOf(realmId, customerId, today, settings.aAccountShare);
+  const account = await deps.accountStates.accountOf(realmId, customerId, today, settings.aAccountShare);
   const payers = account.members;
 
   const [invoices, payments, history, promises, disputes, contacts, pauses, activities, states, openTask] = await Promise.all([
@@ -82,14 +94,5 @@ export async function customerFile(context: AppContext, realmId: string, custome
 }
 
 export type CustomerFile = Awaited<ReturnType<typeof customerFile>>;
-
-/** The call script for a task: the level's (or the broken promise's) script with this customer's facts. */
-export async function callScript(context: AppContext, realmId: string, file: CustomerFile, task: { level: number; reason: string }) {
-  const name: TemplateName = task.reason === 'broken_promise' ? 'call_script_broken_promise' : CALL_SCRIPTS[Math.min(4, Math.max(1, task.level)) - 1]!;
-  const listed = (file.overdue.length ? file.overdue : file.openInvoices).map((i) => i.id);
-  const data = await mergeDataFor(context.db, { id: 'call-script', realm_id: realmId, customer_id: file.customer.id, kind: name, to_address: file.customer.email ?? '', invoice_ids: listed, key: 'call-script' }, new Map(), context.clock.businessNow(), listed);
-  const overrides = await context.repos.outbox.overridesOf(realmId, name);
-  return context.mail.templates.render(name, data, overrides);
-}
 
 export type { LocalDate };

@@ -1,0 +1,67 @@
+import { CompaniesRepository } from './companies-repository';
+import { OAuthStatesRepository } from './oauth-states-repository';
+import { TokensRepository } from './tokens-repository';
+import { QuickBooksCopyRepository } from './quickbooks-copy-repository';
+import { AccountsRepository } from './accounts-repository';
+import { AccountStatesRepository } from './account-states-repository';
+import { CallTasksRepository } from './call-tasks-repository';
+import { SyncStateRepository } from './sync-state-repository';
+import { CollectionsRepository } from './collections-repository';
+import { WorkListRepository } from './worklist-repository';
+import { OutboxRepository } from './outbox-repository';
+import { NotesRepository } from './notes-repository';
+import { ReportsRepository } from './reports-repository';
+import { CustomerFileRepository } from './customer-file-repository';
+import { MergeDataRepository } from './merge-data-repository';
+import { PromisesRepository } from './promises-repository';
+import { DisputesRepository } from './disputes-repository';
+import { SessionsRepository } from './sessions-repository';
+import { UsersRepository } from './users-repository';
+import type { Db } from './database';
+
+/** Every repository over one executor (the database, or a transaction a service composes them in). */
+export interface Repositories {
+  companies: CompaniesRepository;
+  users: UsersRepository;
+  sessions: SessionsRepository;
+  tokens: TokensRepository;
+  oauthStates: OAuthStatesRepository;
+  copy: QuickBooksCopyRepository;
+  syncState: SyncStateRepository;
+  collections: CollectionsRepository;
+  workList: WorkListRepository;
+  outbox: OutboxRepository;
+  notes: NotesRepository;
+  accounts: AccountsRepository;
+  accountStates: AccountStatesRepository;
+  callTasks: CallTasksRepository;
+  reports: ReportsRepository;
+  customerFile: CustomerFileRepository;
+  mergeData: MergeDataRepository;
+  promises: PromisesRepository;
+  disputes: DisputesRepository;
+}
+
+export function createRepositories(db: Db): Repositories {
+  return {
+    companies: new CompaniesRepository(db),
+    users: new UsersRepository(db),
+    sessions: new SessionsRepository(db),
+    tokens: new TokensRepository(db),
+    oauthStates: new OAuthStatesRepository(db),
+    copy: new QuickBooksCopyRepository(db),
+    syncState: new SyncStateRepository(db),
+    collections: new CollectionsRepository(db),
+    workList: new WorkListRepository(db),
+    outbox: new OutboxRepository(db),
+    notes: new NotesRepository(db),
+    accounts: new AccountsRepository(db),
+    accountStates: new AccountStatesRepository(db),
+    callTasks: new CallTasksRepository(db),
+    reports: new ReportsRepository(db),
+    customerFile: new CustomerFileRepository(db),
+    mergeData: new MergeDataRepository(db),
+    promises: new PromisesRepository(db),
+    disputes: new DisputesRepository(db),
+  };
+}

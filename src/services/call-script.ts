@@ -1,0 +1,27 @@
+import type { Clock } from '../clock';
+import type { Db } from '../db/database';
+import type { OutboxRepository } from '../db/outbox-repository';
+import { mergeDataFor } from '../mail/merge-data';
+import { CALL_SCRIPTS, type TemplateBook, type TemplateName } from '../mail/templates';
+import type { CustomerFile } from './customer-file';
+
+export interface CallScriptDeps {
+  db: Db;
+  outbox: Pick<OutboxRepository, 'overridesOf'>;
+  templates: TemplateBook;
+  clock: Clock;
+}
+
+/** The call script for a task: the level's (or the broken promise's) script with this customer's facts. */
+export class CallScriptService {
+  constructor(private readonly deps: CallScriptDeps) {}
+
+  async scriptFor(realmId: string, file: CustomerFile, task: { level: number; reason: string }) {
+    const name: TemplateName = task.reason === 'broken_promise' ? 'call_script_broken_promise' : CALL_SCRIPTS[Math.min(4, Math.max(1, task.level)) - 1]!;
+    const listed = (file.overdue.length ? file.overdue : file.openInvoices).map((i) => i.id);
+    const message = { id: 'call-script', realm_id: realmId, customer_id: file.customer.id, kind: name, to_address: file.customer.email ?? '', invoice_ids: listed, key: 'call-script' };
+    const data = await mergeDataFor(this.deps.db, message, new Map(), this.deps.clock.businessNow(), listed);
+    const overrides = await this.deps.outbox.overridesOf(realmId, name);
+    return this.deps.templates.render(name, data, overrides);
+  }
+}
