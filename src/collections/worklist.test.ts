@@ -10,7 +10,7 @@ describe('the work list', () => {
   const big = buildCustomer({ id: 'big', name: 'Big Builders' });
   const mid = buildCustomer({ id: 'mid', name: 'Mid Supply' });
   const tieOld = buildCustomer({ id: 'tie-old', name: 'Old Tie', companyName: null });
-  const tieNew = buildCustomer({ id: 'tie-new', name: 'New Tie' });
+  const tieNew = buildCustomer({ id: 'tie-new', name: 'New Tie', companyName: null });
   const small = buildCustomer({ id: 'small', name: 'Small Shop' });
   const invoices = [
     buildInvoice({ customerId: 'big', dueDate: '2026-02-20', balance: 6000 }),
@@ -27,7 +27,8 @@ describe('the work list', () => {
   );
 
   it('orders by overdue balance, largest first; ties go to the oldest overdue invoice', () => {
-    expect(list.map((i) => i.customer.id)).toEqual(['big', 'mid', 'tie-old', 'tie-new', 'small']);
+    // Monday is the commercial window: those accounts first, then the personal ones (the ties).
+    expect(list.map((i) => i.customer.id)).toEqual(['big', 'mid', 'small', 'tie-old', 'tie-new']);
     expect(list[0]).toMatchObject({ overdueBalance: 8000, oldestDaysOverdue: 10 });
   });
 
@@ -53,5 +54,33 @@ describe('the work list', () => {
     const afternoon = buildWorkList({ day: MONDAY, now: at(MONDAY, '14:00'), tasks: [task('big')], customers: [big], invoices, toughCustomerIds: new Set() }, DEFAULT_SETTINGS);
     expect(morning[0]!.flags).toContain('best_time');
     expect(afternoon[0]!.flags).not.toContain('best_time');
+  });
+
+  it('shows first the accounts whose best time is today, then the others with their best day', () => {
+    const thursday = '2026-03-05';
+    const person = buildCustomer({ id: 'person', name: 'Dana Reyes', companyName: null });
+    const firm = buildCustomer({ id: 'firm', name: 'Big Firm' });
+    const day = buildWorkList(
+      {
+        day: thursday,
+        tasks: [task('firm', { scheduledFor: thursday }), task('person', { scheduledFor: thursday })],
+        customers: [person, firm],
+        invoices: [buildInvoice({ customerId: 'firm', dueDate: '2026-02-01', balance: 900000 }), buildInvoice({ customerId: 'person', dueDate: '2026-02-20', balance: 1000 })],
+        toughCustomerIds: new Set(),
+      },
+      DEFAULT_SETTINGS,
+    );
+    // Personal customers' window is Thursday: the smaller personal account comes before the firm.
+    expect(day.map((i) => [i.customer.id, i.group, i.bestDay])).toEqual([
+      ['person', 'best_time_today', thursday],
+      ['firm', 'other', '2026-03-09'],
+    ]);
+  });
+
+  it('marks a task due before the day as carried over', () => {
+    const tuesday = '2026-03-03';
+    const [carried] = buildWorkList({ day: tuesday, tasks: [task('big', { scheduledFor: MONDAY })], customers: [big], invoices, toughCustomerIds: new Set() }, DEFAULT_SETTINGS);
+    expect(carried!.flags).toContain('carried_over');
+    expect(list.find((i) => i.customer.id === 'big')!.flags).not.toContain('carried_over');
   });
 });

@@ -3,11 +3,12 @@ import { localMoment, weekday, type LocalDate } from './calendar';
 import type { CallTask, Customer, CustomerType, Invoice, Level } from './model';
 import type { Cents } from './money';
 import { customerType } from './accounts';
+import { nextCallDay } from './playbook';
 import type { PlaybookSettings } from './settings';
 
-export type WorkListFlag = 'a_account' | 'tough' | 'broken_promise' | 'best_time' | 'find_email' | 'call_back';
+export type WorkListFlag = 'a_account' | 'tough' | 'broken_promise' | 'best_time' | 'find_email' | 'call_back' | 'carried_over';
 /** The flags a work list can be filtered by (best time depends on the moment, not the task). */
-export const FILTER_FLAGS = ['a_account', 'tough', 'broken_promise', 'find_email', 'call_back'] as const satisfies readonly WorkListFlag[];
+export const FILTER_FLAGS = ['a_account', 'tough', 'broken_promise', 'find_email', 'call_back', 'carried_over'] as const satisfies readonly WorkListFlag[];
 export type FilterFlag = (typeof FILTER_FLAGS)[number];
 
 export interface WorkListItem {
@@ -17,6 +18,10 @@ export interface WorkListItem {
   oldestDaysOverdue: number;
   level: Level;
   scheduledFor: LocalDate;
+  /** The day's list shows first the accounts whose call window is open that day. */
+  group: 'best_time_today' | 'other';
+  /** The account's next call-window day, from the list's day on. */
+  bestDay: LocalDate;
   flags: WorkListFlag[];
 }
 
@@ -45,12 +50,15 @@ export function describeTask(task: CallTask, facts: TaskFacts, day: LocalDate, s
   const type = facts.state?.type ?? (facts.customer ? customerType(facts.customer) : 'commercial');
   const window = settings.callWindows[type];
   const local = now ? localMoment(now, settings.timezone) : undefined;
-  const inWindowToday = window.days.includes(weekday(day)) && (!local || local.date !== day || (local.minutes >= window.startHour * 60 && local.minutes < window.endHour * 60));
+  const windowToday = window.days.includes(weekday(day));
+  const inWindowToday = windowToday && (!local || local.date !== day || (local.minutes >= window.startHour * 60 && local.minutes < window.endHour * 60));
   const flags: WorkListFlag[] = [];
   if (facts.state?.aAccount) flags.push('a_account');
   if (facts.state?.tough) flags.push('tough');
   for (const reason of ['broken_promise', 'find_email', 'call_back'] as const) if (task.reasons.includes(reason)) flags.push(reason);
   if (inWindowToday) flags.push('best_time');
+  // Due before the day and still open: yesterday's call was not made (or not finished).
+  if (task.scheduledFor < day) flags.push('carried_over');
   return {
     taskId: task.id,
     customer: { id: task.customerId, name: facts.customer?.name ?? task.customerId, type },
@@ -58,13 +66,15 @@ export function describeTask(task: CallTask, facts: TaskFacts, day: LocalDate, s
     oldestDaysOverdue: facts.state?.oldestDaysOverdue ?? 0,
     level: task.level,
     scheduledFor: task.scheduledFor,
+    group: windowToday ? 'best_time_today' : 'other',
+    bestDay: nextCallDay(day, type, settings),
     flags,
   };
 }
 
-/** Largest overdue balance first; ties: the oldest overdue invoice first, then the task id. */
+/** The accounts whose best time is today first; then largest overdue balance first; ties: the oldest overdue invoice first, then the task id. */
 export function compareWorkListItems(a: WorkListItem, b: WorkListItem): number {
-  return b.overdueBalance - a.overdueBalance || b.oldestDaysOverdue - a.oldestDaysOverdue || (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0);
+  return (a.group === b.group ? 0 : a.group === 'best_time_today' ? -1 : 1) || b.overdueBalance - a.overdueBalance || b.oldestDaysOverdue - a.oldestDaysOverdue || (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0);
 }
 
 /**

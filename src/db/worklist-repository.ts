@@ -26,6 +26,12 @@ export interface WorkListRow {
   total_balance: string;
 }
 
+/** Whether each customer type's call window is open on the list's day: those accounts come first. */
+export interface WindowsToday {
+  commercial: boolean;
+  personal: boolean;
+}
+
 export interface WorkListFilter {
   type?: 'commercial' | 'personal';
   level?: number;
@@ -40,18 +46,19 @@ export interface WorkListFilter {
 export class WorkListRepository {
   constructor(private readonly db: Db) {}
 
-  async page(realmId: string, day: LocalDate, version: string, limit: number, offset: number, filter: WorkListFilter = {}): Promise<WorkListRow[]> {
+  async page(realmId: string, day: LocalDate, version: string, windows: WindowsToday, limit: number, offset: number, filter: WorkListFilter = {}): Promise<WorkListRow[]> {
     const conditions = [
       filter.type ? sql`d.customer_type = ${filter.type}` : sql`true`,
       filter.level !== undefined ? sql`d.level = ${filter.level}` : sql`true`,
-      filter.flag === 'a_account' ? sql`d.a_account` : filter.flag === 'tough' ? sql`d.tough` : filter.flag ? sql`d.reasons ? ${filter.flag}` : sql`true`,
+      filter.flag === 'a_account' ? sql`d.a_account` : filter.flag === 'tough' ? sql`d.tough` : filter.flag === 'carried_over' ? sql`d.scheduled_for < ${day}::date` : filter.flag ? sql`d.reasons ? ${filter.flag}` : sql`true`,
     ];
     const result = await sql<WorkListRow>`
       with due as (
         select t.id, t.customer_id, t.level, t.reason, t.reasons, t.scheduled_for, t.created_on,
                coalesce(s.overdue_balance, 0) as balance, s.oldest_due, s.oldest_days_overdue,
                coalesce(s.a_account, false) as a_account, coalesce(s.tough, false) as tough,
-               coalesce(s.customer_type, a.customer_type) as customer_type
+               coalesce(s.customer_type, a.customer_type) as customer_type,
+               case coalesce(s.customer_type, a.customer_type, 'commercial') when 'personal' then ${windows.personal} else ${windows.commercial} end as best_today
         from call_tasks t
         left join account_states s on s.realm_id = ${realmId} and s.day = ${day}::date and s.version = ${version} and s.payer_id = t.customer_id
         left join customer_accounts a on a.realm_id = ${realmId} and a.customer_id = t.customer_id
@@ -62,7 +69,7 @@ export class WorkListRepository {
         select count(*)::int as total_count, coalesce(sum(balance), 0)::text as total_balance from filtered
       ),
       page as (
-        select * from filtered order by balance desc, oldest_due asc nulls last, id
+        select * from filtered order by best_today desc, balance desc, oldest_due asc nulls last, id
         limit ${limit} offset ${offset}
       )
       select p.id, p.customer_id, p.level, p.reason, p.reasons, p.scheduled_for::text as scheduled_for, p.created_on::text as created_on,
@@ -72,7 +79,16 @@ export class WorkListRepository {
       from page p cross join totals
       -- One index look-up per line of the page (LIMIT keeps the planner from hashing whole tables).
       left join lateral (select * from qbo_customers c where c.realm_id = ${realmId} and c.id = p.customer_id limit 1) c on true
-      order by p.balance desc, p.oldest_due asc nulls last, p.id`.execute(this.db);
+      order by p.best_today desc, p.balance desc, p.oldest_due asc nulls last, p.id`.execute(this.db);
     return result.rows;
+  }
+
+  /** When an empty day's list would next have calls: the first later day with due open tasks, and how many. */
+  async nextDue(realmId: string, day: LocalDate): Promise<{ date: LocalDate; count: number } | undefined> {
+    const row = await sql<{ date: LocalDate; count: number }>`
+      select scheduled_for::text as date, count(*)::int as count from call_tasks
+      where realm_id = ${realmId} and status = 'open' and scheduled_for > ${day}::date
+      group by scheduled_for order by scheduled_for limit 1`.execute(this.db);
+    return row.rows[0];
   }
 }

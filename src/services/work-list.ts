@@ -1,6 +1,6 @@
 import { settledAccount } from '../collections/account-state';
 import { customerType } from '../collections/accounts';
-import { localMoment, type LocalDate } from '../collections/calendar';
+import { localMoment, weekday, type LocalDate } from '../collections/calendar';
 import type { Level } from '../collections/model';
 import { toCents, type Cents } from '../collections/money';
 import { describeTask, type WorkListItem } from '../collections/worklist';
@@ -16,6 +16,8 @@ export interface WorkList {
   /** The overdue money of the accounts on the list (each account counted once), in cents. */
   totalOverdue: Cents;
   items: WorkListItem[];
+  /** On a day without calls: when the next ones are due, and how many. */
+  nextCalls: { date: LocalDate; count: number } | null;
 }
 
 export const WORKLIST_PAGE = 100;
@@ -40,7 +42,8 @@ export class WorkListService {
     const now = this.deps.clock.businessNow();
     const day = date ?? localMoment(now, settings.timezone).date;
     const version = await this.deps.accountStates.ensure(realmId, day, settings.aAccountShare);
-    const rows = await this.deps.workList.page(realmId, day, version, page.limit ?? WORKLIST_PAGE, page.offset ?? 0, filter);
+    const windows = { commercial: settings.callWindows.commercial.days.includes(weekday(day)), personal: settings.callWindows.personal.days.includes(weekday(day)) };
+    const rows = await this.deps.workList.page(realmId, day, version, windows, page.limit ?? WORKLIST_PAGE, page.offset ?? 0, filter);
     const items = rows.map((row) => {
       const customer = row.display_name === null ? undefined : { id: row.customer_id, name: row.display_name, companyName: row.company_name, email: row.email, parentId: row.parent_id };
       const type = row.customer_type ?? (customer ? customerType(customer) : 'commercial');
@@ -48,7 +51,9 @@ export class WorkListService {
       return describeTask({ id: row.id, customerId: row.customer_id, level: row.level as Level, reason: row.reason, reasons: row.reasons, scheduledFor: row.scheduled_for, createdOn: row.created_on }, { customer, state }, day, settings, now);
     });
     // A page past the end has no rows to carry the totals: ask again for the first row.
-    const first = rows[0] ?? (page.offset ? (await this.deps.workList.page(realmId, day, version, 1, 0, filter))[0] : undefined);
-    return { date: day, total: first?.total_count ?? 0, totalOverdue: toCents(first?.total_balance ?? '0'), items };
+    const first = rows[0] ?? (page.offset ? (await this.deps.workList.page(realmId, day, version, windows, 1, 0, filter))[0] : undefined);
+    const total = first?.total_count ?? 0;
+    const nextCalls = total === 0 ? ((await this.deps.workList.nextDue(realmId, day)) ?? null) : null;
+    return { date: day, total, totalOverdue: toCents(first?.total_balance ?? '0'), items, nextCalls };
   }
 }

@@ -81,7 +81,8 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
     expect(monday.items[0]).toMatchObject({ customer: { id: '1', name: 'Acme Supply', type: 'commercial' }, oldestDaysOverdue: 11, scheduledFor: MONDAY, flags: expect.arrayContaining(['a_account', 'best_time']) });
     expect(monday.items[1]!.flags).toContain('find_email');
     const thursday = await workListFor(test.context, REALM, '2026-03-05');
-    expect(thursday.items.map((i) => i.customer.id)).toEqual(['1', '2']);
+    // Thursday is the personal call window: Dana's smaller account comes first that day.
+    expect(thursday.items.map((i) => i.customer.id)).toEqual(['2', '1']);
   });
 
   it('shows the same figures for an account on the work list and in its account state, for any day', async () => {
@@ -96,6 +97,15 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
         expect(state.projected).toBe(day > todayByBusinessClock());
       }
     }
+  });
+
+  it('says on a day without calls when the next ones are due', async () => {
+    const { db } = test.context;
+    const before = await workListFor(test.context, REALM, '2026-03-01');
+    expect(before).toMatchObject({ total: 0, items: [], nextCalls: { date: MONDAY, count: 2 } });
+    const busy = await workListFor(test.context, REALM, MONDAY);
+    expect(busy.nextCalls).toBeNull();
+    expect(await db.selectFrom('call_tasks').select('id').where('scheduled_for', '>', MONDAY).execute()).toEqual([]);
   });
 
   it('stores one state per account and day, and computes it again when a fact behind it changes', async () => {
@@ -130,7 +140,7 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
     expect(second.items).toHaveLength(1);
     // A payment synced into the copy changes the list on the next look (the snapshot is versioned).
     await test.context.db.updateTable('qbo_invoices').set({ balance: 3000 }).where('realm_id', '=', REALM).where('id', '=', '11').execute();
-    expect((await workListFor(test.context, REALM, thursday)).items[0]).toMatchObject({ customer: { id: '1' }, overdueBalance: 420000 });
+    expect((await workListFor(test.context, REALM, thursday)).items.find((i) => i.customer.id === '1')).toMatchObject({ overdueBalance: 420000 });
     await test.context.db.updateTable('qbo_invoices').set({ balance: 4000 }).where('realm_id', '=', REALM).where('id', '=', '11').execute();
   });
 
@@ -200,7 +210,7 @@ describe('the cadence and work list over the API', () => {
     const list = await call('GET', `/api/realms/${REALM}/worklist?date=${MONDAY}`);
     const body = (await list.json()) as { date: string; items: Array<Record<string, unknown>> };
     expect(body.date).toBe(MONDAY);
-    expect(Object.keys(body.items[0]!).sort()).toEqual(['customer', 'flags', 'level', 'oldestDaysOverdue', 'overdueBalance', 'scheduledFor', 'taskId']);
+    expect(Object.keys(body.items[0]!).sort()).toEqual(['bestDay', 'customer', 'flags', 'group', 'level', 'oldestDaysOverdue', 'overdueBalance', 'scheduledFor', 'taskId']);
     // Money leaves the API as currency units, converted once from exact cents.
     expect(body.items.map((i) => i.overdueBalance)).toEqual([5200, 300]);
     const account = await call('GET', `/api/realms/${REALM}/accounts/1?date=${MONDAY}`);

@@ -12,7 +12,9 @@ import { recordId } from '../route-params';
 import { toProblem } from '../error-handler';
 
 const PAGE_SIZE = 50;
-const FLAG_LABELS: Record<string, string> = { a_account: 'A account', tough: 'Tough customer', broken_promise: 'Broken promise', find_email: 'Find an email', call_back: 'Call back', best_time: 'Best time to call now' };
+const FLAG_LABELS: Record<string, string> = { a_account: 'A account', tough: 'Tough customer', broken_promise: 'Broken promise', find_email: 'Find an email', call_back: 'Call back', best_time: 'Best time to call now', carried_over: 'Carried over' };
+
+const GROUP_HEADINGS = { best_time_today: 'Best time to call is today', other: 'Also due: best called on another day' } as const;
 
 const listQuery = z
   .object({
@@ -103,7 +105,14 @@ export function callPages(context: AppContext): Router {
       title: `Work list ${list.date}`,
       company: req.company,
       list,
-      items: list.items.map((item, index) => ({ ...item, rank: offset + index + 1, flagLabels: item.flags.map((flag) => ({ flag, label: FLAG_LABELS[flag] ?? flag })) })),
+      items: list.items.map((item, index) => ({
+        ...item,
+        rank: offset + index + 1,
+        flagLabels: item.flags.map((flag) => ({ flag, label: FLAG_LABELS[flag] ?? flag })),
+        // The day's list in two groups: the accounts whose best time is today, then the others.
+        groupHeading: index === 0 || list.items[index - 1]!.group !== item.group ? GROUP_HEADINGS[item.group] : null,
+        bestToday: item.group === 'best_time_today',
+      })),
       query,
       done: await doneNotice(realmId, query),
       filtered: Boolean(query.type || query.level !== undefined || query.flag),
