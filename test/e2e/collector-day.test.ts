@@ -65,8 +65,12 @@ describe('the collector in the browser', () => {
     for (let i = 1; i < amounts.length; i++) expect(amounts[i]).toBeLessThanOrEqual(amounts[i - 1]!);
     // The same order as the API, and the summary counts every call on the list.
     const api = await (await page.request.get(url(`/api/realms/${REALM}/worklist?limit=50`), { headers: { accept: 'application/json' } })).json();
-    const rows = await page.locator('table.worklist tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')));
+    const rows = await page.locator('table.worklist tbody tr[data-task]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')));
     expect(rows).toEqual(api.items.map((item: { taskId: string }) => item.taskId));
+    // The day's two groups, each headed: best time today first, then the others.
+    const groups = await page.locator('table.worklist tbody tr[data-task]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-group')));
+    expect(groups).toEqual(api.items.map((item: { group: string }) => item.group));
+    expect(await page.locator('table.worklist tr.group-heading').count()).toBe(new Set(groups).size);
     expect(await page.locator('.summary').innerText()).toContain(`${api.total} call`);
     await screenshot(page, '03-worklist');
 
