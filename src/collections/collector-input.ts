@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LocalDate } from './calendar';
+import { fractionDigits, toCents } from './money';
 import { hasUnstorable } from './storable-text';
 
 /**
@@ -23,12 +24,16 @@ export const quickBooksIdSchema = z.string().regex(/^\d{1,32}$/, 'must be QuickB
 const PLAIN_AMOUNT = /^\d{1,10}(\.\d{1,2})?$/;
 const AMOUNT_MESSAGE = 'must be an amount like 125.50: digits, then at most 2 decimals';
 
-/** A positive amount in cents, as the API takes it (a JSON number). */
+/**
+ * A positive amount as the API takes it, a JSON number of currency units (5000, 12.34), parsed to
+ * cents. More than 2 decimals is refused, not rounded: 12.345 is no amount a collector was told.
+ */
 export const amountSchema = z
   .number({ error: (issue) => (issue.input === undefined ? 'is required' : AMOUNT_MESSAGE) })
   .positive('must be more than 0')
   .max(1e10, 'is too large')
-  .multipleOf(0.01, 'must be in cents');
+  .refine((amount) => fractionDigits(amount) <= 2, 'must have at most 2 decimals (whole cents), like 12.34')
+  .transform((amount) => toCents(amount));
 
 /**
  * An amount typed in a form, as the API takes it: a plain decimal becomes its number; anything

@@ -1,7 +1,7 @@
 import { addDays, zonedInstant, type LocalDate } from './calendar';
 import type { CallTask, Customer, CustomerHistory, Invoice, InvoiceState, PlaybookInput } from './model';
 
-/** Test data in the collector's words: `buildInvoice({ dueDate })`, plain objects, nothing hidden. */
+/** Test data in the collector's words: `buildInvoice({ dueDate })`, plain objects, nothing hidden. Money in cents. */
 
 let sequence = 0;
 const next = () => String(++sequence);
@@ -14,7 +14,7 @@ export function buildCustomer(overrides: Partial<Customer> = {}): Customer {
 export function buildInvoice(overrides: Partial<Invoice> & { customerId: string }): Invoice {
   const id = overrides.id ?? `i${next()}`;
   const dueDate = overrides.dueDate ?? '2026-03-02';
-  return { id, docNumber: `10${id.replace(/\D/g, '')}`, txnDate: overrides.txnDate ?? addDays(dueDate, -30), dueDate, total: 1000, balance: overrides.balance ?? overrides.total ?? 1000, billEmail: null, ...overrides };
+  return { id, docNumber: `10${id.replace(/\D/g, '')}`, txnDate: overrides.txnDate ?? addDays(dueDate, -30), dueDate, total: 100_000, balance: overrides.balance ?? overrides.total ?? 100_000, billEmail: null, ...overrides };
 }
 
 export function buildState(invoiceId: string, overrides: Partial<InvoiceState> = {}): InvoiceState {

@@ -1,6 +1,7 @@
 import type { LocalDate } from './calendar';
+import type { Cents } from './money';
 
-/** The words a collector uses, as plain data. Money is in the company's currency, as numbers. */
+/** The words a collector uses, as plain data. Money is whole cents of the company's currency. */
 
 export type CustomerType = 'commercial' | 'personal';
 export type Level = 0 | 1 | 2 | 3 | 4;
@@ -21,8 +22,8 @@ export interface Invoice {
   docNumber: string | null;
   txnDate: LocalDate;
   dueDate: LocalDate;
-  total: number;
-  balance: number;
+  total: Cents;
+  balance: Cents;
   billEmail: string | null;
 }
 
@@ -53,7 +54,7 @@ export interface PromiseToPay {
   id: string;
   customerId: string;
   invoiceIds: string[];
-  amount: number;
+  amount: Cents;
   dueOn: LocalDate;
   madeOn: LocalDate;
   status: 'open' | 'kept' | 'partly_kept' | 'broken';
@@ -78,7 +79,7 @@ export interface Payment {
   id: string;
   customerId: string;
   txnDate: LocalDate;
-  appliedTo: Array<{ invoiceId: string; amount: number }>;
+  appliedTo: Array<{ invoiceId: string; amount: Cents }>;
 }
 
 /** Why an account's task is open. An account has one open task carrying every reason it has. */
@@ -128,7 +129,8 @@ export type Action =
       to: string;
       /** The invoices the message lists (every open overdue invoice of the customer, or the one verified). */
       invoiceIds: string[];
-      total: number;
+      /** The sum of the listed invoices' balances (the invoice's total for a thank-you). */
+      total: Cents;
       /** Not before this instant: the next business-hours window. */
       sendAt: Date;
       /** Stable identity: the same message on a re-run is the same key. */
@@ -142,5 +144,5 @@ export type Action =
   | { type: 'retire_task'; taskId: string; customerId: string }
   /** A retired task's account is collectible again: the same task is open again, due today. */
   | { type: 'restore_task'; taskId: string; customerId: string; scheduledFor: LocalDate }
-  | { type: 'promise_outcome'; promiseId: string; customerId: string; outcome: 'kept' | 'partly_kept' | 'broken'; paid: number }
+  | { type: 'promise_outcome'; promiseId: string; customerId: string; outcome: 'kept' | 'partly_kept' | 'broken'; paid: Cents }
   | { type: 'cancel_pending'; invoiceId: string; customerId: string };

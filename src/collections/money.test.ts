@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { centsToDecimal, centsToNumber, formatMoney, shareOf, sumCents, toCents } from './money';
+import { centsToDecimal, centsToNumber, formatMoney, fractionDigits, groupedDecimal, shareOf, sumCents, toCents } from './money';
 
 describe('money in cents', () => {
   it('reads QuickBooks and PostgreSQL amounts digit by digit', () => {
@@ -28,11 +28,26 @@ describe('money in cents', () => {
     );
   });
 
+  it('counts the decimals of a number as written, so more than cents can be refused', () => {
+    expect([5000, 12.3, 12.34, 12.345, 0.1, 1e-7, 1.5e-7, 1e21, -16.005].map(fractionDigits)).toEqual([0, 1, 2, 3, 1, 7, 8, 0, 3]);
+    expect(fractionDigits(Number.NaN)).toBe(Infinity);
+  });
+
+  it('never writes a fraction of a cent', () => {
+    expect(centsToDecimal(-5)).toBe('-0.05');
+    expect(() => centsToDecimal(10.5)).toThrow(/whole number of cents/);
+    expect(() => centsToDecimal(0.1 + 0.2)).toThrow(/whole number of cents/);
+  });
+
   it('rounds a share to the cent and formats for people', () => {
     expect(shareOf(1001, 0.8)).toBe(801);
     expect(shareOf(-1001, 0.5)).toBe(-501);
     expect(formatMoney(1523189, 'USD', 'en-US')).toBe('$15,231.89');
     expect(formatMoney(1523189, 'EUR', 'de-DE')).toMatch(/15\.231,89/);
     expect(formatMoney(500, 'XYZ1', 'en-US')).toBe('XYZ1 5.00');
+    // The largest amount kept exactly still formats to the cent.
+    expect(formatMoney(9_007_199_254_740_991, 'USD', 'en-US')).toBe('$90,071,992,547,409.91');
+    expect(groupedDecimal(421000)).toBe('4,210.00');
+    expect(groupedDecimal(-1)).toBe('-0.01');
   });
 });

@@ -32,8 +32,21 @@ function numberText(amount: number): string {
   return /e/i.test(text) ? amount.toFixed(2) : text;
 }
 
+/**
+ * How many decimals a JavaScript number has as written (12.34 → 2, 5000 → 0, 1e-7 → 7), so an
+ * amount with more than cents can be refused rather than rounded.
+ */
+export function fractionDigits(amount: number): number {
+  if (!Number.isFinite(amount)) return Infinity;
+  const [mantissa = '', exponent = '0'] = String(Math.abs(amount)).split(/e/i);
+  const written = mantissa.split('.')[1]?.length ?? 0;
+  return Math.max(0, written - Number(exponent));
+}
+
 /** The decimal text PostgreSQL's numeric(…, 2) takes: 1523189 → "15231.89". */
 export function centsToDecimal(cents: Cents): string {
+  // A fraction of a cent here is a float that skipped toCents: fail loudly, never write it.
+  if (!Number.isSafeInteger(cents)) throw new RangeError(`Not a whole number of cents: ${cents}`);
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
   return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
@@ -62,10 +75,23 @@ export function shareOf(cents: Cents, share: number): Cents {
  * "CODE 15,231.89" rather than failing a letter.
  */
 export function formatMoney(cents: Cents, currency = 'USD', locale = 'en-US'): string {
-  const units = centsToNumber(cents);
+  const units = decimalText(cents);
   try {
     return new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(units);
   } catch {
-    return `${currency} ${new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(units)}`;
+    return `${currency} ${groupedDecimal(cents)}`;
   }
+}
+
+/** The amount with thousands separators and two decimals, as the activity log writes it: 421000 → "4,210.00". */
+export function groupedDecimal(cents: Cents): string {
+  return new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(decimalText(cents));
+}
+
+/**
+ * The amount as exact decimal text for Intl.NumberFormat, which formats such a string digit by
+ * digit (no detour through a float).
+ */
+export function decimalText(cents: Cents): Intl.StringNumericLiteral {
+  return centsToDecimal(cents) as Intl.StringNumericLiteral;
 }

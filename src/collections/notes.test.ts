@@ -1,8 +1,8 @@
 import { NOTE_MAX_CHARS, noteText } from './notes';
 
 const invoices = [
-  { number: '1043', balance: 2500, currency: 'USD' },
-  { number: '1057', balance: 1710, currency: 'USD' },
+  { number: '1043', balance: 250_000, currency: 'USD' },
+  { number: '1057', balance: 171_000, currency: 'USD' },
 ];
 
 describe('the note an activity leaves in QuickBooks', () => {
@@ -22,6 +22,13 @@ describe('the note an activity leaves in QuickBooks', () => {
     expect(plan).toBe('Ardesk 2026-03-02: Acme: called: reached, cannot pay now; payment plan agreed; plan of 2 payments, USD 200.00, first 2026-03-09');
     const dispute = noteText({ kind: 'call', summary: 'called: reached, disputes the invoice', occurredOn: '2026-03-02', details: { dispute: { category: 'not_received', text: 'Pallet 3 never arrived' } } }, 'Acme', []);
     expect(dispute).toContain('dispute (not received): Pallet 3 never arrived');
+  });
+
+  it('adds balances to the cent, and reads the amounts a call recorded as the collector gave them', () => {
+    const cents = noteText({ kind: 'level_change', summary: 'moved to collection level 1', occurredOn: '2026-03-02', details: {} }, 'Acme', [{ number: '1', balance: 10, currency: 'USD' }, { number: '2', balance: 20, currency: 'USD' }]);
+    expect(cents).toBe('Ardesk 2026-03-02: Acme: moved to collection level 1; invoices 1, 2 (USD 0.30 open)');
+    const promise = noteText({ kind: 'call', summary: 'called: reached, promised to pay', occurredOn: '2026-03-02', details: { promise: { amount: 12.34, dueOn: '2026-03-09' } } }, 'Acme', []);
+    expect(promise).toContain('promised USD 12.34 by 2026-03-09');
   });
 
   it('stays within QuickBooks’ limit and drops control characters', () => {

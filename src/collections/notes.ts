@@ -1,3 +1,5 @@
+import { groupedDecimal, sumCents, toCents, type Cents } from './money';
+
 /**
  * The text of the note each activity leaves in QuickBooks: one line a bookkeeper reads at a
  * glance (who, what happened, which invoices, how much), then the collector's own words if any,
@@ -20,22 +22,36 @@ export interface NoteActivity {
 
 export interface NoteInvoice {
   number: string;
-  balance: number;
+  balance: Cents;
   currency: string;
 }
 
-/** Money as the activity log and QuickBooks notes write it: `USD 4,210.00`. */
-export function moneyText(amount: number, currency: string): string {
-  return `${currency} ${new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount)}`;
+/** Money as the activity log and QuickBooks notes write it: 421000 cents → `USD 4,210.00`. */
+export function moneyText(cents: Cents, currency: string): string {
+  return `${currency} ${groupedDecimal(cents)}`;
+}
+
+/**
+ * An amount kept in an activity's details, which hold amounts as the collector gave them (a
+ * number of currency units, as the API takes them): cents, or 0 when it is not an amount.
+ */
+function detailCents(amount: unknown): Cents {
+  if (typeof amount !== 'number' && typeof amount !== 'string') return 0;
+  try {
+    return toCents(amount);
+  } catch {
+    return 0;
+  }
 }
 
 /** What a call outcome adds to its summary: the promise, the plan, the dispute, the date. */
 function callDetail(details: Record<string, unknown>, currency: string): string | undefined {
-  const promise = details.promise as { amount?: number; dueOn?: string } | undefined;
-  if (promise?.amount) return `promised ${moneyText(promise.amount, currency)} by ${promise.dueOn}`;
-  const plan = details.plan as { installments?: Array<{ amount: number; dueOn: string }> } | undefined;
+  const promise = details.promise as { amount?: unknown; dueOn?: string } | undefined;
+  const promised = detailCents(promise?.amount);
+  if (promised) return `promised ${moneyText(promised, currency)} by ${promise!.dueOn}`;
+  const plan = details.plan as { installments?: Array<{ amount: unknown; dueOn: string }> } | undefined;
   if (plan?.installments?.length) {
-    const total = plan.installments.reduce((sum, i) => sum + i.amount, 0);
+    const total = sumCents(plan.installments.map((i) => detailCents(i.amount)));
     return `plan of ${plan.installments.length} payment${plan.installments.length > 1 ? 's' : ''}, ${moneyText(total, currency)}, first ${plan.installments[0]!.dueOn}`;
   }
   const dispute = details.dispute as { category?: string; text?: string } | undefined;
@@ -55,7 +71,7 @@ export function noteText(activity: NoteActivity, customerName: string, invoices:
   }
   // Summaries of sends already name their invoices and amount; the others get them here.
   if (invoices.length && !/\binvoices? \S/.test(activity.summary)) {
-    const open = invoices.reduce((sum, i) => sum + i.balance, 0);
+    const open = sumCents(invoices.map((i) => i.balance));
     parts.push(`invoice${invoices.length > 1 ? 's' : ''} ${invoices.map((i) => i.number).join(', ')} (${moneyText(open, currency)} open)`);
   }
   let text = `Ardesk ${activity.occurredOn}: ${customerName}: ${parts.join('; ')}`;

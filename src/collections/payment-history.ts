@@ -1,9 +1,11 @@
 import { addDays, daysBetween, type LocalDate } from './calendar';
+import type { Cents } from './money';
 
 export interface PaidInvoice {
   id: string;
   dueDate: LocalDate;
-  balance: number;
+  /** Paid in full when nothing is left: 0 (or less, overpaid). */
+  balance: Cents;
 }
 
 export interface AppliedPayment {
@@ -37,7 +39,7 @@ export function paymentHistory(invoices: PaidInvoice[], payments: AppliedPayment
     }
   }
   const lateness = invoices
-    .filter((invoice) => invoice.balance <= 0.005 && paidOn.has(invoice.id) && paidOn.get(invoice.id)! >= since)
+    .filter((invoice) => invoice.balance <= 0 && paidOn.has(invoice.id) && paidOn.get(invoice.id)! >= since)
     .map((invoice) => Math.max(0, daysBetween(invoice.dueDate, paidOn.get(invoice.id)!)));
   if (lateness.length === 0) return { paidInvoices: 0, averageDaysLate: null, onTimeShare: null, lastPaymentOn };
   return {

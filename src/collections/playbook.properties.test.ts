@@ -3,6 +3,7 @@ import { payerResolver } from './accounts';
 import { addDays, daysBetween, isBusinessDay } from './calendar';
 import { at, buildHistory, buildInput } from './factories';
 import type { Action, CallTask, Customer, CustomerHistory, Invoice, InvoiceState, Level, Pause, Payment } from './model';
+import { shareOf } from './money';
 import { runPlaybook } from './playbook';
 import { DEFAULT_SETTINGS } from './settings';
 
@@ -44,7 +45,7 @@ const companyArb = fc
     }));
     const invoices: Invoice[] = c.invoices.map((x, i) => {
       const dueDate = addDays(START, x.dueOffset);
-      return { id: `i${i}`, customerId: `c${x.customer % customers.length}`, docNumber: `${1000 + i}`, txnDate: addDays(dueDate, -30), dueDate, total: x.cents / 100, balance: x.cents / 100, billEmail: null };
+      return { id: `i${i}`, customerId: `c${x.customer % customers.length}`, docNumber: `${1000 + i}`, txnDate: addDays(dueDate, -30), dueDate, total: x.cents, balance: x.cents, billEmail: null };
     });
     const payments = c.payments.filter((p) => p.invoice < invoices.length).map((p, i) => ({ ...p, id: `p${i}` }));
     const pauses: Pause[] = c.pauses.map((p) => ({ customerId: `c${p.customer % customers.length}`, invoiceId: null, until: p.until === null ? null : addDays(START, p.until) }));
@@ -105,7 +106,7 @@ function apply(world: World, day: string, actions: Action[]): void {
 
 function runDay(world: World, day: string): Action[] {
   const paid = (invoice: Invoice) => world.payments.filter((p) => p.appliedTo.some((a) => a.invoiceId === invoice.id)).reduce((sum, p) => sum + p.appliedTo.find((a) => a.invoiceId === invoice.id)!.amount, 0);
-  const invoices = world.invoices.map((i) => ({ ...i, balance: Math.round((i.total - paid(i)) * 100) / 100 })).filter((i) => i.balance > 0 || world.states.has(i.id));
+  const invoices = world.invoices.map((i) => ({ ...i, balance: i.total - paid(i) })).filter((i) => i.balance > 0 || world.states.has(i.id));
   return runPlaybook(
     buildInput({
       now: at(day, '10:00'),
@@ -124,7 +125,7 @@ function runDay(world: World, day: string): Action[] {
 }
 
 describe('the playbook, over random companies replayed day by day', () => {
-  it('keeps its promises every day: one task per account, no paid invoice dunned, paced levels and emails, idempotent days', () => {
+  it('keeps its promises every day: one task per account, no paid invoice dunned, exact totals, paced levels and emails, idempotent days', () => {
     fc.assert(
       fc.property(companyArb, (company) => {
         const world: World = { customers: company.customers, invoices: company.invoices, payments: [], pauses: company.pauses, states: new Map(), histories: new Map(), tasks: [] };
@@ -135,7 +136,7 @@ describe('the playbook, over random companies replayed day by day', () => {
           if (!isBusinessDay(day)) continue;
           for (const p of company.payments.filter((p) => p.day === n)) {
             const invoice = company.invoices[p.invoice]!;
-            world.payments.push({ id: `${p.id}-${n}`, customerId: invoice.customerId, txnDate: day, appliedTo: [{ invoiceId: invoice.id, amount: Math.round(invoice.total * p.share * 100) / 100 }] });
+            world.payments.push({ id: `${p.id}-${n}`, customerId: invoice.customerId, txnDate: day, appliedTo: [{ invoiceId: invoice.id, amount: shareOf(invoice.total, p.share) }] });
           }
           const actions = runDay(world, day);
           const balanceOf = (id: string) => {
@@ -144,7 +145,14 @@ describe('the playbook, over random companies replayed day by day', () => {
           };
 
           // No message but a thank-you lists a paid invoice.
-          for (const m of actions) if (m.type === 'send_message' && m.kind !== 'thank_you') for (const id of m.invoiceIds) expect(balanceOf(id)).toBeGreaterThan(0.005);
+          for (const m of actions) if (m.type === 'send_message' && m.kind !== 'thank_you') for (const id of m.invoiceIds) expect(balanceOf(id)).toBeGreaterThan(0);
+          // A message's total is the exact integer sum of what it lists: its balances (a thank-you: the invoice's total).
+          for (const m of actions) {
+            if (m.type !== 'send_message') continue;
+            let cents = 0;
+            for (const id of m.invoiceIds) cents += m.kind === 'thank_you' ? world.invoices.find((i) => i.id === id)!.total : balanceOf(id);
+            expect({ key: m.key, total: m.total, whole: Number.isSafeInteger(m.total) }).toEqual({ key: m.key, total: cents, whole: true });
+          }
           // At most one level a day, and 7 days between levels (nothing here lets a level hurry).
           const changes = actions.filter((a): a is Extract<Action, { type: 'level_change' }> => a.type === 'level_change');
           expect(new Set(changes.map((c) => c.invoiceId)).size).toBe(changes.length);

@@ -62,15 +62,15 @@ describe('levels by days overdue (3 / 13 / 23 / 45)', () => {
 describe('one message per customer', () => {
   it('lists every open overdue invoice of the customer in one email, using the highest level reached', () => {
     const customer = buildCustomer({ email: 'ap@acme.example' });
-    const a = buildInvoice({ customerId: customer.id, dueDate: addDays(MONDAY, -4), balance: 100 });
-    const b = buildInvoice({ customerId: customer.id, dueDate: addDays(MONDAY, -14), balance: 250.5 });
-    const c = buildInvoice({ customerId: customer.id, dueDate: addDays(MONDAY, -1), balance: 40 }); // overdue, no level yet
-    const notDue = buildInvoice({ customerId: customer.id, dueDate: addDays(MONDAY, 10), balance: 999 });
+    const a = buildInvoice({ customerId: customer.id, dueDate: addDays(MONDAY, -4), balance: 10_000 });
+    const b = buildInvoice({ customerId: customer.id, dueDate: addDays(MONDAY, -14), balance: 25_050 });
+    const c = buildInvoice({ customerId: customer.id, dueDate: addDays(MONDAY, -1), balance: 4_000 }); // overdue, no level yet
+    const notDue = buildInvoice({ customerId: customer.id, dueDate: addDays(MONDAY, 10), balance: 99_900 });
     const states = [buildState(a.id), buildState(b.id, { level: 1, levelEnteredOn: addDays(MONDAY, -8), level1On: addDays(MONDAY, -8) }), buildState(c.id), buildState(notDue.id)];
     const actions = runPlaybook(buildInput({ customers: [customer], invoices: [a, b, c, notDue], states }), settings);
     const messages = of(actions, 'send_message');
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatchObject({ kind: 'second_notice', to: 'ap@acme.example', invoiceIds: [b.id, a.id, c.id], total: 390.5, key: `dunning:${customer.id}:${MONDAY}` });
+    expect(messages[0]).toMatchObject({ kind: 'second_notice', to: 'ap@acme.example', invoiceIds: [b.id, a.id, c.id], total: 39_050, key: `dunning:${customer.id}:${MONDAY}` });
   });
 
   it('uses the invoice BillEmail before the customer email', () => {
@@ -224,6 +224,15 @@ describe('promises, plans, disputes and pauses', () => {
   ])('a promise due last week is %s', (_label, payments, outcome) => {
     const actions = runPlaybook(buildInput({ customers: [customer], invoices: [invoice], states: [state], promises: [promise(addDays(MONDAY, -3))], payments }), settings);
     expect(of(actions, 'promise_outcome').map((o) => o.outcome)).toEqual([outcome]);
+  });
+
+  it('judges a promise to the cent: 10 + 20 cents keep a promise of 30, 29 cents only partly', () => {
+    const small = { ...promise(addDays(MONDAY, -3)), amount: 30 };
+    const judge = (payments: ReturnType<typeof pay>[]) => of(runPlaybook(buildInput({ customers: [customer], invoices: [invoice], states: [state], promises: [small], payments }), settings), 'promise_outcome');
+    const day = addDays(MONDAY, -3);
+    expect(judge([pay(day, 10), { ...pay(day, 20), id: 'second' }])).toEqual([expect.objectContaining({ outcome: 'kept', paid: 30 })]);
+    expect(judge([pay(day, 29)])).toEqual([expect.objectContaining({ outcome: 'partly_kept', paid: 29 })]);
+    expect(judge([pay(day, 1)])).toEqual([expect.objectContaining({ outcome: 'partly_kept', paid: 1 })]);
   });
 
   it('after a broken promise: a follow-up call today, outside the call window, and the next level at once', () => {

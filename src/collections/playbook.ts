@@ -1,5 +1,6 @@
 import { addDays, daysBetween, localMoment, weekday, zonedInstant, type LocalDate } from './calendar';
 import { customerType, payerResolver } from './accounts';
+import { sumCents, type Cents } from './money';
 import type { Action, CustomerType, Invoice, InvoiceState, Level, MessageKind, PlaybookInput, PromiseToPay, TaskReason } from './model';
 import type { PlaybookSettings } from './settings';
 
@@ -10,7 +11,6 @@ import type { PlaybookSettings } from './settings';
  * proposes nothing new.
  */
 
-const CENT = 0.005;
 export { customerType };
 
 const LEVEL_MESSAGE: Record<Exclude<Level, 0>, MessageKind> = { 1: 'reminder', 2: 'second_notice', 3: 'demand_letter', 4: 'final_notice' };
@@ -45,11 +45,11 @@ export function nextCallDay(from: LocalDate, type: CustomerType, settings: Playb
 
 interface PromiseReview {
   outcome: 'kept' | 'partly_kept' | 'broken' | 'open';
-  paid: number;
+  paid: Cents;
 }
 
 /** Payments applied to the promised invoices after the promise, up to `until`. */
-function paidTowards(promise: PromiseToPay, input: PlaybookInput, until: LocalDate): number {
+function paidTowards(promise: PromiseToPay, input: PlaybookInput, until: LocalDate): Cents {
   const covered = new Set(promise.invoiceIds);
   let paid = 0;
   for (const payment of input.payments) {
@@ -63,10 +63,10 @@ function paidTowards(promise: PromiseToPay, input: PlaybookInput, until: LocalDa
  * Kept when the payments reach the amount. Payments take a day or two to arrive, so a promise
  * is judged partly kept or broken only once its date plus the grace days has passed.
  */
-export function reviewPromise(promise: PromiseToPay, input: PlaybookInput, today: LocalDate, graceDays: number, priorInstallments = 0): PromiseReview {
+export function reviewPromise(promise: PromiseToPay, input: PlaybookInput, today: LocalDate, graceDays: number, priorInstallments: Cents = 0): PromiseReview {
   const paid = paidTowards(promise, input, today) - priorInstallments;
-  if (paid >= promise.amount - CENT) return { outcome: 'kept', paid };
-  if (today > addDays(promise.dueOn, graceDays)) return { outcome: paid > CENT ? 'partly_kept' : 'broken', paid: Math.max(0, paid) };
+  if (paid >= promise.amount) return { outcome: 'kept', paid };
+  if (today > addDays(promise.dueOn, graceDays)) return { outcome: paid > 0 ? 'partly_kept' : 'broken', paid: Math.max(0, paid) };
   return { outcome: 'open', paid: Math.max(0, paid) };
 }
 
@@ -91,7 +91,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   const settle = (promise: PromiseToPay, review: PromiseReview) => {
     if (review.outcome === 'open') return;
     settled.add(promise.id);
-    actions.push({ type: 'promise_outcome', promiseId: promise.id, customerId: promise.customerId, outcome: review.outcome, paid: Math.round(review.paid * 100) / 100 });
+    actions.push({ type: 'promise_outcome', promiseId: promise.id, customerId: promise.customerId, outcome: review.outcome, paid: review.paid });
     if (review.outcome !== 'kept') {
       promise.invoiceIds.forEach((id) => escalate.add(id));
       brokenPayers.add(payerOf(promise.customerId));
@@ -100,7 +100,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   for (const promise of openPromises.filter((p) => !p.planId)) settle(promise, reviewPromise(promise, input, today, settings.promiseGraceDays));
   for (const installments of plans.values()) {
     // Installments are judged in order against the money paid so far; one missed breaks the plan.
-    let credited = 0;
+    let credited: Cents = 0;
     let broken = false;
     for (const installment of [...installments].sort((a, b) => a.dueOn.localeCompare(b.dueOn))) {
       const review = broken ? ({ outcome: 'broken', paid: 0 } as PromiseReview) : reviewPromise(installment, input, today, settings.promiseGraceDays, credited);
@@ -122,7 +122,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   const paused = (invoice: Invoice) => stillPromised(invoice.id) || disputed(invoice.id) || pausedByHand(invoice);
 
   // ---- paid invoices: cancel what was pending, thank whoever we had asked ------------------
-  for (const invoice of input.invoices.filter((i) => i.balance <= CENT)) {
+  for (const invoice of input.invoices.filter((i) => i.balance <= 0)) {
     const state = states.get(invoice.id);
     const payer = payerOf(invoice.customerId);
     const contacted = histories.get(payer)?.contactedInvoiceIds.includes(invoice.id) ?? false;
@@ -132,7 +132,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
     if (contacted && to) actions.push({ type: 'send_message', kind: 'thank_you', customerId: payer, to, invoiceIds: [invoice.id], total: invoice.total, sendAt, key: `thank-you:${invoice.id}` });
   }
 
-  const open = input.invoices.filter((i) => i.balance > CENT);
+  const open = input.invoices.filter((i) => i.balance > 0);
   const openByPayer = new Map<string, Invoice[]>();
   for (const invoice of open) {
     const payer = payerOf(invoice.customerId);
@@ -235,7 +235,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
           customerId: payer,
           to,
           invoiceIds: listed.map((i) => i.id),
-          total: Math.round(listed.reduce((sum, i) => sum + i.balance, 0) * 100) / 100,
+          total: sumCents(listed.map((i) => i.balance)),
           sendAt,
           key: `dunning:${payer}:${today}`,
         });

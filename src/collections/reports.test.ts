@@ -1,4 +1,6 @@
-import { aging, agingBucket, daysSalesOutstanding, difficultCustomers, results, systemsLog } from './reports';
+import fc from 'fast-check';
+import { addDays } from './calendar';
+import { aging, AGING_BUCKETS, agingBucket, daysSalesOutstanding, difficultCustomers, results, systemsLog, type AgingInvoice } from './reports';
 
 const TODAY = '2026-03-31';
 
@@ -12,15 +14,53 @@ describe('aging and DSO', () => {
 
   it('sums balances per bucket, ignoring paid invoices', () => {
     const invoices = [
-      { customerId: 'a', txnDate: '2026-03-20', dueDate: '2026-04-19', total: 100, balance: 100 },
-      { customerId: 'a', txnDate: '2026-02-01', dueDate: '2026-03-03', total: 500, balance: 250.5 },
-      { customerId: 'b', txnDate: '2025-11-01', dueDate: '2025-12-01', total: 900, balance: 900 },
-      { customerId: 'b', txnDate: '2026-03-01', dueDate: '2026-03-15', total: 300, balance: 0 },
+      { customerId: 'a', txnDate: '2026-03-20', dueDate: '2026-04-19', total: 10_000, balance: 10_000 },
+      { customerId: 'a', txnDate: '2026-02-01', dueDate: '2026-03-03', total: 50_000, balance: 25_050 },
+      { customerId: 'b', txnDate: '2025-11-01', dueDate: '2025-12-01', total: 90_000, balance: 90_000 },
+      { customerId: 'b', txnDate: '2026-03-01', dueDate: '2026-03-15', total: 30_000, balance: 0 },
     ];
-    expect(aging(invoices, TODAY)).toEqual({ current: 100, '1-30': 250.5, '31-60': 0, '61-90': 0, '90+': 900 });
+    expect(aging(invoices, TODAY)).toEqual({ current: 10_000, '1-30': 25_050, '31-60': 0, '61-90': 0, '90+': 90_000 });
     // Receivables 1,250.50 over credit sales of 900 in the last 90 days (the 2025-11-01 invoice is older).
     expect(daysSalesOutstanding(invoices, TODAY)).toBe(125.1);
     expect(daysSalesOutstanding([], TODAY)).toBeNull();
+  });
+});
+
+describe('aging, over random books', () => {
+  const invoiceArb = fc.record({
+    customerId: fc.constantFrom('a', 'b', 'c'),
+    due: fc.integer({ min: -200, max: 40 }),
+    total: fc.integer({ min: 1, max: 10_000_000_00 }),
+    paid: fc.double({ min: 0, max: 1.2, noNaN: true }),
+  });
+  const books = fc.array(invoiceArb, { maxLength: 40 }).map((rows) =>
+    rows.map((r): AgingInvoice => {
+      const dueDate = addDays(TODAY, r.due);
+      // Partly paid, paid, or overpaid (a negative balance is a credit, not money owed).
+      return { customerId: r.customerId, txnDate: addDays(dueDate, -30), dueDate, total: r.total, balance: r.total - Math.round(r.total * r.paid) };
+    }),
+  );
+
+  it('totals each bucket as the exact integer sum of the open balances it lists, and misses none', () => {
+    fc.assert(
+      fc.property(books, (invoices) => {
+        const totals = aging(invoices, TODAY);
+        let open = 0;
+        for (const bucket of AGING_BUCKETS) {
+          let cents = 0;
+          for (const invoice of invoices) if (invoice.balance > 0 && agingBucket(invoice.dueDate, TODAY) === bucket) cents += invoice.balance;
+          expect({ bucket, total: totals[bucket], whole: Number.isSafeInteger(totals[bucket]) }).toEqual({ bucket, total: cents, whole: true });
+          open += totals[bucket];
+        }
+        expect(open).toBe(invoices.filter((i) => i.balance > 0).reduce((sum, i) => sum + i.balance, 0));
+      }),
+      { numRuns: 300, seed: 20261201 },
+    );
+  });
+
+  it('keeps 0.10 + 0.20 at 30 cents, where floats drift', () => {
+    const tiny = (balance: number): AgingInvoice => ({ customerId: 'a', txnDate: '2026-03-01', dueDate: '2026-03-15', total: balance, balance });
+    expect(aging([tiny(10), tiny(20)], TODAY)['1-30']).toBe(30);
   });
 });
 

@@ -1,13 +1,14 @@
 import { addDays, daysBetween, type LocalDate } from './calendar';
+import type { Cents } from './money';
 
-/** The measures of SPEC §4 "Results", difficult customers and the systems log, as pure functions. */
+/** The measures of SPEC §4 "Results", difficult customers and the systems log, as pure functions. Money in cents. */
 
 export interface AgingInvoice {
   customerId: string;
   txnDate: LocalDate;
   dueDate: LocalDate;
-  total: number;
-  balance: number;
+  total: Cents;
+  balance: Cents;
 }
 
 export const AGING_BUCKETS = ['current', '1-30', '31-60', '61-90', '90+'] as const;
@@ -22,10 +23,10 @@ export function agingBucket(dueDate: LocalDate, today: LocalDate): AgingBucket {
   return '90+';
 }
 
-export function aging(invoices: AgingInvoice[], today: LocalDate): Record<AgingBucket, number> {
-  const totals = Object.fromEntries(AGING_BUCKETS.map((b) => [b, 0])) as Record<AgingBucket, number>;
+/** The open balances in each bucket, in cents (exact sums). */
+export function aging(invoices: AgingInvoice[], today: LocalDate): Record<AgingBucket, Cents> {
+  const totals = Object.fromEntries(AGING_BUCKETS.map((b) => [b, 0])) as Record<AgingBucket, Cents>;
   for (const invoice of invoices) if (invoice.balance > 0) totals[agingBucket(invoice.dueDate, today)] += invoice.balance;
-  for (const bucket of AGING_BUCKETS) totals[bucket] = Math.round(totals[bucket] * 100) / 100;
   return totals;
 }
 
@@ -56,7 +57,7 @@ export interface ContactRecord {
 
 export interface PaymentRecord {
   txnDate: LocalDate;
-  appliedTo: Array<{ invoiceId: string; amount: number }>;
+  appliedTo: Array<{ invoiceId: string; amount: Cents }>;
 }
 
 export interface Results {
@@ -64,7 +65,7 @@ export interface Results {
   promises: number;
   promiseRate: number | null;
   keptRate: number | null;
-  collectedAfterContact: number;
+  collectedAfterContact: Cents;
 }
 
 /** Results, not effort: asks, promises per call that reached someone, promises kept, money that followed a contact. */
@@ -79,7 +80,7 @@ export function results(input: { from: LocalDate; to: LocalDate; calls: CallReco
     const known = firstContact.get(contact.invoiceId);
     if (!known || contact.on < known) firstContact.set(contact.invoiceId, contact.on);
   }
-  let collected = 0;
+  let collected: Cents = 0;
   for (const payment of input.payments) {
     if (!inRange(payment.txnDate)) continue;
     for (const line of payment.appliedTo) {
@@ -92,7 +93,7 @@ export function results(input: { from: LocalDate; to: LocalDate; calls: CallReco
     promises: promises.length,
     promiseRate: reached ? Math.round((promises.length / reached) * 1000) / 1000 : null,
     keptRate: settled.length ? Math.round((settled.filter((p) => p.status === 'kept').length / settled.length) * 1000) / 1000 : null,
-    collectedAfterContact: Math.round(collected * 100) / 100,
+    collectedAfterContact: collected,
   };
 }
 
@@ -102,7 +103,7 @@ export interface DifficultCustomer {
   brokenPromises: number;
   disputes: number;
   invoicesOver60: number;
-  balance: number;
+  balance: Cents;
   score: number;
   attackPlan: string;
 }
@@ -119,7 +120,7 @@ export function difficultCustomers(input: {
   const broken = tally(input.brokenPromises);
   const disputes = tally(input.disputes);
   const over60 = tally(input.invoices.filter((i) => i.balance > 0 && daysBetween(i.dueDate, input.today) > 60));
-  const balances = new Map<string, number>();
+  const balances = new Map<string, Cents>();
   for (const invoice of input.invoices) balances.set(invoice.customerId, (balances.get(invoice.customerId) ?? 0) + Math.max(0, invoice.balance));
   return input.customers
     .map((customer) => {
@@ -131,7 +132,7 @@ export function difficultCustomers(input: {
         d ? `${d} open dispute${d > 1 ? 's' : ''}: settle the facts first (order, delivery, price) with the person who approves payment` : '',
         o ? `${o} invoice${o > 1 ? 's' : ''} over 60 days: be firm; explain the escalation to an agency or small claims and its date` : '',
       ].filter(Boolean);
-      return { customerId: customer.id, name: customer.name, brokenPromises: b, disputes: d, invoicesOver60: o, balance: Math.round((balances.get(customer.id) ?? 0) * 100) / 100, score: b * 2 + d + o, attackPlan: plan.join('. ') };
+      return { customerId: customer.id, name: customer.name, brokenPromises: b, disputes: d, invoicesOver60: o, balance: balances.get(customer.id) ?? 0, score: b * 2 + d + o, attackPlan: plan.join('. ') };
     })
     .filter((c) => c.score > 0)
     .sort((a, b) => b.score - a.score || b.balance - a.balance || a.name.localeCompare(b.name));
