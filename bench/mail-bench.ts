@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { createAppContext, type AppContext } from '../src/app-context';
+import { centsToDecimal, sumCents, toCents } from '../src/collections/money';
 import { createLogger } from '../src/logger';
 import { startWorker } from '../src/main/worker';
 import type { Figure } from './run';
@@ -45,7 +46,7 @@ async function queueMessages(context: AppContext): Promise<void> {
       kind: KINDS[n % KINDS.length]!,
       to_address: `ap+${n}@customer.test`,
       invoice_ids: JSON.stringify(invoices.map((i) => i.id)),
-      total: invoices.reduce((sum, i) => sum + Number(i.balance), 0),
+      total: centsToDecimal(sumCents(invoices.map((i) => toCents(i.balance)))),
       send_at: new Date('2026-03-03T14:00:00Z'),
       key: `bench:${n}`,
     };

@@ -21,7 +21,7 @@ export async function playbookBenchmark(): Promise<Figure[]> {
   for (let i = 0; i < INVOICES; i++) {
     const overdue = Math.floor(random() * 120) - 30;
     const dueDate = addDays(TODAY, -overdue);
-    invoices.push({ id: `i${i}`, customerId: `c${Math.floor(random() * CUSTOMERS)}`, docNumber: String(1000 + i), txnDate: addDays(dueDate, -30), dueDate, total: 1000, balance: Math.round(random() * 100000) / 100 + 1, billEmail: null });
+    invoices.push({ id: `i${i}`, customerId: `c${Math.floor(random() * CUSTOMERS)}`, docNumber: String(1000 + i), txnDate: addDays(dueDate, -30), dueDate, total: 100_000, balance: Math.round(random() * 100000) + 100, billEmail: null });
     const level = Math.max(0, Math.min(3, Math.floor(overdue / 12))) as Level;
     states.push({ invoiceId: `i${i}`, level, levelEnteredOn: level ? addDays(TODAY, -8) : null, level1On: level ? addDays(TODAY, -20) : null, firstSeenOn: '2026-01-01', verificationSentOn: null });
   }

@@ -3,6 +3,7 @@ import type { LocalDate } from '../collections/calendar';
 import { DUNNING_KINDS, MESSAGE_NAMES } from '../collections/message-kinds';
 import { NOT_A_NOTE, NOT_A_NOTE_REASON } from '../collections/notes';
 import type { Action } from '../collections/model';
+import { centsToDecimal, centsToNumber, toCents } from '../collections/money';
 import { perChunk, recordset } from './bulk';
 import type { Database } from './schema';
 
@@ -10,7 +11,8 @@ import type { Database } from './schema';
  * Records one day of the playbook's decisions, set-based: one statement per kind of action and
  * chunk of rows, never one per action, so the first run over a large book stays in seconds.
  * Every write is keyed (unique keys, `on conflict do nothing`, guarded updates), so recording
- * the same day twice changes nothing; the counts say what was new.
+ * the same day twice changes nothing; the counts say what was new. Amounts go to numeric columns
+ * as decimal text; activities' details keep them in currency units, as the API shows them.
  */
 
 export type AppliedCounts = Partial<Record<Action['type'], number>>;
@@ -80,12 +82,12 @@ async function ensureStates(trx: Trx, realmId: string, today: LocalDate, ids: st
 async function settlePromises(trx: Trx, realmId: string, today: LocalDate, outcomes: Of<'promise_outcome'>[]): Promise<number> {
   const words = { kept: 'kept', partly_kept: 'partly kept', broken: 'broken' } as const;
   const settled = await perChunk(outcomes, async (chunk) => {
-    const result = await sql<{ id: string; plan_id: string | null; invoice_ids: string[]; outcome: keyof typeof words; paid: number; customer_id: string }>`
+    const result = await sql<{ id: string; plan_id: string | null; invoice_ids: string[]; outcome: keyof typeof words; paid: string; customer_id: string }>`
       update promises p set status = o.outcome, paid = o.paid, settled_on = ${today}::date
-      from ${recordset(chunk.map((a) => ({ id: a.promiseId, outcome: a.outcome, paid: a.paid })), 'o', { id: 'uuid', outcome: 'text', paid: 'numeric' })}
+      from ${recordset(chunk.map((a) => ({ id: a.promiseId, outcome: a.outcome, paid: centsToDecimal(a.paid) })), 'o', { id: 'uuid', outcome: 'text', paid: 'numeric' })}
       where p.id = o.id and p.realm_id = ${realmId} and p.status = 'open'
-      returning p.id, p.plan_id, p.invoice_ids, o.outcome, o.paid::float8 as paid, p.customer_id`.execute(trx);
-    return result.rows;
+      returning p.id, p.plan_id, p.invoice_ids, o.outcome, p.paid::text as paid, p.customer_id`.execute(trx);
+    return result.rows.map((row) => ({ ...row, paid: toCents(row.paid) }));
   });
   const brokenPlans = [...new Set(settled.filter((p) => p.outcome !== 'kept' && p.plan_id).map((p) => p.plan_id!))];
   if (brokenPlans.length) await trx.updateTable('payment_plans').set({ status: 'broken' }).where('realm_id', '=', realmId).where('id', 'in', brokenPlans).execute();
@@ -93,7 +95,7 @@ async function settlePromises(trx: Trx, realmId: string, today: LocalDate, outco
     trx,
     realmId,
     today,
-    settled.map((p) => ({ customerId: p.customer_id, invoiceIds: p.invoice_ids, kind: `promise_${p.outcome}`, summary: `promise to pay ${words[p.outcome]} (${Number(p.paid).toFixed(2)} paid)`, details: { promiseId: p.id, paid: p.paid }, key: `promise:${p.id}:${p.outcome}` })),
+    settled.map((p) => ({ customerId: p.customer_id, invoiceIds: p.invoice_ids, kind: `promise_${p.outcome}`, summary: `promise to pay ${words[p.outcome]} (${centsToDecimal(p.paid)} paid)`, details: { promiseId: p.id, paid: centsToNumber(p.paid) }, key: `promise:${p.id}:${p.outcome}` })),
   );
   return settled.length;
 }
@@ -159,7 +161,7 @@ async function markEscalations(trx: Trx, realmId: string, today: LocalDate, esca
 /** Queues messages into the outbox; a new dunning message updates the customer's history. */
 async function queueMessages(trx: Trx, realmId: string, today: LocalDate, messages: Of<'send_message'>[]): Promise<number> {
   const queued = await perChunk(messages, async (chunk) => {
-    const rows = chunk.map((m) => ({ customer_id: m.customerId, kind: m.kind, to_address: m.to, invoice_ids: m.invoiceIds, total: m.total, send_at: m.sendAt.toISOString(), key: m.key }));
+    const rows = chunk.map((m) => ({ customer_id: m.customerId, kind: m.kind, to_address: m.to, invoice_ids: m.invoiceIds, total: centsToDecimal(m.total), send_at: m.sendAt.toISOString(), key: m.key }));
     const result = await sql<{ id: string; key: string }>`
       insert into messages (realm_id, customer_id, kind, to_address, invoice_ids, total, send_at, key)
       select ${realmId}, m.customer_id, m.kind, m.to_address, m.invoice_ids, m.total, m.send_at, m.key
@@ -195,7 +197,7 @@ async function queueMessages(trx: Trx, realmId: string, today: LocalDate, messag
     trx,
     realmId,
     today,
-    fresh.map((m) => ({ customerId: m.customerId, invoiceIds: m.invoiceIds, kind: 'message_queued', summary: `${MESSAGE_NAMES[m.kind]} queued for ${m.to}`, details: { messageId: ids.get(m.key), kind: m.kind, total: m.total }, key: `message:${m.key}` })),
+    fresh.map((m) => ({ customerId: m.customerId, invoiceIds: m.invoiceIds, kind: 'message_queued', summary: `${MESSAGE_NAMES[m.kind]} queued for ${m.to}`, details: { messageId: ids.get(m.key), kind: m.kind, total: centsToNumber(m.total) }, key: `message:${m.key}` })),
   );
   return fresh.length;
 }

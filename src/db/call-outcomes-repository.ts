@@ -1,11 +1,12 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { LocalDate } from '../collections/calendar';
+import { centsToDecimal, toCents, type Cents } from '../collections/money';
 import type { Db } from './database';
 import type { CallTasksTable, DisputesTable, QboCustomersTable, QboInvoicesTable } from './schema';
 
 export type CallTask = Selectable<CallTasksTable>;
 export type CalledCustomer = Pick<Selectable<QboCustomersTable>, 'id' | 'display_name' | 'company_name' | 'email'>;
-export type OpenInvoice = Pick<Selectable<QboInvoicesTable>, 'id' | 'balance' | 'due_date' | 'bill_email'>;
+export type OpenInvoice = Pick<Selectable<QboInvoicesTable>, 'id' | 'due_date' | 'bill_email'> & { balance: Cents };
 export type TaskChange = Updateable<CallTasksTable>;
 
 export interface ConfirmationMessage {
@@ -13,7 +14,7 @@ export interface ConfirmationMessage {
   kind: 'promise_confirmation' | 'plan_confirmation';
   toAddress: string;
   invoiceIds: string[];
-  total: number;
+  total: Cents;
   sendAt: Date;
   key: string;
 }
@@ -21,7 +22,7 @@ export interface ConfirmationMessage {
 export interface NewPromise {
   customerId: string;
   invoiceIds: string[];
-  amount: number;
+  amount: Cents;
   dueOn: LocalDate;
   madeOn: LocalDate;
   planId: string | null;
@@ -62,20 +63,21 @@ export class CallOutcomesRepository {
   }
 
   async openInvoices(realmId: string, customerIds: string[]): Promise<OpenInvoice[]> {
-    return this.db
+    const rows = await this.db
       .selectFrom('qbo_invoices')
       .select(['id', 'balance', 'due_date', 'bill_email'])
       .where('realm_id', '=', realmId)
       .where('balance', '>', '0')
       .where('customer_id', 'in', customerIds)
       .execute();
+    return rows.map((row) => ({ ...row, balance: toCents(row.balance) }));
   }
 
   /** Queues the confirmation once per key; false when it was already queued. */
   async queueConfirmation(realmId: string, message: ConfirmationMessage): Promise<boolean> {
     const inserted = await this.db
       .insertInto('messages')
-      .values({ realm_id: realmId, customer_id: message.customerId, kind: message.kind, to_address: message.toAddress, invoice_ids: JSON.stringify(message.invoiceIds), total: message.total, send_at: message.sendAt, key: message.key })
+      .values({ realm_id: realmId, customer_id: message.customerId, kind: message.kind, to_address: message.toAddress, invoice_ids: JSON.stringify(message.invoiceIds), total: centsToDecimal(message.total), send_at: message.sendAt, key: message.key })
       .onConflict((oc) => oc.columns(['realm_id', 'key']).doNothing())
       .returning('id')
       .executeTakeFirst();
@@ -85,7 +87,7 @@ export class CallOutcomesRepository {
   async insertPromise(realmId: string, promise: NewPromise): Promise<string> {
     const row = await this.db
       .insertInto('promises')
-      .values({ realm_id: realmId, customer_id: promise.customerId, invoice_ids: JSON.stringify(promise.invoiceIds), amount: promise.amount, due_on: promise.dueOn, made_on: promise.madeOn, plan_id: promise.planId })
+      .values({ realm_id: realmId, customer_id: promise.customerId, invoice_ids: JSON.stringify(promise.invoiceIds), amount: centsToDecimal(promise.amount), due_on: promise.dueOn, made_on: promise.madeOn, plan_id: promise.planId })
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;

@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import type { LocalDate } from '../collections/calendar';
 import type { Action, CallTask, Level, PlaybookInput } from '../collections/model';
+import { toCents } from '../collections/money';
 import type { Db } from './database';
 import { recordActions, recordActivities, type AppliedCounts } from './cadence-recorder';
+import { paymentLines } from './payment-lines';
 
 export type { AppliedCounts };
 
@@ -25,6 +27,7 @@ export class CollectionsRepository {
       .execute();
   }
 
+  /** The playbook's input for one company, its amounts in cents. */
   async loadInput(realmId: string, now: Date, today: LocalDate, connectedOn: LocalDate): Promise<PlaybookInput> {
     const [customers, histories, invoices, states, promises, disputes, pauses, openTasks, retiredTasks] = await Promise.all([
       this.db.selectFrom('qbo_customers').select(['id', 'display_name', 'company_name', 'email', 'parent_id']).where('realm_id', '=', realmId).execute(),
@@ -55,7 +58,7 @@ export class CollectionsRepository {
       customers: customers.map((c) => ({ id: c.id, name: c.display_name, companyName: c.company_name, email: c.email, parentId: c.parent_id, typeOverride: overrides.get(c.id) ?? null })),
       invoices: invoices
         .filter((i) => i.due_date)
-        .map((i) => ({ id: i.id, customerId: i.customer_id, docNumber: i.doc_number, txnDate: i.txn_date, dueDate: i.due_date!, total: Number(i.total), balance: Number(i.balance), billEmail: i.bill_email })),
+        .map((i) => ({ id: i.id, customerId: i.customer_id, docNumber: i.doc_number, txnDate: i.txn_date, dueDate: i.due_date!, total: toCents(i.total), balance: toCents(i.balance), billEmail: i.bill_email })),
       states: states.map((s) => ({
         invoiceId: s.invoice_id,
         level: s.level as Level,
@@ -66,14 +69,16 @@ export class CollectionsRepository {
         escalateNow: s.escalate_now,
       })),
       histories: histories.map((h) => ({ customerId: h.customer_id, lastDunningOn: h.last_dunning_on, lastReachedOn: h.last_reached_on, contactedInvoiceIds: h.contacted_invoice_ids })),
-      promises: promises.map((p) => ({ id: p.id, customerId: p.customer_id, invoiceIds: p.invoice_ids, amount: Number(p.amount), dueOn: p.due_on, madeOn: p.made_on, status: p.status, planId: p.plan_id })),
+      promises: promises.map((p) => ({ id: p.id, customerId: p.customer_id, invoiceIds: p.invoice_ids, amount: toCents(p.amount), dueOn: p.due_on, madeOn: p.made_on, status: p.status, planId: p.plan_id })),
       disputes: disputes.map((d) => ({ id: d.id, customerId: d.customer_id, invoiceIds: d.invoice_ids, status: d.status })),
       pauses: pauses.map((p) => ({ customerId: p.customer_id, invoiceId: p.invoice_id, until: p.until })),
       payments: payments.map((p) => ({
         id: p.id,
         customerId: p.customer_id,
         txnDate: p.txn_date,
-        appliedTo: (p.applied_to as Array<{ id: string; type: string; amount: number }>).filter((a) => a.type === 'Invoice').map((a) => ({ invoiceId: a.id, amount: a.amount })),
+        appliedTo: paymentLines(p.applied_to)
+          .filter((a) => a.type === 'Invoice')
+          .map((a) => ({ invoiceId: a.id, amount: a.amount })),
       })),
       openTasks: openTasks.map(task),
       retiredTasks: retiredTasks.map(task),

@@ -1,17 +1,19 @@
 import type { Selectable } from 'kysely';
+import { toCents, type Cents } from '../collections/money';
 import type { Db } from './database';
 import type { Company, ContactsTable, PromisesTable, QboCustomersTable, QboInvoicesTable, QboTermsTable } from './schema';
 
-export type MergeCustomer = Selectable<QboCustomersTable>;
-export type MergeInvoice = Selectable<QboInvoicesTable>;
+export type MergeCustomer = Omit<Selectable<QboCustomersTable>, 'balance'> & { balance: Cents };
+export type MergeInvoice = Omit<Selectable<QboInvoicesTable>, 'total' | 'balance'> & { total: Cents; balance: Cents };
 export type Approver = Pick<Selectable<ContactsTable>, 'name' | 'phone'>;
 export type MergeTerm = Pick<Selectable<QboTermsTable>, 'id' | 'name' | 'due_days'>;
-export type ConfirmedPromise = Pick<Selectable<PromisesTable>, 'amount' | 'due_on' | 'made_on'>;
-export type PlanInstallment = Pick<Selectable<PromisesTable>, 'amount' | 'due_on'>;
+export type ConfirmedPromise = Pick<Selectable<PromisesTable>, 'due_on' | 'made_on'> & { amount: Cents };
+export type PlanInstallment = Pick<Selectable<PromisesTable>, 'due_on'> & { amount: Cents };
 
 /**
  * What a template's merge data is read from: the company, the customer, its contact who approves
  * payment, the invoices a message lists with their terms, and the promise or plan it confirms.
+ * Amounts come back in cents.
  */
 export class MergeDataRepository {
   constructor(private readonly db: Db) {}
@@ -20,20 +22,22 @@ export class MergeDataRepository {
     return this.db.selectFrom('companies').selectAll().where('realm_id', '=', realmId).executeTakeFirstOrThrow();
   }
 
-  customer(realmId: string, customerId: string): Promise<MergeCustomer | undefined> {
-    return this.db.selectFrom('qbo_customers').selectAll().where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirst();
+  async customer(realmId: string, customerId: string): Promise<MergeCustomer | undefined> {
+    const row = await this.db.selectFrom('qbo_customers').selectAll().where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirst();
+    return row && { ...row, balance: toCents(row.balance) };
   }
 
   /** The invoices of the local copy among these ids, in no particular order (none for no ids). */
   async invoices(realmId: string, invoiceIds: readonly string[]): Promise<MergeInvoice[]> {
     if (invoiceIds.length === 0) return [];
-    return this.db.selectFrom('qbo_invoices').selectAll().where('realm_id', '=', realmId).where('id', 'in', invoiceIds).execute();
+    const rows = await this.db.selectFrom('qbo_invoices').selectAll().where('realm_id', '=', realmId).where('id', 'in', invoiceIds).execute();
+    return rows.map((row) => ({ ...row, total: toCents(row.total), balance: toCents(row.balance) }));
   }
 
   /** Of these invoices, the ids the local copy still shows with a balance. */
   async openInvoiceIds(realmId: string, invoiceIds: readonly string[]): Promise<string[]> {
     if (invoiceIds.length === 0) return [];
-    const rows = await this.db.selectFrom('qbo_invoices').select('id').where('realm_id', '=', realmId).where('id', 'in', invoiceIds).where('balance', '>', '0.005').execute();
+    const rows = await this.db.selectFrom('qbo_invoices').select('id').where('realm_id', '=', realmId).where('id', 'in', invoiceIds).where('balance', '>', '0').execute();
     return rows.map((row) => row.id);
   }
 
@@ -54,12 +58,14 @@ export class MergeDataRepository {
     return this.db.selectFrom('qbo_terms').select(['id', 'name', 'due_days']).where('realm_id', '=', realmId).where('id', 'in', termIds).execute();
   }
 
-  promise(realmId: string, promiseId: string): Promise<ConfirmedPromise | undefined> {
-    return this.db.selectFrom('promises').select(['amount', 'due_on', 'made_on']).where('realm_id', '=', realmId).where('id', '=', promiseId).executeTakeFirst();
+  async promise(realmId: string, promiseId: string): Promise<ConfirmedPromise | undefined> {
+    const row = await this.db.selectFrom('promises').select(['amount', 'due_on', 'made_on']).where('realm_id', '=', realmId).where('id', '=', promiseId).executeTakeFirst();
+    return row && { ...row, amount: toCents(row.amount) };
   }
 
   /** A payment plan's installments, by due date. */
-  planInstallments(realmId: string, planId: string): Promise<PlanInstallment[]> {
-    return this.db.selectFrom('promises').select(['amount', 'due_on']).where('realm_id', '=', realmId).where('plan_id', '=', planId).orderBy('due_on').execute();
+  async planInstallments(realmId: string, planId: string): Promise<PlanInstallment[]> {
+    const rows = await this.db.selectFrom('promises').select(['amount', 'due_on']).where('realm_id', '=', realmId).where('plan_id', '=', planId).orderBy('due_on').execute();
+    return rows.map((row) => ({ ...row, amount: toCents(row.amount) }));
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
+import { toCents, type Cents } from '../collections/money';
 import { recordset } from './bulk';
 import type { Db } from './database';
 import type { ActivitiesTable, NoteStatus } from './schema';
@@ -16,7 +17,7 @@ export interface PendingNote {
   summary: string;
   occurredOn: string;
   details: Record<string, unknown>;
-  invoices: Array<{ id: string; number: string; balance: number; currency: string }>;
+  invoices: Array<{ id: string; number: string; balance: Cents; currency: string }>;
   attempts: number;
 }
 
@@ -116,7 +117,7 @@ export class NotesRepository {
     const invoices = invoiceIds.length
       ? await this.db.selectFrom('qbo_invoices').select(['id', 'doc_number', 'balance', 'currency']).where('realm_id', '=', realmId).where('id', 'in', invoiceIds).execute()
       : [];
-    const byId = new Map(invoices.map((i) => [i.id, { id: i.id, number: i.doc_number ?? i.id, balance: Number(i.balance), currency: i.currency ?? 'USD' }]));
+    const byId = new Map(invoices.map((i) => [i.id, { id: i.id, number: i.doc_number ?? i.id, balance: toCents(i.balance), currency: i.currency ?? 'USD' }]));
     return rows.map((r) => ({
       id: r.id,
       customerId: r.customer_id,

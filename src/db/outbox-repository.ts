@@ -1,11 +1,12 @@
 import { sql, type Selectable } from 'kysely';
+import { toCents, type Cents } from '../collections/money';
 import type { Db } from './database';
 import type { MessagesTable, MessageStatus, TemplateOverridesTable } from './schema';
 
 type TemplatePartName = TemplateOverridesTable['part'];
 type Message = Selectable<MessagesTable>;
 export type OutboxDocumentRow = Pick<Message, 'id' | 'realm_id' | 'customer_id' | 'kind' | 'to_address' | 'invoice_ids' | 'listed_invoice_ids' | 'key' | 'status'>;
-export type OutboxListRow = Pick<Message, 'id' | 'kind' | 'to_address' | 'total' | 'status' | 'status_reason' | 'send_at' | 'sent_at' | 'printed_at' | 'invoice_ids' | 'subject'> & { display_name: string | null };
+export type OutboxListRow = Pick<Message, 'id' | 'kind' | 'to_address' | 'status' | 'status_reason' | 'send_at' | 'sent_at' | 'printed_at' | 'invoice_ids' | 'subject'> & { display_name: string | null; total: Cents };
 export type SentMessageRow = Pick<Message, 'id' | 'kind' | 'to_address' | 'subject' | 'sent_at' | 'send_at' | 'status' | 'printed_at'>;
 
 /**
@@ -167,20 +168,21 @@ export class OutboxRepository {
     await this.db.updateTable('messages').set({ printed_at: at }).where('realm_id', '=', realmId).where('id', '=', messageId).where('printed_at', 'is', null).execute();
   }
 
-  /** One page of a company's outbox, newest send first, optionally of one status only. */
-  outboxPage(realmId: string, page: { status?: MessageStatus; limit: number; offset: number }): Promise<OutboxListRow[]> {
+  /** One page of a company's outbox, newest send first, optionally of one status only; totals in cents. */
+  async outboxPage(realmId: string, page: { status?: MessageStatus; limit: number; offset: number }): Promise<OutboxListRow[]> {
     let query = this.db
       .selectFrom('messages as m')
       .leftJoin('qbo_customers as c', (join) => join.onRef('c.realm_id', '=', 'm.realm_id').onRef('c.id', '=', 'm.customer_id'))
       .where('m.realm_id', '=', realmId);
     if (page.status) query = query.where('m.status', '=', page.status);
-    return query
+    const rows = await query
       .select(['m.id', 'm.kind', 'm.to_address', 'm.total', 'm.status', 'm.status_reason', 'm.send_at', 'm.sent_at', 'm.printed_at', 'm.invoice_ids', 'm.subject', 'c.display_name'])
       .orderBy('m.send_at', 'desc')
       .orderBy('m.id')
       .limit(page.limit)
       .offset(page.offset)
       .execute();
+    return rows.map((row) => ({ ...row, total: toCents(row.total) }));
   }
 
   /** How many messages of a company stand in each status (statuses with none are absent). */

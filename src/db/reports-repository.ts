@@ -1,22 +1,25 @@
 import type { Selectable } from 'kysely';
 import type { LocalDate } from '../collections/calendar';
+import { toCents, type Cents } from '../collections/money';
 import type { Db } from './database';
+import { paymentLines, type PaymentLine } from './payment-lines';
 import type { ActivitiesTable, DisputesTable, PromisesTable, QboCustomersTable, QboInvoicesTable, QboPaymentsTable } from './schema';
 
-export type ReportInvoice = Pick<Selectable<QboInvoicesTable>, 'customer_id' | 'txn_date' | 'due_date' | 'total' | 'balance'>;
+export type ReportInvoice = Pick<Selectable<QboInvoicesTable>, 'customer_id' | 'txn_date' | 'due_date'> & { total: Cents; balance: Cents };
 export type ReportCall = Pick<Selectable<ActivitiesTable>, 'customer_id' | 'occurred_on' | 'details'>;
 export type ReportPromise = Pick<Selectable<PromisesTable>, 'id' | 'customer_id' | 'made_on' | 'status' | 'plan_id'>;
 export type ReportContact = Pick<Selectable<ActivitiesTable>, 'invoice_ids' | 'occurred_on'>;
-export type ReportPayment = Pick<Selectable<QboPaymentsTable>, 'txn_date' | 'applied_to'>;
+export type ReportPayment = Pick<Selectable<QboPaymentsTable>, 'txn_date'> & { lines: PaymentLine[] };
 export type ReportCustomer = Pick<Selectable<QboCustomersTable>, 'id' | 'display_name'>;
 export type ReportDispute = Pick<Selectable<DisputesTable>, 'category' | 'opened_on'>;
 
-/** What the collection reports (aging, DSO, results, difficult customers, systems log) are computed from. */
+/** What the collection reports (aging, DSO, results, difficult customers, systems log) are computed from; amounts in cents. */
 export class ReportsRepository {
   constructor(private readonly db: Db) {}
 
   async invoices(realmId: string): Promise<ReportInvoice[]> {
-    return this.db.selectFrom('qbo_invoices').select(['customer_id', 'txn_date', 'due_date', 'total', 'balance']).where('realm_id', '=', realmId).execute();
+    const rows = await this.db.selectFrom('qbo_invoices').select(['customer_id', 'txn_date', 'due_date', 'total', 'balance']).where('realm_id', '=', realmId).execute();
+    return rows.map((row) => ({ ...row, total: toCents(row.total), balance: toCents(row.balance) }));
   }
 
   async calls(realmId: string): Promise<ReportCall[]> {
@@ -47,7 +50,8 @@ export class ReportsRepository {
   }
 
   async paymentsSince(realmId: string, from: LocalDate): Promise<ReportPayment[]> {
-    return this.db.selectFrom('qbo_payments').select(['txn_date', 'applied_to']).where('realm_id', '=', realmId).where('txn_date', '>=', from).execute();
+    const rows = await this.db.selectFrom('qbo_payments').select(['txn_date', 'applied_to']).where('realm_id', '=', realmId).where('txn_date', '>=', from).execute();
+    return rows.map((row) => ({ txn_date: row.txn_date, lines: paymentLines(row.applied_to) }));
   }
 
   async customers(realmId: string): Promise<ReportCustomer[]> {

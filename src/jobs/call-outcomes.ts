@@ -5,6 +5,7 @@ import { amountSchema, collectorText, dateOutOfRange, DATE_HORIZON_YEARS, quickB
 import type { AppContext } from '../app-context';
 import { addDays, localMoment, type LocalDate } from '../collections/calendar';
 import { customerType, nextCallDay, nextSendTime } from '../collections/playbook';
+import { centsToNumber, sumCents, type Cents } from '../collections/money';
 import { AccountsRepository } from '../db/accounts-repository';
 import { CallOutcomesRepository } from '../db/call-outcomes-repository';
 import { AccountDirectoryService } from '../services/account-directory';
@@ -50,7 +51,15 @@ export const callOutcomeSchema = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('call_back'), callBackOn: isoDate, notes }).strict(),
 ]);
 
+/** A call's outcome as recorded: its amounts in cents. */
 export type CallOutcome = z.infer<typeof callOutcomeSchema>;
+
+/** The outcome as the call's activity keeps it: amounts in currency units, as the collector gave them. */
+function asRecorded(input: CallOutcome): Record<string, unknown> {
+  if (input.outcome === 'promised') return { ...input, promise: { ...input.promise, amount: centsToNumber(input.promise.amount) } };
+  if (input.outcome === 'cannot_pay') return { ...input, plan: { ...input.plan, installments: input.plan.installments.map((i) => ({ ...i, amount: centsToNumber(i.amount) })) } };
+  return input;
+}
 
 function refuseDate(problem: string | undefined): void {
   if (problem) throw new BadRequestError(problem);
@@ -116,12 +125,12 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
     const result: OutcomeResult = { taskId, taskStatus: 'done', scheduledFor: task.scheduled_for, promiseIds: [], messageQueued: false };
     let coveredIds: string[] = [];
 
-    const queueConfirmation = async (kind: 'promise_confirmation' | 'plan_confirmation', key: string, ids: string[], total: number) => {
+    const queueConfirmation = async (kind: 'promise_confirmation' | 'plan_confirmation', key: string, ids: string[], total: Cents) => {
       if (!contactEmail) return;
       result.messageQueued = await outcomes.queueConfirmation(realmId, { customerId: task.customer_id, kind, toAddress: contactEmail, invoiceIds: ids, total, sendAt: nextSendTime(now, settings), key });
     };
 
-    const insertPromise = (amount: number, dueOn: LocalDate, planId: string | null): Promise<string> =>
+    const insertPromise = (amount: Cents, dueOn: LocalDate, planId: string | null): Promise<string> =>
       outcomes.insertPromise(realmId, { customerId: task.customer_id, invoiceIds: coveredIds, amount, dueOn, madeOn: today, planId });
 
     switch (input.outcome) {
@@ -142,7 +151,7 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
         for (const installment of installments) {
           result.promiseIds.push(await insertPromise(installment.amount, installment.dueOn, planId));
         }
-        await queueConfirmation('plan_confirmation', `plan-confirmation:${planId}`, coveredIds, installments.reduce((sum, i) => sum + i.amount, 0));
+        await queueConfirmation('plan_confirmation', `plan-confirmation:${planId}`, coveredIds, sumCents(installments.map((i) => i.amount)));
         break;
       }
       case 'will_not_pay': {
@@ -190,7 +199,7 @@ export async function recordCallOutcome(context: AppContext, realmId: string, ta
         invoiceIds: coveredIds,
         kind: 'call',
         summary: SUMMARY[input.outcome],
-        details: { ...input, taskId, reached: REACHED.has(input.outcome), asked: true },
+        details: { ...asRecorded(input), taskId, reached: REACHED.has(input.outcome), asked: true },
         key: `call:${taskId}:${randomUUID()}`,
       },
     ]);

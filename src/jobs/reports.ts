@@ -20,10 +20,10 @@ async function todayOf(context: AppContext, realmId: string): Promise<LocalDate>
 
 async function invoicesOf(context: AppContext, realmId: string): Promise<AgingInvoice[]> {
   const rows = await context.repos.reports.invoices(realmId);
-  return rows.map((r) => ({ customerId: r.customer_id, txnDate: r.txn_date, dueDate: r.due_date ?? r.txn_date, total: Number(r.total), balance: Number(r.balance) }));
+  return rows.map((r) => ({ customerId: r.customer_id, txnDate: r.txn_date, dueDate: r.due_date ?? r.txn_date, total: r.total, balance: r.balance }));
 }
 
-/** Aging, DSO and the results of collection work over a period (default: the last 30 days). */
+/** Aging, DSO and the results of collection work over a period (default: the last 30 days); money in cents. */
 export async function resultsFor(context: AppContext, realmId: string, period: { from?: LocalDate; to?: LocalDate }) {
   const today = await todayOf(context, realmId);
   const to = period.to ?? today;
@@ -54,12 +54,12 @@ export async function resultsFor(context: AppContext, realmId: string, period: {
         status: group.some((p) => p.status === 'broken' || p.status === 'partly_kept') ? 'broken' : group.every((p) => p.status === 'kept') ? 'kept' : 'open',
       })),
       contacts: contacts.flatMap((c) => c.invoice_ids.map((invoiceId) => ({ invoiceId, on: c.occurred_on }))),
-      payments: payments.map((p) => ({ txnDate: p.txn_date, appliedTo: (p.applied_to as Array<{ id: string; type: string; amount: number }>).filter((a) => a.type === 'Invoice').map((a) => ({ invoiceId: a.id, amount: a.amount })) })),
+      payments: payments.map((p) => ({ txnDate: p.txn_date, appliedTo: p.lines.filter((a) => a.type === 'Invoice').map((a) => ({ invoiceId: a.id, amount: a.amount })) })),
     }),
   };
 }
 
-/** The month's difficult customers (broken promises and disputes of the last 12 months). */
+/** The month's difficult customers (broken promises and disputes of the last 12 months); balances in cents. */
 export async function difficultCustomersFor(context: AppContext, realmId: string) {
   const today = await todayOf(context, realmId);
   const since = addDays(today, -365);

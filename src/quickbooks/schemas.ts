@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { centsToDecimal, centsToNumber, toCents } from '../collections/money';
 import { storableJson } from '../collections/storable-text';
 
 /**
@@ -10,7 +11,15 @@ import { storableJson } from '../collections/storable-text';
  */
 const id = z.union([z.string().min(1), z.number()]).transform(String);
 const ref = z.object({ value: id, name: z.string().optional() }).passthrough();
-const money = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]).transform((v) => Number(v)).pipe(z.number().finite());
+/** An amount as QuickBooks writes it (15231.89 or "15231.89"), read digit by digit into cents. */
+const money = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]).transform((v, ctx) => {
+  try {
+    return toCents(v);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}/).transform((v) => v.slice(0, 10));
 const meta = z.object({ LastUpdatedTime: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date-time') }).passthrough();
 const email = z.object({ Address: z.string().optional() }).passthrough().optional();
@@ -72,12 +81,15 @@ export type SyncedEntity = (typeof SYNCED_ENTITIES)[number];
 
 const text = (value: string | undefined) => (value && value.trim() ? value.trim() : null);
 
-/** Each entity's schema and how it becomes a row of Ardesk's copy. */
+/**
+ * Each entity's schema and how it becomes a row of Ardesk's copy: amounts (cents once parsed)
+ * go to numeric columns as decimal text, and `raw` keeps the entity as QuickBooks sent it.
+ */
 export const ENTITY_ROWS = {
   Customer: {
     table: 'qbo_customers',
     schema: customerSchema,
-    row: (e: z.infer<typeof customerSchema>) => ({
+    row: (e: z.infer<typeof customerSchema>, sent: unknown) => ({
       display_name: e.DisplayName,
       company_name: text(e.CompanyName),
       given_name: text(e.GivenName),
@@ -86,29 +98,29 @@ export const ENTITY_ROWS = {
       phone: text(e.PrimaryPhone?.FreeFormNumber),
       mobile: text(e.Mobile?.FreeFormNumber),
       notes: text(e.Notes),
-      balance: e.Balance ?? 0,
+      balance: centsToDecimal(e.Balance ?? 0),
       active: e.Active ?? true,
       parent_id: e.ParentRef?.value ?? null,
       sales_term_id: e.SalesTermRef?.value ?? null,
       currency: e.CurrencyRef?.value ?? null,
-      raw: JSON.stringify(e),
+      raw: JSON.stringify(sent),
     }),
   },
   Invoice: {
     table: 'qbo_invoices',
     schema: invoiceSchema,
-    row: (e: z.infer<typeof invoiceSchema>) => ({
+    row: (e: z.infer<typeof invoiceSchema>, sent: unknown) => ({
       customer_id: e.CustomerRef.value,
       doc_number: text(e.DocNumber),
       txn_date: e.TxnDate,
       due_date: e.DueDate ?? null,
-      total: e.TotalAmt,
-      balance: e.Balance,
+      total: centsToDecimal(e.TotalAmt),
+      balance: centsToDecimal(e.Balance),
       bill_email: text(e.BillEmail?.Address),
       sales_term_id: e.SalesTermRef?.value ?? null,
       currency: e.CurrencyRef?.value ?? null,
       email_status: e.EmailStatus ?? null,
-      raw: JSON.stringify(e),
+      raw: JSON.stringify(sent),
     }),
   },
   Payment: {
@@ -117,10 +129,11 @@ export const ENTITY_ROWS = {
     row: (e: z.infer<typeof paymentSchema>) => ({
       customer_id: e.CustomerRef.value,
       txn_date: e.TxnDate,
-      total: e.TotalAmt,
-      unapplied: e.UnappliedAmt ?? 0,
+      total: centsToDecimal(e.TotalAmt),
+      unapplied: centsToDecimal(e.UnappliedAmt ?? 0),
+      // Each line's amount in currency units, as QuickBooks gave it; readers take it back to cents.
       applied_to: JSON.stringify(
-        (e.Line ?? []).flatMap((line) => (line.LinkedTxn ?? []).filter((t) => t.TxnType === 'Invoice' || t.TxnType === 'CreditMemo').map((t) => ({ id: t.TxnId, type: t.TxnType, amount: line.Amount ?? 0 }))),
+        (e.Line ?? []).flatMap((line) => (line.LinkedTxn ?? []).filter((t) => t.TxnType === 'Invoice' || t.TxnType === 'CreditMemo').map((t) => ({ id: t.TxnId, type: t.TxnType, amount: centsToNumber(line.Amount ?? 0) }))),
       ),
     }),
   },
@@ -131,8 +144,8 @@ export const ENTITY_ROWS = {
       customer_id: e.CustomerRef.value,
       doc_number: text(e.DocNumber),
       txn_date: e.TxnDate,
-      total: e.TotalAmt,
-      remaining_credit: e.RemainingCredit ?? e.Balance ?? 0,
+      total: centsToDecimal(e.TotalAmt),
+      remaining_credit: centsToDecimal(e.RemainingCredit ?? e.Balance ?? 0),
     }),
   },
   Term: {
@@ -162,6 +175,6 @@ export function parseEntity(entity: SyncedEntity, sent: unknown): ParseOutcome {
   const value = parsed.data as { Id: string; SyncToken: string; MetaData: { LastUpdatedTime: string } };
   return {
     ok: true,
-    row: { id: value.Id, sync_token: value.SyncToken, qbo_updated_at: new Date(value.MetaData.LastUpdatedTime), fields: (definition.row as (e: unknown) => Record<string, unknown>)(parsed.data) },
+    row: { id: value.Id, sync_token: value.SyncToken, qbo_updated_at: new Date(value.MetaData.LastUpdatedTime), fields: (definition.row as (e: unknown, sent: unknown) => Record<string, unknown>)(parsed.data, raw) },
   };
 }
