@@ -1,6 +1,6 @@
 import { FreshBalances } from './fresh-balances';
 
-/** QuickBooks' side, recorded: each call's ids, answered with a balance of 10 per invoice. */
+/** QuickBooks' side, recorded: each call's ids, answered with a balance of 10.00 per invoice. */
 function recordingClient(fail = false) {
   const calls: string[][] = [];
   return {
@@ -21,8 +21,15 @@ describe('the shared fresh balance re-read', () => {
     expect(client.calls).toEqual([['1', '2', '3', 'gone'], ['9']]);
     expect([...a.keys()]).toEqual(['1', '2']);
     expect([...b.keys()]).toEqual(['2', '3']);
-    expect(b.get('3')).toEqual({ id: '3', balance: 10, payLink: 'https://pay.test/3' });
+    // In cents, as everything inside Ardesk.
+    expect(b.get('3')).toEqual({ id: '3', balance: 1000, payLink: 'https://pay.test/3' });
     expect([...c.keys()]).toEqual(['9']);
+  });
+
+  it('reads QuickBooks\' balances digit by digit into cents; one that is no amount leaves nothing to ask for', async () => {
+    const balances = new FreshBalances({ invoicesWithLinks: async () => [{ Id: '1', Balance: 0.3 }, { Id: '2', Balance: '15231.89' }, { Id: '3', Balance: 'n/a' }, { Id: '4' }] });
+    const fresh = await balances.read('1', ['1', '2', '3', '4']);
+    expect([...fresh.values()].map((f) => f.balance)).toEqual([30, 1523189, 0, 0]);
   });
 
   it('never puts more than 200 ids in one query', async () => {

@@ -1,10 +1,21 @@
+import { toCents, type Cents } from '../collections/money';
 import type { QuickBooksClient } from '../quickbooks/client';
 
 /** What QuickBooks says of one invoice right now. */
 export interface FreshInvoice {
   id: string;
-  balance: number;
+  balance: Cents;
   payLink: string | null;
+}
+
+/** The balance QuickBooks gave, in cents; one it wrote as no amount counts as nothing left to ask for. */
+function balanceOf(value: unknown): Cents {
+  if (typeof value !== 'number' && typeof value !== 'string') return 0;
+  try {
+    return toCents(value);
+  } catch {
+    return 0;
+  }
 }
 
 /** Ids per query: `Id IN (...)` travels in the URL, so it is kept well under URL limits. */
@@ -75,7 +86,7 @@ export class FreshBalances {
     };
     this.client.invoicesWithLinks(realmId, [...ids]).then(
       (rows) => {
-        const found = new Map(rows.map((r) => [String(r.Id), { id: String(r.Id), balance: Number(r.Balance ?? 0), payLink: typeof r.InvoiceLink === 'string' ? r.InvoiceLink : null }]));
+        const found = new Map(rows.map((r) => [String(r.Id), { id: String(r.Id), balance: balanceOf(r.Balance), payLink: typeof r.InvoiceLink === 'string' ? r.InvoiceLink : null }]));
         for (const waiting of batch) waiting.resolve(new Map(waiting.ids.filter((id) => found.has(id)).map((id) => [id, found.get(id)!])));
         settled();
       },

@@ -1,4 +1,5 @@
 import { addDays, daysBetween, localMoment } from '../collections/calendar';
+import { sumCents } from '../collections/money';
 import type { Db } from '../db/database';
 import { MergeDataRepository } from '../db/merge-data-repository';
 import { localeOf, type InvoiceLine, type MergeData } from './templates';
@@ -43,7 +44,7 @@ const PAY_WITHIN_DAYS = 10;
 /**
  * Everything a template may name, for one outbox message: the company, the customer and its
  * contact, the invoices (with balances and pay links as QuickBooks gave them a moment ago), the
- * promise or plan being confirmed, and the sender.
+ * promise or plan being confirmed, and the sender. Amounts in cents.
  */
 export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<string, FreshInvoice>, businessNow: Date, listedIds: string[]): Promise<MergeData> {
   const realmId = message.realm_id;
@@ -68,8 +69,8 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
         number: invoice.doc_number ?? invoice.id,
         txnDate: invoice.txn_date,
         dueDate,
-        amount: Number(invoice.total),
-        balance: now ? now.balance : Number(invoice.balance),
+        amount: invoice.total,
+        balance: now ? now.balance : invoice.balance,
         daysOverdue: Math.max(0, daysBetween(dueDate, today)),
         payLink: now?.payLink ?? null,
       };
@@ -80,11 +81,11 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
   const [keyKind, keyId] = message.key.split(':');
   if (keyKind === 'promise-confirmation' && keyId) {
     const row = await repo.promise(realmId, keyId);
-    if (row) promise = { amount: Number(row.amount), dueOn: row.due_on, madeOn: row.made_on };
+    if (row) promise = { amount: row.amount, dueOn: row.due_on, madeOn: row.made_on };
   }
   if (keyKind === 'plan-confirmation' && keyId) {
     const rows = await repo.planInstallments(realmId, keyId);
-    plan = { installments: rows.map((r) => ({ dueOn: r.due_on, amount: Number(r.amount) })), total: rows.reduce((sum, r) => sum + Number(r.amount), 0) };
+    plan = { installments: rows.map((r) => ({ dueOn: r.due_on, amount: r.amount })), total: sumCents(rows.map((r) => r.amount)) };
   }
   const term = terms[0];
   const contactName = customer?.given_name || customer?.family_name ? [customer.given_name, customer.family_name].filter(Boolean).join(' ') : (customer?.display_name ?? 'Customer');
@@ -102,7 +103,7 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
     contact: { name: contactName, email: message.to_address },
     approver: approver ? { name: approver.name, phone: approver.phone } : null,
     invoices: lines,
-    total: Math.round(lines.reduce((sum, line) => sum + line.balance, 0) * 100) / 100,
+    total: sumCents(lines.map((line) => line.balance)),
     terms: { name: term?.name ?? (term?.due_days ? `Net ${term.due_days}` : 'as stated on the invoice'), dueDays: term?.due_days ?? null },
     sender: { name: `${company.name} accounts receivable` },
     promise,

@@ -3,6 +3,7 @@ import { localMoment } from '../collections/calendar';
 import { nextSendTime } from '../collections/playbook';
 import { settingsFor } from '../jobs/cadence';
 import { ASKS_FOR_MONEY, LETTERS, MESSAGE_NAMES } from '../collections/message-kinds';
+import { centsToNumber } from '../collections/money';
 import { moneyText } from '../collections/notes';
 import type { MessageKind } from '../collections/model';
 import { recordActivities } from '../db/cadence-recorder';
@@ -83,7 +84,7 @@ export async function sendMessage(context: AppContext, messageId: string, option
     await outbox.release(messageId, `QuickBooks could not be read: ${(error as Error).message}`.slice(0, 300));
     throw error; // the job retries with backoff
   }
-  const listed = ASKS_FOR_MONEY.has(message.kind) ? message.invoice_ids.filter((id) => (fresh.get(id)?.balance ?? 0) > 0.005) : message.invoice_ids;
+  const listed = ASKS_FOR_MONEY.has(message.kind) ? message.invoice_ids.filter((id) => (fresh.get(id)?.balance ?? 0) > 0) : message.invoice_ids;
   if (listed.length === 0) {
     await outbox.finish(messageId, 'cancelled', { reason: 'every invoice it lists is paid (checked with QuickBooks just before sending)' });
     log.info('not sent: paid meanwhile');
@@ -131,7 +132,7 @@ export async function sendMessage(context: AppContext, messageId: string, option
           invoiceIds: listed,
           kind: LETTERS.has(message.kind) ? 'letter_sent' : 'email_sent',
           summary: `${(MESSAGE_NAMES[message.kind as MessageKind] ?? message.kind).toLowerCase()} emailed to ${message.to_address} for invoice${listed.length > 1 ? 's' : ''} ${numbers} (${moneyText(data.total, data.currency)}${ASKS_FOR_MONEY.has(message.kind) ? ' due' : ''})`,
-          details: { messageId, kind: message.kind, subject: rendered.subject, total: data.total },
+          details: { messageId, kind: message.kind, subject: rendered.subject, total: centsToNumber(data.total) },
           key: `sent:${messageId}`,
         },
       ]);

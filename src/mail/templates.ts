@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { centsToDecimal, decimalText, type Cents } from '../collections/money';
 import { PROJECT_ROOT } from '../paths';
 import { TemplateError } from './render-error';
 import { DEFAULT_RENDER_BUDGET_MS, RenderPool } from './render-pool';
@@ -10,7 +11,7 @@ import { DEFAULT_RENDER_BUDGET_MS, RenderPool } from './render-pool';
  * override is compiled, checked for unknown helpers and partials, dynamic partials and deep
  * nesting, and rendered against sample data before it is saved, so a broken one is refused with
  * its line and never reaches a customer. Handlebars itself lives in render-engine.ts and runs only
- * in render threads.
+ * in render threads. Amounts in the merge data are whole cents; `{{money …}}` writes them out.
  */
 
 export const MESSAGE_TEMPLATES = ['verification', 'reminder', 'second_notice', 'demand_letter', 'final_notice', 'promise_confirmation', 'plan_confirmation', 'thank_you'] as const;
@@ -24,8 +25,8 @@ export interface InvoiceLine {
   number: string;
   txnDate: string;
   dueDate: string;
-  amount: number;
-  balance: number;
+  amount: Cents;
+  balance: Cents;
   daysOverdue: number;
   payLink?: string | null;
 }
@@ -42,11 +43,12 @@ export interface MergeData {
   contact: { name: string; email?: string | null };
   approver?: { name: string; phone?: string | null } | null;
   invoices: InvoiceLine[];
-  total: number;
+  /** The sum of the listed invoices' balances. */
+  total: Cents;
   terms: { name: string; dueDays?: number | null };
   sender: { name: string };
-  promise?: { amount: number; dueOn: string; madeOn: string } | null;
-  plan?: { installments: Array<{ dueOn: string; amount: number }>; total: number } | null;
+  promise?: { amount: Cents; dueOn: string; madeOn: string } | null;
+  plan?: { installments: Array<{ dueOn: string; amount: Cents }>; total: Cents } | null;
 }
 
 export interface Rendered {
@@ -71,13 +73,18 @@ export function defaultSource(name: TemplateName, part: TemplatePart): string {
   return fs.readFileSync(path.join(TEMPLATE_DIR, `${name}.${part}.hbs`), 'utf8');
 }
 
-export function formatMoney(value: unknown, data: Pick<MergeData, 'locale' | 'currency'>): string {
-  const amount = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(amount)) return '';
+/**
+ * An amount in cents as a letter writes it, in the company's locale and currency
+ * (421000 → "$4,210.00"; an unknown currency: "XYZ 4210.00"). What is not a whole number of cents
+ * writes nothing.
+ */
+export function formatMoney(cents: unknown, data: Pick<MergeData, 'locale' | 'currency'>): string {
+  const amount = typeof cents === 'number' ? cents : Number(cents);
+  if (cents === null || cents === undefined || cents === '' || !Number.isSafeInteger(amount)) return '';
   try {
-    return new Intl.NumberFormat(data.locale, { style: 'currency', currency: data.currency }).format(amount);
+    return new Intl.NumberFormat(data.locale, { style: 'currency', currency: data.currency }).format(decimalText(amount));
   } catch {
-    return `${data.currency} ${amount.toFixed(2)}`;
+    return `${data.currency} ${centsToDecimal(amount)}`;
   }
 }
 
@@ -150,14 +157,14 @@ export function sampleMergeData(): MergeData {
     contact: { name: 'Jordan Lee', email: 'ap@acme.test' },
     approver: { name: 'Sam Ortiz', phone: '(555) 010-3000' },
     invoices: [
-      { number: '1043', txnDate: '2026-01-15', dueDate: '2026-02-14', amount: 2500, balance: 2500, daysOverdue: 16, payLink: 'https://pay.example.test/1043' },
-      { number: '1057', txnDate: '2026-01-28', dueDate: '2026-02-27', amount: 1710, balance: 1710, daysOverdue: 3, payLink: null },
+      { number: '1043', txnDate: '2026-01-15', dueDate: '2026-02-14', amount: 250_000, balance: 250_000, daysOverdue: 16, payLink: 'https://pay.example.test/1043' },
+      { number: '1057', txnDate: '2026-01-28', dueDate: '2026-02-27', amount: 171_000, balance: 171_000, daysOverdue: 3, payLink: null },
     ],
-    total: 4210,
+    total: 421_000,
     terms: { name: 'Net 30', dueDays: 30 },
     sender: { name: 'Casey Morgan' },
-    promise: { amount: 2500, dueOn: '2026-03-09', madeOn: '2026-03-02' },
-    plan: { installments: [{ dueOn: '2026-03-09', amount: 2105 }, { dueOn: '2026-04-09', amount: 2105 }], total: 4210 },
+    promise: { amount: 250_000, dueOn: '2026-03-09', madeOn: '2026-03-02' },
+    plan: { installments: [{ dueOn: '2026-03-09', amount: 210_500 }, { dueOn: '2026-04-09', amount: 210_500 }], total: 421_000 },
   };
 }
 
