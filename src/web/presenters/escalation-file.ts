@@ -34,6 +34,7 @@ export interface EscalationEvent {
  * The small-claims file of an escalation candidate: what is owed, the verification letter that
  * confirmed the goods or services were right (and any reply, recorded as a dispute), and every
  * contact, promise, dispute and letter in date order, ready to print or hand to an agency.
+ * Amounts in cents.
  */
 export async function escalationFile(context: AppContext, realmId: string, customerId: string) {
   const file = await context.services.customerFiles.fileOf(realmId, customerId);

@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import type { Cents } from '../../collections/money';
 import { formatMoney } from '../../mail/templates';
 import type { EscalationFile } from './escalation-file';
 
@@ -16,7 +17,7 @@ export function escalationPdf(file: EscalationFile): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  const money = (amount: number) => formatMoney(amount, { locale: 'en-US', currency: /^[A-Z]{3}$/.test(file.currency) ? file.currency : 'USD' });
+  const money = (cents: Cents) => formatMoney(cents, { locale: 'en-US', currency: /^[A-Z]{3}$/.test(file.currency) ? file.currency : 'USD' });
   const width = doc.page.width - MARGIN * 2;
 
   doc.font('Helvetica-Bold').fontSize(16).fillColor(INK).text(`Collection file: ${file.customer.name}`);

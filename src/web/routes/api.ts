@@ -9,6 +9,7 @@ import { workListJson } from '../presenters/money-json';
 import { FILTER_FLAGS } from '../../collections/worklist';
 import { afterCall, recordCallOutcome } from '../../jobs/call-outcomes';
 import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
+import { centsToNumber } from '../../collections/money';
 import { loadCompany, requireSignIn, visibleCompanies } from '../access';
 import { recordId } from '../route-params';
 
@@ -35,6 +36,16 @@ export function presentSync(state: Awaited<ReturnType<AppContext['repos']['syncS
     lastError: state.last_error,
     lastErrorAt: state.last_error_at,
   };
+}
+
+/** The results in the API's shape: amounts as JSON numbers of currency units (15231.89). */
+function presentResults(results: Awaited<ReturnType<typeof resultsFor>>) {
+  const aging = Object.fromEntries(Object.entries(results.aging).map(([bucket, cents]) => [bucket, centsToNumber(cents)]));
+  return { ...results, aging, collectedAfterContact: centsToNumber(results.collectedAfterContact) };
+}
+
+function presentDifficultCustomers(report: Awaited<ReturnType<typeof difficultCustomersFor>>) {
+  return { ...report, customers: report.customers.map((customer) => ({ ...customer, balance: centsToNumber(customer.balance) })) };
 }
 
 /** The JSON API: a session or `Authorization: Bearer $API_TOKEN`; companies isolated per person. */
@@ -91,10 +102,10 @@ export function apiRoutes(context: AppContext): Router {
   });
 
   router.get('/api/realms/:realmId/results', async (req, res) => {
-    res.json(await resultsFor(context, req.company!.realm_id, period.parse(req.query)));
+    res.json(presentResults(await resultsFor(context, req.company!.realm_id, period.parse(req.query))));
   });
   router.get('/api/realms/:realmId/difficult-customers', async (req, res) => {
-    res.json(await difficultCustomersFor(context, req.company!.realm_id));
+    res.json(presentDifficultCustomers(await difficultCustomersFor(context, req.company!.realm_id)));
   });
   router.get('/api/realms/:realmId/systems-log', async (req, res) => {
     res.json(await systemsLogFor(context, req.company!.realm_id));

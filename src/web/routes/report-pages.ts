@@ -8,6 +8,7 @@ import { playbookSettingsSchema, type PlaybookSettings } from '../../collections
 import { changeSettings, settingsFor, todayFor } from '../../jobs/cadence';
 import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
 import type { AgingBucket } from '../../collections/reports';
+import { sumCents } from '../../collections/money';
 import { loadCompany, requireSignIn } from '../access';
 import { recordId } from '../route-params';
 import { queueNotesSoon } from '../../jobs/handlers/notes';
@@ -52,8 +53,7 @@ export function reportPages(context: AppContext): Router {
   router.get('/companies/:realmId/promises', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
     const today = await todayOf(req);
-    const rows = await context.repos.promises.openOrSettledSince(realmId, addDays(today, -RECENT_DAYS));
-    const shown = rows.map((p) => ({ ...p, amount: Number(p.amount), paid: p.paid === null ? null : Number(p.paid) }));
+    const shown = await context.repos.promises.openOrSettledSince(realmId, addDays(today, -RECENT_DAYS));
     res.render('promises', {
       title: 'Promises to pay',
       company: req.company,
@@ -70,7 +70,7 @@ export function reportPages(context: AppContext): Router {
     const period = periodQuery.parse(req.query);
     const results = await resultsFor(context, req.company!.realm_id, period);
     const largest = Math.max(1, ...Object.values(results.aging));
-    const totalOpen = Object.values(results.aging).reduce((sum, amount) => sum + amount, 0);
+    const totalOpen = sumCents(Object.values(results.aging));
     res.render('results', {
       title: 'Results',
       company: req.company,
