@@ -1,5 +1,6 @@
 import { recordCallOutcome } from '../../src/jobs/call-outcomes';
 import { runCadence } from '../../src/jobs/cadence';
+import { outboxDocument } from '../../src/mail/letters';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { csrfTokenIn, HttpClient } from '../support/http';
 
@@ -104,7 +105,34 @@ describe('collector input', () => {
       if (amount.trim() === amount) await expectRefused(`plan ${JSON.stringify(amount)}`, await form(`tasks/${taskId}/outcome`, { outcome: 'cannot_pay', installments: `2026-12-01 ${amount}` }), 'plan.installments.0.amount');
     }
     for (const amount of ['0x10', '16', 16.005, -16, 0]) await expectRefused(`API ${JSON.stringify(amount)}`, await api({ outcome: 'promised', promise: { amount, dueOn: '2026-12-01' } }), 'promise.amount');
+    // More than cents is refused in plain words, never rounded.
+    const tooFine = await api({ outcome: 'promised', promise: { amount: 12.345, dueOn: '2026-12-01' } });
+    expect({ status: tooFine.status, body: await tooFine.json() }).toMatchObject({ status: 400, body: { error: { message: 'promise.amount: must have at most 2 decimals (whole cents), like 12.34' } } });
     expect(await state()).toEqual(before);
+  });
+
+  it('keeps an amount of 12.34 as 1234 cents: stored as 12.34, confirmed as $12.34, recorded as the collector gave it', async () => {
+    const open = await app.test.context.db
+      .selectFrom('call_tasks as t')
+      .innerJoin('qbo_customers as c', (join) => join.onRef('c.realm_id', '=', 't.realm_id').onRef('c.id', '=', 't.customer_id'))
+      .select(['t.id', 't.customer_id'])
+      .where('t.realm_id', '=', REALM)
+      .where('t.status', '=', 'open')
+      .where('t.customer_id', '!=', customerId)
+      .where('c.email', 'is not', null)
+      .executeTakeFirstOrThrow();
+    const saved = await fetch(`${app.web.url}/api/realms/${REALM}/tasks/${open.id}/outcome`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'promised', promise: { amount: 12.34, dueOn: '2026-12-01' } }) });
+    expect(saved.status).toBe(200);
+    const { promiseIds } = (await saved.json()) as { promiseIds: string[] };
+    const db = app.test.context.db;
+    expect((await db.selectFrom('promises').select('amount').where('id', '=', promiseIds[0]!).executeTakeFirstOrThrow()).amount).toBe('12.34');
+    const confirmation = await db.selectFrom('messages').select(['id', 'total']).where('realm_id', '=', REALM).where('key', '=', `promise-confirmation:${promiseIds[0]}`).executeTakeFirstOrThrow();
+    expect(confirmation.total).toBe('12.34');
+    const letter = await outboxDocument(app.test.context, REALM, confirmation.id);
+    expect(letter.data.promise?.amount).toBe(1234);
+    expect((await app.test.context.mail.templates.render(letter.kind, letter.data, letter.overrides)).subject).toBe('Confirming your payment of $12.34 by December 1, 2026');
+    const call = await db.selectFrom('activities').select('details').where('realm_id', '=', REALM).where('kind', '=', 'call').where('customer_id', '=', open.customer_id).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    expect((call.details as { promise: { amount: unknown } }).promise.amount).toBe(12.34);
   });
 
   it('keeps dates within a sane range: a call back within a year, promises and pauses likewise', async () => {

@@ -60,6 +60,28 @@ describe('the collector pages and their forms', () => {
     expect((await stranger.postForm(`/companies/${REALM}/customers/${customerId}/pause`, { _csrf: strangerToken })).status).toBe(404);
   });
 
+  it('writes every amount on the pages from the exact cents behind it: the API\'s figures, the database\'s numeric text', async () => {
+    const usd = (units: number | string) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(Number(units));
+    const json = async <T>(path: string) => (await (await owner.get(path, { headers: { accept: 'application/json' } })).json()) as T;
+    const page = async (path: string) => (await owner.get(`/companies/${REALM}/${path}`)).text();
+    const db = app.test.context.db;
+
+    const list = await json<{ totalOverdue: number; items: Array<{ overdueBalance: number }> }>(`/api/realms/${REALM}/worklist`);
+    expect(list.items.length).toBeGreaterThan(0);
+    const worklist = await page('worklist');
+    expect(worklist).toContain(`<strong>${usd(list.totalOverdue)}</strong> overdue on the list`);
+    for (const item of list.items.slice(0, 5)) expect(worklist).toContain(`>${usd(item.overdueBalance)}</td>`);
+
+    const account = await json<{ openBalance: number; overdueBalance: number }>(`/api/realms/${REALM}/accounts/${customerId}`);
+    expect(await page(`customers/${customerId}`)).toContain(`<strong>${usd(account.overdueBalance)}</strong> overdue of ${usd(account.openBalance)} open`);
+
+    const invoice = await db.selectFrom('qbo_invoices').select(['id', 'total', 'balance']).where('realm_id', '=', REALM).where('balance', '>', '0').orderBy('id').executeTakeFirstOrThrow();
+    expect(await page(`invoices/${invoice.id}`)).toContain(`balance <strong>${usd(invoice.balance)}</strong> of ${usd(invoice.total)}`);
+
+    const message = await db.selectFrom('messages').select('total').where('realm_id', '=', REALM).orderBy('send_at', 'desc').orderBy('id').executeTakeFirstOrThrow();
+    expect(await page('outbox')).toContain(`<td class="num">${usd(message.total)}</td>`);
+  });
+
   it('answers bad input with 400 naming the field, keeps what was typed, and records nothing', async () => {
     const promise = await owner.postForm(`/companies/${REALM}/tasks/${taskId}/outcome`, { _csrf: token, outcome: 'promised', promiseAmount: '-5', promiseDueOn: '2026-02-30', notes: 'kept <text>' });
     expect(promise.status).toBe(400);
