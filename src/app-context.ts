@@ -93,7 +93,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     redis,
     queues,
     repos,
-    services: buildServices({ db, repos, clock, templates }),
+    services: buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks: client }),
     quickbooks: { oauth, vault, tokens, client },
     sync: new CompanySync({ client, copy: repos.copy, state: repos.syncState, companies: repos.companies, clock, logger: logger.child({ module: 'sync' }) }),
     mail: { mailer, templates, balances: new FreshBalances(client) },

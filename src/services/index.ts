@@ -1,12 +1,19 @@
+import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import type { Repositories } from '../db/repositories';
+import type { JobQueues } from '../jobs/queues';
+import type { Logger } from '../logger';
 import type { TemplateBook } from '../mail/templates';
+import type { QuickBooksClient } from '../quickbooks/client';
 import { AccountDirectoryService } from './account-directory';
 import { AccountStateService, AccountViewService } from './account-state';
+import { CadenceService } from './cadence';
 import { CallScriptService } from './call-script';
 import { CompanySettingsService } from './company-settings';
 import { CustomerFileService } from './customer-file';
+import { redisLocks } from './locks';
+import { NotesService } from './notes';
 import { WorkListService } from './work-list';
 
 /** What the services are built from: repositories and the side-effect wrappers they need. */
@@ -15,6 +22,11 @@ export interface ServiceDeps {
   repos: Repositories;
   clock: Clock;
   templates: TemplateBook;
+  /** The producer connection, for the locks. */
+  redis: Redis;
+  queues: JobQueues;
+  logger: Logger;
+  quickbooks: QuickBooksClient;
 }
 
 /** The application's work, one service per collector action or read model. */
@@ -26,14 +38,24 @@ export interface Services {
   customerFiles: CustomerFileService;
   callScripts: CallScriptService;
   workList: WorkListService;
+  cadence: CadenceService;
+  notes: NotesService;
 }
 
+/**
+ * What a route or a job handler is given while it still receives the whole context: only the
+ * services it names (the app context has them, and so does anything shaped like it).
+ */
+export type Uses<K extends keyof Services> = { services: Pick<Services, K> };
+
 /** Builds every service once per process; each gets only the dependencies it names. */
-export function buildServices({ db, repos, clock, templates }: ServiceDeps): Services {
+export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks }: ServiceDeps): Services {
+  const locks = redisLocks(redis, queues.prefix);
   const settings = new CompanySettingsService({ companies: repos.companies, collections: repos.collections, clock });
   const directory = new AccountDirectoryService(repos.accounts);
   const accountStates = new AccountStateService({ states: repos.accountStates, directory });
   const customerFiles = new CustomerFileService({ settings, files: repos.customerFile, accountStates });
+  const notes = new NotesService({ companies: repos.companies, settings, notes: repos.notes, client: quickbooks, locks, queues, clock, logger: logger.child({ module: 'notes' }) });
   return {
     settings,
     directory,
@@ -42,5 +64,7 @@ export function buildServices({ db, repos, clock, templates }: ServiceDeps): Ser
     accounts: new AccountViewService({ settings, files: customerFiles }),
     callScripts: new CallScriptService({ db, outbox: repos.outbox, templates, clock }),
     workList: new WorkListService({ settings, accountStates, workList: repos.workList, clock }),
+    cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, clock, logger: logger.child({ module: 'cadence' }) }),
+    notes,
   };
 }
