@@ -6,14 +6,18 @@ import type { JobQueues } from '../jobs/queues';
 import type { Logger } from '../logger';
 import type { TemplateBook } from '../mail/templates';
 import type { QuickBooksClient } from '../quickbooks/client';
+import type { CompanySync } from '../quickbooks/sync';
 import { AccountDirectoryService } from './account-directory';
 import { AccountStateService, AccountViewService } from './account-state';
 import { CadenceService } from './cadence';
 import { CallScriptService } from './call-script';
 import { CompanySettingsService } from './company-settings';
 import { CustomerFileService } from './customer-file';
+import { HousekeepingService } from './housekeeping';
 import { redisLocks } from './locks';
+import { MailDispatchService } from './mail-dispatch';
 import { NotesService } from './notes';
+import { SyncService } from './sync';
 import { WorkListService } from './work-list';
 
 /** What the services are built from: repositories and the side-effect wrappers they need. */
@@ -27,6 +31,7 @@ export interface ServiceDeps {
   queues: JobQueues;
   logger: Logger;
   quickbooks: QuickBooksClient;
+  sync: CompanySync;
 }
 
 /** The application's work, one service per collector action or read model. */
@@ -40,6 +45,9 @@ export interface Services {
   workList: WorkListService;
   cadence: CadenceService;
   notes: NotesService;
+  sync: SyncService;
+  mailDispatch: MailDispatchService;
+  housekeeping: HousekeepingService;
 }
 
 /**
@@ -49,7 +57,7 @@ export interface Services {
 export type Uses<K extends keyof Services> = { services: Pick<Services, K> };
 
 /** Builds every service once per process; each gets only the dependencies it names. */
-export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks }: ServiceDeps): Services {
+export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync }: ServiceDeps): Services {
   const locks = redisLocks(redis, queues.prefix);
   const settings = new CompanySettingsService({ companies: repos.companies, collections: repos.collections, clock });
   const directory = new AccountDirectoryService(repos.accounts);
@@ -66,5 +74,8 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     workList: new WorkListService({ settings, accountStates, workList: repos.workList, clock }),
     cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, clock, logger: logger.child({ module: 'cadence' }) }),
     notes,
+    sync: new SyncService({ companies: repos.companies, sync, locks, queues, clock }),
+    mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
+    housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock }),
   };
 }
