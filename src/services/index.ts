@@ -14,9 +14,11 @@ import { CallScriptService } from './call-script';
 import { CompanySettingsService } from './company-settings';
 import { CustomerFileService } from './customer-file';
 import { HousekeepingService } from './housekeeping';
+import { LettersService } from './letters';
 import { redisLocks } from './locks';
 import { MailDispatchService } from './mail-dispatch';
 import { NotesService } from './notes';
+import { OutboxService } from './outbox';
 import { SyncService } from './sync';
 import { WorkListService } from './work-list';
 
@@ -45,6 +47,8 @@ export interface Services {
   workList: WorkListService;
   cadence: CadenceService;
   notes: NotesService;
+  letters: LettersService;
+  outbox: OutboxService;
   sync: SyncService;
   mailDispatch: MailDispatchService;
   housekeeping: HousekeepingService;
@@ -74,6 +78,8 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     workList: new WorkListService({ settings, accountStates, workList: repos.workList, clock }),
     cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, clock, logger: logger.child({ module: 'cadence' }) }),
     notes,
+    letters: new LettersService({ db, outbox: repos.outbox, mergeData: repos.mergeData, templates, clock }),
+    outbox: new OutboxService({ outbox: repos.outbox }),
     sync: new SyncService({ companies: repos.companies, sync, locks, queues, clock }),
     mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
     housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock }),
