@@ -20,6 +20,7 @@ import { MailDispatchService } from './mail-dispatch';
 import { NotesService } from './notes';
 import { OutboxService } from './outbox';
 import { SyncService } from './sync';
+import { TemplatesService } from './templates';
 import { WorkListService } from './work-list';
 
 /** What the services are built from: repositories and the side-effect wrappers they need. */
@@ -49,6 +50,7 @@ export interface Services {
   notes: NotesService;
   letters: LettersService;
   outbox: OutboxService;
+  templates: TemplatesService;
   sync: SyncService;
   mailDispatch: MailDispatchService;
   housekeeping: HousekeepingService;
@@ -80,6 +82,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     notes,
     letters: new LettersService({ db, outbox: repos.outbox, mergeData: repos.mergeData, templates, clock }),
     outbox: new OutboxService({ outbox: repos.outbox }),
+    templates: new TemplatesService({ outbox: repos.outbox, templates }),
     sync: new SyncService({ companies: repos.companies, sync, locks, queues, clock }),
     mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
     housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock }),
