@@ -9,8 +9,10 @@ import type { QuickBooksClient } from '../quickbooks/client';
 import type { CompanySync } from '../quickbooks/sync';
 import { AccountDirectoryService } from './account-directory';
 import { AccountStateService, AccountViewService } from './account-state';
+import { ActivitiesService } from './activities';
 import { CadenceService } from './cadence';
 import { CallScriptService } from './call-script';
+import { CompaniesService } from './companies';
 import { CompanySettingsService } from './company-settings';
 import { CustomerFileService } from './customer-file';
 import { HousekeepingService } from './housekeeping';
@@ -21,6 +23,7 @@ import { NotesService } from './notes';
 import { OutboxService } from './outbox';
 import { SyncService } from './sync';
 import { TemplatesService } from './templates';
+import { WebhooksService } from './webhooks';
 import { WorkListService } from './work-list';
 
 /** What the services are built from: repositories and the side-effect wrappers they need. */
@@ -29,7 +32,7 @@ export interface ServiceDeps {
   repos: Repositories;
   clock: Clock;
   templates: TemplateBook;
-  /** The producer connection, for the locks. */
+  /** The producer connection: locks and the webhooks' dedup marks. */
   redis: Redis;
   queues: JobQueues;
   logger: Logger;
@@ -51,6 +54,9 @@ export interface Services {
   letters: LettersService;
   outbox: OutboxService;
   templates: TemplatesService;
+  activities: ActivitiesService;
+  companies: CompaniesService;
+  webhooks: WebhooksService;
   sync: SyncService;
   mailDispatch: MailDispatchService;
   housekeeping: HousekeepingService;
@@ -83,6 +89,9 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     letters: new LettersService({ db, outbox: repos.outbox, mergeData: repos.mergeData, templates, clock }),
     outbox: new OutboxService({ outbox: repos.outbox }),
     templates: new TemplatesService({ outbox: repos.outbox, templates }),
+    activities: new ActivitiesService({ notes: repos.notes, settings, noteWriter: notes }),
+    companies: new CompaniesService({ companies: repos.companies }),
+    webhooks: new WebhooksService({ companies: repos.companies, queues, redis, clock }),
     sync: new SyncService({ companies: repos.companies, sync, locks, queues, clock }),
     mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
     housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock }),
