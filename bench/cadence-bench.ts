@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createAppContext, type AppContext } from '../src/app-context';
 import { addDays } from '../src/collections/calendar';
-import { runCadence } from '../src/jobs/cadence';
 import { createLogger } from '../src/logger';
 import { startWeb } from '../src/main/web';
 import type { Figure } from './run';
@@ -54,11 +53,11 @@ export async function cadenceBenchmark(): Promise<Figure[]> {
     let peak = process.memoryUsage().rss;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
     const started = performance.now();
-    const summary = await runCadence(context, REALM, DAY);
+    const summary = await context.services.cadence.runDay(REALM, DAY);
     const cadenceMs = performance.now() - started;
     clearInterval(sampler);
     const again = performance.now();
-    const second = await runCadence(context, REALM, DAY);
+    const second = await context.services.cadence.runDay(REALM, DAY);
     const secondMs = performance.now() - again;
 
     const web = await startWeb(context, 0);

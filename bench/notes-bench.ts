@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createAppContext, type AppContext } from '../src/app-context';
-import { NOTES_PER_BATCH, writeNotes } from '../src/jobs/notes';
+import { NOTES_PER_BATCH } from '../src/services/notes';
 import { createLogger } from '../src/logger';
 import type { Figure } from './run';
 import { benchConfig, clearSandboxLog, connectToSandbox, sandboxLog, startSandboxProcess, temporaryDatabase } from './support';
@@ -28,7 +28,7 @@ export async function notesBenchmark(): Promise<Figure[]> {
       .execute();
     await clearSandboxLog(sandbox.url);
     const started = performance.now();
-    const run = await writeNotes(context, REALM, { maxBatches: 1000 });
+    const run = await context.services.notes.writePending(REALM, { maxBatches: 1000 });
     const ms = performance.now() - started;
     const batches = (await sandboxLog(sandbox.url, REALM)).filter((entry) => entry.kind === 'batch');
     const minimum = Math.ceil(NOTES / NOTES_PER_BATCH);

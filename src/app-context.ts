@@ -84,6 +84,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
   });
   const templates = new TemplateBook({ renderBudgetMs: config.templateRenderBudgetMs });
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, logger.child({ module: 'mail' })) : outboxMailer(outboxDir(config.dataDir));
+  const sync = new CompanySync({ client, copy: repos.copy, state: repos.syncState, companies: repos.companies, clock, logger: logger.child({ module: 'sync' }) });
   let closed = false;
   return {
     config,
@@ -93,9 +94,9 @@ export async function createAppContext(config: Config, options: ContextOptions =
     redis,
     queues,
     repos,
-    services: buildServices({ db, repos, clock, templates }),
+    services: buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks: client, sync }),
     quickbooks: { oauth, vault, tokens, client },
-    sync: new CompanySync({ client, copy: repos.copy, state: repos.syncState, companies: repos.companies, clock, logger: logger.child({ module: 'sync' }) }),
+    sync,
     mail: { mailer, templates, balances: new FreshBalances(client) },
     async close() {
       if (closed) return;

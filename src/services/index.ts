@@ -1,12 +1,29 @@
+import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import type { Repositories } from '../db/repositories';
+import type { JobQueues } from '../jobs/queues';
+import type { Logger } from '../logger';
 import type { TemplateBook } from '../mail/templates';
+import type { QuickBooksClient } from '../quickbooks/client';
+import type { CompanySync } from '../quickbooks/sync';
 import { AccountDirectoryService } from './account-directory';
 import { AccountStateService, AccountViewService } from './account-state';
+import { ActivitiesService } from './activities';
+import { CadenceService } from './cadence';
 import { CallScriptService } from './call-script';
+import { CompaniesService } from './companies';
 import { CompanySettingsService } from './company-settings';
 import { CustomerFileService } from './customer-file';
+import { HousekeepingService } from './housekeeping';
+import { LettersService } from './letters';
+import { redisLocks } from './locks';
+import { MailDispatchService } from './mail-dispatch';
+import { NotesService } from './notes';
+import { OutboxService } from './outbox';
+import { SyncService } from './sync';
+import { TemplatesService } from './templates';
+import { WebhooksService } from './webhooks';
 import { WorkListService } from './work-list';
 
 /** What the services are built from: repositories and the side-effect wrappers they need. */
@@ -15,6 +32,12 @@ export interface ServiceDeps {
   repos: Repositories;
   clock: Clock;
   templates: TemplateBook;
+  /** The producer connection: locks and the webhooks' dedup marks. */
+  redis: Redis;
+  queues: JobQueues;
+  logger: Logger;
+  quickbooks: QuickBooksClient;
+  sync: CompanySync;
 }
 
 /** The application's work, one service per collector action or read model. */
@@ -26,14 +49,33 @@ export interface Services {
   customerFiles: CustomerFileService;
   callScripts: CallScriptService;
   workList: WorkListService;
+  cadence: CadenceService;
+  notes: NotesService;
+  letters: LettersService;
+  outbox: OutboxService;
+  templates: TemplatesService;
+  activities: ActivitiesService;
+  companies: CompaniesService;
+  webhooks: WebhooksService;
+  sync: SyncService;
+  mailDispatch: MailDispatchService;
+  housekeeping: HousekeepingService;
 }
 
+/**
+ * What a route or a job handler is given while it still receives the whole context: only the
+ * services it names (the app context has them, and so does anything shaped like it).
+ */
+export type Uses<K extends keyof Services> = { services: Pick<Services, K> };
+
 /** Builds every service once per process; each gets only the dependencies it names. */
-export function buildServices({ db, repos, clock, templates }: ServiceDeps): Services {
+export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync }: ServiceDeps): Services {
+  const locks = redisLocks(redis, queues.prefix);
   const settings = new CompanySettingsService({ companies: repos.companies, collections: repos.collections, clock });
   const directory = new AccountDirectoryService(repos.accounts);
   const accountStates = new AccountStateService({ states: repos.accountStates, directory });
   const customerFiles = new CustomerFileService({ settings, files: repos.customerFile, accountStates });
+  const notes = new NotesService({ companies: repos.companies, settings, notes: repos.notes, client: quickbooks, locks, queues, clock, logger: logger.child({ module: 'notes' }) });
   return {
     settings,
     directory,
@@ -42,5 +84,16 @@ export function buildServices({ db, repos, clock, templates }: ServiceDeps): Ser
     accounts: new AccountViewService({ settings, files: customerFiles }),
     callScripts: new CallScriptService({ db, outbox: repos.outbox, templates, clock }),
     workList: new WorkListService({ settings, accountStates, workList: repos.workList, clock }),
+    cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, clock, logger: logger.child({ module: 'cadence' }) }),
+    notes,
+    letters: new LettersService({ db, outbox: repos.outbox, mergeData: repos.mergeData, templates, clock }),
+    outbox: new OutboxService({ outbox: repos.outbox }),
+    templates: new TemplatesService({ outbox: repos.outbox, templates }),
+    activities: new ActivitiesService({ notes: repos.notes, settings, noteWriter: notes }),
+    companies: new CompaniesService({ companies: repos.companies }),
+    webhooks: new WebhooksService({ companies: repos.companies, queues, redis, clock }),
+    sync: new SyncService({ companies: repos.companies, sync, locks, queues, clock }),
+    mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
+    housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock }),
   };
 }

@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { runCadence } from '../../src/jobs/cadence';
 import { addDays, localMoment } from '../../src/collections/calendar';
 import { createTestContext, type TestContext } from '../support/context';
 import type { AppContext } from '../../src/app-context';
@@ -51,7 +50,7 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
   };
 
   it('records the day\'s actions: one email per customer, tasks, a verification letter, the history', async () => {
-    const summary = await runCadence(test.context, REALM, MONDAY);
+    const summary = await test.context.services.cadence.runDay(REALM, MONDAY);
     expect(summary.day).toBe(MONDAY);
     // Customer 2 gets one task carrying both reasons (its level call and finding an email address).
     expect(summary.applied).toMatchObject({ first_seen: 4, level_change: 3, send_message: 2, open_task: 2, add_reason: 1 });
@@ -166,19 +165,19 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
 
   it('changes nothing when the same day runs again', async () => {
     const before = await counts();
-    const again = await runCadence(test.context, REALM, MONDAY);
+    const again = await test.context.services.cadence.runDay(REALM, MONDAY);
     expect(again.applied).toEqual({});
     expect(await counts()).toEqual(before);
   });
 
   it('thanks the customer and cancels pending actions once an invoice is paid', async () => {
     await test.context.db.updateTable('qbo_invoices').set({ balance: 0 }).where('id', '=', '12').execute();
-    const next = await runCadence(test.context, REALM, '2026-03-03');
+    const next = await test.context.services.cadence.runDay(REALM, '2026-03-03');
     expect(next.applied).toMatchObject({ cancel_pending: 1, send_message: 1 });
     const thanks = await test.context.db.selectFrom('messages').select(['kind', 'invoice_ids']).where('kind', '=', 'thank_you').execute();
     expect(thanks).toEqual([{ kind: 'thank_you', invoice_ids: ['12'] }]);
     expect(await test.context.db.selectFrom('invoice_states').select('invoice_id').where('invoice_id', '=', '12').executeTakeFirst()).toBeUndefined();
-    expect((await runCadence(test.context, REALM, '2026-03-03')).applied).toEqual({});
+    expect((await test.context.services.cadence.runDay(REALM, '2026-03-03')).applied).toEqual({});
   });
 });
 

@@ -1,4 +1,3 @@
-import { runCadence } from '../../src/jobs/cadence';
 import { startWeb, type RunningWeb } from '../../src/main/web';
 import { createTestContext, type TestContext } from '../support/context';
 
@@ -19,7 +18,7 @@ describe('recording call outcomes', () => {
     await db.insertInto('qbo_customers').values(['1', '2', '3', '4', '5', '6'].map((id) => customer(id, `Customer ${id}`, `Customer ${id} LLC`))).execute();
     const invoice = (id: string, customerId: string) => ({ realm_id: REALM, id, sync_token: '0', qbo_updated_at: new Date(), customer_id: customerId, doc_number: `20${id}`, txn_date: '2026-01-20', due_date: '2026-02-20', total: 900, balance: 900, bill_email: null, sales_term_id: null, currency: 'USD', email_status: null, raw: '{}' });
     await db.insertInto('qbo_invoices').values(['1', '2', '3', '4', '5', '6'].map((id) => invoice(`9${id}`, id))).execute();
-    await runCadence(test.context, REALM, MONDAY);
+    await test.context.services.cadence.runDay(REALM, MONDAY);
     web = await startWeb(test.context, 0);
   });
   afterAll(async () => {

@@ -1,5 +1,4 @@
 import type { Browser, Page } from 'playwright-core';
-import { runCadence } from '../../src/jobs/cadence';
 import { recordCallOutcome } from '../../src/jobs/call-outcomes';
 import type { SeedFile } from '../../src/sandbox/seed';
 import { launchBrowser, screenshot } from '../support/browser';
@@ -47,7 +46,7 @@ describe('untrusted customer and invoice fields render as text on every page', (
     await page.getByRole('button', { name: 'Connect' }).click();
     await page.waitForURL(`${app.web.url}/companies/${REALM}`);
     await app.test.context.sync.run(REALM, 'full');
-    await runCadence(app.test.context, REALM);
+    await app.test.context.services.cadence.runDay(REALM);
     // A dispute and a wrong-person contact typed by a collector, with markup in them too.
     const tasks = await app.test.context.db.selectFrom('call_tasks').select(['id']).where('realm_id', '=', REALM).where('status', '=', 'open').limit(2).execute();
     expect(tasks.length).toBe(2);

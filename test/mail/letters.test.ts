@@ -1,4 +1,3 @@
-import { runCadence } from '../../src/jobs/cadence';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
 import { pdfText } from '../support/pdf';
@@ -17,7 +16,7 @@ describe('letters to print and post, and the template pages', () => {
     app = await startConnectedApp({ realms: [{ realmId: REALM, name: 'Quarry Supply', customers: 25, invoices: 120 }], env: { ARDESK_NOW: NOW, API_TOKEN: TOKEN } });
     expect((await connect(app, new HttpClient(app.web.url), REALM)).status).toBeLessThan(400);
     await app.test.context.sync.run(REALM, 'full');
-    await runCadence(app.test.context, REALM);
+    await app.test.context.services.cadence.runDay(REALM);
   });
   afterAll(() => app.stop());
 

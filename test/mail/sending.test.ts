@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { runCadence } from '../../src/jobs/cadence';
 import { sendMessage } from '../../src/mail/send-message';
 import type { Realm } from '../../src/sandbox/realm';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
@@ -23,7 +22,7 @@ describe('sending letters and emails through a real SMTP server', () => {
     expect((await connect(app, http, REALM)).status).toBeLessThan(400);
     realm = app.sandbox.sandbox.realm(REALM)!;
     await app.test.context.sync.run(REALM, 'full');
-    await runCadence(app.test.context, REALM);
+    await app.test.context.services.cadence.runDay(REALM);
   });
   afterAll(async () => {
     await app.stop();

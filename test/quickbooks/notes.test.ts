@@ -1,6 +1,4 @@
-import { runCadence } from '../../src/jobs/cadence';
 import { recordCallOutcome } from '../../src/jobs/call-outcomes';
-import { writeNotes } from '../../src/jobs/notes';
 import { sendMessage } from '../../src/mail/send-message';
 import type { Realm } from '../../src/sandbox/realm';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
@@ -62,7 +60,7 @@ describe('the collection history written back into QuickBooks as notes', () => {
   });
 
   it('leaves exactly one note per activity, on the right invoices, after a cadence run, sends and logged calls', async () => {
-    await runCadence(app.test.context, HISTORY);
+    await app.test.context.services.cadence.runDay(HISTORY);
     const queued = await db().selectFrom('messages').select('id').where('realm_id', '=', HISTORY).where('status', '=', 'queued').limit(6).execute();
     for (const message of queued) await sendMessage(app.test.context, message.id);
     const tasks = await db().selectFrom('call_tasks').selectAll().where('realm_id', '=', HISTORY).where('status', '=', 'open').where('reason', '=', 'level').limit(3).execute();
@@ -70,7 +68,7 @@ describe('the collection history written back into QuickBooks as notes', () => {
     await recordCallOutcome(app.test.context, HISTORY, tasks[0]!.id, { outcome: 'promised', promise: { amount: 100, dueOn: '2026-11-27' }, notes: 'Spoke to <b>Sam</b> in AP' });
     await recordCallOutcome(app.test.context, HISTORY, tasks[1]!.id, { outcome: 'no_answer' });
 
-    const run = await writeNotes(app.test.context, HISTORY);
+    const run = await app.test.context.services.notes.writePending(HISTORY);
     expect(run).toMatchObject({ failed: 0, retried: 0, more: false });
     const rows = await activities(HISTORY);
     const notes = await attachables(HISTORY);
@@ -96,7 +94,7 @@ describe('the collection history written back into QuickBooks as notes', () => {
 
     // A second run finds nothing to do and asks QuickBooks nothing.
     const before = batchRequests(HISTORY).length;
-    expect(await writeNotes(app.test.context, HISTORY)).toMatchObject({ batches: 0 });
+    expect(await app.test.context.services.notes.writePending(HISTORY)).toMatchObject({ batches: 0 });
     expect(batchRequests(HISTORY)).toHaveLength(before);
   });
 
@@ -125,17 +123,17 @@ describe('the collection history written back into QuickBooks as notes', () => {
     const current = realm.get('Invoice', invoice.id)!;
     realm.delete('Invoice', { Id: invoice.id, SyncToken: current.SyncToken });
 
-    const run = await writeNotes(app.test.context, HISTORY);
+    const run = await app.test.context.services.notes.writePending(HISTORY);
     expect(run).toMatchObject({ written: 0, failed: 1, retried: 0 });
     const row = await db().selectFrom('activities').selectAll().where('realm_id', '=', HISTORY).where('key', '=', 'test:deleted-invoice').executeTakeFirstOrThrow();
     expect(row).toMatchObject({ note_status: 'failed', note_id: null, note_error: expect.stringMatching(/deleted in QuickBooks \(610\)/) });
-    expect(await writeNotes(app.test.context, HISTORY)).toMatchObject({ batches: 0 });
+    expect(await app.test.context.services.notes.writePending(HISTORY)).toMatchObject({ batches: 0 });
   });
 
   it('writes nothing for a company that turned write-back off, and says so on each activity', async () => {
     await app.test.context.repos.collections.saveSettings(OFF, { writeNotesToQuickBooks: false });
-    await runCadence(app.test.context, OFF);
-    const run = await writeNotes(app.test.context, OFF);
+    await app.test.context.services.cadence.runDay(OFF);
+    const run = await app.test.context.services.notes.writePending(OFF);
     expect(run.batches).toBe(0);
     expect(run.skipped).toBeGreaterThan(0);
     expect(batchRequests(OFF)).toHaveLength(0);
@@ -152,7 +150,7 @@ describe('the collection history written back into QuickBooks as notes', () => {
         return { realm_id: BULK, customer_id: invoice.customer_id, invoice_ids: JSON.stringify([invoice.id]), kind: 'call', summary: 'called: no answer', occurred_on: '2026-11-20', key: `bulk:${n}` };
       }))
       .execute();
-    const run = await writeNotes(app.test.context, BULK);
+    const run = await app.test.context.services.notes.writePending(BULK);
     expect(run).toMatchObject({ written: 1000, failed: 0, retried: 0, batches: 34 });
     const requests = batchRequests(BULK);
     expect(requests).toHaveLength(34);
@@ -161,7 +159,7 @@ describe('the collection history written back into QuickBooks as notes', () => {
   });
 
   it('still leaves exactly one note per activity when the worker is killed between the batch request and recording it', async () => {
-    await runCadence(app.test.context, CRASH);
+    await app.test.context.services.cadence.runDay(CRASH);
     const invoices = await db().selectFrom('qbo_invoices').select(['id', 'customer_id']).where('realm_id', '=', CRASH).execute();
     await db()
       .insertInto('activities')

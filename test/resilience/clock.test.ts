@@ -1,4 +1,3 @@
-import { runCadence } from '../../src/jobs/cadence';
 import { dispatchMail } from '../../src/jobs/handlers/mail';
 import { sendMessage } from '../../src/mail/send-message';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
@@ -33,7 +32,7 @@ describe('the clock crossing midnight and a daylight-saving change during a run'
   const queued = () => app.test.context.db.selectFrom('messages').select(['id', 'send_at', 'status']).where('realm_id', '=', REALM).where('status', '=', 'queued').execute();
 
   it('holds what was decided at 16:59 on Friday and sent after midnight until Monday 08:00, then sends it once', async () => {
-    await runCadence(app.test.context, REALM);
+    await app.test.context.services.cadence.runDay(REALM);
     const decided = await queued();
     expect(decided.length).toBeGreaterThan(3);
     for (const message of decided) expect(message.send_at.getTime()).toBeLessThanOrEqual(now.getTime()); // due at once, inside the window

@@ -1,4 +1,3 @@
-import { runCadence } from '../../src/jobs/cadence';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
 import { until } from '../support/until';
@@ -26,7 +25,7 @@ describe('a worker killed in the middle of the day\'s playbook', () => {
     for (const realmId of [CALM, KILLED]) await connect(app, new HttpClient(app.web.url), realmId);
     for (const job of await app.test.context.queues.queue('sync').getJobs(['waiting', 'delayed', 'prioritized'])) if (String(job.id).startsWith('sync-first-')) await job.remove();
     for (const realmId of [CALM, KILLED]) await app.test.context.sync.run(realmId, 'full');
-    await runCadence(app.test.context, CALM);
+    await app.test.context.services.cadence.runDay(CALM);
     // The reference company is left alone by the workers from here on.
     await app.test.context.db.updateTable('companies').set({ status: 'disconnected' }).where('realm_id', '=', CALM).execute();
   }, 120_000);

@@ -60,8 +60,7 @@ describe('QuickBooks throttling for a minute, and revoking a connection mid-run'
     sandbox.knobs.throttleUntil = 0;
     const db = app.test.context.db;
     await app.test.context.sync.run(REVOKED, 'full');
-    const { runCadence } = await import('../../src/jobs/cadence');
-    await runCadence(app.test.context, REVOKED);
+    await app.test.context.services.cadence.runDay(REVOKED);
     const total = Number((await sql<{ n: number }>`select count(*)::int as n from messages where realm_id = ${REVOKED}`.execute(db)).rows[0]!.n);
     expect(total).toBeGreaterThan(20);
 

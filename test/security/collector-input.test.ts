@@ -1,5 +1,4 @@
 import { recordCallOutcome } from '../../src/jobs/call-outcomes';
-import { runCadence } from '../../src/jobs/cadence';
 import { outboxDocument } from '../../src/mail/letters';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { csrfTokenIn, HttpClient } from '../support/http';
@@ -30,7 +29,7 @@ describe('collector input', () => {
     http = new HttpClient(app.web.url);
     await connect(app, http, REALM);
     await app.test.context.sync.run(REALM, 'full');
-    await runCadence(app.test.context, REALM);
+    await app.test.context.services.cadence.runDay(REALM);
     const tasks = await app.test.context.db.selectFrom('call_tasks').select(['id', 'customer_id']).where('realm_id', '=', REALM).where('status', '=', 'open').where('reason', '=', 'level').execute();
     const other = tasks.find((t) => t.customer_id !== tasks[0]!.customer_id) ?? tasks[1]!;
     ({ disputeId } = (await recordCallOutcome(app.test.context, REALM, other.id, { outcome: 'disputes', dispute: { category: 'pricing', text: 'billed at list price' } })) as { disputeId: string });

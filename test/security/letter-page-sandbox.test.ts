@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { runCadence } from '../../src/jobs/cadence';
 import { launchBrowser, screenshot } from '../support/browser';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
@@ -33,7 +32,7 @@ describe('template output never runs as a page of Ardesk', () => {
     app = await startConnectedApp({ realms: [{ realmId: REALM, name: 'Basalt Supply', customers: 12, invoices: 60 }], env: { ARDESK_NOW: NOW, API_TOKEN: TOKEN } });
     expect((await connect(app, new HttpClient(app.web.url), REALM)).status).toBeLessThan(400);
     await app.test.context.sync.run(REALM, 'full');
-    await runCadence(app.test.context, REALM);
+    await app.test.context.services.cadence.runDay(REALM);
     browser = await launchBrowser();
   });
   afterAll(async () => {

@@ -1,5 +1,4 @@
 import { recordCallOutcome } from '../../src/jobs/call-outcomes';
-import { runCadence } from '../../src/jobs/cadence';
 import type { SeedFile } from '../../src/sandbox/seed';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { csrfTokenIn, HttpClient } from '../support/http';
@@ -38,7 +37,7 @@ describe('ids nested in addresses', () => {
     await connect(app, http, OTHER);
     for (const realm of [REALM, OTHER]) {
       await app.test.context.sync.run(realm, 'full');
-      await runCadence(app.test.context, realm);
+      await app.test.context.services.cadence.runDay(realm);
     }
     const tasks = await app.test.context.db.selectFrom('call_tasks').select(['id', 'customer_id']).where('realm_id', '=', REALM).where('status', '=', 'open').where('reason', '=', 'level').execute();
     const firstTask = tasks[0]!;

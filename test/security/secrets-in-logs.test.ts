@@ -1,10 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { sql } from 'kysely';
-import { runCadence } from '../../src/jobs/cadence';
 import { createLogger } from '../../src/logger';
 import { sendMessage } from '../../src/mail/send-message';
-import { writeNotes } from '../../src/jobs/notes';
 import { CLIENT_SECRET, connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { csrfTokenIn, HttpClient } from '../support/http';
 import { startSmtp, type TestSmtp } from '../support/smtp';
@@ -51,7 +49,7 @@ describe('secrets never reach the logs', () => {
     await connect(app, http, REALM);
     await remember();
     await app.test.context.sync.run(REALM, 'full');
-    await runCadence(app.test.context, REALM);
+    await app.test.context.services.cadence.runDay(REALM);
 
     // A refresh (the access token has expired), with its new tokens remembered too.
     await sql`update company_tokens set access_expires_at = now() - interval '1 second' where realm_id = ${REALM}`.execute(app.test.context.db);
@@ -62,7 +60,7 @@ describe('secrets never reach the logs', () => {
     // Sending and notes.
     const queued = await app.test.context.db.selectFrom('messages').select('id').where('realm_id', '=', REALM).where('status', '=', 'queued').execute();
     for (const message of queued) await sendMessage(app.test.context, message.id);
-    await writeNotes(app.test.context, REALM);
+    await app.test.context.services.notes.writePending(REALM);
 
     // The API with the right and a wrong token; a form without CSRF; webhooks signed right and wrong.
     await fetch(`${app.web.url}/api/realms`, { headers: { authorization: `Bearer ${API_TOKEN}` } });

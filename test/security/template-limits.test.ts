@@ -1,4 +1,3 @@
-import { runCadence } from '../../src/jobs/cadence';
 import { sendMessage } from '../../src/mail/send-message';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
@@ -30,7 +29,7 @@ describe('templates cannot freeze a process, hide a failure, or write to the log
     });
     expect((await connect(app, new HttpClient(app.web.url), REALM)).status).toBeLessThan(400);
     await app.test.context.sync.run(REALM, 'full');
-    await runCadence(app.test.context, REALM);
+    await app.test.context.services.cadence.runDay(REALM);
   });
   afterAll(async () => {
     await app?.stop();

@@ -1,4 +1,3 @@
-import { runCadence } from '../../src/jobs/cadence';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
 
@@ -26,7 +25,7 @@ describe('bad input on every API route', () => {
     app = await startConnectedApp({ realms: [{ realmId: REALM, name: 'Strict Co', customers: 12, invoices: 50 }], env: { ARDESK_NOW: NOW, API_TOKEN: TOKEN } });
     await connect(app, new HttpClient(app.web.url), REALM);
     await app.test.context.sync.run(REALM, 'full');
-    await runCadence(app.test.context, REALM);
+    await app.test.context.services.cadence.runDay(REALM);
     taskId = (await app.test.context.db.selectFrom('call_tasks').select('id').where('realm_id', '=', REALM).where('status', '=', 'open').executeTakeFirstOrThrow()).id;
   });
   afterAll(async () => {

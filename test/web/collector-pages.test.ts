@@ -1,4 +1,3 @@
-import { runCadence } from '../../src/jobs/cadence';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { csrfTokenIn, HttpClient } from '../support/http';
 import { pdfText } from '../support/pdf';
@@ -23,7 +22,7 @@ describe('the collector pages and their forms', () => {
     await connect(app, owner, REALM);
     await connect(app, stranger, OTHER);
     await app.test.context.sync.run(REALM, 'full');
-    await runCadence(app.test.context, REALM);
+    await app.test.context.services.cadence.runDay(REALM);
     const task = await app.test.context.db.selectFrom('call_tasks').select(['id', 'customer_id']).where('realm_id', '=', REALM).where('status', '=', 'open').executeTakeFirstOrThrow();
     taskId = task.id;
     customerId = task.customer_id;

@@ -1,11 +1,11 @@
 import type { AppContext } from '../../app-context';
+import type { Uses } from '../../services';
 import type { JobHandlers } from '../worker-host';
 import { pruneSessions } from './prune-sessions';
 import { syncRealm } from './sync-realm';
 import { cadenceRealm } from './cadence-realm';
 import { dispatchMail, sendMail } from './mail';
 import { dispatchNotes, writeRealmNotes } from './notes';
-import { scheduleEverything, schedulesMissing } from '../schedules';
 
 /** Every job's handler, bound to this process's context. The worker refuses to start if one is missing. */
 export function createJobHandlers(context: AppContext): JobHandlers {
@@ -20,12 +20,10 @@ export function createJobHandlers(context: AppContext): JobHandlers {
   };
 }
 
-/** Every repeating job: the global ones and every connected company's, from the database. */
-export async function scheduleHousekeeping(context: AppContext): Promise<void> {
-  await scheduleEverything(context.queues, await context.repos.companies.listByStatus('connected'));
-}
-
-/** What a worker gives its schedule keeper: notice that Redis lost the schedules, and put them back. */
-export function housekeepingSchedules(context: AppContext) {
-  return { missing: () => schedulesMissing(context.queues), restore: () => scheduleHousekeeping(context) };
+/**
+ * What a worker gives its schedule keeper: notice that Redis lost the schedules, and put them
+ * all back (the global ones and every connected company's, from the database).
+ */
+export function housekeepingSchedules({ services }: Uses<'housekeeping'>) {
+  return { missing: () => services.housekeeping.schedulesMissing(), restore: () => services.housekeeping.schedule() };
 }

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppContext } from '../../app-context';
+import type { Uses } from '../../services';
 
 declare module 'express-session' {
   interface SessionData {
@@ -8,11 +8,11 @@ declare module 'express-session' {
 }
 
 /** The front page: the signed-in person's companies, or the invitation to connect one. */
-export function homeRoutes(context: Pick<AppContext, 'repos'>): Router {
+export function homeRoutes(context: Uses<'companies'>): Router {
   const router = Router();
   router.get('/', async (req, res) => {
     const userId = req.session.userId;
-    const companies = userId ? await context.repos.companies.listForUser(userId) : [];
+    const companies = userId ? await context.services.companies.forUser(userId) : [];
     res.render('home', { title: 'Ardesk', signedIn: Boolean(userId), companies });
   });
   return router;

@@ -1,10 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../app-context';
 import { MESSAGE_NAMES } from '../../collections/message-kinds';
-import { TemplateError, TEMPLATE_NAMES, TEMPLATE_PARTS, type Rendered, type TemplateName } from '../../mail/templates';
+import { TemplateError, TEMPLATE_PARTS, type Rendered, type TemplateName } from '../../mail/templates';
 import { loadCompany, requireSignIn } from '../access';
 import { allowInlineStyles } from '../csp';
-import { previewTemplate, saveTemplate, templateName, type TemplateParts } from './templates';
+import { templateName, templateParts, type TemplateParts } from './templates';
 
 const TITLES: Record<string, string> = {
   ...MESSAGE_NAMES,
@@ -31,19 +31,19 @@ function postedParts(req: Request): TemplateParts {
 export function templatePages(context: AppContext): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
-  const book = context.mail.templates;
+  const { templates } = context.services;
 
   const showForm = async (req: Request, res: Response, name: TemplateName, extra: { parts?: TemplateParts; error?: TemplateError; preview?: Rendered; saved?: boolean } = {}) => {
-    const overrides = await context.repos.outbox.overridesOf(req.company!.realm_id, name);
-    const parts = TEMPLATE_PARTS.map((part) => ({ part, label: { subject: 'Subject', html: 'HTML body', text: 'Plain-text body' }[part], source: extra.parts?.[part] ?? overrides[part] ?? book.defaultSource(name, part), overridden: overrides[part] !== undefined, rows: part === 'subject' ? 2 : 16 }));
+    const sources = await templates.partsOf(req.company!.realm_id, name);
+    const parts = TEMPLATE_PARTS.map((part) => ({ part, label: { subject: 'Subject', html: 'HTML body', text: 'Plain-text body' }[part], source: extra.parts?.[part] ?? sources[part].override ?? sources[part].default, overridden: sources[part].override !== null, rows: part === 'subject' ? 2 : 16 }));
     if (extra.error) res.status(400);
     if (extra.preview) allowInlineStyles(res);
     res.render('template-edit', { title: TITLES[name], company: req.company, name, heading: TITLES[name], parts, error: extra.error, preview: extra.preview, saved: extra.saved, anyOverride: parts.some((p) => p.overridden) });
   };
 
   router.get('/companies/:realmId/templates', requireSignIn, async (req, res) => {
-    const overridden = await context.repos.outbox.overriddenParts(req.company!.realm_id);
-    res.render('templates', { title: 'Templates', company: req.company, templates: TEMPLATE_NAMES.map((name) => ({ name, title: TITLES[name], overridden: (overridden.get(name) ?? []).join(', ') })) });
+    const list = await templates.list(req.company!.realm_id);
+    res.render('templates', { title: 'Templates', company: req.company, templates: list.map(({ name, overridden }) => ({ name, title: TITLES[name], overridden: overridden.join(', ') })) });
   });
 
   router.get('/companies/:realmId/templates/:name', requireSignIn, async (req, res) => {
@@ -54,7 +54,8 @@ export function templatePages(context: AppContext): Router {
     const name = templateName(req.params.name);
     const parts = postedParts(req);
     try {
-      await saveTemplate(context, req.company!.realm_id, name, parts);
+      // What was posted passes the same rules as the API's before anything is stored.
+      await templates.save(req.company!.realm_id, name, templateParts(parts));
     } catch (error) {
       if (error instanceof TemplateError) return showForm(req, res, name, { parts, error });
       throw error;
@@ -66,7 +67,7 @@ export function templatePages(context: AppContext): Router {
     const name = templateName(req.params.name);
     const parts = postedParts(req);
     try {
-      await showForm(req, res, name, { parts, preview: await previewTemplate(context, req.company!.realm_id, name, parts) });
+      await showForm(req, res, name, { parts, preview: await templates.preview(req.company!.realm_id, name, parts) });
     } catch (error) {
       if (error instanceof TemplateError) return showForm(req, res, name, { parts, error });
       throw error;
@@ -75,7 +76,7 @@ export function templatePages(context: AppContext): Router {
 
   router.post('/companies/:realmId/templates/:name/revert', requireSignIn, async (req, res) => {
     const name = templateName(req.params.name);
-    await context.repos.outbox.saveOverrides(req.company!.realm_id, name, { subject: null, html: null, text: null });
+    await templates.revert(req.company!.realm_id, name);
     res.redirect(303, `/companies/${req.company!.realm_id}/templates/${name}`);
   });
   return router;

@@ -1,0 +1,71 @@
+import { localMoment, zonedInstant, type LocalDate } from '../collections/calendar';
+import { runPlaybook } from '../collections/playbook';
+import type { Clock } from '../clock';
+import type { AppliedCounts, CollectionsRepository } from '../db/collections-repository';
+import type { CompaniesRepository } from '../db/companies-repository';
+import type { JobQueues } from '../jobs/queues';
+import type { Logger } from '../logger';
+import type { CompanySettingsService } from './company-settings';
+import type { Locks } from './locks';
+import type { NotesService } from './notes';
+
+export interface CadenceSummary {
+  realmId: string;
+  day: LocalDate;
+  proposed: number;
+  applied: AppliedCounts;
+  /** Where the run's time went, in milliseconds. */
+  timings: { loadMs: number; decideMs: number; recordMs: number };
+}
+
+export interface CadenceDeps {
+  settings: CompanySettingsService;
+  companies: Pick<CompaniesRepository, 'find'>;
+  collections: Pick<CollectionsRepository, 'loadInput' | 'apply'>;
+  locks: Locks;
+  queues: Pick<JobQueues, 'enqueue'>;
+  notes: Pick<NotesService, 'queue'>;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** The daily playbook run of a company: load the facts, let the playbook decide, record. */
+export class CadenceService {
+  constructor(private readonly deps: CadenceDeps) {}
+
+  /**
+   * One day of the playbook for one company: load, decide (pure), record. `asOf` replays a day at
+   * 07:00 company time; otherwise the business clock decides. Recording is keyed, so running the
+   * same day twice records nothing the second time.
+   */
+  async runDay(realmId: string, asOf?: LocalDate): Promise<CadenceSummary> {
+    const company = await this.deps.settings.company(realmId);
+    const settings = await this.deps.settings.settingsOf(realmId, company.timezone);
+    const now = asOf ? zonedInstant(asOf, 7 * 60, settings.timezone) : this.deps.clock.businessNow();
+    const day = localMoment(now, settings.timezone).date;
+    const connectedOn = company.connected_at ? localMoment(company.connected_at, settings.timezone).date : day;
+    const started = performance.now();
+    const input = await this.deps.collections.loadInput(realmId, now, day, connectedOn);
+    const loaded = performance.now();
+    const actions = runPlaybook(input, settings);
+    const decided = performance.now();
+    const applied = await this.deps.collections.apply(realmId, day, actions);
+    const timings = { loadMs: Math.round(loaded - started), decideMs: Math.round(decided - loaded), recordMs: Math.round(performance.now() - decided) };
+    this.deps.logger.info({ realmId, day, proposed: actions.length, applied, timings }, 'cadence run');
+    return { realmId, day, proposed: actions.length, applied, timings };
+  }
+
+  /**
+   * The scheduled run (the `cadence.realm` job): a connected company only, one run at a time per
+   * company across all workers; what the day queued and is already due goes out now rather than
+   * at the next minute, and its notes are queued for QuickBooks.
+   */
+  async runScheduled(realmId: string, asOf?: LocalDate): Promise<CadenceSummary | { skipped: string }> {
+    const company = await this.deps.companies.find(realmId);
+    if (!company || company.status !== 'connected') return { skipped: `company is ${company?.status ?? 'unknown'}` };
+    const summary = await this.deps.locks.hold(`cadence:${realmId}`, { ttlMs: 30_000, waitMs: 10 * 60_000, renew: true }, () => this.runDay(realmId, asOf));
+    await this.deps.queues.enqueue('mail.dispatch', {});
+    await this.deps.notes.queue(realmId);
+    return summary;
+  }
+}
