@@ -78,6 +78,7 @@ export function apiRoutes(sandbox: Sandbox): Router {
       const admission = sandbox.limiter(realmId).admit(Date.now(), kind === 'batch');
       if (!admission.admitted) throw throttleFault(sandbox.now());
       release = admission.release;
+      sandbox.arrivals.set(`${realmId}:${kind}`, (sandbox.arrivals.get(`${realmId}:${kind}`) ?? 0) + 1);
       if (sandbox.knobs.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, sandbox.knobs.latencyMs));
       if (sandbox.knobs.failNext > 0 || (sandbox.knobs.failEvery > 0 && nth % sandbox.knobs.failEvery === 1) || (sandbox.knobs.errorRate > 0 && Math.random() < sandbox.knobs.errorRate)) {
         if (sandbox.knobs.failNext > 0) sandbox.knobs.failNext--;

@@ -68,6 +68,8 @@ export class Sandbox {
   readonly knobs: Knobs;
   readonly webhooks: WebhookDispatcher;
   readonly requestLog: RequestLogEntry[] = [];
+  /** Requests admitted per `realmId:kind`, counted as they arrive (before any latency): tests wait on one being in flight. */
+  readonly arrivals = new Map<string, number>();
   readonly replays = new Map<string, { status: number; body: unknown }>();
   private readonly limiters = new Map<string, RealmLimiter>();
   /** API requests answered so far, for the every-Nth fault knobs. */

@@ -172,9 +172,10 @@ describe('the collection history written back into QuickBooks as notes', () => {
     const startWorkerProcess = () => workers.start({ ARDESK_NOW: NOW });
     const first = startWorkerProcess();
     await app.test.context.queues.enqueue('notes.realm', { realmId: CRASH }, { jobId: 'crash-notes' });
-    const claimed = async () => (await activities(CRASH)).some((a) => a.note_status === 'pending' && a.note_batch !== null);
-    await until('a batch to be claimed and sent', claimed, 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Killed once QuickBooks holds the batch request (however slow the machine is to send it).
+    const batchesArrived = () => app.sandbox.sandbox.arrivals.get(`${CRASH}:batch`) ?? 0;
+    const before = batchesArrived();
+    await until('a batch request to reach QuickBooks', async () => batchesArrived() > before, 30_000);
     await workers.kill(first);
     // QuickBooks finishes the request the dead worker sent: notes exist that Ardesk never recorded.
     await until('the orphaned batch to be answered', async () => batchRequests(CRASH).length >= 1, 10_000);
