@@ -218,8 +218,8 @@ export function planCompany(options: PlanOptions): CompanyPlan {
   }
   backCatalogue.sort((a, b) => a.txnDate.localeCompare(b.txnDate));
   // New business during the first 60 business days, so it comes due, and climbs, inside the window.
+  const unscripted = specials.filter((c) => !c.script);
   for (let i = 0; i < (options.issued ?? 60); i++) {
-    const unscripted = specials.filter((c) => !c.script);
     const customer = i < unscripted.length ? unscripted[i]! : pickCustomer();
     issued.push(planInvoice(invoiceDice, customer, '', invoiceDice.pick(businessDays.slice(0, 60))));
   }
