@@ -54,7 +54,8 @@ export class WorkListRepository {
     ];
     const result = await sql<WorkListRow>`
       with due as (
-        select t.id, t.customer_id, t.level, t.reason, t.reasons, t.scheduled_for, t.created_on,
+        -- The account's level is its state's (its highest open invoice's), as every reader shows it.
+        select t.id, t.customer_id, coalesce(s.level, t.level) as level, t.reason, t.reasons, t.scheduled_for, t.created_on,
                coalesce(s.overdue_balance, 0) as balance, s.oldest_due, s.oldest_days_overdue,
                coalesce(s.a_account, false) as a_account, coalesce(s.tough, false) as tough,
                coalesce(s.customer_type, a.customer_type) as customer_type,
@@ -63,6 +64,9 @@ export class WorkListRepository {
         left join account_states s on s.realm_id = ${realmId} and s.day = ${day}::date and s.version = ${version} and s.payer_id = t.customer_id
         left join customer_accounts a on a.realm_id = ${realmId} and a.customer_id = t.customer_id
         where t.realm_id = ${realmId} and t.status = 'open' and t.scheduled_for <= ${day}::date
+          -- Work follows the facts: an account paid (or credited) since the morning run leaves the
+          -- list at once, before the next run retires its task; finding an address needs only open money.
+          and (s.overdue_balance > 0 or (t.reasons ? 'find_email' and s.open_balance > 0))
       ),
       filtered as (select d.* from due d where ${sql.join(conditions, sql` and `)}),
       totals as (

@@ -17,7 +17,9 @@ export class CallScriptService {
   constructor(private readonly deps: CallScriptDeps) {}
 
   async scriptFor(realmId: string, file: CustomerFile, task: { level: number; reason: string }) {
-    const name: TemplateName = task.reason === 'broken_promise' ? 'call_script_broken_promise' : CALL_SCRIPTS[Math.min(4, Math.max(1, task.level)) - 1]!;
+    // The script of the account's level (its state's), the level the list and the API show.
+    const level = file.state.level || task.level;
+    const name: TemplateName = task.reason === 'broken_promise' ? 'call_script_broken_promise' : CALL_SCRIPTS[Math.min(4, Math.max(1, level)) - 1]!;
     const listed = (file.overdue.length ? file.overdue : file.openInvoices).map((i) => i.id);
     const message = { id: 'call-script', realm_id: realmId, customer_id: file.customer.id, kind: name, to_address: file.customer.email ?? '', invoice_ids: listed, key: 'call-script' };
     const data = await mergeDataFor(this.deps.db, message, new Map(), this.deps.clock.businessNow(), listed);

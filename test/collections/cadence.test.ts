@@ -138,6 +138,13 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
     await test.context.db.updateTable('qbo_invoices').set({ balance: 3000 }).where('realm_id', '=', REALM).where('id', '=', '11').execute();
     expect((await workListFor(test.context, REALM, thursday)).items.find((i) => i.customer.id === '1')).toMatchObject({ overdueBalance: 420000 });
     await test.context.db.updateTable('qbo_invoices').set({ balance: 4000 }).where('realm_id', '=', REALM).where('id', '=', '11').execute();
+    // Paid in full after the morning run: the account leaves the list at once, before any run.
+    await test.context.db.updateTable('qbo_invoices').set({ balance: 0 }).where('realm_id', '=', REALM).where('customer_id', '=', '1').execute();
+    const paid = await workListFor(test.context, REALM, thursday);
+    expect(paid.items.map((i) => i.customer.id)).toEqual(['2']);
+    expect(paid).toMatchObject({ total: 1, totalOverdue: 30000 });
+    await test.context.db.updateTable('qbo_invoices').set({ balance: 4000 }).where('realm_id', '=', REALM).where('id', '=', '11').execute();
+    await test.context.db.updateTable('qbo_invoices').set({ balance: 1200 }).where('realm_id', '=', REALM).where('id', '=', '12').execute();
   });
 
   it('rolls a sub-customer\'s overdue money up to the top-level parent, however deep', async () => {
