@@ -4,6 +4,8 @@ import type { Db } from '../db/database';
 import type { Repositories } from '../db/repositories';
 import type { JobQueues } from '../jobs/queues';
 import type { Logger } from '../logger';
+import type { FreshBalances } from '../mail/fresh-balances';
+import type { Mailer } from '../mail/mailer';
 import type { TemplateBook } from '../mail/templates';
 import type { QuickBooksClient } from '../quickbooks/client';
 import type { CompanySync } from '../quickbooks/sync';
@@ -21,6 +23,7 @@ import { redisLocks } from './locks';
 import { MailDispatchService } from './mail-dispatch';
 import { NotesService } from './notes';
 import { OutboxService } from './outbox';
+import { MessageSendService } from './send-message';
 import { SyncService } from './sync';
 import { TemplatesService } from './templates';
 import { WebhooksService } from './webhooks';
@@ -38,6 +41,11 @@ export interface ServiceDeps {
   logger: Logger;
   quickbooks: QuickBooksClient;
   sync: CompanySync;
+  mailer: Mailer;
+  /** The balance re-read before a send (one per process: it gathers a company's reads). */
+  balances: FreshBalances;
+  /** The From: of every message (config.mailFrom). */
+  mailFrom: string;
 }
 
 /** The application's work, one service per collector action or read model. */
@@ -52,6 +60,7 @@ export interface Services {
   cadence: CadenceService;
   notes: NotesService;
   letters: LettersService;
+  messages: MessageSendService;
   outbox: OutboxService;
   templates: TemplatesService;
   activities: ActivitiesService;
@@ -69,7 +78,7 @@ export interface Services {
 export type Uses<K extends keyof Services> = { services: Pick<Services, K> };
 
 /** Builds every service once per process; each gets only the dependencies it names. */
-export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync }: ServiceDeps): Services {
+export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, mailer, balances, mailFrom }: ServiceDeps): Services {
   const locks = redisLocks(redis, queues.prefix);
   const settings = new CompanySettingsService({ companies: repos.companies, collections: repos.collections, clock });
   const directory = new AccountDirectoryService(repos.accounts);
@@ -87,6 +96,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, clock, logger: logger.child({ module: 'cadence' }) }),
     notes,
     letters: new LettersService({ db, outbox: repos.outbox, mergeData: repos.mergeData, templates, clock }),
+    messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, callTasks: repos.callTasks, settings, balances, templates, mailer, mailFrom, clock, logger: logger.child({ module: 'mail' }) }),
     outbox: new OutboxService({ outbox: repos.outbox }),
     templates: new TemplatesService({ outbox: repos.outbox, templates }),
     activities: new ActivitiesService({ notes: repos.notes, settings, noteWriter: notes }),
