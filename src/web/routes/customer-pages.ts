@@ -9,7 +9,6 @@ import { BadRequestError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
 import { NOTICES, noticeCode } from '../notices';
 import { recordId } from '../route-params';
-import { toCents } from '../../collections/money';
 import { escalationFile } from '../presenters/escalation-file';
 import { escalationPdf } from '../presenters/escalation-pdf';
 
@@ -100,7 +99,7 @@ export function customerPages(context: AppContext): Router {
       files.invoiceActivities(realmId, invoiceId),
       files.invoiceMessages(realmId, invoiceId),
     ]);
-    res.render('invoice', { title: `Invoice #${invoice.doc_number ?? invoice.id}`, company: req.company, invoice: { ...invoice, number: invoice.doc_number ?? invoice.id, total: toCents(invoice.total), balance: toCents(invoice.balance) }, customer, state, activities, messages });
+    res.render('invoice', { title: `Invoice #${invoice.doc_number ?? invoice.id}`, company: req.company, invoice: { ...invoice, number: invoice.doc_number ?? invoice.id }, customer, state, activities, messages });
   });
   return router;
 }
