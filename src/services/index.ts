@@ -17,6 +17,7 @@ import { CallScriptService } from './call-script';
 import { CompaniesService } from './companies';
 import { CompanySettingsService } from './company-settings';
 import { CustomerFileService } from './customer-file';
+import { EscalationFileService } from './escalation-file';
 import { HousekeepingService } from './housekeeping';
 import { LettersService } from './letters';
 import { redisLocks } from './locks';
@@ -55,6 +56,7 @@ export interface Services {
   accountStates: AccountStateService;
   accounts: AccountViewService;
   customerFiles: CustomerFileService;
+  escalationFiles: EscalationFileService;
   callScripts: CallScriptService;
   workList: WorkListService;
   cadence: CadenceService;
@@ -85,17 +87,19 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
   const accountStates = new AccountStateService({ states: repos.accountStates, directory });
   const customerFiles = new CustomerFileService({ settings, files: repos.customerFile, accountStates });
   const notes = new NotesService({ companies: repos.companies, settings, notes: repos.notes, client: quickbooks, locks, queues, clock, logger: logger.child({ module: 'notes' }) });
+  const letters = new LettersService({ db, outbox: repos.outbox, mergeData: repos.mergeData, templates, clock });
   return {
     settings,
     directory,
     accountStates,
     customerFiles,
+    escalationFiles: new EscalationFileService({ customerFiles, outbox: repos.outbox, letters, templates }),
     accounts: new AccountViewService({ settings, files: customerFiles }),
     callScripts: new CallScriptService({ db, outbox: repos.outbox, templates, clock }),
     workList: new WorkListService({ settings, accountStates, workList: repos.workList, clock }),
     cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, clock, logger: logger.child({ module: 'cadence' }) }),
     notes,
-    letters: new LettersService({ db, outbox: repos.outbox, mergeData: repos.mergeData, templates, clock }),
+    letters,
     messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, callTasks: repos.callTasks, settings, balances, templates, mailer, mailFrom, clock, logger: logger.child({ module: 'mail' }) }),
     outbox: new OutboxService({ outbox: repos.outbox }),
     templates: new TemplatesService({ outbox: repos.outbox, templates }),

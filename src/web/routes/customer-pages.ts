@@ -75,12 +75,12 @@ export function customerPages(context: AppContext): Router {
   });
 
   router.get('/companies/:realmId/customers/:customerId/escalation', requireSignIn, async (req, res) => {
-    const file = await escalationFile(context, req.company!.realm_id, recordId(req, 'customerId', 'quickBooks', 'customer'));
+    const file = escalationFile(await context.services.escalationFiles.recordsOf(req.company!.realm_id, recordId(req, 'customerId', 'quickBooks', 'customer')));
     res.render('escalation', { title: `Collection file: ${file.customer.name}`, layout: 'print', company: req.company, file });
   });
 
   router.get('/companies/:realmId/customers/:customerId/escalation.pdf', requireSignIn, async (req, res) => {
-    const file = await escalationFile(context, req.company!.realm_id, recordId(req, 'customerId', 'quickBooks', 'customer'));
+    const file = escalationFile(await context.services.escalationFiles.recordsOf(req.company!.realm_id, recordId(req, 'customerId', 'quickBooks', 'customer')));
     const pdf = await escalationPdf(file);
     const name = `collection-file-${file.customer.name}-${file.generatedOn}`.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 100);
     res.type('application/pdf').setHeader('Content-Disposition', `attachment; filename="${name}.pdf"`);
