@@ -17,13 +17,16 @@ import { CallScriptService } from './call-script';
 import { CompaniesService } from './companies';
 import { CompanySettingsService } from './company-settings';
 import { CustomerFileService } from './customer-file';
+import { CustomerTypeService } from './customer-type';
 import { EscalationFileService } from './escalation-file';
 import { HousekeepingService } from './housekeeping';
+import { InvoiceFileService } from './invoice-file';
 import { LettersService } from './letters';
 import { redisLocks } from './locks';
 import { MailDispatchService } from './mail-dispatch';
 import { NotesService } from './notes';
 import { OutboxService } from './outbox';
+import { PausesService } from './pauses';
 import { MessageSendService } from './send-message';
 import { SyncService } from './sync';
 import { TemplatesService } from './templates';
@@ -57,6 +60,9 @@ export interface Services {
   accounts: AccountViewService;
   customerFiles: CustomerFileService;
   escalationFiles: EscalationFileService;
+  invoiceFiles: InvoiceFileService;
+  pauses: PausesService;
+  customerTypes: CustomerTypeService;
   callScripts: CallScriptService;
   workList: WorkListService;
   cadence: CadenceService;
@@ -94,6 +100,9 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     accountStates,
     customerFiles,
     escalationFiles: new EscalationFileService({ customerFiles, outbox: repos.outbox, letters, templates }),
+    invoiceFiles: new InvoiceFileService({ files: repos.customerFile }),
+    pauses: new PausesService({ settings, files: repos.customerFile, collections: repos.collections, notes }),
+    customerTypes: new CustomerTypeService({ files: repos.customerFile }),
     accounts: new AccountViewService({ settings, files: customerFiles }),
     callScripts: new CallScriptService({ db, outbox: repos.outbox, templates, clock }),
     workList: new WorkListService({ settings, accountStates, workList: repos.workList, clock }),
