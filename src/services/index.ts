@@ -16,6 +16,7 @@ import { CadenceService } from './cadence';
 import { CallScriptService } from './call-script';
 import { CompaniesService } from './companies';
 import { CompanySettingsService } from './company-settings';
+import { CompanySyncService } from './company-sync';
 import { CustomerFileService } from './customer-file';
 import { CustomerTypeService } from './customer-type';
 import { EscalationFileService } from './escalation-file';
@@ -75,6 +76,7 @@ export interface Services {
   companies: CompaniesService;
   webhooks: WebhooksService;
   sync: SyncService;
+  companySync: CompanySyncService;
   mailDispatch: MailDispatchService;
   housekeeping: HousekeepingService;
 }
@@ -116,6 +118,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     companies: new CompaniesService({ companies: repos.companies }),
     webhooks: new WebhooksService({ companies: repos.companies, queues, redis, clock }),
     sync: new SyncService({ companies: repos.companies, sync, locks, queues, clock }),
+    companySync: new CompanySyncService({ state: repos.syncState, sync, queues, clock }),
     mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
     housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock }),
   };
