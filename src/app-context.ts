@@ -85,6 +85,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
   const templates = new TemplateBook({ renderBudgetMs: config.templateRenderBudgetMs });
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, logger.child({ module: 'mail' })) : outboxMailer(outboxDir(config.dataDir));
   const sync = new CompanySync({ client, copy: repos.copy, state: repos.syncState, companies: repos.companies, clock, logger: logger.child({ module: 'sync' }) });
+  const balances = new FreshBalances(client);
   let closed = false;
   return {
     config,
@@ -94,10 +95,10 @@ export async function createAppContext(config: Config, options: ContextOptions =
     redis,
     queues,
     repos,
-    services: buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks: client, sync }),
+    services: buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks: client, sync, mailer, balances, mailFrom: config.mailFrom }),
     quickbooks: { oauth, vault, tokens, client },
     sync,
-    mail: { mailer, templates, balances: new FreshBalances(client) },
+    mail: { mailer, templates, balances },
     async close() {
       if (closed) return;
       closed = true;

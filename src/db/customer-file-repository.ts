@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { LocalDate } from '../collections/calendar';
+import { toCents, type Cents } from '../collections/money';
 import type { Db } from './database';
 import type {
   ActivitiesTable,
@@ -16,10 +17,13 @@ import type {
   QboPaymentsTable,
 } from './schema';
 
-export type FileCustomer = Selectable<QboCustomersTable>;
+// Money leaves this repository as cents (numeric text read with toCents).
+export type FileCustomer = Omit<Selectable<QboCustomersTable>, 'balance'> & { balance: Cents };
 export type FileCustomerName = Pick<FileCustomer, 'id' | 'display_name'>;
-export type FileInvoice = Pick<Selectable<QboInvoicesTable>, 'id' | 'doc_number' | 'txn_date' | 'due_date' | 'total' | 'balance' | 'customer_id'>;
-export type FilePayment = Pick<Selectable<QboPaymentsTable>, 'id' | 'txn_date' | 'total' | 'applied_to'>;
+export type FileInvoice = Pick<Selectable<QboInvoicesTable>, 'id' | 'doc_number' | 'txn_date' | 'due_date' | 'customer_id'> & { total: Cents; balance: Cents };
+export type FilePayment = Pick<Selectable<QboPaymentsTable>, 'id' | 'txn_date' | 'applied_to'> & { total: Cents };
+export type FilePromise = Omit<Selectable<PromisesTable>, 'amount' | 'paid'> & { amount: Cents; paid: Cents | null };
+export type InvoiceRow = Omit<Selectable<QboInvoicesTable>, 'total' | 'balance'> & { total: Cents; balance: Cents };
 export type FileActivity = Pick<Selectable<ActivitiesTable>, 'id' | 'kind' | 'summary' | 'occurred_on' | 'invoice_ids' | 'details' | 'note_status'>;
 export type FileLevel = Pick<Selectable<InvoiceStatesTable>, 'invoice_id' | 'level' | 'escalation_candidate'>;
 export type InvoiceActivity = Pick<Selectable<ActivitiesTable>, 'occurred_on' | 'kind' | 'summary' | 'note_status'>;
@@ -41,7 +45,8 @@ export class CustomerFileRepository {
   constructor(private readonly db: Db) {}
 
   async customer(realmId: string, customerId: string): Promise<FileCustomer | undefined> {
-    return this.db.selectFrom('qbo_customers').selectAll().where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirst();
+    const row = await this.db.selectFrom('qbo_customers').selectAll().where('realm_id', '=', realmId).where('id', '=', customerId).executeTakeFirst();
+    return row && { ...row, balance: toCents(row.balance) };
   }
 
   async customerExists(realmId: string, customerId: string): Promise<boolean> {
@@ -64,12 +69,14 @@ export class CustomerFileRepository {
 
   /** The invoices of these customers, by due date. */
   async invoicesOf(realmId: string, customerIds: string[]): Promise<FileInvoice[]> {
-    return this.db.selectFrom('qbo_invoices').select(['id', 'doc_number', 'txn_date', 'due_date', 'total', 'balance', 'customer_id']).where('realm_id', '=', realmId).where('customer_id', 'in', customerIds).orderBy('due_date').execute();
+    const rows = await this.db.selectFrom('qbo_invoices').select(['id', 'doc_number', 'txn_date', 'due_date', 'total', 'balance', 'customer_id']).where('realm_id', '=', realmId).where('customer_id', 'in', customerIds).orderBy('due_date').execute();
+    return rows.map((row) => ({ ...row, total: toCents(row.total), balance: toCents(row.balance) }));
   }
 
   /** The payments of these customers, newest first. */
   async paymentsOf(realmId: string, customerIds: string[]): Promise<FilePayment[]> {
-    return this.db.selectFrom('qbo_payments').select(['id', 'txn_date', 'total', 'applied_to']).where('realm_id', '=', realmId).where('customer_id', 'in', customerIds).orderBy('txn_date', 'desc').execute();
+    const rows = await this.db.selectFrom('qbo_payments').select(['id', 'txn_date', 'total', 'applied_to']).where('realm_id', '=', realmId).where('customer_id', 'in', customerIds).orderBy('txn_date', 'desc').execute();
+    return rows.map((row) => ({ ...row, total: toCents(row.total) }));
   }
 
   async history(realmId: string, customerId: string): Promise<Selectable<CustomerHistoriesTable> | undefined> {
@@ -77,8 +84,9 @@ export class CustomerFileRepository {
   }
 
   /** The customer's promises, latest due first. */
-  async promises(realmId: string, customerId: string): Promise<Array<Selectable<PromisesTable>>> {
-    return this.db.selectFrom('promises').selectAll().where('realm_id', '=', realmId).where('customer_id', '=', customerId).orderBy('due_on', 'desc').execute();
+  async promises(realmId: string, customerId: string): Promise<FilePromise[]> {
+    const rows = await this.db.selectFrom('promises').selectAll().where('realm_id', '=', realmId).where('customer_id', '=', customerId).orderBy('due_on', 'desc').execute();
+    return rows.map((row) => ({ ...row, amount: toCents(row.amount), paid: row.paid === null ? null : toCents(row.paid) }));
   }
 
   /** The customer's disputes, latest opened first. */
@@ -123,8 +131,9 @@ export class CustomerFileRepository {
     return this.db.selectFrom('call_tasks').selectAll().where('realm_id', '=', realmId).where('customer_id', '=', customerId).where('status', '=', 'open').executeTakeFirst();
   }
 
-  async invoice(realmId: string, invoiceId: string): Promise<Selectable<QboInvoicesTable> | undefined> {
-    return this.db.selectFrom('qbo_invoices').selectAll().where('realm_id', '=', realmId).where('id', '=', invoiceId).executeTakeFirst();
+  async invoice(realmId: string, invoiceId: string): Promise<InvoiceRow | undefined> {
+    const row = await this.db.selectFrom('qbo_invoices').selectAll().where('realm_id', '=', realmId).where('id', '=', invoiceId).executeTakeFirst();
+    return row && { ...row, total: toCents(row.total), balance: toCents(row.balance) };
   }
 
   async invoiceState(realmId: string, invoiceId: string): Promise<Selectable<InvoiceStatesTable> | undefined> {

@@ -2,8 +2,10 @@ import { sql } from 'kysely';
 import type { LocalDate } from '../collections/calendar';
 import type { TaskReason } from '../collections/model';
 import type { FilterFlag } from '../collections/worklist';
+import { toCents, type Cents } from '../collections/money';
 import type { Db } from './database';
 
+/** One line of the work list; money in cents. */
 export interface WorkListRow {
   id: string;
   customer_id: string;
@@ -12,7 +14,7 @@ export interface WorkListRow {
   reasons: TaskReason[];
   scheduled_for: LocalDate;
   created_on: LocalDate;
-  balance: string;
+  balance: Cents;
   oldest_due: LocalDate | null;
   oldest_days_overdue: number;
   a_account: boolean;
@@ -23,8 +25,10 @@ export interface WorkListRow {
   parent_id: string | null;
   customer_type: 'commercial' | 'personal' | null;
   total_count: number;
-  total_balance: string;
+  total_balance: Cents;
 }
+
+type WorkListRecord = Omit<WorkListRow, 'balance' | 'total_balance'> & { balance: string; total_balance: string };
 
 /** Whether each customer type's call window is open on the list's day: those accounts come first. */
 export interface WindowsToday {
@@ -52,7 +56,7 @@ export class WorkListRepository {
       filter.level !== undefined ? sql`d.level = ${filter.level}` : sql`true`,
       filter.flag === 'a_account' ? sql`d.a_account` : filter.flag === 'tough' ? sql`d.tough` : filter.flag === 'carried_over' ? sql`d.scheduled_for < ${day}::date` : filter.flag ? sql`d.reasons ? ${filter.flag}` : sql`true`,
     ];
-    const result = await sql<WorkListRow>`
+    const result = await sql<WorkListRecord>`
       with due as (
         -- The account's level is its state's (its highest open invoice's), as every reader shows it.
         select t.id, t.customer_id, coalesce(s.level, t.level) as level, t.reason, t.reasons, t.scheduled_for, t.created_on,
@@ -84,7 +88,7 @@ export class WorkListRepository {
       -- One index look-up per line of the page (LIMIT keeps the planner from hashing whole tables).
       left join lateral (select * from qbo_customers c where c.realm_id = ${realmId} and c.id = p.customer_id limit 1) c on true
       order by p.best_today desc, p.balance desc, p.oldest_due asc nulls last, p.id`.execute(this.db);
-    return result.rows;
+    return result.rows.map((row) => ({ ...row, balance: toCents(row.balance), total_balance: toCents(row.total_balance) }));
   }
 
   /** When an empty day's list would next have calls: the first later day with due open tasks, and how many. */

@@ -1,13 +1,11 @@
 import type { LocalDate } from '../collections/calendar';
 import type { PlaybookSettings } from '../collections/settings';
 import type { Uses } from '../services';
-import type { CadenceSummary } from '../services/cadence';
 
 // The cadence lives in src/services/cadence.ts (context.services.cadence) and a company's
 // settings in src/services/company-settings.ts (context.services.settings). These wrappers stay
-// only until the modules still importing them call the services.
-
-export type { CadenceSummary };
+// only until the modules still importing them call the services: src/jobs/call-outcomes.ts
+// (settingsFor), src/jobs/reports.ts (todayFor) and src/web/routes/report-pages.ts (all three).
 
 /** @deprecated Use `context.services.settings.settingsOf(realmId, timezone)`. */
 export function settingsFor(context: Uses<'settings'>, realmId: string, timezone: string): Promise<PlaybookSettings> {
@@ -23,9 +21,4 @@ export async function todayFor(context: Uses<'settings'>, realmId: string, timez
 /** @deprecated Use `context.services.settings.change(realmId, changes)`. */
 export function changeSettings(context: Uses<'settings'>, realmId: string, _timezone: string, changes: Partial<PlaybookSettings>): Promise<PlaybookSettings> {
   return context.services.settings.change(realmId, changes);
-}
-
-/** @deprecated Use `context.services.cadence.runDay(realmId, asOf)`. */
-export function runCadence(context: Uses<'cadence'>, realmId: string, asOf?: LocalDate): Promise<CadenceSummary> {
-  return context.services.cadence.runDay(realmId, asOf);
 }

@@ -5,8 +5,8 @@ import { openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { DatabaseInUseError } from '../db/pglite-lock';
 import { runSandboxCommand } from '../sandbox/command';
-import { runCadence } from '../jobs/cadence';
 import { centsToDecimal } from '../collections/money';
+import { workListJson } from '../web/presenters/money-json';
 import { startWeb } from './web';
 import { startWorker } from './worker';
 import { startDemo } from './demo';
@@ -72,7 +72,7 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       if (!values.realm) fail('ardesk sync needs --realm <QuickBooks company id>', 2);
       const context = await createAppContext(loadConfig());
       try {
-        const report = await context.sync.run(values.realm, values.full ? 'full' : 'auto');
+        const report = await context.services.companySync.runNow(values.realm, values.full ? 'full' : 'auto');
         process.stdout.write(`${JSON.stringify({ realmId: values.realm, ...report }, null, 2)}\n`);
       } finally {
         await context.close();
@@ -85,7 +85,7 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       if (values['as-of'] && !/^\d{4}-\d{2}-\d{2}$/.test(values['as-of'])) fail('--as-of must be a date, YYYY-MM-DD', 2);
       const context = await createAppContext(loadConfig());
       try {
-        process.stdout.write(`${JSON.stringify(await runCadence(context, values.realm, values['as-of']), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(await context.services.cadence.runDay(values.realm, values['as-of']), null, 2)}\n`);
       } finally {
         await context.close();
       }
@@ -98,7 +98,8 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       const context = await createAppContext(loadConfig());
       try {
         const list = await context.services.workList.forDay(values.realm, values['as-of'], { limit: Number.MAX_SAFE_INTEGER });
-        if (values.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        // The API's shape (GET /api/realms/:realmId/worklist): amounts in currency units.
+        if (values.json) process.stdout.write(`${JSON.stringify(workListJson(list), null, 2)}\n`);
         else {
           process.stdout.write(`Work list for ${list.date}: ${list.items.length} call(s)\n`);
           for (const item of list.items) process.stdout.write(`${centsToDecimal(item.overdueBalance).padStart(12)}  L${item.level}  ${item.customer.name}  ${item.flags.join(' ')}\n`);

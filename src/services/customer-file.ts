@@ -1,7 +1,6 @@
 import { accountStates, daysOverdue, settledAccount } from '../collections/account-state';
 import type { LocalDate } from '../collections/calendar';
 import type { Level } from '../collections/model';
-import { toCents } from '../collections/money';
 import { paymentHistory } from '../collections/payment-history';
 import type { CustomerFileRepository } from '../db/customer-file-repository';
 import { NotFoundError } from '../errors';
@@ -59,12 +58,12 @@ async function customerFile(deps: CustomerFileDeps, realmId: string, customerId:
   const level = new Map(states.map((s) => [s.invoice_id, s]));
   const numbers = new Map(invoices.map((i) => [i.id, i.doc_number ?? i.id]));
   const open = invoices
-    .filter((i) => toCents(i.balance) > 0)
+    .filter((i) => i.balance > 0)
     .map((i) => {
       const due = i.due_date ?? i.txn_date;
-      return { id: i.id, number: i.doc_number ?? i.id, txnDate: i.txn_date, dueDate: due, total: toCents(i.total), balance: toCents(i.balance), daysOverdue: daysOverdue(due, today), level: level.get(i.id)?.level ?? 0, escalation: level.get(i.id)?.escalation_candidate ?? false };
+      return { id: i.id, number: i.doc_number ?? i.id, txnDate: i.txn_date, dueDate: due, total: i.total, balance: i.balance, daysOverdue: daysOverdue(due, today), level: level.get(i.id)?.level ?? 0, escalation: level.get(i.id)?.escalation_candidate ?? false };
     });
-  const applied = payments.map((p) => ({ id: p.id, txnDate: p.txn_date, total: toCents(p.total), invoiceIds: (p.applied_to as Array<{ id: string; type: string }>).filter((a) => a.type === 'Invoice').map((a) => a.id) }));
+  const applied = payments.map((p) => ({ id: p.id, txnDate: p.txn_date, total: p.total, invoiceIds: (p.applied_to as Array<{ id: string; type: string }>).filter((a) => a.type === 'Invoice').map((a) => a.id) }));
   const type = account.type;
   // The payer's figures are its stored state; a sub-customer shown alone (it pays through its
   // parent) has the same rules applied to its own invoices only.
@@ -81,10 +80,10 @@ async function customerFile(deps: CustomerFileDeps, realmId: string, customerId:
     payerId: account.payerId,
     openBalance: state.openBalance,
     overdueBalance: state.overdueBalance,
-    invoices: invoices.map((i) => ({ id: i.id, number: i.doc_number ?? i.id, txnDate: i.txn_date, dueDate: i.due_date ?? i.txn_date, total: toCents(i.total), balance: toCents(i.balance) })),
+    invoices: invoices.map((i) => ({ id: i.id, number: i.doc_number ?? i.id, txnDate: i.txn_date, dueDate: i.due_date ?? i.txn_date, total: i.total, balance: i.balance })),
     payments: applied.map((p) => ({ ...p, invoices: p.invoiceIds.map((id) => numbers.get(id) ?? id).join(', ') })),
-    paymentHistory: paymentHistory(invoices.map((i) => ({ id: i.id, dueDate: i.due_date ?? i.txn_date, balance: toCents(i.balance) })), applied, today),
-    promises: promises.map((p) => ({ id: p.id, amount: toCents(p.amount), dueOn: p.due_on, madeOn: p.made_on, status: p.status, paid: p.paid === null ? null : toCents(p.paid), inPlan: Boolean(p.plan_id), invoices: p.invoice_ids.map((id) => numbers.get(id) ?? id).join(', ') })),
+    paymentHistory: paymentHistory(invoices.map((i) => ({ id: i.id, dueDate: i.due_date ?? i.txn_date, balance: i.balance })), applied, today),
+    promises: promises.map((p) => ({ id: p.id, amount: p.amount, dueOn: p.due_on, madeOn: p.made_on, status: p.status, paid: p.paid, inPlan: Boolean(p.plan_id), invoices: p.invoice_ids.map((id) => numbers.get(id) ?? id).join(', ') })),
     disputes: disputes.map((d) => ({ id: d.id, category: d.category, text: d.text, status: d.status, resolution: d.resolution, openedOn: d.opened_on, resolvedOn: d.resolved_on, invoices: d.invoice_ids.map((id) => numbers.get(id) ?? id).join(', ') })),
     contacts: contacts.map((c) => ({ id: c.id, name: c.name, role: c.role, phone: c.phone, email: c.email, approvesPayment: c.approves_payment })),
     pauses: pauses.map((p) => ({ id: p.id, invoice: p.invoice_id ? (numbers.get(p.invoice_id) ?? p.invoice_id) : null, until: p.until, reason: p.reason })),

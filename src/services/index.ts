@@ -4,6 +4,8 @@ import type { Db } from '../db/database';
 import type { Repositories } from '../db/repositories';
 import type { JobQueues } from '../jobs/queues';
 import type { Logger } from '../logger';
+import type { FreshBalances } from '../mail/fresh-balances';
+import type { Mailer } from '../mail/mailer';
 import type { TemplateBook } from '../mail/templates';
 import type { QuickBooksClient } from '../quickbooks/client';
 import type { CompanySync } from '../quickbooks/sync';
@@ -14,13 +16,19 @@ import { CadenceService } from './cadence';
 import { CallScriptService } from './call-script';
 import { CompaniesService } from './companies';
 import { CompanySettingsService } from './company-settings';
+import { CompanySyncService } from './company-sync';
 import { CustomerFileService } from './customer-file';
+import { CustomerTypeService } from './customer-type';
+import { EscalationFileService } from './escalation-file';
 import { HousekeepingService } from './housekeeping';
+import { InvoiceFileService } from './invoice-file';
 import { LettersService } from './letters';
 import { redisLocks } from './locks';
 import { MailDispatchService } from './mail-dispatch';
 import { NotesService } from './notes';
 import { OutboxService } from './outbox';
+import { PausesService } from './pauses';
+import { MessageSendService } from './send-message';
 import { SyncService } from './sync';
 import { TemplatesService } from './templates';
 import { WebhooksService } from './webhooks';
@@ -38,6 +46,11 @@ export interface ServiceDeps {
   logger: Logger;
   quickbooks: QuickBooksClient;
   sync: CompanySync;
+  mailer: Mailer;
+  /** The balance re-read before a send (one per process: it gathers a company's reads). */
+  balances: FreshBalances;
+  /** The From: of every message (config.mailFrom). */
+  mailFrom: string;
 }
 
 /** The application's work, one service per collector action or read model. */
@@ -47,17 +60,23 @@ export interface Services {
   accountStates: AccountStateService;
   accounts: AccountViewService;
   customerFiles: CustomerFileService;
+  escalationFiles: EscalationFileService;
+  invoiceFiles: InvoiceFileService;
+  pauses: PausesService;
+  customerTypes: CustomerTypeService;
   callScripts: CallScriptService;
   workList: WorkListService;
   cadence: CadenceService;
   notes: NotesService;
   letters: LettersService;
+  messages: MessageSendService;
   outbox: OutboxService;
   templates: TemplatesService;
   activities: ActivitiesService;
   companies: CompaniesService;
   webhooks: WebhooksService;
   sync: SyncService;
+  companySync: CompanySyncService;
   mailDispatch: MailDispatchService;
   housekeeping: HousekeepingService;
 }
@@ -69,30 +88,37 @@ export interface Services {
 export type Uses<K extends keyof Services> = { services: Pick<Services, K> };
 
 /** Builds every service once per process; each gets only the dependencies it names. */
-export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync }: ServiceDeps): Services {
+export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, mailer, balances, mailFrom }: ServiceDeps): Services {
   const locks = redisLocks(redis, queues.prefix);
   const settings = new CompanySettingsService({ companies: repos.companies, collections: repos.collections, clock });
   const directory = new AccountDirectoryService(repos.accounts);
   const accountStates = new AccountStateService({ states: repos.accountStates, directory });
   const customerFiles = new CustomerFileService({ settings, files: repos.customerFile, accountStates });
   const notes = new NotesService({ companies: repos.companies, settings, notes: repos.notes, client: quickbooks, locks, queues, clock, logger: logger.child({ module: 'notes' }) });
+  const letters = new LettersService({ db, outbox: repos.outbox, mergeData: repos.mergeData, templates, clock });
   return {
     settings,
     directory,
     accountStates,
     customerFiles,
+    escalationFiles: new EscalationFileService({ customerFiles, outbox: repos.outbox, letters, templates }),
+    invoiceFiles: new InvoiceFileService({ files: repos.customerFile }),
+    pauses: new PausesService({ settings, files: repos.customerFile, collections: repos.collections, notes }),
+    customerTypes: new CustomerTypeService({ files: repos.customerFile }),
     accounts: new AccountViewService({ settings, files: customerFiles }),
     callScripts: new CallScriptService({ db, outbox: repos.outbox, templates, clock }),
     workList: new WorkListService({ settings, accountStates, workList: repos.workList, clock }),
     cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, clock, logger: logger.child({ module: 'cadence' }) }),
     notes,
-    letters: new LettersService({ db, outbox: repos.outbox, mergeData: repos.mergeData, templates, clock }),
+    letters,
+    messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, callTasks: repos.callTasks, settings, balances, templates, mailer, mailFrom, clock, logger: logger.child({ module: 'mail' }) }),
     outbox: new OutboxService({ outbox: repos.outbox }),
     templates: new TemplatesService({ outbox: repos.outbox, templates }),
     activities: new ActivitiesService({ notes: repos.notes, settings, noteWriter: notes }),
     companies: new CompaniesService({ companies: repos.companies }),
     webhooks: new WebhooksService({ companies: repos.companies, queues, redis, clock }),
     sync: new SyncService({ companies: repos.companies, sync, locks, queues, clock }),
+    companySync: new CompanySyncService({ state: repos.syncState, sync, queues, clock }),
     mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
     housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock }),
   };

@@ -2,7 +2,7 @@ import { settledAccount } from '../collections/account-state';
 import { customerType } from '../collections/accounts';
 import { localMoment, weekday, type LocalDate } from '../collections/calendar';
 import type { Level } from '../collections/model';
-import { toCents, type Cents } from '../collections/money';
+import type { Cents } from '../collections/money';
 import { describeTask, type WorkListItem } from '../collections/worklist';
 import type { Clock } from '../clock';
 import type { WorkListFilter, WorkListRepository } from '../db/worklist-repository';
@@ -47,13 +47,13 @@ export class WorkListService {
     const items = rows.map((row) => {
       const customer = row.display_name === null ? undefined : { id: row.customer_id, name: row.display_name, companyName: row.company_name, email: row.email, parentId: row.parent_id };
       const type = row.customer_type ?? (customer ? customerType(customer) : 'commercial');
-      const state = { ...settledAccount(row.customer_id, type, day, row.tough), overdueBalance: toCents(row.balance), oldestDue: row.oldest_due, oldestDaysOverdue: row.oldest_days_overdue, aAccount: row.a_account };
+      const state = { ...settledAccount(row.customer_id, type, day, row.tough), overdueBalance: row.balance, oldestDue: row.oldest_due, oldestDaysOverdue: row.oldest_days_overdue, aAccount: row.a_account };
       return describeTask({ id: row.id, customerId: row.customer_id, level: row.level as Level, reason: row.reason, reasons: row.reasons, scheduledFor: row.scheduled_for, createdOn: row.created_on }, { customer, state }, day, settings, now);
     });
     // A page past the end has no rows to carry the totals: ask again for the first row.
     const first = rows[0] ?? (page.offset ? (await this.deps.workList.page(realmId, day, version, windows, 1, 0, filter))[0] : undefined);
     const total = first?.total_count ?? 0;
     const nextCalls = total === 0 ? ((await this.deps.workList.nextDue(realmId, day)) ?? null) : null;
-    return { date: day, total, totalOverdue: toCents(first?.total_balance ?? '0'), items, nextCalls };
+    return { date: day, total, totalOverdue: first?.total_balance ?? 0, items, nextCalls };
   }
 }

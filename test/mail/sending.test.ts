@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { sendMessage } from '../../src/mail/send-message';
 import type { Realm } from '../../src/sandbox/realm';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
@@ -43,7 +42,7 @@ describe('sending letters and emails through a real SMTP server', () => {
       const invoice = realm.table('Invoice').get(id) as unknown as { Id: string; Balance: number; CustomerRef: { value: string } };
       realm.create('Payment', { CustomerRef: invoice.CustomerRef, TotalAmt: invoice.Balance, Line: [{ Amount: invoice.Balance, LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }] });
     }
-    expect(await sendMessage(app.test.context, message.id)).toMatchObject({ status: 'cancelled' });
+    expect(await app.test.context.services.messages.send(message.id)).toMatchObject({ status: 'cancelled' });
     expect(smtp.received).toHaveLength(0);
     expect(await app.test.context.repos.outbox.find(message.id)).toMatchObject({ status: 'cancelled', status_reason: expect.stringMatching(/paid/) });
   });
@@ -51,7 +50,7 @@ describe('sending letters and emails through a real SMTP server', () => {
   it('sends every due message once, with a deterministic Message-ID, both parts, the amounts and pay links', async () => {
     const due = await queued();
     expect(due.length).toBeGreaterThan(3);
-    for (const message of due) expect((await sendMessage(app.test.context, message.id)).status).toBe('sent');
+    for (const message of due) expect((await app.test.context.services.messages.send(message.id)).status).toBe('sent');
     expect(smtp.received).toHaveLength(due.length);
     for (const message of due) {
       const mail = smtp.received.find((m) => m.messageId === `<${message.id}@harbor.test>`);
@@ -80,7 +79,7 @@ describe('sending letters and emails through a real SMTP server', () => {
     expect(activities).toHaveLength(due.length);
     expect(activities[0]!.summary).toMatch(/emailed to .+@.+ for invoices? .+\(USD [\d,]+\.\d\d/);
     // Sending again changes nothing: every message is past `queued`.
-    for (const message of due) expect((await sendMessage(app.test.context, message.id)).status).toBe('skipped');
+    for (const message of due) expect((await app.test.context.services.messages.send(message.id)).status).toBe('skipped');
     expect(smtp.received).toHaveLength(due.length);
   });
 
@@ -101,7 +100,7 @@ describe('sending letters and emails through a real SMTP server', () => {
     const invoice = await app.test.context.db.selectFrom('qbo_invoices').innerJoin('qbo_customers', (j) => j.onRef('qbo_customers.id', '=', 'qbo_invoices.customer_id').onRef('qbo_customers.realm_id', '=', 'qbo_invoices.realm_id'))
       .select(['qbo_invoices.id', 'qbo_invoices.customer_id', 'qbo_customers.display_name']).where('qbo_invoices.realm_id', '=', REALM).where('qbo_invoices.balance', '>', '0').executeTakeFirstOrThrow();
     const next = await app.test.context.db.insertInto('messages').values({ realm_id: REALM, customer_id: invoice.customer_id, kind: 'reminder', to_address: 'ap@customer.test', invoice_ids: JSON.stringify([invoice.id]), total: 1, send_at: new Date(NOW), key: 'test:override' }).returning('id').executeTakeFirstOrThrow();
-    expect((await sendMessage(app.test.context, next.id)).status).toBe('sent');
+    expect((await app.test.context.services.messages.send(next.id)).status).toBe('sent');
     expect(smtp.received.at(-1)!.parsed.subject).toMatch(new RegExp(`^Account ${invoice.display_name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\$[\\d,]+\\.\\d\\d past due$`));
   });
 
@@ -109,11 +108,11 @@ describe('sending letters and emails through a real SMTP server', () => {
     smtp.rejectRecipients.add('gone@customer.test');
     const invoice = await app.test.context.db.selectFrom('qbo_invoices').select(['id', 'customer_id']).where('realm_id', '=', REALM).where('balance', '>', '0').executeTakeFirstOrThrow();
     const message = await app.test.context.db.insertInto('messages').values({ realm_id: REALM, customer_id: invoice.customer_id, kind: 'reminder', to_address: 'gone@customer.test', invoice_ids: JSON.stringify([invoice.id]), total: 1, send_at: new Date(NOW), key: 'test:bounce' }).returning('id').executeTakeFirstOrThrow();
-    expect((await sendMessage(app.test.context, message.id)).status).toBe('failed');
+    expect((await app.test.context.services.messages.send(message.id)).status).toBe('failed');
     expect(await app.test.context.repos.outbox.find(message.id)).toMatchObject({ status: 'failed', status_reason: expect.stringMatching(/^550/) });
     const task = await app.test.context.db.selectFrom('call_tasks').selectAll().where('realm_id', '=', REALM).where('customer_id', '=', invoice.customer_id).where(sql<boolean>`reasons ? 'find_email'`).where('status', '=', 'open').executeTakeFirst();
     expect(task).toBeDefined();
     const malformed = await app.test.context.db.insertInto('messages').values({ realm_id: REALM, customer_id: invoice.customer_id, kind: 'reminder', to_address: 'not an address', invoice_ids: JSON.stringify([invoice.id]), total: 1, send_at: new Date(NOW), key: 'test:malformed' }).returning('id').executeTakeFirstOrThrow();
-    expect(await sendMessage(app.test.context, malformed.id)).toMatchObject({ status: 'failed', reason: 'invalid address' });
+    expect(await app.test.context.services.messages.send(malformed.id)).toMatchObject({ status: 'failed', reason: 'invalid address' });
   });
 });

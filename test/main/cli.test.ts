@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createPostgresDatabase } from '../support/database';
 import { runArdesk } from '../support/cli';
+import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
+import { createPostgresDatabase } from '../support/database';
 import { testEnv } from '../support/env';
+import { HttpClient, jsonOf } from '../support/http';
 
 describe('ardesk command', () => {
   it('refuses to start with a short TOKEN_ENCRYPTION_KEY, naming the variable and nothing secret', async () => {
@@ -60,4 +62,44 @@ describe('ardesk command', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/ardesk migrate failed: .*(ECONNREFUSED|connect)/);
   });
+});
+
+describe('ardesk sync, cadence and worklist on a connected company', () => {
+  const REALM = '9341671';
+  const NOW = '2026-11-23T15:00:00Z';
+  let database: { url: string; drop(): Promise<void> };
+  let app: ConnectedApp;
+  let env: NodeJS.ProcessEnv;
+  let owner: HttpClient;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    app = await startConnectedApp({ realms: [{ realmId: REALM, name: 'Command Line Co', customers: 12, invoices: 40 }], databaseUrl: database.url, env: { ARDESK_NOW: NOW } });
+    owner = new HttpClient(app.web.url);
+    await connect(app, owner, REALM);
+    env = testEnv({ ...app.env, DATABASE_URL: database.url, QUEUE_PREFIX: `ardesk-cli-test-${process.pid}` });
+  }, 120_000);
+  afterAll(async () => {
+    await app.stop();
+    await database.drop();
+  });
+
+  it('syncs the company, runs its day of the playbook, and prints the work list as the API gives it', async () => {
+    const sync = await runArdesk(['sync', '--realm', REALM, '--full'], env, 90_000);
+    expect(sync).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(sync.stdout)).toMatchObject({ realmId: REALM, mode: 'full', counts: { Invoice: 40 } });
+
+    const cadence = await runArdesk(['cadence', '--realm', REALM], env, 90_000);
+    expect(cadence).toMatchObject({ code: 0, stderr: '' });
+    const summary = JSON.parse(cadence.stdout) as { realmId: string; day: string; proposed: number };
+    expect(summary).toMatchObject({ realmId: REALM, day: '2026-11-23' });
+    expect(summary.proposed).toBeGreaterThan(0);
+
+    const printed = await runArdesk(['worklist', '--realm', REALM, '--json'], env, 60_000);
+    expect(printed).toMatchObject({ code: 0, stderr: '' });
+    const list = JSON.parse(printed.stdout) as { date: string; total: number; totalOverdue: number; items: Array<{ overdueBalance: number }> };
+    const api = await jsonOf(await owner.get(`/api/realms/${REALM}/worklist?limit=1000`));
+    expect(list.total).toBeGreaterThan(0);
+    expect(list).toEqual(api);
+  }, 240_000);
 });

@@ -1,5 +1,4 @@
 import { recordCallOutcome } from '../../src/jobs/call-outcomes';
-import { sendMessage } from '../../src/mail/send-message';
 import type { Realm } from '../../src/sandbox/realm';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
@@ -62,7 +61,7 @@ describe('the collection history written back into QuickBooks as notes', () => {
   it('leaves exactly one note per activity, on the right invoices, after a cadence run, sends and logged calls', async () => {
     await app.test.context.services.cadence.runDay(HISTORY);
     const queued = await db().selectFrom('messages').select('id').where('realm_id', '=', HISTORY).where('status', '=', 'queued').limit(6).execute();
-    for (const message of queued) await sendMessage(app.test.context, message.id);
+    for (const message of queued) await app.test.context.services.messages.send(message.id);
     const tasks = await db().selectFrom('call_tasks').selectAll().where('realm_id', '=', HISTORY).where('status', '=', 'open').where('reason', '=', 'level').limit(3).execute();
     expect(tasks.length).toBeGreaterThan(1);
     await recordCallOutcome(app.test.context, HISTORY, tasks[0]!.id, { outcome: 'promised', promise: { amount: 100, dueOn: '2026-11-27' }, notes: 'Spoke to <b>Sam</b> in AP' });

@@ -1,5 +1,4 @@
 import { dispatchMail } from '../../src/jobs/handlers/mail';
-import { sendMessage } from '../../src/mail/send-message';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
 import { startSmtp, type TestSmtp } from '../support/smtp';
@@ -39,7 +38,7 @@ describe('the clock crossing midnight and a daylight-saving change during a run'
 
     // The send jobs' turn comes after midnight: Saturday 00:00:30.
     now = new Date('2026-11-21T05:00:30Z');
-    for (const message of decided) expect((await sendMessage(app.test.context, message.id)).status).toBe('skipped');
+    for (const message of decided) expect((await app.test.context.services.messages.send(message.id)).status).toBe('skipped');
     expect(smtp.received).toHaveLength(0);
     const waiting = await queued();
     expect(waiting).toHaveLength(decided.length);
@@ -52,8 +51,8 @@ describe('the clock crossing midnight and a daylight-saving change during a run'
     now = new Date('2026-11-23T13:00:05Z');
     const due = await app.test.context.repos.outbox.dueForDispatch(now, 100);
     expect(due.map((m) => m.id).sort()).toEqual(decided.map((m) => m.id).sort());
-    for (const message of decided) expect((await sendMessage(app.test.context, message.id)).status).toBe('sent');
-    for (const message of decided) expect((await sendMessage(app.test.context, message.id)).status).toBe('skipped');
+    for (const message of decided) expect((await app.test.context.services.messages.send(message.id)).status).toBe('sent');
+    for (const message of decided) expect((await app.test.context.services.messages.send(message.id)).status).toBe('skipped');
     expect(smtp.received).toHaveLength(decided.length);
   });
 
@@ -66,13 +65,13 @@ describe('the clock crossing midnight and a daylight-saving change during a run'
       .returning('id')
       .executeTakeFirstOrThrow();
     now = new Date('2026-11-01T06:30:00Z'); // 01:30 EST, the second 01:30 of the night
-    expect((await sendMessage(app.test.context, message.id)).status).toBe('skipped');
+    expect((await app.test.context.services.messages.send(message.id)).status).toBe('skipped');
     const moved = await app.test.context.repos.outbox.find(message.id);
     expect(moved!.send_at.toISOString()).toBe('2026-11-02T13:00:00.000Z'); // Monday 08:00 EST, not 07:00
     now = new Date('2026-11-02T12:30:00Z'); // 07:30 EST: an hour that was 08:30 before the change
     expect(await app.test.context.repos.outbox.dueForDispatch(now, 10)).toEqual([]);
     now = new Date('2026-11-02T13:00:01Z');
     await dispatchMail(app.test.context)({}, {} as never);
-    expect((await sendMessage(app.test.context, message.id)).status).toBe('sent');
+    expect((await app.test.context.services.messages.send(message.id)).status).toBe('sent');
   });
 });

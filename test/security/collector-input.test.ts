@@ -1,5 +1,4 @@
 import { recordCallOutcome } from '../../src/jobs/call-outcomes';
-import { outboxDocument } from '../../src/mail/letters';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { csrfTokenIn, HttpClient } from '../support/http';
 
@@ -127,7 +126,7 @@ describe('collector input', () => {
     expect((await db.selectFrom('promises').select('amount').where('id', '=', promiseIds[0]!).executeTakeFirstOrThrow()).amount).toBe('12.34');
     const confirmation = await db.selectFrom('messages').select(['id', 'total']).where('realm_id', '=', REALM).where('key', '=', `promise-confirmation:${promiseIds[0]}`).executeTakeFirstOrThrow();
     expect(confirmation.total).toBe('12.34');
-    const letter = await outboxDocument(app.test.context, REALM, confirmation.id);
+    const letter = await app.test.context.services.letters.document(REALM, confirmation.id);
     expect(letter.data.promise?.amount).toBe(1234);
     expect((await app.test.context.mail.templates.render(letter.kind, letter.data, letter.overrides)).subject).toBe('Confirming your payment of $12.34 by December 1, 2026');
     const call = await db.selectFrom('activities').select('details').where('realm_id', '=', REALM).where('kind', '=', 'call').where('customer_id', '=', open.customer_id).orderBy('created_at', 'desc').executeTakeFirstOrThrow();

@@ -2,7 +2,6 @@ import { createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import { createLogger } from '../../src/logger';
-import { sendMessage } from '../../src/mail/send-message';
 import { CLIENT_SECRET, connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { csrfTokenIn, HttpClient } from '../support/http';
 import { startSmtp, type TestSmtp } from '../support/smtp';
@@ -59,7 +58,7 @@ describe('secrets never reach the logs', () => {
 
     // Sending and notes.
     const queued = await app.test.context.db.selectFrom('messages').select('id').where('realm_id', '=', REALM).where('status', '=', 'queued').execute();
-    for (const message of queued) await sendMessage(app.test.context, message.id);
+    for (const message of queued) await app.test.context.services.messages.send(message.id);
     await app.test.context.services.notes.writePending(REALM);
 
     // The API with the right and a wrong token; a form without CSRF; webhooks signed right and wrong.

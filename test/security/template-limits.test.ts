@@ -1,4 +1,3 @@
-import { sendMessage } from '../../src/mail/send-message';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
 import { startSmtp, type TestSmtp } from '../support/smtp';
@@ -90,7 +89,7 @@ describe('templates cannot freeze a process, hide a failure, or write to the log
 
     // The worker renders the same way: the send gives up, and the message says why.
     const sendStarted = Date.now();
-    const { result: outcome, waits: sendWaits } = await healthWhile(sendMessage(app.test.context, message.id));
+    const { result: outcome, waits: sendWaits } = await healthWhile(app.test.context.services.messages.send(message.id));
     expect(Date.now() - sendStarted).toBeLessThan(BUDGET_MS + 2500);
     expect(Math.max(...sendWaits)).toBeLessThan(1000);
     expect(outcome).toMatchObject({ status: 'failed', reason: expect.stringMatching(/took longer than 1 second/) });
@@ -112,13 +111,13 @@ describe('templates cannot freeze a process, hide a failure, or write to the log
     await app.test.context.repos.outbox.saveOverrides(REALM, 'reminder', { html: '<p>Hello</p>\n{{> (lookup customer "name")}}' });
     const db = app.test.context.db;
     const message = await db.selectFrom('messages').selectAll().where('realm_id', '=', REALM).where('kind', '=', 'reminder').where('status', '=', 'queued').orderBy('id').executeTakeFirstOrThrow();
-    const outcome = await sendMessage(app.test.context, message.id);
+    const outcome = await app.test.context.services.messages.send(message.id);
     expect(outcome).toMatchObject({ status: 'failed', reason: expect.stringMatching(/could not be found/) });
     const row = (await app.test.context.repos.outbox.find(message.id))!;
     expect(row.status).toBe('failed');
     expect(row.status_reason).toMatch(/^The reminder template could not be rendered: the html part(, line \d+)?: The partial .+ could not be found/);
     // A retry of the same job finds nothing to do: no false "uncertain".
-    expect(await sendMessage(app.test.context, message.id)).toMatchObject({ status: 'skipped' });
+    expect(await app.test.context.services.messages.send(message.id)).toMatchObject({ status: 'skipped' });
     expect((await app.test.context.repos.outbox.find(message.id))!.status).toBe('failed');
 
     const company = await (await page(`/companies/${REALM}`)).text();

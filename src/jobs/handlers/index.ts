@@ -1,4 +1,3 @@
-import type { AppContext } from '../../app-context';
 import type { Uses } from '../../services';
 import type { JobHandlers } from '../worker-host';
 import { pruneSessions } from './prune-sessions';
@@ -7,8 +6,11 @@ import { cadenceRealm } from './cadence-realm';
 import { dispatchMail, sendMail } from './mail';
 import { dispatchNotes, writeRealmNotes } from './notes';
 
-/** Every job's handler, bound to this process's context. The worker refuses to start if one is missing. */
-export function createJobHandlers(context: AppContext): JobHandlers {
+/** What the job handlers call: only these services. */
+export type JobServices = Uses<'housekeeping' | 'sync' | 'cadence' | 'mailDispatch' | 'messages' | 'notes'>;
+
+/** Every job's handler, bound to this process's services. The worker refuses to start if one is missing. */
+export function createJobHandlers(context: JobServices): JobHandlers {
   return {
     'maintenance.prune-sessions': pruneSessions(context),
     'sync.realm': syncRealm(context),

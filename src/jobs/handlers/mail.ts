@@ -1,6 +1,4 @@
 import { UnrecoverableError } from 'bullmq';
-import type { AppContext } from '../../app-context';
-import { sendMessage } from '../../mail/send-message';
 import type { Uses } from '../../services';
 import type { JobHandler } from '../worker-host';
 
@@ -9,11 +7,11 @@ export function dispatchMail({ services }: Uses<'mailDispatch'>): JobHandler<'ma
   return () => services.mailDispatch.dispatchDue();
 }
 
-// sendMessage (src/mail/send-message.ts) still takes the whole context.
-export function sendMail(context: AppContext): JobHandler<'mail.send'> {
+/** Sends one message (see MessageSendService); a message that is gone is not retried. */
+export function sendMail({ services }: Uses<'messages'>): JobHandler<'mail.send'> {
   return async ({ messageId }, { job }) => {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const outcome = await sendMessage(context, messageId, { lastAttempt });
+    const outcome = await services.messages.send(messageId, { lastAttempt });
     if (outcome.status === 'failed' && outcome.reason === 'no such message') throw new UnrecoverableError(outcome.reason);
     return outcome;
   };

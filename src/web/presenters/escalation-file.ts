@@ -1,8 +1,7 @@
-import type { AppContext } from '../../app-context';
 import { LETTERS, MESSAGE_NAMES } from '../../collections/message-kinds';
 import type { MessageKind } from '../../collections/model';
 import { localMoment } from '../../collections/calendar';
-import { outboxDocument } from '../../mail/letters';
+import type { EscalationRecords } from '../../services/escalation-file';
 
 /** How each activity reached (or concerned) the customer. */
 const CHANNELS: Record<string, string> = {
@@ -31,25 +30,14 @@ export interface EscalationEvent {
 }
 
 /**
- * The small-claims file of an escalation candidate: what is owed, the verification letter that
- * confirmed the goods or services were right (and any reply, recorded as a dispute), and every
- * contact, promise, dispute and letter in date order, ready to print or hand to an agency.
- * Amounts in cents.
+ * The small-claims file of an escalation candidate laid out: what is owed, the verification letter
+ * that confirmed the goods or services were right (and any reply, recorded as a dispute), and
+ * every contact, promise, dispute and letter in date order, ready to print or hand to an agency.
+ * Amounts in cents. Pure: the records come from EscalationFileService.
  */
-export async function escalationFile(context: AppContext, realmId: string, customerId: string) {
-  const file = await context.services.customerFiles.fileOf(realmId, customerId);
+export function escalationFile({ file, sent, verifications: verificationLetters }: EscalationRecords) {
   const { company } = file;
-  const sent = await context.repos.outbox.sentToCustomer(realmId, customerId);
-
-  const verifications = await Promise.all(
-    sent
-      .filter((m) => m.kind === 'verification')
-      .map(async (m) => {
-        const document = await outboxDocument(context, realmId, m.id);
-        const rendered = await context.mail.templates.render(document.kind, document.data, document.overrides);
-        return { sentOn: dayOf(m.sent_at ?? m.send_at, company.timezone), to: m.to_address, subject: m.subject ?? rendered.subject, text: rendered.text };
-      }),
-  );
+  const verifications = verificationLetters.map(({ message: m, rendered }) => ({ sentOn: dayOf(m.sent_at ?? m.send_at, company.timezone), to: m.to_address, subject: m.subject ?? rendered.subject, text: rendered.text }));
 
   const events: EscalationEvent[] = [...file.timeline]
     .filter((a) => !NOT_CONTACTS.has(a.kind))
@@ -78,7 +66,7 @@ export async function escalationFile(context: AppContext, realmId: string, custo
   };
 }
 
-export type EscalationFile = Awaited<ReturnType<typeof escalationFile>>;
+export type EscalationFile = ReturnType<typeof escalationFile>;
 
 function dayOf(instant: Date | string, timezone: string): string {
   return localMoment(new Date(instant), timezone).date;

@@ -3,7 +3,7 @@ import type { AppContext } from '../../app-context';
 import { z } from 'zod';
 import { localDateSchema } from '../../collections/local-date-schema';
 import type { Company } from '../../db/schema';
-import { changeSettings, runCadence, settingsFor } from '../../jobs/cadence';
+import type { SyncState } from '../../services/company-sync';
 import { playbookSettingsSchema } from '../../collections/settings';
 import { workListJson } from '../presenters/money-json';
 import { FILTER_FLAGS } from '../../collections/worklist';
@@ -25,7 +25,7 @@ function present(company: Company) {
   };
 }
 
-export function presentSync(state: Awaited<ReturnType<AppContext['repos']['syncState']['get']>>) {
+export function presentSync(state: SyncState) {
   if (!state) return { lastSuccessAt: null, lastMode: null, counts: {}, lastError: null, skipped: [] };
   return {
     lastSuccessAt: state.last_success_at,
@@ -60,7 +60,7 @@ export function apiRoutes(context: AppContext): Router {
   });
 
   router.get('/api/realms/:realmId', async (req, res) => {
-    res.json({ ...present(req.company!), sync: presentSync(await context.repos.syncState.get(req.company!.realm_id)) });
+    res.json({ ...present(req.company!), sync: presentSync(await context.services.companySync.status(req.company!.realm_id)) });
   });
 
   const cadenceQuery = z.object({
@@ -89,7 +89,7 @@ export function apiRoutes(context: AppContext): Router {
 
   const period = z.object({ from: cadenceQuery.shape.date, to: cadenceQuery.shape.date }).refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'from must not be after to', path: ['from'] });
   router.get('/api/realms/:realmId/settings', async (req, res) => {
-    res.json(await settingsFor(context, req.company!.realm_id, req.company!.timezone));
+    res.json(await context.services.settings.settingsOf(req.company!.realm_id, req.company!.timezone));
   });
   // Every field may be sent on its own; what is sent replaces the stored value, and the whole
   // result must be valid before anything is saved.
@@ -98,7 +98,7 @@ export function apiRoutes(context: AppContext): Router {
     const parsed = playbookSettingsSchema.partial().strict().parse(body);
     // zod fills defaults even in a partial schema: keep only what was actually sent.
     const changes = Object.fromEntries(Object.entries(parsed).filter(([key]) => key in body));
-    res.json(await changeSettings(context, req.company!.realm_id, req.company!.timezone, changes));
+    res.json(await context.services.settings.change(req.company!.realm_id, changes));
   });
 
   router.get('/api/realms/:realmId/results', async (req, res) => {
@@ -113,7 +113,7 @@ export function apiRoutes(context: AppContext): Router {
 
   router.post('/api/realms/:realmId/cadence/run', async (req, res) => {
     const { date } = cadenceQuery.parse(req.query);
-    res.json(await runCadence(context, req.company!.realm_id, date));
+    res.json(await context.services.cadence.runDay(req.company!.realm_id, date));
   });
 
   const syncBody = z.object({ mode: z.enum(['full', 'incremental', 'auto']).default('auto') }).strict();
@@ -123,7 +123,7 @@ export function apiRoutes(context: AppContext): Router {
       res.status(409).json({ error: { code: 'not_connected', message: `The company is ${req.company!.status.replace('_', ' ')}; reconnect it first` } });
       return;
     }
-    const jobId = await context.queues.enqueue('sync.realm', { realmId: req.company!.realm_id, mode }, { jobId: `sync-api-${req.company!.realm_id}-${Date.now()}` });
+    const jobId = await context.services.companySync.requestNow(req.company!.realm_id, mode, 'api');
     res.status(202).json({ queued: true, jobId, mode });
   });
   return router;

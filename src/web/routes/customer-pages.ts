@@ -1,15 +1,11 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { collectorText, dateOutOfRange, DATE_HORIZON_YEARS, yearsAfter } from '../../collections/collector-input';
+import { collectorText, DATE_HORIZON_YEARS, yearsAfter } from '../../collections/collector-input';
 import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { AppContext } from '../../app-context';
-import { todayFor } from '../../jobs/cadence';
-import { queueNotesSoon } from '../../jobs/handlers/notes';
-import { BadRequestError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
 import { NOTICES, noticeCode } from '../notices';
 import { recordId } from '../route-params';
-import { toCents } from '../../collections/money';
 import { escalationFile } from '../presenters/escalation-file';
 import { escalationPdf } from '../presenters/escalation-pdf';
 
@@ -32,56 +28,44 @@ function savedNotice(req: Request, pauses: Array<{ id: string; until: string | n
 export function customerPages(context: AppContext): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
-
-  const requireCustomer = async (realmId: string, customerId: string) => {
-    if (!(await context.repos.customerFile.customerExists(realmId, customerId))) throw new NotFoundError('No such customer');
-  };
-  const todayOf = (req: Request) => todayFor(context, req.company!.realm_id, req.company!.timezone);
+  const { customerFiles, escalationFiles, invoiceFiles, pauses, customerTypes } = context.services;
+  const customerOf = (req: Request) => recordId(req, 'customerId', 'quickBooks', 'customer');
 
   router.get('/companies/:realmId/customers/:customerId', requireSignIn, async (req, res) => {
-    const file = await context.services.customerFiles.fileOf(req.company!.realm_id, recordId(req, 'customerId', 'quickBooks', 'customer'));
+    const file = await customerFiles.fileOf(req.company!.realm_id, customerOf(req));
     res.render('customer', { title: file.customer.name, company: req.company, file, escalation: file.openInvoices.some((invoice) => invoice.escalation), saved: savedNotice(req, file.pauses), pauseLatest: yearsAfter(file.today, DATE_HORIZON_YEARS.pause), types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
   });
 
   router.post('/companies/:realmId/customers/:customerId/pause', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
-    const customerId = recordId(req, 'customerId', 'quickBooks', 'customer');
+    const customerId = customerOf(req);
     const { until, reason } = pauseForm.parse(req.body ?? {});
-    const today = await todayOf(req);
-    const problem = until && dateOutOfRange('until', until, today, DATE_HORIZON_YEARS.pause, 'a pause cannot end in the past');
-    if (problem) throw new BadRequestError(`${problem} (leave it empty to pause until further notice)`);
-    await requireCustomer(realmId, customerId);
-    const pauseId = await context.repos.collections.pauseCustomer(realmId, customerId, today, { until, reason });
-    await queueNotesSoon(context, realmId, req.log);
+    const pauseId = await pauses.pause(realmId, customerId, { until, reason }, req.log);
     res.redirect(303, `/companies/${realmId}/customers/${customerId}?${new URLSearchParams({ saved: 'paused', pause: pauseId })}`);
   });
 
   router.post('/companies/:realmId/customers/:customerId/pauses/:pauseId/end', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
-    const customerId = recordId(req, 'customerId', 'quickBooks', 'customer');
-    const pauseId = recordId(req, 'pauseId', 'uuid', 'pause');
-    const ended = await context.repos.collections.endPause(realmId, customerId, pauseId, await todayOf(req));
-    if (!ended) throw new NotFoundError('No such pause');
+    const customerId = customerOf(req);
+    await pauses.end(realmId, customerId, recordId(req, 'pauseId', 'uuid', 'pause'));
     res.redirect(303, `/companies/${realmId}/customers/${customerId}?saved=resumed`);
   });
 
   router.post('/companies/:realmId/customers/:customerId/type', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
-    const customerId = recordId(req, 'customerId', 'quickBooks', 'customer');
+    const customerId = customerOf(req);
     const { type } = typeForm.parse(req.body ?? {});
-    await requireCustomer(realmId, customerId);
-    const override = type === 'auto' ? null : type;
-    await context.repos.customerFile.setTypeOverride(realmId, customerId, override);
+    await customerTypes.choose(realmId, customerId, type);
     res.redirect(303, `/companies/${realmId}/customers/${customerId}?saved=type-${type}`);
   });
 
   router.get('/companies/:realmId/customers/:customerId/escalation', requireSignIn, async (req, res) => {
-    const file = await escalationFile(context, req.company!.realm_id, recordId(req, 'customerId', 'quickBooks', 'customer'));
+    const file = escalationFile(await escalationFiles.recordsOf(req.company!.realm_id, customerOf(req)));
     res.render('escalation', { title: `Collection file: ${file.customer.name}`, layout: 'print', company: req.company, file });
   });
 
   router.get('/companies/:realmId/customers/:customerId/escalation.pdf', requireSignIn, async (req, res) => {
-    const file = await escalationFile(context, req.company!.realm_id, recordId(req, 'customerId', 'quickBooks', 'customer'));
+    const file = escalationFile(await escalationFiles.recordsOf(req.company!.realm_id, customerOf(req)));
     const pdf = await escalationPdf(file);
     const name = `collection-file-${file.customer.name}-${file.generatedOn}`.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 100);
     res.type('application/pdf').setHeader('Content-Disposition', `attachment; filename="${name}.pdf"`);
@@ -89,18 +73,8 @@ export function customerPages(context: AppContext): Router {
   });
 
   router.get('/companies/:realmId/invoices/:invoiceId', requireSignIn, async (req, res) => {
-    const realmId = req.company!.realm_id;
-    const invoiceId = recordId(req, 'invoiceId', 'quickBooks', 'invoice');
-    const files = context.repos.customerFile;
-    const invoice = await files.invoice(realmId, invoiceId);
-    if (!invoice) throw new NotFoundError('No such invoice');
-    const [customer, state, activities, messages] = await Promise.all([
-      files.customerName(realmId, invoice.customer_id),
-      files.invoiceState(realmId, invoiceId),
-      files.invoiceActivities(realmId, invoiceId),
-      files.invoiceMessages(realmId, invoiceId),
-    ]);
-    res.render('invoice', { title: `Invoice #${invoice.doc_number ?? invoice.id}`, company: req.company, invoice: { ...invoice, number: invoice.doc_number ?? invoice.id, total: toCents(invoice.total), balance: toCents(invoice.balance) }, customer, state, activities, messages });
+    const { invoice, customer, state, activities, messages } = await invoiceFiles.fileOf(req.company!.realm_id, recordId(req, 'invoiceId', 'quickBooks', 'invoice'));
+    res.render('invoice', { title: `Invoice #${invoice.number}`, company: req.company, invoice, customer, state, activities, messages });
   });
   return router;
 }

@@ -1,0 +1,33 @@
+import type { Clock } from '../clock';
+import type { SyncReport, SyncStateRepository } from '../db/sync-state-repository';
+import type { JobQueues } from '../jobs/queues';
+import type { CompanySync, SyncMode } from '../quickbooks/sync';
+
+export type SyncState = Awaited<ReturnType<SyncStateRepository['get']>>;
+
+export interface CompanySyncDeps {
+  state: Pick<SyncStateRepository, 'get'>;
+  sync: Pick<CompanySync, 'run'>;
+  queues: Pick<JobQueues, 'enqueue'>;
+  clock: Clock;
+}
+
+/** A company's sync as a person sees and asks for it: where it stands, and a sync now. */
+export class CompanySyncService {
+  constructor(private readonly deps: CompanySyncDeps) {}
+
+  /** The last sync's outcome (undefined before the first). */
+  status(realmId: string): Promise<SyncState> {
+    return this.deps.state.get(realmId);
+  }
+
+  /** Queues a sync now (a job of its own each time it is asked for); the job's id. */
+  requestNow(realmId: string, mode: SyncMode, origin: 'api' | 'ui'): Promise<string> {
+    return this.deps.queues.enqueue('sync.realm', { realmId, mode }, { jobId: `sync-${origin}-${realmId}-${this.deps.clock.now().getTime()}` });
+  }
+
+  /** Runs a sync in this process and waits for it (the CLI's `ardesk sync`). */
+  runNow(realmId: string, mode: SyncMode): Promise<SyncReport> {
+    return this.deps.sync.run(realmId, mode);
+  }
+}

@@ -1,0 +1,71 @@
+import { playbookSettings } from '../collections/settings';
+import type { Db } from '../db/database';
+import { createLogger } from '../logger';
+import { MessageSendService, type MessageSendDeps } from './send-message';
+
+// Tuesday 10:00 in New York: inside the default send window (weekdays 8 to 17).
+const IN_WINDOW = new Date('2026-03-03T15:00:00Z');
+// Tuesday 18:00 in New York: the window opens again on Wednesday at 08:00.
+const AFTER_HOURS = new Date('2026-03-03T23:00:00Z');
+
+const queued = { id: 'm1', realm_id: 'r1', customer_id: 'c1', kind: 'reminder', to_address: 'ap@customer.test', invoice_ids: ['i1', 'i2'], status: 'sending' };
+
+/**
+ * A send with fakes for every dependency it names: what it did to the outbox, the call tasks and
+ * the mail server is recorded. The database is never reached before the mail server accepts.
+ */
+function sendWith(options: { now?: Date; message?: Partial<typeof queued>; companyStatus?: string; balances?: Record<string, number> } = {}) {
+  const calls: string[] = [];
+  const note = (what: string) => async (...args: unknown[]) => {
+    calls.push(`${what} ${JSON.stringify(args.slice(1, 2))}`);
+    return true;
+  };
+  const deps: MessageSendDeps = {
+    db: new Proxy({}, { get: () => { throw new Error('the database was reached'); } }) as Db,
+    outbox: {
+      claim: async () => ({ ...queued, ...options.message }) as never,
+      find: async () => undefined,
+      markUncertain: note('uncertain'),
+      release: note('release') as never,
+      postpone: note('postpone') as never,
+      finish: note('finish'),
+      overridesOf: async () => ({}),
+    },
+    companies: { find: async () => ({ realm_id: 'r1', status: options.companyStatus ?? 'connected', timezone: 'America/New_York', email: 'ar@seller.test' }) as never },
+    callTasks: { wantReason: async (_realmId, task) => (calls.push(`task ${task.reason} ${task.scheduledFor}`), 'added') },
+    settings: { settingsOf: async (_realmId, timezone) => playbookSettings({ timezone }) },
+    balances: { read: async (_realmId, ids) => new Map(ids.map((id) => [id, { id, balance: options.balances?.[id] ?? 5000, payLink: null }])) },
+    templates: { render: async () => { throw new Error('rendered'); } },
+    mailer: { send: async () => { throw new Error('the mail server was reached'); } },
+    mailFrom: 'Ardesk <ar@seller.test>',
+    clock: { now: () => options.now ?? IN_WINDOW, businessNow: () => options.now ?? IN_WINDOW },
+    logger: createLogger({ level: 'silent' }),
+  };
+  return { calls, send: () => new MessageSendService(deps).send('m1', { lastAttempt: true }) };
+}
+
+describe('sending one message, before the mail server is reached', () => {
+  it('holds the message of a company that is not connected', async () => {
+    const { calls, send } = sendWith({ companyStatus: 'needs_reconnect' });
+    expect(await send()).toEqual({ status: 'skipped', reason: 'company not connected' });
+    expect(calls).toEqual(['release ["held: the company is needs_reconnect"]']);
+  });
+
+  it('postpones a message whose turn comes after the send window to the next business morning', async () => {
+    const { calls, send } = sendWith({ now: AFTER_HOURS });
+    expect(await send()).toEqual({ status: 'skipped', reason: 'outside the send window; goes out 2026-03-04T13:00:00.000Z' });
+    expect(calls).toEqual(['postpone ["2026-03-04T13:00:00.000Z"]']);
+  });
+
+  it('fails a malformed address and opens a find-an-email task for today', async () => {
+    const { calls, send } = sendWith({ message: { to_address: 'ap@customer' } });
+    expect(await send()).toEqual({ status: 'failed', reason: 'invalid address' });
+    expect(calls).toEqual(['finish ["failed"]', 'task find_email 2026-03-03']);
+  });
+
+  it('cancels a dunning message whose invoices QuickBooks says are paid now', async () => {
+    const { calls, send } = sendWith({ balances: { i1: 0, i2: 0 } });
+    expect(await send()).toEqual({ status: 'cancelled', reason: 'paid' });
+    expect(calls).toEqual(['finish ["cancelled"]']);
+  });
+});

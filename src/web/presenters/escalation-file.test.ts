@@ -1,0 +1,58 @@
+import type { SentMessageRow } from '../../db/outbox-repository';
+import type { CustomerFile } from '../../services/customer-file';
+import { escalationFile } from './escalation-file';
+
+const file = {
+  today: '2026-04-01',
+  company: { name: 'Seller Co', email: 'ar@seller.test', phone: null, timezone: 'America/New_York' },
+  currency: 'USD',
+  customer: { id: 'c1', name: 'Slow Payer', address: ['Slow Payer', '1 Main St'], email: 'ap@slow.test', phone: null },
+  openInvoices: [{ id: 'i1', number: '1001', txnDate: '2026-01-01', dueDate: '2026-01-31', total: 50000, balance: 42000, daysOverdue: 61, level: 3, escalation: true }],
+  openBalance: 42000,
+  overdueBalance: 42000,
+  // Newest first, as the customer file gives them.
+  promises: [
+    { id: 'p2', amount: 42000, dueOn: '2026-03-20', madeOn: '2026-03-10', status: 'broken', paid: null, inPlan: false, invoices: '1001' },
+    { id: 'p1', amount: 8000, dueOn: '2026-02-20', madeOn: '2026-02-10', status: 'kept', paid: 8000, inPlan: false, invoices: '1001' },
+  ],
+  disputes: [{ id: 'd1', category: 'wrong_amount', text: 'billed twice', status: 'resolved', resolution: 'explained', openedOn: '2026-02-15', resolvedOn: '2026-02-18', invoices: '1001' }],
+  contacts: [],
+  timeline: [
+    { id: 'a3', kind: 'call', summary: 'called: promised to pay', occurredOn: '2026-03-10', notes: 'says cash is tight', noteStatus: 'written' },
+    { id: 'a2', kind: 'message_queued', summary: 'demand letter queued', occurredOn: '2026-03-01', notes: null, noteStatus: 'written' },
+    { id: 'a1', kind: 'email_sent', summary: 'verification emailed', occurredOn: '2026-02-05', notes: null, noteStatus: 'written' },
+  ],
+} as unknown as CustomerFile;
+
+const message = (id: string, kind: string, sentAt: string, printedAt: string | null = null): SentMessageRow => ({ id, kind, to_address: 'ap@slow.test', subject: null, sent_at: new Date(sentAt), send_at: new Date(sentAt), status: 'sent', printed_at: printedAt ? new Date(printedAt) : null }) as SentMessageRow;
+const verification = message('m1', 'verification', '2026-02-06T02:00:00Z');
+const sent = [verification, message('m2', 'reminder', '2026-02-20T15:00:00Z'), message('m3', 'demand_letter', '2026-03-02T15:00:00Z', '2026-03-03T14:00:00Z')];
+
+describe('the escalation file, laid out from its records', () => {
+  const laidOut = escalationFile({ file, sent, verifications: [{ message: verification, rendered: { subject: 'Please confirm invoice 1001', html: '<p>…</p>', text: 'Was everything right?' } }] });
+
+  it('puts every contact, promise step and dispute in date order, without the queued steps', () => {
+    expect(laidOut.events.map((e) => [e.on, e.channel])).toEqual([
+      ['2026-02-05', 'Email'],
+      ['2026-02-15', 'Dispute'],
+      ['2026-03-10', 'Phone'],
+    ]);
+    expect(laidOut.events[1]).toMatchObject({ what: 'wrong amount: billed twice (invoices 1001)', outcome: 'resolved 2026-02-18: explained' });
+    expect(laidOut.events[2]!.notes).toBe('says cash is tight');
+  });
+
+  it('shows the verification letter as sent, on the company\'s day, and the letters with when they were printed', () => {
+    // 02:00 UTC on Feb 6 is still Feb 5 in New York.
+    expect(laidOut.verifications).toEqual([{ sentOn: '2026-02-05', to: 'ap@slow.test', subject: 'Please confirm invoice 1001', text: 'Was everything right?' }]);
+    expect(laidOut.letters).toEqual([
+      { on: '2026-02-05', title: expect.stringMatching(/verification/i), to: 'ap@slow.test', status: 'sent', printed: null },
+      { on: '2026-03-02', title: expect.stringMatching(/demand/i), to: 'ap@slow.test', status: 'sent', printed: '2026-03-03' },
+    ]);
+  });
+
+  it('lists promises oldest first and counts the broken ones; money stays in cents', () => {
+    expect(laidOut.promises.map((p) => p.id)).toEqual(['p1', 'p2']);
+    expect(laidOut.brokenPromises).toBe(1);
+    expect([laidOut.openBalance, laidOut.overdueBalance, laidOut.generatedOn]).toEqual([42000, 42000, '2026-04-01']);
+  });
+});
