@@ -21,6 +21,7 @@ import { redisLocks } from './locks';
 import { MailDispatchService } from './mail-dispatch';
 import { NotesService } from './notes';
 import { OutboxService } from './outbox';
+import { ReportsService } from './reports';
 import { SyncService } from './sync';
 import { TemplatesService } from './templates';
 import { WebhooksService } from './webhooks';
@@ -60,6 +61,7 @@ export interface Services {
   sync: SyncService;
   mailDispatch: MailDispatchService;
   housekeeping: HousekeepingService;
+  reports: ReportsService;
 }
 
 /**
@@ -95,5 +97,6 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     sync: new SyncService({ companies: repos.companies, sync, locks, queues, clock }),
     mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
     housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock }),
+    reports: new ReportsService({ settings, reports: repos.reports }),
   };
 }

@@ -6,7 +6,6 @@ import type { AppContext } from '../../app-context';
 import { addDays } from '../../collections/calendar';
 import { playbookSettingsSchema, type PlaybookSettings } from '../../collections/settings';
 import { changeSettings, settingsFor, todayFor } from '../../jobs/cadence';
-import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
 import type { AgingBucket } from '../../collections/reports';
 import { sumCents } from '../../collections/money';
 import { loadCompany, requireSignIn } from '../access';
@@ -68,7 +67,7 @@ export function reportPages(context: AppContext): Router {
 
   router.get('/companies/:realmId/results', requireSignIn, async (req, res) => {
     const period = periodQuery.parse(req.query);
-    const results = await resultsFor(context, req.company!.realm_id, period);
+    const results = await context.services.reports.results(req.company!.realm_id, period);
     const largest = Math.max(1, ...Object.values(results.aging));
     const totalOpen = sumCents(Object.values(results.aging));
     res.render('results', {
@@ -87,7 +86,7 @@ export function reportPages(context: AppContext): Router {
     const realmId = req.company!.realm_id;
     const [disputes, log] = await Promise.all([
       context.repos.disputes.list(realmId, 500),
-      systemsLogFor(context, realmId),
+      context.services.reports.systemsLog(realmId),
     ]);
     res.render('disputes', { title: 'Disputes and the systems log', company: req.company, disputes: disputes.map((d) => ({ ...d, open: d.status === 'open' })), log: log.entries, resolved: req.query.resolved === '1' });
   });
@@ -104,7 +103,7 @@ export function reportPages(context: AppContext): Router {
   });
 
   router.get('/companies/:realmId/difficult-customers', requireSignIn, async (req, res) => {
-    const report = await difficultCustomersFor(context, req.company!.realm_id);
+    const report = await context.services.reports.difficultCustomers(req.company!.realm_id);
     res.render('difficult-customers', { title: `Difficult customers, ${report.month}`, company: req.company, report });
   });
 
