@@ -1,4 +1,5 @@
 import { addDays, daysBetween, type LocalDate } from './calendar';
+import { DUNNING_KINDS } from './message-kinds';
 import type { Cents } from './money';
 
 /** The measures of SPEC §4 "Results", difficult customers and the systems log, as pure functions. Money in cents. */
@@ -38,10 +39,22 @@ export function daysSalesOutstanding(invoices: AgingInvoice[], today: LocalDate,
   return sales > 0 ? Math.round((receivables / sales) * days * 10) / 10 : null;
 }
 
+/** The messages that ask for money (SPEC §4 "asks"): the dunning messages, never the verification letter. */
+export const ASK_MESSAGE_KINDS: readonly string[] = [...new Set([...DUNNING_KINDS, 'overdue_statement'])];
+
+/** A recorded call: `reached` when someone who could answer for the account was reached. */
 export interface CallRecord {
   customerId: string;
   on: LocalDate;
   reached: boolean;
+  invoiceIds: string[];
+}
+
+/** A message that went out, on the company's local date it was sent, with the invoices it listed. */
+export interface SentMessageRecord {
+  kind: string;
+  on: LocalDate;
+  invoiceIds: string[];
 }
 
 export interface PromiseRecord {
@@ -50,51 +63,89 @@ export interface PromiseRecord {
   status: 'open' | 'kept' | 'partly_kept' | 'broken';
 }
 
-export interface ContactRecord {
-  invoiceId: string;
-  on: LocalDate;
-}
-
+/** A payment: the invoices it paid (credit memos applied through it included) and the credit it used. */
 export interface PaymentRecord {
   txnDate: LocalDate;
   appliedTo: Array<{ invoiceId: string; amount: Cents }>;
+  /** What credit memos applied in the same payment (QuickBooks applies a credit through a payment); not money collected. */
+  creditApplied?: Cents;
 }
 
 export interface Results {
+  /** Calls that reached someone and dunning messages sent, in the period. */
   asks: { calls: number; emails: number; total: number };
+  /** Calls that reached nobody (no answer, voicemail, wrong person, call back): attempts, not asks. */
+  attempts: number;
   promises: number;
   promiseRate: number | null;
   keptRate: number | null;
   collectedAfterContact: Cents;
 }
 
-/** Results, not effort: asks, promises per call that reached someone, promises kept, money that followed a contact. */
-export function results(input: { from: LocalDate; to: LocalDate; calls: CallRecord[]; emailsSent: number; promises: PromiseRecord[]; contacts: ContactRecord[]; payments: PaymentRecord[] }): Results {
+/** Whether a recorded contact asked for money: a call that reached someone, or a dunning message. */
+function isAsk(contact: CallRecord | SentMessageRecord): boolean {
+  return 'reached' in contact ? contact.reached : ASK_MESSAGE_KINDS.includes(contact.kind);
+}
+
+/**
+ * Results, not effort: asks, promises per call that reached someone, promises kept, money that
+ * followed an ask. Every count is of the period (`from` to `to`, both included); an ask before
+ * the period still counts for money collected in it.
+ */
+export function results(input: { from: LocalDate; to: LocalDate; calls: CallRecord[]; messages: SentMessageRecord[]; promises: PromiseRecord[]; payments: PaymentRecord[] }): Results {
   const inRange = (date: LocalDate) => date >= input.from && date <= input.to;
   const calls = input.calls.filter((c) => inRange(c.on));
-  const reached = calls.filter((c) => c.reached).length;
+  const reached = calls.filter(isAsk).length;
+  const emails = input.messages.filter((m) => inRange(m.on) && isAsk(m)).length;
   const promises = input.promises.filter((p) => inRange(p.madeOn));
   const settled = promises.filter((p) => p.status !== 'open');
-  const firstContact = new Map<string, LocalDate>();
-  for (const contact of input.contacts) {
-    const known = firstContact.get(contact.invoiceId);
-    if (!known || contact.on < known) firstContact.set(contact.invoiceId, contact.on);
+  const firstAsk = new Map<string, LocalDate>();
+  for (const contact of [...input.calls, ...input.messages]) {
+    if (!isAsk(contact) || contact.on > input.to) continue;
+    for (const invoiceId of contact.invoiceIds) {
+      const known = firstAsk.get(invoiceId);
+      if (!known || contact.on < known) firstAsk.set(invoiceId, contact.on);
+    }
   }
   let collected: Cents = 0;
   for (const payment of input.payments) {
     if (!inRange(payment.txnDate)) continue;
-    for (const line of payment.appliedTo) {
-      const contacted = firstContact.get(line.invoiceId);
-      if (contacted && payment.txnDate >= contacted) collected += line.amount;
-    }
+    const applied = payment.appliedTo.reduce((sum, line) => sum + line.amount, 0);
+    const asked = payment.appliedTo.reduce((sum, line) => {
+      const on = firstAsk.get(line.invoiceId);
+      return on && on <= payment.txnDate ? sum + line.amount : sum;
+    }, 0);
+    // A credit applied in the same payment is not money: the asked invoices get their share of the cash.
+    const cash = applied - (payment.creditApplied ?? 0);
+    collected += applied > 0 && cash < applied ? Math.round((asked * Math.max(0, cash)) / applied) : asked;
   }
   return {
-    asks: { calls: calls.length, emails: input.emailsSent, total: calls.length + input.emailsSent },
+    asks: { calls: reached, emails, total: reached + emails },
+    attempts: calls.length - reached,
     promises: promises.length,
     promiseRate: reached ? Math.round((promises.length / reached) * 1000) / 1000 : null,
     keptRate: settled.length ? Math.round((settled.filter((p) => p.status === 'kept').length / settled.length) * 1000) / 1000 : null,
     collectedAfterContact: collected,
   };
+}
+
+/** An invoice of the copy without its balance: the history gives the balance on any day. */
+export type BookInvoice = Omit<AgingInvoice, 'balance'> & { id: string };
+
+/**
+ * Each invoice issued by `day` with its balance at the end of that day: its total less what
+ * payments dated on or before it applied (a credit memo reaches an invoice through a payment, so
+ * its applications are among them). Voided invoices have a total of 0 in the copy.
+ */
+export function balancesAsOf(invoices: BookInvoice[], payments: PaymentRecord[], day: LocalDate): AgingInvoice[] {
+  const applied = new Map<string, Cents>();
+  for (const payment of payments) {
+    if (payment.txnDate > day) continue;
+    for (const line of payment.appliedTo) applied.set(line.invoiceId, (applied.get(line.invoiceId) ?? 0) + line.amount);
+  }
+  return invoices
+    .filter((i) => i.txnDate <= day)
+    .map((i) => ({ customerId: i.customerId, txnDate: i.txnDate, dueDate: i.dueDate, total: i.total, balance: i.total - (applied.get(i.id) ?? 0) }));
 }
 
 export interface DifficultCustomer {

@@ -1,14 +1,14 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { LocalDate } from '../collections/calendar';
 import { toCents, type Cents } from '../collections/money';
 import type { Db } from './database';
 import { paymentLines, type PaymentLine } from './payment-lines';
 import type { ActivitiesTable, DisputesTable, PromisesTable, QboCustomersTable, QboInvoicesTable, QboPaymentsTable } from './schema';
 
-export type ReportInvoice = Pick<Selectable<QboInvoicesTable>, 'customer_id' | 'txn_date' | 'due_date'> & { total: Cents; balance: Cents };
-export type ReportCall = Pick<Selectable<ActivitiesTable>, 'customer_id' | 'occurred_on' | 'details'>;
+export type ReportInvoice = Pick<Selectable<QboInvoicesTable>, 'id' | 'customer_id' | 'txn_date' | 'due_date'> & { total: Cents; balance: Cents };
+export type ReportCall = Pick<Selectable<ActivitiesTable>, 'customer_id' | 'occurred_on' | 'invoice_ids'> & { reached: boolean; outcome: string | null };
+export type ReportMessage = { kind: string; sent_on: LocalDate; invoice_ids: string[] };
 export type ReportPromise = Pick<Selectable<PromisesTable>, 'id' | 'customer_id' | 'made_on' | 'status' | 'plan_id'>;
-export type ReportContact = Pick<Selectable<ActivitiesTable>, 'invoice_ids' | 'occurred_on'>;
 export type ReportPayment = Pick<Selectable<QboPaymentsTable>, 'txn_date'> & { lines: PaymentLine[] };
 export type ReportCustomer = Pick<Selectable<QboCustomersTable>, 'id' | 'display_name'>;
 export type ReportDispute = Pick<Selectable<DisputesTable>, 'category' | 'opened_on'>;
@@ -18,39 +18,48 @@ export class ReportsRepository {
   constructor(private readonly db: Db) {}
 
   async invoices(realmId: string): Promise<ReportInvoice[]> {
-    const rows = await this.db.selectFrom('qbo_invoices').select(['customer_id', 'txn_date', 'due_date', 'total', 'balance']).where('realm_id', '=', realmId).execute();
+    const rows = await this.db.selectFrom('qbo_invoices').select(['id', 'customer_id', 'txn_date', 'due_date', 'total', 'balance']).where('realm_id', '=', realmId).execute();
     return rows.map((row) => ({ ...row, total: toCents(row.total), balance: toCents(row.balance) }));
   }
 
-  async calls(realmId: string): Promise<ReportCall[]> {
-    return this.db.selectFrom('activities').select(['customer_id', 'occurred_on', 'details']).where('realm_id', '=', realmId).where('kind', '=', 'call').execute();
+  /** Every call recorded up to `until`, with the invoices it was about and whether it reached someone. */
+  async calls(realmId: string, until: LocalDate): Promise<ReportCall[]> {
+    const rows = await this.db
+      .selectFrom('activities')
+      .select(['customer_id', 'occurred_on', 'invoice_ids', sql<string | null>`details->>'reached'`.as('reached'), sql<string | null>`details->>'outcome'`.as('outcome')])
+      .where('realm_id', '=', realmId)
+      .where('kind', '=', 'call')
+      .where('occurred_on', '<=', until)
+      .execute();
+    return rows.map((row) => ({ ...row, reached: row.reached === 'true' }));
   }
 
-  /** How many messages of these kinds were sent from `from` on. */
-  async sentCount(realmId: string, kinds: string[], from: LocalDate): Promise<number> {
-    const row = await this.db
+  /**
+   * The messages of these kinds sent up to the end of `until` in the company's time zone, each
+   * with its local sending date and the invoices it listed (after the fresh balance check).
+   */
+  async sentMessages(realmId: string, kinds: readonly string[], until: LocalDate, timezone: string): Promise<ReportMessage[]> {
+    if (!kinds.length) return [];
+    const sentOn = sql<LocalDate>`(coalesce(sent_at, send_at) at time zone ${timezone})::date`;
+    const rows = await this.db
       .selectFrom('messages')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select(['kind', sql<LocalDate>`${sentOn}::text`.as('sent_on'), sql<string[]>`coalesce(listed_invoice_ids, invoice_ids)`.as('invoice_ids')])
       .where('realm_id', '=', realmId)
       .where('status', '=', 'sent')
-      .where('kind', 'in', kinds)
-      .where('send_at', '>=', new Date(`${from}T00:00:00Z`))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+      .where('kind', 'in', [...kinds])
+      .where(sentOn, '<=', sql<LocalDate>`${until}::date`)
+      .execute();
+    return rows;
   }
 
-  /** Every promise, in the order they fall due. */
-  async promises(realmId: string): Promise<ReportPromise[]> {
-    return this.db.selectFrom('promises').select(['id', 'customer_id', 'made_on', 'status', 'plan_id']).where('realm_id', '=', realmId).orderBy('due_on').execute();
+  /** The promises made in the period, in the order they fall due. */
+  async promisesMade(realmId: string, from: LocalDate, to: LocalDate): Promise<ReportPromise[]> {
+    return this.db.selectFrom('promises').select(['id', 'customer_id', 'made_on', 'status', 'plan_id']).where('realm_id', '=', realmId).where('made_on', '>=', from).where('made_on', '<=', to).orderBy('due_on').execute();
   }
 
-  /** The calls and queued messages, with the invoices each was about. */
-  async contacts(realmId: string): Promise<ReportContact[]> {
-    return this.db.selectFrom('activities').select(['invoice_ids', 'occurred_on']).where('realm_id', '=', realmId).where('kind', 'in', ['call', 'message_queued']).execute();
-  }
-
-  async paymentsSince(realmId: string, from: LocalDate): Promise<ReportPayment[]> {
-    const rows = await this.db.selectFrom('qbo_payments').select(['txn_date', 'applied_to']).where('realm_id', '=', realmId).where('txn_date', '>=', from).execute();
+  /** Every payment dated on or before `until`, with its lines in cents. */
+  async paymentsUntil(realmId: string, until: LocalDate): Promise<ReportPayment[]> {
+    const rows = await this.db.selectFrom('qbo_payments').select(['txn_date', 'applied_to']).where('realm_id', '=', realmId).where('txn_date', '<=', until).execute();
     return rows.map((row) => ({ txn_date: row.txn_date, lines: paymentLines(row.applied_to) }));
   }
 

@@ -1,9 +1,8 @@
 import { addDays, type LocalDate } from '../collections/calendar';
-import { aging, daysSalesOutstanding, difficultCustomers, results, systemsLog, type AgingInvoice } from '../collections/reports';
-import type { ReportsRepository } from '../db/reports-repository';
+import { sumCents } from '../collections/money';
+import { aging, ASK_MESSAGE_KINDS, balancesAsOf, daysSalesOutstanding, difficultCustomers, results, systemsLog, type AgingInvoice, type PaymentRecord } from '../collections/reports';
+import type { ReportPayment, ReportsRepository } from '../db/reports-repository';
 import type { CompanySettingsService } from './company-settings';
-
-const DUNNING = ['reminder', 'second_notice', 'demand_letter', 'final_notice'];
 
 function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -11,8 +10,16 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
   return groups;
 }
 
+function paymentRecord(payment: ReportPayment): PaymentRecord {
+  return {
+    txnDate: payment.txn_date,
+    appliedTo: payment.lines.filter((a) => a.type === 'Invoice').map((a) => ({ invoiceId: a.id, amount: a.amount })),
+    creditApplied: sumCents(payment.lines.filter((a) => a.type === 'CreditMemo').map((a) => a.amount)),
+  };
+}
+
 export interface ReportsDeps {
-  settings: Pick<CompanySettingsService, 'todayOf'>;
+  settings: Pick<CompanySettingsService, 'settingsOf' | 'todayIn'>;
   reports: ReportsRepository;
 }
 
@@ -25,45 +32,60 @@ export class ReportsService {
     return rows.map((r) => ({ customerId: r.customer_id, txnDate: r.txn_date, dueDate: r.due_date ?? r.txn_date, total: r.total, balance: r.balance }));
   }
 
-  /** Aging, DSO and the results of collection work over a period (default: the last 30 days); money in cents. */
+  /**
+   * The invoices as they stood at the end of `day`: today's balances for today (what every page
+   * shows), and for a past day the balances the history gives (total less what was applied by then).
+   */
+  private async invoicesAsOf(realmId: string, day: LocalDate, today: LocalDate, payments: PaymentRecord[]): Promise<AgingInvoice[]> {
+    const rows = await this.deps.reports.invoices(realmId);
+    if (day >= today) return rows.map((r) => ({ customerId: r.customer_id, txnDate: r.txn_date, dueDate: r.due_date ?? r.txn_date, total: r.total, balance: r.balance }));
+    return balancesAsOf(rows.map((r) => ({ id: r.id, customerId: r.customer_id, txnDate: r.txn_date, dueDate: r.due_date ?? r.txn_date, total: r.total })), payments, day);
+  }
+
+  /**
+   * The results of the collection work over a period (default: the 30 days to today), with aging
+   * and DSO as of the period's end (today at the latest); money in cents.
+   */
   async results(realmId: string, period: { from?: LocalDate; to?: LocalDate }) {
-    const today = await this.deps.settings.todayOf(realmId);
+    const settings = await this.deps.settings.settingsOf(realmId);
+    const today = this.deps.settings.todayIn(settings);
     const to = period.to ?? today;
     const from = period.from ?? addDays(to, -29);
+    const asOf = to < today ? to : today;
     const { reports } = this.deps;
-    const [invoices, calls, emailsSent, promises, contacts, payments] = await Promise.all([
-      this.invoicesOf(realmId),
-      reports.calls(realmId),
-      reports.sentCount(realmId, DUNNING, from),
-      reports.promises(realmId),
-      reports.contacts(realmId),
-      reports.paymentsSince(realmId, from),
+    const [calls, messages, promises, paymentRows] = await Promise.all([
+      reports.calls(realmId, to),
+      reports.sentMessages(realmId, ASK_MESSAGE_KINDS, to, settings.timezone),
+      reports.promisesMade(realmId, from, to),
+      reports.paymentsUntil(realmId, to),
     ]);
+    const payments = paymentRows.map(paymentRecord);
+    const invoices = await this.invoicesAsOf(realmId, asOf, today, payments);
     return {
       from,
       to,
-      aging: aging(invoices, to),
-      dso: daysSalesOutstanding(invoices, to),
+      agingAsOf: asOf,
+      aging: aging(invoices, asOf),
+      dso: daysSalesOutstanding(invoices, asOf),
       ...results({
         from,
         to,
-        calls: calls.map((c) => ({ customerId: c.customer_id, on: c.occurred_on, reached: Boolean((c.details as { reached?: boolean }).reached) })),
-        emailsSent,
+        calls: calls.map((c) => ({ customerId: c.customer_id, on: c.occurred_on, reached: c.reached, invoiceIds: c.invoice_ids })),
+        messages: messages.map((m) => ({ kind: m.kind, on: m.sent_on, invoiceIds: m.invoice_ids })),
         // A payment plan is one promise for these measures; it counts as kept only if every installment was.
         promises: [...groupBy(promises, (p) => p.plan_id ?? p.id).values()].map((group) => ({
           customerId: group[0]!.customer_id,
           madeOn: group[0]!.made_on,
           status: group.some((p) => p.status === 'broken' || p.status === 'partly_kept') ? 'broken' : group.every((p) => p.status === 'kept') ? 'kept' : 'open',
         })),
-        contacts: contacts.flatMap((c) => c.invoice_ids.map((invoiceId) => ({ invoiceId, on: c.occurred_on }))),
-        payments: payments.map((p) => ({ txnDate: p.txn_date, appliedTo: p.lines.filter((a) => a.type === 'Invoice').map((a) => ({ invoiceId: a.id, amount: a.amount })) })),
+        payments,
       }),
     };
   }
 
   /** The month's difficult customers (broken promises and disputes of the last 12 months); balances in cents. */
   async difficultCustomers(realmId: string) {
-    const today = await this.deps.settings.todayOf(realmId);
+    const today = this.deps.settings.todayIn(await this.deps.settings.settingsOf(realmId));
     const since = addDays(today, -365);
     const { reports } = this.deps;
     const [customers, invoices, broken, disputes] = await Promise.all([
