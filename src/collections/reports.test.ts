@@ -161,26 +161,68 @@ describe('aging from the history', () => {
   });
 });
 
-describe('difficult customers and the systems log', () => {
-  it('ranks by broken promises × 2 + disputes + invoices over 60 days, then balance, with an attack plan', () => {
-    const ranked = difficultCustomers({
-      today: TODAY,
-      customers: [{ id: 'a', name: 'Acme' }, { id: 'b', name: 'Birch' }, { id: 'c', name: 'Cedar' }, { id: 'd', name: 'Dune' }],
-      invoices: [
-        { customerId: 'b', txnDate: '2025-12-01', dueDate: '2026-01-01', total: 100, balance: 100 },
-        { customerId: 'c', txnDate: '2025-12-01', dueDate: '2026-01-01', total: 5000, balance: 5000 },
-        { customerId: 'c', txnDate: '2025-12-01', dueDate: '2026-01-15', total: 100, balance: 100 },
-      ],
-      brokenPromises: [{ customerId: 'a' }, { customerId: 'b' }],
-      disputes: [{ customerId: 'a' }],
+describe('difficult customers', () => {
+  const AS_OF = '2026-04-01';
+  const inv = (id: string, customerId: string, dueDate: string, balance: number) => ({ id, docNumber: `10${id}`, customerId, dueDate, balance });
+  const promise = (id: string, customerId: string, status: 'open' | 'kept' | 'broken' | 'partly_kept', amount = 50_000, planId: string | null = null, dueOn = '2026-03-10') => ({ id, customerId, planId, amount, dueOn, madeOn: '2026-03-02', status });
+  const dispute = (customerId: string, invoiceIds: string[], open = true) => ({ customerId, category: 'pricing', openedOn: '2026-03-05', open, invoiceIds });
+  const base = { asOf: AS_OF, currency: 'USD', invoices: [], promises: [], disputes: [], willNotPay: [] };
+  const rank = (input: Partial<Parameters<typeof difficultCustomers>[0]> & { accounts: Parameters<typeof difficultCustomers>[0]['accounts'] }) => difficultCustomers({ ...base, ...input });
+  const account = (id: string, level: 0 | 1 | 2 | 3 | 4 = 2) => ({ id, name: `Customer ${id}`, level });
+
+  it('ranks by broken promises × 2 + disputes + invoices over 60 days + refusals, then by balance', () => {
+    const ranked = rank({
+      accounts: ['a', 'b', 'c', 'd', 'e'].map((id) => account(id)),
+      invoices: [inv('1', 'b', '2026-01-15', 100), inv('2', 'c', '2026-01-15', 5_000), inv('3', 'c', '2026-01-20', 100), inv('4', 'e', '2026-03-20', 900)],
+      promises: [promise('p1', 'a', 'broken'), promise('p2', 'b', 'partly_kept'), promise('p3', 'd', 'kept')],
+      disputes: [dispute('a', [])],
+      willNotPay: [{ customerId: 'e', on: '2026-03-12' }],
     });
-    // Birch and Acme both score 3 (Birch: a broken promise and an invoice over 60 days); Birch owes more.
-    expect(ranked.map((r) => [r.customerId, r.score])).toEqual([['b', 3], ['a', 3], ['c', 2]]);
-    expect(ranked[1]!.attackPlan).toContain('broken promise');
-    expect(ranked[1]!.attackPlan).toContain('dispute');
-    expect(ranked[2]!.attackPlan).toContain('small claims');
+    // Birch and Acme score 3 (b: a broken promise and an invoice over 60 days); b owes more. Nobody who refused is left out.
+    expect(ranked.map((r) => [r.customerId, r.score])).toEqual([['b', 3], ['a', 3], ['c', 2], ['e', 1]]);
+    expect(ranked.find((r) => r.customerId === 'e')).toMatchObject({ willNotPay: 1, balance: 900, overdueBalance: 900 });
   });
 
+  it('counts a payment plan as one promise, broken when an installment was', () => {
+    const ranked = rank({ accounts: [account('a')], promises: [promise('i1', 'a', 'broken', 100, 'plan'), promise('i2', 'a', 'broken', 100, 'plan'), promise('i3', 'a', 'open', 100, 'plan')] });
+    expect(ranked.map((r) => r.brokenPromises)).toEqual([1]);
+  });
+
+  it.each([
+    ['a payment plan agreed and kept', { promises: [promise('i1', 'a', 'kept', 30_000, 'plan', '2026-03-15'), promise('i2', 'a', 'open', 30_000, 'plan', '2026-04-15')], invoices: [inv('1', 'a', '2026-01-10', 60_000)] },
+      ['agreed on 2026-03-02 and kept so far (1 of 2 installments paid)', '$300.00 due 2026-04-15', 'keep to the plan', 'in the plan: no escalation'], ['be firm', 'demand letter']],
+    ['broken promises', { promises: [promise('p1', 'a', 'broken', 80_000, null, '2026-02-10'), promise('p2', 'a', 'broken', 50_000, null, '2026-03-10')], invoices: [inv('1', 'a', '2026-03-01', 120_000)] },
+      ['2 broken promises, the last $500.00 due 2026-03-10', 'ask for a smaller amount now ($250.00) and a date for the rest'], ['be firm']],
+    ['an open dispute', { disputes: [dispute('a', ['1'])], invoices: [inv('1', 'a', '2026-01-10', 40_000), inv('2', 'a', '2026-03-10', 15_000)] },
+      ['Dispute open since 2026-03-05 (pricing, invoice 101): resolve the dispute first', 'then ask for the undisputed $150.00'], ['be firm']],
+    ['a resolved dispute', { disputes: [dispute('a', ['1'], false)], invoices: [inv('1', 'a', '2026-03-10', 40_000)] }, [], ['resolve the dispute']],
+    ['will not pay, at level 2', { willNotPay: [{ customerId: 'a', on: '2026-03-12' }], invoices: [inv('1', 'a', '2026-01-10', 40_000)] },
+      ['Said they will not pay on 2026-03-12 ($400.00 over 60 days): send the demand letter now and name the escalation'], ['keep to the plan']],
+    ['invoices over 60 days and nothing kept', { invoices: [inv('1', 'a', '2026-01-10', 40_000), inv('2', 'a', '2025-12-01', 10_000)] },
+      ['2 invoices over 60 days overdue ($500.00, the oldest 121 days): be firm; send the demand letter now'], ['keep to the plan']],
+  ])('the attack plan after %s', (_name, facts, says, never) => {
+    const [entry] = rank({ accounts: [account('a')], ...facts });
+    for (const text of says) expect(entry?.attackPlan).toContain(text);
+    for (const text of never) expect(entry?.attackPlan ?? '').not.toContain(text);
+  });
+
+  it.each([
+    [2, 'send the demand letter now'],
+    [3, 'send the final notice now'],
+    [4, 'the final notice has gone: hand the account to the collection agency or file in small claims'],
+  ] as const)('after "will not pay" at level %i: %s', (level, text) => {
+    expect(rank({ accounts: [account('a', level)], willNotPay: [{ customerId: 'a', on: '2026-03-12' }] })[0]!.attackPlan).toContain(text);
+  });
+
+  it('writes each plan from its own facts, not a canned line', () => {
+    const ranked = rank({ accounts: [account('a'), account('b')], promises: [promise('p1', 'a', 'broken', 10_000, null, '2026-03-03'), promise('p2', 'b', 'broken', 64_000, null, '2026-03-20')] });
+    const plan = (id: string) => ranked.find((r) => r.customerId === id)!.attackPlan;
+    expect(plan('a')).toContain('the last $100.00 due 2026-03-03: ask for a smaller amount now ($50.00)');
+    expect(plan('b')).toContain('the last $640.00 due 2026-03-20: ask for a smaller amount now ($320.00)');
+  });
+});
+
+describe('the systems log', () => {
   it('groups process problems by month and category', () => {
     expect(systemsLog([
       { category: 'pricing', openedOn: '2026-03-02' },

@@ -97,6 +97,6 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     sync: new SyncService({ companies: repos.companies, sync, locks, queues, clock }),
     mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
     housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock }),
-    reports: new ReportsService({ settings, reports: repos.reports }),
+    reports: new ReportsService({ settings, directory, reports: repos.reports, tasks: repos.callTasks }),
   };
 }

@@ -45,7 +45,7 @@ function presentResults(results: ResultsReport) {
 }
 
 function presentDifficultCustomers(report: DifficultCustomersReport) {
-  return { ...report, customers: report.customers.map((customer) => ({ ...customer, balance: centsToNumber(customer.balance) })) };
+  return { ...report, customers: report.customers.map((customer) => ({ ...customer, balance: centsToNumber(customer.balance), overdueBalance: centsToNumber(customer.overdueBalance) })) };
 }
 
 /** The JSON API: a session or `Authorization: Bearer $API_TOKEN`; companies isolated per person. */
