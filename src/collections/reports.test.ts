@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { addDays } from './calendar';
-import { aging, AGING_BUCKETS, agingBucket, daysSalesOutstanding, difficultCustomers, results, systemsLog, type AgingInvoice } from './reports';
+import { aging, AGING_BUCKETS, agingBucket, balancesAsOf, daysSalesOutstanding, difficultCustomers, results, systemsLog, type AgingInvoice } from './reports';
 
 const TODAY = '2026-03-31';
 
@@ -65,51 +65,164 @@ describe('aging, over random books', () => {
 });
 
 describe('results', () => {
-  it('counts asks, promises per call that reached someone, kept promises, and money after contact', () => {
+  const PERIOD = { from: '2026-03-01', to: '2026-03-31' };
+  const none = { calls: [], messages: [], promises: [], payments: [] };
+  const call = (on: string, reached: boolean, invoiceIds: string[] = []) => ({ customerId: 'a', on, reached, invoiceIds });
+  const sent = (kind: string, on: string, invoiceIds: string[] = []) => ({ kind, on, invoiceIds });
+  const paid = (txnDate: string, invoiceId: string, amount: number, creditApplied = 0) => ({ txnDate, appliedTo: [{ invoiceId, amount }], creditApplied });
+
+  it('counts asks, promises per call that reached someone, kept promises, and money after an ask', () => {
     const figures = results({
-      from: '2026-03-01',
-      to: '2026-03-31',
-      calls: [
-        { customerId: 'a', on: '2026-03-02', reached: true },
-        { customerId: 'b', on: '2026-03-02', reached: false },
-        { customerId: 'c', on: '2026-03-03', reached: true },
-        { customerId: 'c', on: '2026-02-20', reached: true }, // before the period
-      ],
-      emailsSent: 5,
+      ...PERIOD,
+      calls: [call('2026-03-02', true, ['i1']), call('2026-03-02', false), call('2026-03-03', true), call('2026-02-20', true)],
+      messages: [sent('reminder', '2026-03-10', ['i2']), sent('second_notice', '2026-03-11')],
       promises: [
         { customerId: 'a', madeOn: '2026-03-02', status: 'kept' },
         { customerId: 'c', madeOn: '2026-03-03', status: 'broken' },
       ],
-      contacts: [{ invoiceId: 'i1', on: '2026-03-02' }, { invoiceId: 'i2', on: '2026-03-10' }],
       payments: [
         { txnDate: '2026-03-05', appliedTo: [{ invoiceId: 'i1', amount: 400 }, { invoiceId: 'i9', amount: 50 }] },
-        { txnDate: '2026-03-06', appliedTo: [{ invoiceId: 'i2', amount: 70 }] }, // before its contact
+        paid('2026-03-06', 'i2', 70), // before its reminder
       ],
     });
-    expect(figures).toEqual({ asks: { calls: 3, emails: 5, total: 8 }, promises: 2, promiseRate: 1, keptRate: 0.5, collectedAfterContact: 400 });
+    expect(figures).toEqual({ asks: { calls: 2, emails: 2, total: 4 }, attempts: 1, promises: 2, promiseRate: 1, keptRate: 0.5, collectedAfterContact: 400 });
+  });
+
+  it.each([
+    ['a call that reached someone', { calls: [call('2026-03-02', true)] }, { calls: 1, emails: 0, total: 1 }, 0],
+    ['no answer, voicemail, wrong person, call back: attempts', { calls: [call('2026-03-02', false), call('2026-03-03', false), call('2026-03-04', false)] }, { calls: 0, emails: 0, total: 0 }, 3],
+    ['a reminder', { messages: [sent('reminder', '2026-03-02')] }, { calls: 0, emails: 1, total: 1 }, 0],
+    ['a second notice, a demand letter, a final notice, an overdue statement', { messages: ['second_notice', 'demand_letter', 'final_notice', 'overdue_statement'].map((k) => sent(k, '2026-03-02')) }, { calls: 0, emails: 4, total: 4 }, 0],
+    ['a verification letter, a thank-you, a promise confirmation: not asks', { messages: ['verification', 'thank_you', 'promise_confirmation', 'plan_confirmation'].map((k) => sent(k, '2026-03-02')) }, { calls: 0, emails: 0, total: 0 }, 0],
+    ['a call and a reminder the day before the period', { calls: [call('2026-02-28', true)], messages: [sent('reminder', '2026-02-28')] }, { calls: 0, emails: 0, total: 0 }, 0],
+    ['a call and a reminder the day after the period', { calls: [call('2026-04-01', true)], messages: [sent('reminder', '2026-04-01')] }, { calls: 0, emails: 0, total: 0 }, 0],
+    ['a call and a reminder on the first and the last day', { calls: [call('2026-03-01', true)], messages: [sent('reminder', '2026-03-31')] }, { calls: 1, emails: 1, total: 2 }, 0],
+  ])('asks: %s', (_name, records, asks, attempts) => {
+    expect(results({ ...PERIOD, ...none, ...records })).toMatchObject({ asks, attempts });
+  });
+
+  it('rates promises per call that reached someone, not per attempt', () => {
+    const figures = results({ ...PERIOD, ...none, calls: [call('2026-03-02', true), call('2026-03-03', false), call('2026-03-04', false), call('2026-03-05', true)], promises: [{ customerId: 'a', madeOn: '2026-03-02', status: 'open' }] });
+    expect(figures.promiseRate).toBe(0.5);
+    expect(results({ ...PERIOD, ...none, calls: [call('2026-03-03', false)] }).promiseRate).toBeNull();
+  });
+
+  it('counts promises made in the period only', () => {
+    const promises = [{ customerId: 'a', madeOn: '2026-02-28', status: 'kept' as const }, { customerId: 'a', madeOn: '2026-04-01', status: 'kept' as const }, { customerId: 'a', madeOn: '2026-03-31', status: 'broken' as const }];
+    expect(results({ ...PERIOD, ...none, promises })).toMatchObject({ promises: 1, keptRate: 0 });
+  });
+
+  it.each([
+    ['after a call that reached someone', { calls: [call('2026-03-02', true, ['i1'])] }, 500],
+    ['on the day of a reminder', { messages: [sent('reminder', '2026-03-05', ['i1'])] }, 500],
+    ['after an ask in the month before the period', { messages: [sent('second_notice', '2026-02-10', ['i1'])] }, 500],
+    ['after a verification letter only', { messages: [sent('verification', '2026-03-01', ['i1'])] }, 0],
+    ['after an unanswered call only', { calls: [call('2026-03-01', false, ['i1'])] }, 0],
+    ['before the only ask', { messages: [sent('reminder', '2026-03-06', ['i1'])] }, 0],
+    ['after an ask about another invoice', { calls: [call('2026-03-01', true, ['i2'])] }, 0],
+  ])('money collected %s', (_name, records, cents) => {
+    expect(results({ ...PERIOD, ...none, ...records, payments: [paid('2026-03-05', 'i1', 500)] }).collectedAfterContact).toBe(cents);
+  });
+
+  it('does not count money paid outside the period, nor a credit memo applied as money collected', () => {
+    const asked = { messages: [sent('reminder', '2026-02-01', ['i1', 'i2'])] };
+    expect(results({ ...PERIOD, ...none, ...asked, payments: [paid('2026-02-28', 'i1', 500), paid('2026-04-01', 'i1', 500)] }).collectedAfterContact).toBe(0);
+    // A credit of 300 applied with a cheque of 200 to the invoice: 200 collected.
+    expect(results({ ...PERIOD, ...none, ...asked, payments: [paid('2026-03-05', 'i1', 500, 300)] }).collectedAfterContact).toBe(200);
+    // A credit applied on its own (a payment of 0) collects nothing.
+    expect(results({ ...PERIOD, ...none, ...asked, payments: [paid('2026-03-05', 'i2', 250, 250)] }).collectedAfterContact).toBe(0);
   });
 });
 
-describe('difficult customers and the systems log', () => {
-  it('ranks by broken promises × 2 + disputes + invoices over 60 days, then balance, with an attack plan', () => {
-    const ranked = difficultCustomers({
-      today: TODAY,
-      customers: [{ id: 'a', name: 'Acme' }, { id: 'b', name: 'Birch' }, { id: 'c', name: 'Cedar' }, { id: 'd', name: 'Dune' }],
-      invoices: [
-        { customerId: 'b', txnDate: '2025-12-01', dueDate: '2026-01-01', total: 100, balance: 100 },
-        { customerId: 'c', txnDate: '2025-12-01', dueDate: '2026-01-01', total: 5000, balance: 5000 },
-        { customerId: 'c', txnDate: '2025-12-01', dueDate: '2026-01-15', total: 100, balance: 100 },
-      ],
-      brokenPromises: [{ customerId: 'a' }, { customerId: 'b' }],
-      disputes: [{ customerId: 'a' }],
-    });
-    // Birch and Acme both score 3 (Birch: a broken promise and an invoice over 60 days); Birch owes more.
-    expect(ranked.map((r) => [r.customerId, r.score])).toEqual([['b', 3], ['a', 3], ['c', 2]]);
-    expect(ranked[1]!.attackPlan).toContain('broken promise');
-    expect(ranked[1]!.attackPlan).toContain('dispute');
-    expect(ranked[2]!.attackPlan).toContain('small claims');
+describe('aging from the history', () => {
+  const invoice = (id: string, txnDate: string, dueDate: string, total: number) => ({ id, customerId: 'a', txnDate, dueDate, total });
+  const books = [invoice('i1', '2026-01-05', '2026-02-04', 100_000), invoice('i2', '2026-02-20', '2026-03-22', 40_000), invoice('i3', '2026-03-10', '2026-04-09', 7_000)];
+  const payments = [
+    { txnDate: '2026-02-15', appliedTo: [{ invoiceId: 'i1', amount: 30_000 }] },
+    // A credit memo of 100.00 applied to i1 with no money (QuickBooks links it through a payment).
+    { txnDate: '2026-03-01', appliedTo: [{ invoiceId: 'i1', amount: 10_000 }], creditApplied: 10_000 },
+    { txnDate: '2026-03-20', appliedTo: [{ invoiceId: 'i1', amount: 60_000 }, { invoiceId: 'i2', amount: 40_000 }] },
+  ];
+
+  it.each([
+    ['2026-01-31', [['i1', 100_000]], { current: 100_000, '1-30': 0 }],
+    ['2026-02-28', [['i1', 70_000], ['i2', 40_000]], { current: 40_000, '1-30': 70_000 }],
+    ['2026-03-01', [['i1', 60_000], ['i2', 40_000]], { current: 40_000, '1-30': 60_000 }],
+    ['2026-03-19', [['i1', 60_000], ['i2', 40_000], ['i3', 7_000]], { current: 47_000, '31-60': 60_000 }],
+    ['2026-03-20', [['i1', 0], ['i2', 0], ['i3', 7_000]], { current: 7_000, '31-60': 0 }],
+  ])('at the end of %s', (day, balances, buckets) => {
+    const asOf = balancesAsOf(books, payments, day);
+    expect(asOf.map((i, n) => [books[n]!.id, i.balance])).toEqual(balances);
+    expect(aging(asOf, day)).toMatchObject(buckets);
   });
 
+  it('gives today\'s balances when every payment is in the history', () => {
+    expect(balancesAsOf(books, payments, '2026-12-31').map((i) => i.balance)).toEqual([0, 0, 7_000]);
+  });
+});
+
+describe('difficult customers', () => {
+  const AS_OF = '2026-04-01';
+  const inv = (id: string, customerId: string, dueDate: string, balance: number) => ({ id, docNumber: `10${id}`, customerId, dueDate, balance });
+  const promise = (id: string, customerId: string, status: 'open' | 'kept' | 'broken' | 'partly_kept', amount = 50_000, planId: string | null = null, dueOn = '2026-03-10') => ({ id, customerId, planId, amount, dueOn, madeOn: '2026-03-02', status });
+  const dispute = (customerId: string, invoiceIds: string[], open = true) => ({ customerId, category: 'pricing', openedOn: '2026-03-05', open, invoiceIds });
+  const base = { asOf: AS_OF, currency: 'USD', invoices: [], promises: [], disputes: [], willNotPay: [] };
+  const rank = (input: Partial<Parameters<typeof difficultCustomers>[0]> & { accounts: Parameters<typeof difficultCustomers>[0]['accounts'] }) => difficultCustomers({ ...base, ...input });
+  const account = (id: string, level: 0 | 1 | 2 | 3 | 4 = 2) => ({ id, name: `Customer ${id}`, level });
+
+  it('ranks by broken promises × 2 + disputes + invoices over 60 days + refusals, then by balance', () => {
+    const ranked = rank({
+      accounts: ['a', 'b', 'c', 'd', 'e'].map((id) => account(id)),
+      invoices: [inv('1', 'b', '2026-01-15', 100), inv('2', 'c', '2026-01-15', 5_000), inv('3', 'c', '2026-01-20', 100), inv('4', 'e', '2026-03-20', 900)],
+      promises: [promise('p1', 'a', 'broken'), promise('p2', 'b', 'partly_kept'), promise('p3', 'd', 'kept')],
+      disputes: [dispute('a', [])],
+      willNotPay: [{ customerId: 'e', on: '2026-03-12' }],
+    });
+    // Birch and Acme score 3 (b: a broken promise and an invoice over 60 days); b owes more. Nobody who refused is left out.
+    expect(ranked.map((r) => [r.customerId, r.score])).toEqual([['b', 3], ['a', 3], ['c', 2], ['e', 1]]);
+    expect(ranked.find((r) => r.customerId === 'e')).toMatchObject({ willNotPay: 1, balance: 900, overdueBalance: 900 });
+  });
+
+  it('counts a payment plan as one promise, broken when an installment was', () => {
+    const ranked = rank({ accounts: [account('a')], promises: [promise('i1', 'a', 'broken', 100, 'plan'), promise('i2', 'a', 'broken', 100, 'plan'), promise('i3', 'a', 'open', 100, 'plan')] });
+    expect(ranked.map((r) => r.brokenPromises)).toEqual([1]);
+  });
+
+  it.each([
+    ['a payment plan agreed and kept', { promises: [promise('i1', 'a', 'kept', 30_000, 'plan', '2026-03-15'), promise('i2', 'a', 'open', 30_000, 'plan', '2026-04-15')], invoices: [inv('1', 'a', '2026-01-10', 60_000)] },
+      ['agreed on 2026-03-02 and kept so far (1 of 2 installments paid)', '$300.00 due 2026-04-15', 'keep to the plan', 'in the plan: no escalation'], ['be firm', 'demand letter']],
+    ['broken promises', { promises: [promise('p1', 'a', 'broken', 80_000, null, '2026-02-10'), promise('p2', 'a', 'broken', 50_000, null, '2026-03-10')], invoices: [inv('1', 'a', '2026-03-01', 120_000)] },
+      ['2 broken promises, the last $500.00 due 2026-03-10', 'ask for a smaller amount now ($250.00) and a date for the rest'], ['be firm']],
+    ['an open dispute', { disputes: [dispute('a', ['1'])], invoices: [inv('1', 'a', '2026-01-10', 40_000), inv('2', 'a', '2026-03-10', 15_000)] },
+      ['Dispute open since 2026-03-05 (pricing, invoice 101): resolve the dispute first', 'then ask for the undisputed $150.00'], ['be firm']],
+    ['a resolved dispute', { disputes: [dispute('a', ['1'], false)], invoices: [inv('1', 'a', '2026-03-10', 40_000)] }, [], ['resolve the dispute']],
+    ['will not pay, at level 2', { willNotPay: [{ customerId: 'a', on: '2026-03-12' }], invoices: [inv('1', 'a', '2026-01-10', 40_000)] },
+      ['Said they will not pay on 2026-03-12 ($400.00 over 60 days): send the demand letter now and name the escalation'], ['keep to the plan']],
+    ['invoices over 60 days and nothing kept', { invoices: [inv('1', 'a', '2026-01-10', 40_000), inv('2', 'a', '2025-12-01', 10_000)] },
+      ['2 invoices over 60 days overdue ($500.00, the oldest 121 days): be firm; send the demand letter now'], ['keep to the plan']],
+  ])('the attack plan after %s', (_name, facts, says, never) => {
+    const [entry] = rank({ accounts: [account('a')], ...facts });
+    for (const text of says) expect(entry?.attackPlan).toContain(text);
+    for (const text of never) expect(entry?.attackPlan ?? '').not.toContain(text);
+  });
+
+  it.each([
+    [2, 'send the demand letter now'],
+    [3, 'send the final notice now'],
+    [4, 'the final notice has gone: hand the account to the collection agency or file in small claims'],
+  ] as const)('after "will not pay" at level %i: %s', (level, text) => {
+    expect(rank({ accounts: [account('a', level)], willNotPay: [{ customerId: 'a', on: '2026-03-12' }] })[0]!.attackPlan).toContain(text);
+  });
+
+  it('writes each plan from its own facts, not a canned line', () => {
+    const ranked = rank({ accounts: [account('a'), account('b')], promises: [promise('p1', 'a', 'broken', 10_000, null, '2026-03-03'), promise('p2', 'b', 'broken', 64_000, null, '2026-03-20')] });
+    const plan = (id: string) => ranked.find((r) => r.customerId === id)!.attackPlan;
+    expect(plan('a')).toContain('the last $100.00 due 2026-03-03: ask for a smaller amount now ($50.00)');
+    expect(plan('b')).toContain('the last $640.00 due 2026-03-20: ask for a smaller amount now ($320.00)');
+  });
+});
+
+describe('the systems log', () => {
   it('groups process problems by month and category', () => {
     expect(systemsLog([
       { category: 'pricing', openedOn: '2026-03-02' },

@@ -29,4 +29,15 @@ export class CallTasksRepository {
     }
     return 'present';
   }
+
+  /**
+   * Puts the month's difficult-customer reason on the account's open task (due no later than
+   * `scheduledFor`), or opens one with it; keyed by month and account, so fixing a month twice
+   * opens nothing twice.
+   */
+  async wantDifficultCustomerReason(realmId: string, task: { customerId: string; level: Level; scheduledFor: LocalDate; createdOn: LocalDate; month: string }): Promise<'added' | 'opened' | 'present'> {
+    // The reason is the playbook's (part of TaskReason once the playbook's model names it).
+    const reason = 'difficult_customer' as TaskReason;
+    return this.wantReason(realmId, { customerId: task.customerId, reason, level: task.level, scheduledFor: task.scheduledFor, createdOn: task.createdOn, key: `difficult:${task.month}:${task.customerId}` });
+  }
 }

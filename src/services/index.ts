@@ -28,6 +28,7 @@ import { MailDispatchService } from './mail-dispatch';
 import { NotesService } from './notes';
 import { OutboxService } from './outbox';
 import { PausesService } from './pauses';
+import { ReportsService } from './reports';
 import { MessageSendService } from './send-message';
 import { SyncService } from './sync';
 import { TemplatesService } from './templates';
@@ -79,6 +80,7 @@ export interface Services {
   companySync: CompanySyncService;
   mailDispatch: MailDispatchService;
   housekeeping: HousekeepingService;
+  reports: ReportsService;
 }
 
 /**
@@ -121,5 +123,6 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     companySync: new CompanySyncService({ state: repos.syncState, sync, queues, clock }),
     mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
     housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock }),
+    reports: new ReportsService({ settings, directory, reports: repos.reports, tasks: repos.callTasks }),
   };
 }

@@ -80,12 +80,15 @@ describe('recording call outcomes', () => {
   it('reports results, difficult customers and the systems log from what was recorded', async () => {
     const get = async (path: string) => (await fetch(`${web.url}/api/realms/${REALM}/${path}`, { headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/json' } })).json() as Promise<Record<string, unknown>>;
     const figures = await get('results');
-    expect(figures).toMatchObject({ to: MONDAY, asks: { calls: 6 }, promises: 2, aging: { '1-30': 5400 } });
+    // Six calls: three reached someone (asks), three did not (wrong person, voicemail, call back: attempts).
+    expect(figures).toMatchObject({ to: MONDAY, asks: { calls: 3 }, attempts: 3, promises: 2, aging: { '1-30': 5400 } });
     expect(figures.promiseRate).toBe(0.667); // a promise and a plan from 3 calls that reached someone (the third, a dispute)
     expect(await get('systems-log')).toEqual({ entries: [{ month: '2026-03', category: 'pricing', count: 1 }] });
     const difficult = (await get('difficult-customers')) as { month: string; customers: Array<{ customerId: string }> };
     expect(difficult.month).toBe('2026-03');
-    expect(difficult.customers.map((c) => c.customerId)).toEqual(['3']);
+    // March's list stands on the facts of the 1st; today's dispute makes customer 3 one of April's.
+    expect(difficult.customers).toEqual([]);
+    expect((await test.context.services.reports.difficultCustomers(REALM, '2026-04-06')).customers.map((c) => c.customerId)).toEqual(['3']);
     const bad = await fetch(`${web.url}/api/realms/${REALM}/results?from=2026-03-10&to=2026-03-01`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(bad.status).toBe(400);
   });

@@ -8,7 +8,7 @@ import { playbookSettingsSchema } from '../../collections/settings';
 import { workListJson } from '../presenters/money-json';
 import { FILTER_FLAGS } from '../../collections/worklist';
 import { afterCall, recordCallOutcome } from '../../jobs/call-outcomes';
-import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
+import type { DifficultCustomersReport, ResultsReport } from '../../services/reports';
 import { centsToNumber } from '../../collections/money';
 import { loadCompany, requireSignIn, visibleCompanies } from '../access';
 import { recordId } from '../route-params';
@@ -39,13 +39,13 @@ export function presentSync(state: SyncState) {
 }
 
 /** The results in the API's shape: amounts as JSON numbers of currency units (15231.89). */
-function presentResults(results: Awaited<ReturnType<typeof resultsFor>>) {
+function presentResults(results: ResultsReport) {
   const aging = Object.fromEntries(Object.entries(results.aging).map(([bucket, cents]) => [bucket, centsToNumber(cents)]));
   return { ...results, aging, collectedAfterContact: centsToNumber(results.collectedAfterContact) };
 }
 
-function presentDifficultCustomers(report: Awaited<ReturnType<typeof difficultCustomersFor>>) {
-  return { ...report, customers: report.customers.map((customer) => ({ ...customer, balance: centsToNumber(customer.balance) })) };
+function presentDifficultCustomers(report: DifficultCustomersReport) {
+  return { ...report, customers: report.customers.map((customer) => ({ ...customer, balance: centsToNumber(customer.balance), overdueBalance: centsToNumber(customer.overdueBalance) })) };
 }
 
 /** The JSON API: a session or `Authorization: Bearer $API_TOKEN`; companies isolated per person. */
@@ -102,13 +102,13 @@ export function apiRoutes(context: AppContext): Router {
   });
 
   router.get('/api/realms/:realmId/results', async (req, res) => {
-    res.json(presentResults(await resultsFor(context, req.company!.realm_id, period.parse(req.query))));
+    res.json(presentResults(await context.services.reports.results(req.company!.realm_id, period.parse(req.query))));
   });
   router.get('/api/realms/:realmId/difficult-customers', async (req, res) => {
-    res.json(presentDifficultCustomers(await difficultCustomersFor(context, req.company!.realm_id)));
+    res.json(presentDifficultCustomers(await context.services.reports.difficultCustomers(req.company!.realm_id)));
   });
   router.get('/api/realms/:realmId/systems-log', async (req, res) => {
-    res.json(await systemsLogFor(context, req.company!.realm_id));
+    res.json(await context.services.reports.systemsLog(req.company!.realm_id));
   });
 
   router.post('/api/realms/:realmId/cadence/run', async (req, res) => {

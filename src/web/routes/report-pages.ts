@@ -6,7 +6,6 @@ import type { AppContext } from '../../app-context';
 import { addDays } from '../../collections/calendar';
 import { playbookSettingsSchema, type PlaybookSettings } from '../../collections/settings';
 import { changeSettings, settingsFor, todayFor } from '../../jobs/cadence';
-import { difficultCustomersFor, resultsFor, systemsLogFor } from '../../jobs/reports';
 import type { AgingBucket } from '../../collections/reports';
 import { sumCents } from '../../collections/money';
 import { loadCompany, requireSignIn } from '../access';
@@ -15,7 +14,8 @@ import { queueNotesSoon } from '../../jobs/handlers/notes';
 import { NotFoundError } from '../../errors';
 import { toProblem } from '../error-handler';
 
-const periodQuery = z.object({ from: optionalLocalDate, to: optionalLocalDate }).strict().refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'from must not be after to', path: ['from'] });
+const periodQuery = z.object({ from: optionalLocalDate, to: optionalLocalDate }).strict().refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'must not be after the To date', path: ['from'] });
+const PERIOD_FIELDS: Record<string, string> = { from: 'From', to: 'To' };
 const BUCKETS: Array<[AgingBucket, string]> = [['current', 'Current'], ['1-30', '1-30 days'], ['31-60', '31-60 days'], ['61-90', '61-90 days'], ['90+', 'Over 90']];
 const resolveForm = z.object({ resolution: collectorText({ min: 1, max: 2000, trim: true, required: 'say how it was resolved' }), _csrf: z.string().optional() }).strict();
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -67,13 +67,21 @@ export function reportPages(context: AppContext): Router {
   });
 
   router.get('/companies/:realmId/results', requireSignIn, async (req, res) => {
-    const period = periodQuery.parse(req.query);
-    const results = await resultsFor(context, req.company!.realm_id, period);
+    const parsed = periodQuery.safeParse(req.query);
+    if (!parsed.success) {
+      // The form again, as typed, with what is wrong next to its field.
+      const typed = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : '');
+      const errors = Object.fromEntries(parsed.error.issues.map((issue) => { const field = String(issue.path[0] ?? 'form'); return [field, PERIOD_FIELDS[field] ? `${PERIOD_FIELDS[field]} ${issue.message}` : issue.message]; }));
+      res.status(400).render('results', { title: 'Results', company: req.company, period: { from: typed('from'), to: typed('to') }, errors });
+      return;
+    }
+    const results = await context.services.reports.results(req.company!.realm_id, parsed.data);
     const largest = Math.max(1, ...Object.values(results.aging));
     const totalOpen = sumCents(Object.values(results.aging));
     res.render('results', {
       title: 'Results',
       company: req.company,
+      period: { from: results.from, to: results.to },
       results,
       aging: BUCKETS.map(([bucket, label]) => {
         const amount = results.aging[bucket] ?? 0;
@@ -87,7 +95,7 @@ export function reportPages(context: AppContext): Router {
     const realmId = req.company!.realm_id;
     const [disputes, log] = await Promise.all([
       context.repos.disputes.list(realmId, 500),
-      systemsLogFor(context, realmId),
+      context.services.reports.systemsLog(realmId),
     ]);
     res.render('disputes', { title: 'Disputes and the systems log', company: req.company, disputes: disputes.map((d) => ({ ...d, open: d.status === 'open' })), log: log.entries, resolved: req.query.resolved === '1' });
   });
@@ -104,7 +112,7 @@ export function reportPages(context: AppContext): Router {
   });
 
   router.get('/companies/:realmId/difficult-customers', requireSignIn, async (req, res) => {
-    const report = await difficultCustomersFor(context, req.company!.realm_id);
+    const report = await context.services.reports.difficultCustomers(req.company!.realm_id);
     res.render('difficult-customers', { title: `Difficult customers, ${report.month}`, company: req.company, report });
   });
 
