@@ -28,6 +28,8 @@ export const playbookSettingsSchema = z.object({
   aAccountShare: z.number().min(0.1).max(1).default(0.8),
   /** Write a note of every activity back into QuickBooks. */
   writeNotesToQuickBooks: z.boolean().default(true),
+  /** Write what a collector finds about a customer (the email an *email found* call gives) to its QuickBooks record. */
+  writeCustomersToQuickBooks: z.boolean().default(true),
 });
 
 export type PlaybookSettings = z.infer<typeof playbookSettingsSchema>;

@@ -40,4 +40,35 @@ export class CallTasksRepository {
     const reason = 'difficult_customer' as TaskReason;
     return this.wantReason(realmId, { customerId: task.customerId, reason, level: task.level, scheduledFor: task.scheduledFor, createdOn: task.createdOn, key: `difficult:${task.month}:${task.customerId}` });
   }
+
+  /**
+   * Takes `reason` off the task (what it was for is done) and returns the reasons left; the
+   * reason the task was opened for becomes the first one left.
+   */
+  async dropReason(taskId: string, reason: TaskReason): Promise<TaskReason[]> {
+    const row = await sql<{ reasons: TaskReason[] }>`
+      update call_tasks set reasons = reasons - ${reason}::text,
+        reason = case when reason = ${reason} and jsonb_array_length(reasons - ${reason}::text) > 0 then (reasons - ${reason}::text)->>0 else reason end
+      where id = ${taskId} returning reasons`.execute(this.db);
+    return row.rows[0]?.reasons ?? [];
+  }
+
+  /** The task as it was before an outcome that is being corrected. */
+  async restore(taskId: string, before: TaskSnapshot): Promise<void> {
+    await this.db
+      .updateTable('call_tasks')
+      .set({ status: before.status, scheduled_for: before.scheduledFor, outcome: before.outcome, reason: before.reason, reasons: JSON.stringify(before.reasons) as never, closed_at: before.closedAt ? new Date(before.closedAt) : null })
+      .where('id', '=', taskId)
+      .execute();
+  }
+}
+
+/** A task's fields an outcome changes, as they were before it (kept with the outcome, JSON-safe). */
+export interface TaskSnapshot {
+  status: 'open' | 'done' | 'cancelled' | 'retired';
+  scheduledFor: LocalDate;
+  outcome: string | null;
+  reason: TaskReason;
+  reasons: TaskReason[];
+  closedAt: string | null;
 }

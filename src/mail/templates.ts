@@ -15,7 +15,7 @@ import { DEFAULT_RENDER_BUDGET_MS, RenderPool } from './render-pool';
  */
 
 export const MESSAGE_TEMPLATES = ['verification', 'reminder', 'second_notice', 'demand_letter', 'final_notice', 'promise_confirmation', 'plan_confirmation', 'thank_you'] as const;
-export const CALL_SCRIPTS = ['call_script_level_1', 'call_script_level_2', 'call_script_level_3', 'call_script_level_4', 'call_script_broken_promise'] as const;
+export const CALL_SCRIPTS = ['call_script_level_1', 'call_script_level_2', 'call_script_level_3', 'call_script_level_4', 'call_script_broken_promise', 'call_script_find_email'] as const;
 export const TEMPLATE_NAMES = [...MESSAGE_TEMPLATES, ...CALL_SCRIPTS] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 export const TEMPLATE_PARTS = ['subject', 'html', 'text'] as const;

@@ -141,6 +141,26 @@ export class QuickBooksClient {
     }
   }
 
+  /**
+   * Sets the customer's primary email: a sparse update naming only `PrimaryEmailAddr`, so
+   * nothing else the bookkeeper keeps on the customer is touched. `requestId` makes a retried
+   * write (a lost answer, a re-run job) the same write; after a stale SyncToken the fresh copy is
+   * written under a request id of its own, since QuickBooks replays the first answer of an id.
+   */
+  async updateCustomerEmail(realmId: string, customerId: string, email: string, requestId: string): Promise<Record<string, unknown>> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.read<Record<string, unknown>>(realmId, 'Customer', customerId);
+      const patch = { Id: customerId, SyncToken: String(current.SyncToken), sparse: true, PrimaryEmailAddr: { Address: email } };
+      try {
+        const answer = await this.raw<{ Customer: Record<string, unknown> }>(realmId, { method: 'POST', path: 'customer', body: patch, requestId: attempt === 1 ? requestId : `${requestId}-${attempt}` });
+        return answer.Customer;
+      } catch (error) {
+        if (!(error instanceof QuickBooksFault) || error.faultCode !== '5010' || attempt >= 3) throw error;
+        this.deps.logger.info({ realmId, customerId, attempt }, 'stale SyncToken: reading the customer again before writing its email');
+      }
+    }
+  }
+
   /** One entity by id (node-quickbooks hands back the entity itself, not its envelope). */
   async read<T = Record<string, unknown>>(realmId: string, entity: string, id: string): Promise<T> {
     const body = await this.viaNodeQuickBooks<Record<string, unknown>>(realmId, 'read', `read ${entity} ${id}`, (qbo, cb) => {

@@ -4,7 +4,7 @@ import type { Db } from '../db/database';
 import type { Repositories } from '../db/repositories';
 import type { JobQueues } from '../jobs/queues';
 import type { Logger } from '../logger';
-import type { FreshBalances } from '../mail/fresh-balances';
+import { FreshBalances } from '../mail/fresh-balances';
 import type { Mailer } from '../mail/mailer';
 import type { TemplateBook } from '../mail/templates';
 import type { QuickBooksClient } from '../quickbooks/client';
@@ -13,6 +13,7 @@ import { AccountDirectoryService } from './account-directory';
 import { AccountStateService, AccountViewService } from './account-state';
 import { ActivitiesService } from './activities';
 import { CadenceService } from './cadence';
+import { CallOutcomesService } from './call-outcomes';
 import { CallScriptService } from './call-script';
 import { CompaniesService } from './companies';
 import { CompanySettingsService } from './company-settings';
@@ -66,6 +67,7 @@ export interface Services {
   pauses: PausesService;
   customerTypes: CustomerTypeService;
   callScripts: CallScriptService;
+  callOutcomes: CallOutcomesService;
   workList: WorkListService;
   cadence: CadenceService;
   notes: NotesService;
@@ -109,6 +111,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     customerTypes: new CustomerTypeService({ files: repos.customerFile }),
     accounts: new AccountViewService({ settings, files: customerFiles }),
     callScripts: new CallScriptService({ db, outbox: repos.outbox, templates, clock }),
+    callOutcomes: new CallOutcomesService({ db, settings, directory, balances: new FreshBalances(quickbooks), quickbooks, notes, queues, clock, logger: logger.child({ module: 'call-outcomes' }) }),
     workList: new WorkListService({ settings, accountStates, workList: repos.workList, clock }),
     cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, clock, logger: logger.child({ module: 'cadence' }) }),
     notes,

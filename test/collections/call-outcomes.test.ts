@@ -43,7 +43,10 @@ describe('recording call outcomes', () => {
     expect((await test.context.db.selectFrom('customer_histories').select('last_reached_on').where('customer_id', '=', '1').executeTakeFirstOrThrow()).last_reached_on).toBe(MONDAY);
     const call = await test.context.db.selectFrom('activities').selectAll().where('kind', '=', 'call').where('customer_id', '=', '1').executeTakeFirstOrThrow();
     expect(call.summary).toBe('called: reached, promised to pay');
-    expect((await post(task.id, { outcome: 'no_answer' })).status).toBe(400);
+    // Recorded once: the finished task answers 409 with what was recorded.
+    const again = await post(task.id, { outcome: 'no_answer' });
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ error: { code: 'outcome_conflict', details: { taskStatus: 'done', lastOutcome: { id: call.id, summary: 'called: reached, promised to pay', on: MONDAY, correctable: true } } } });
   });
 
   it('records a payment plan as installments, each a promise', async () => {

@@ -1,5 +1,4 @@
 import type { Browser, Page } from 'playwright-core';
-import { recordCallOutcome } from '../../src/jobs/call-outcomes';
 import type { SeedFile } from '../../src/sandbox/seed';
 import { launchBrowser, screenshot } from '../support/browser';
 import { startConnectedApp, type ConnectedApp } from '../support/connected-app';
@@ -50,8 +49,8 @@ describe('untrusted customer and invoice fields render as text on every page', (
     // A dispute and a wrong-person contact typed by a collector, with markup in them too.
     const tasks = await app.test.context.db.selectFrom('call_tasks').select(['id']).where('realm_id', '=', REALM).where('status', '=', 'open').limit(2).execute();
     expect(tasks.length).toBe(2);
-    await recordCallOutcome(app.test.context, REALM, tasks[0]!.id, { outcome: 'disputes', dispute: { category: 'quality', text: `${IMG} broken crate` }, notes: SCRIPT });
-    await recordCallOutcome(app.test.context, REALM, tasks[1]!.id, { outcome: 'wrong_person', contact: { name: SCRIPT, role: IMG, phone: '555', approvesPayment: true } });
+    await app.test.context.services.callOutcomes.record(REALM, tasks[0]!.id, { outcome: 'disputes', dispute: { category: 'quality', text: `${IMG} broken crate` }, notes: SCRIPT });
+    await app.test.context.services.callOutcomes.record(REALM, tasks[1]!.id, { outcome: 'wrong_person', contact: { name: SCRIPT, role: IMG, phone: '555', approvesPayment: true } });
   });
   afterAll(async () => {
     await browser?.close();

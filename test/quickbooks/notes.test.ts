@@ -1,4 +1,3 @@
-import { recordCallOutcome } from '../../src/jobs/call-outcomes';
 import type { Realm } from '../../src/sandbox/realm';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
@@ -64,8 +63,8 @@ describe('the collection history written back into QuickBooks as notes', () => {
     for (const message of queued) await app.test.context.services.messages.send(message.id);
     const tasks = await db().selectFrom('call_tasks').selectAll().where('realm_id', '=', HISTORY).where('status', '=', 'open').where('reason', '=', 'level').limit(3).execute();
     expect(tasks.length).toBeGreaterThan(1);
-    await recordCallOutcome(app.test.context, HISTORY, tasks[0]!.id, { outcome: 'promised', promise: { amount: 100, dueOn: '2026-11-27' }, notes: 'Spoke to <b>Sam</b> in AP' });
-    await recordCallOutcome(app.test.context, HISTORY, tasks[1]!.id, { outcome: 'no_answer' });
+    await app.test.context.services.callOutcomes.record(HISTORY, tasks[0]!.id, { outcome: 'promised', promise: { amount: 100, dueOn: '2026-11-27' }, notes: 'Spoke to <b>Sam</b> in AP' });
+    await app.test.context.services.callOutcomes.record(HISTORY, tasks[1]!.id, { outcome: 'no_answer' });
 
     const run = await app.test.context.services.notes.writePending(HISTORY);
     expect(run).toMatchObject({ failed: 0, retried: 0, more: false });

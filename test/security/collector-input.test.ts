@@ -1,4 +1,3 @@
-import { recordCallOutcome } from '../../src/jobs/call-outcomes';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { csrfTokenIn, HttpClient } from '../support/http';
 
@@ -31,7 +30,7 @@ describe('collector input', () => {
     await app.test.context.services.cadence.runDay(REALM);
     const tasks = await app.test.context.db.selectFrom('call_tasks').select(['id', 'customer_id']).where('realm_id', '=', REALM).where('status', '=', 'open').where('reason', '=', 'level').execute();
     const other = tasks.find((t) => t.customer_id !== tasks[0]!.customer_id) ?? tasks[1]!;
-    ({ disputeId } = (await recordCallOutcome(app.test.context, REALM, other.id, { outcome: 'disputes', dispute: { category: 'pricing', text: 'billed at list price' } })) as { disputeId: string });
+    ({ disputeId } = (await app.test.context.services.callOutcomes.record(REALM, other.id, { outcome: 'disputes', dispute: { category: 'pricing', text: 'billed at list price' } })) as { disputeId: string });
     taskId = tasks[0]!.id;
     customerId = tasks[0]!.customer_id;
     csrf = csrfTokenIn(await (await http.get(`/companies/${REALM}/tasks/${taskId}`)).text());

@@ -1,4 +1,3 @@
-import { recordCallOutcome } from '../../src/jobs/call-outcomes';
 import type { SeedFile } from '../../src/sandbox/seed';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { csrfTokenIn, HttpClient } from '../support/http';
@@ -83,7 +82,7 @@ describe('ids nested in addresses', () => {
   });
 
   it('keeps disputes, invoices and messages to their company', async () => {
-    const { disputeId } = await recordCallOutcome(app.test.context, REALM, second.taskId, { outcome: 'disputes', dispute: { category: 'pricing', text: 'billed at list price' } });
+    const { disputeId } = await app.test.context.services.callOutcomes.record(REALM, second.taskId, { outcome: 'disputes', dispute: { category: 'pricing', text: 'billed at list price' } });
     expect((await http.postForm(`/companies/${OTHER}/disputes/${disputeId}/resolve`, { _csrf: csrf, resolution: 'credit note' })).status).toBe(404);
     expect(await db().selectFrom('disputes').select(['status', 'resolution']).where('id', '=', disputeId!).executeTakeFirstOrThrow()).toEqual({ status: 'open', resolution: null });
 

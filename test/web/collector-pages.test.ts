@@ -152,9 +152,8 @@ describe('the collector pages and their forms', () => {
   });
 
   it('resolves a dispute from the disputes page, once, with a reason, and records it', async () => {
-    const { recordCallOutcome } = await import('../../src/jobs/call-outcomes');
     const task = await app.test.context.db.selectFrom('call_tasks').select(['id', 'customer_id']).where('realm_id', '=', REALM).where('status', '=', 'open').executeTakeFirstOrThrow();
-    const { disputeId } = await recordCallOutcome(app.test.context, REALM, task.id, { outcome: 'disputes', dispute: { category: 'pricing', text: 'billed at list price' } });
+    const { disputeId } = await app.test.context.services.callOutcomes.record(REALM, task.id, { outcome: 'disputes', dispute: { category: 'pricing', text: 'billed at list price' } });
     const page = await (await owner.get(`/companies/${REALM}/disputes`)).text();
     expect(page).toContain(`/disputes/${disputeId}/resolve`);
     expect((await owner.postForm(`/companies/${REALM}/disputes/${disputeId}/resolve`, { _csrf: token, resolution: '  ' })).status).toBe(400);

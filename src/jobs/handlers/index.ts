@@ -7,7 +7,7 @@ import { dispatchMail, sendMail } from './mail';
 import { dispatchNotes, writeRealmNotes } from './notes';
 
 /** What the job handlers call: only these services. */
-export type JobServices = Uses<'housekeeping' | 'sync' | 'cadence' | 'mailDispatch' | 'messages' | 'notes'>;
+export type JobServices = Uses<'housekeeping' | 'sync' | 'cadence' | 'mailDispatch' | 'messages' | 'notes' | 'reports'>;
 
 /** Every job's handler, bound to this process's services. The worker refuses to start if one is missing. */
 export function createJobHandlers(context: JobServices): JobHandlers {

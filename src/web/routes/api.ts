@@ -7,7 +7,6 @@ import type { SyncState } from '../../services/company-sync';
 import { playbookSettingsSchema } from '../../collections/settings';
 import { workListJson } from '../presenters/money-json';
 import { FILTER_FLAGS } from '../../collections/worklist';
-import { afterCall, recordCallOutcome } from '../../jobs/call-outcomes';
 import type { DifficultCustomersReport, ResultsReport } from '../../services/reports';
 import { centsToNumber } from '../../collections/money';
 import { loadCompany, requireSignIn, visibleCompanies } from '../access';
@@ -82,8 +81,8 @@ export function apiRoutes(context: AppContext): Router {
 
   router.post('/api/realms/:realmId/tasks/:taskId/outcome', async (req, res) => {
     const taskId = recordId(req, 'taskId', 'uuid', 'call task');
-    const result = await recordCallOutcome(context, req.company!.realm_id, taskId, req.body);
-    await afterCall(context, req.company!.realm_id, result, req.log);
+    const result = await context.services.callOutcomes.record(req.company!.realm_id, taskId, req.body);
+    await context.services.callOutcomes.after(req.company!.realm_id, result, req.log);
     res.json(result);
   });
 

@@ -3,7 +3,7 @@ import { z, ZodError } from 'zod';
 import { amountFromForm, DATE_HORIZON_YEARS, yearsAfter } from '../../collections/collector-input';
 import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { AppContext } from '../../app-context';
-import { afterCall, recordCallOutcome, type OutcomeResult } from '../../jobs/call-outcomes';
+import { OutcomeConflictError, type OutcomeResult, type ShownOutcome } from '../../services/call-outcomes';
 import { FILTER_FLAGS } from '../../collections/worklist';
 import { AppError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
@@ -38,7 +38,9 @@ export function outcomeFromForm(form: Record<string, unknown>): unknown {
   const invoiceIds = ([] as unknown[]).concat(form.invoiceIds ?? []).filter((id): id is string => typeof id === 'string' && id !== '');
   const covering = invoiceIds.length ? { invoiceIds } : {};
   const notes = optional('notes');
-  const base = { outcome: text('outcome'), ...(notes ? { notes } : {}) };
+  // What the form was shown with: the task's last outcome (or the one it corrects).
+  const stamp = Object.fromEntries((['lastOutcomeId', 'corrects'] as const).filter((name) => text(name)).map((name) => [name, text(name)]));
+  const base = { outcome: text('outcome'), ...(notes ? { notes } : {}), ...stamp };
   switch (base.outcome) {
     case 'promised':
       return { ...base, promise: { amount: amountFromForm(promiseAmount), dueOn: text('promiseDueOn'), ...covering } };
@@ -62,6 +64,8 @@ export function outcomeFromForm(form: Record<string, unknown>): unknown {
       return { ...base, dispute: { category: text('disputeCategory'), text: text('disputeText'), ...covering } };
     case 'wrong_person':
       return { ...base, contact: { name: text('contactName'), role: optional('contactRole'), phone: optional('contactPhone'), email: optional('contactEmail'), approvesPayment: form.approvesPayment === 'on' } };
+    case 'email_found':
+      return { ...base, contact: { email: text('foundEmail'), name: optional('foundName'), role: optional('foundRole'), phone: optional('foundPhone'), approvesPayment: form.foundApproves === 'on' } };
     case 'call_back':
       return { ...base, callBackOn: text('callBackOn') };
     default:
@@ -125,6 +129,7 @@ export function callPages(context: AppContext): Router {
   });
 
   const sheetQuery = z.object({ date: optionalLocalDate });
+  const CONFLICT_STATUS = 409;
 
   const loadTask = async (req: Request) => {
     const taskId = recordId(req, 'taskId', 'uuid', 'call task');
@@ -136,18 +141,32 @@ export function callPages(context: AppContext): Router {
   // A call sheet opened from a day's list shows that day's figures (the list links with ?date=).
   const dayOf = (req: Request) => (req.method === 'GET' ? sheetQuery.parse({ date: req.query.date }).date : undefined);
 
-  const showCallSheet = async (req: Request, res: Response, extra: { form?: Record<string, unknown>; error?: string; done?: string } = {}) => {
+  /**
+   * The call sheet. Its form carries the task's last outcome as shown, so saving it twice (the
+   * Back button, a second tab) is refused with what was recorded; the day's last outcome may be
+   * corrected from here (`?correct=1`, or the refusal itself).
+   */
+  const showCallSheet = async (req: Request, res: Response, extra: { form?: Record<string, unknown>; error?: string; done?: string; conflict?: OutcomeConflictError; correct?: boolean } = {}) => {
     const realmId = req.company!.realm_id;
     const task = await loadTask(req);
     const file = await context.services.customerFiles.fileOf(realmId, task.customer_id, dayOf(req));
     const script = await context.services.callScripts.scriptFor(realmId, file, task);
+    const lastOutcome: ShownOutcome | null = await context.services.callOutcomes.lastOutcome(realmId, task);
     const form = extra.form ?? {};
     const chosenIds = new Set(([] as unknown[]).concat(form.invoiceIds ?? []).map(String));
+    // Correcting: asked for, or offered with the refusal; only the same day's last outcome.
+    const correcting = Boolean(lastOutcome?.correctable && (extra.correct || extra.conflict || (extra.error && form.corrects)));
     if (extra.error) res.status(400);
+    if (extra.conflict) res.status(CONFLICT_STATUS);
     res.render('call-sheet', {
       title: `Call ${file.customer.name}`,
       company: req.company,
-      task: { ...task, open: task.status === 'open', reasonLabel: task.reason.replace(/_/g, ' ') },
+      task: { ...task, open: task.status === 'open', reasonLabel: task.reasons.map((r) => r.replace(/_/g, ' ')).join(', ') || task.reason.replace(/_/g, ' '), findsEmail: task.reasons.includes('find_email') },
+      lastOutcome,
+      stamp: lastOutcome?.id ?? 'none',
+      correcting,
+      showForm: task.status === 'open' || correcting,
+      conflict: extra.conflict ? { message: extra.conflict.message } : null,
       file,
       script,
       form,
@@ -162,7 +181,7 @@ export function callPages(context: AppContext): Router {
   };
 
   router.get('/companies/:realmId/tasks/:taskId', requireSignIn, async (req, res) => {
-    await showCallSheet(req, res, { done: await doneNotice(req.company!.realm_id, req.query) });
+    await showCallSheet(req, res, { done: await doneNotice(req.company!.realm_id, req.query), correct: req.query.correct === '1' });
   });
 
   router.post('/companies/:realmId/tasks/:taskId/outcome', requireSignIn, async (req, res) => {
@@ -171,14 +190,15 @@ export function callPages(context: AppContext): Router {
     const form = (req.body ?? {}) as Record<string, unknown>;
     let result: OutcomeResult;
     try {
-      result = await recordCallOutcome(context, realmId, task.id, outcomeFromForm(form));
+      result = await context.services.callOutcomes.record(realmId, task.id, outcomeFromForm(form));
     } catch (error) {
+      if (error instanceof OutcomeConflictError) return showCallSheet(req, res, { form, conflict: error });
       if (error instanceof ZodError || (error instanceof AppError && error.status === 400)) return showCallSheet(req, res, { form, error: toProblem(error).message });
       throw error;
     }
-    await afterCall(context, realmId, result, req.log);
+    await context.services.callOutcomes.after(realmId, result, req.log);
     const done = new URLSearchParams({ done: 'call', customer: task.customer_id });
-    if (result.taskStatus === 'open' && form.outcome === 'wrong_person') return res.redirect(303, `/companies/${realmId}/tasks/${task.id}?${done}`);
+    if (result.taskStatus === 'open' && (form.outcome === 'wrong_person' || result.corrected)) return res.redirect(303, `/companies/${realmId}/tasks/${task.id}?${done}`);
     const next = (await context.services.workList.forDay(realmId, undefined, { limit: 2 })).items.find((item) => item.taskId !== task.id);
     res.redirect(303, next ? `/companies/${realmId}/tasks/${next.taskId}?${done}` : `/companies/${realmId}/worklist?${done}`);
   });

@@ -13,6 +13,7 @@ const TITLES: Record<string, string> = {
   call_script_level_3: 'Call script, level 3',
   call_script_level_4: 'Call script, level 4',
   call_script_broken_promise: 'Call script, broken promise',
+  call_script_find_email: 'Call script, find an email',
 };
 
 /** What the form posted: each part as text (a newline-normalised copy of what was typed). */
