@@ -19,6 +19,11 @@ import { CustomerFileRepository } from './db/customer-file-repository';
 import { MergeDataRepository } from './db/merge-data-repository';
 import { PromisesRepository } from './db/promises-repository';
 import { DisputesRepository } from './db/disputes-repository';
+import { MetricsRepository } from './db/metrics-repository';
+import { RetentionRepository } from './db/retention-repository';
+import { Lifecycle } from './lifecycle';
+import { Metrics } from './metrics';
+import { accountingApiBase } from './quickbooks/endpoints';
 import { outboxDir, outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { TemplateBook } from './mail/templates';
 import { FreshBalances } from './mail/fresh-balances';
@@ -54,6 +59,8 @@ export interface Repositories {
   mergeData: MergeDataRepository;
   promises: PromisesRepository;
   disputes: DisputesRepository;
+  retention: RetentionRepository;
+  metrics: MetricsRepository;
 }
 
 /** The QuickBooks side: OAuth, tokens and the API client. */
@@ -76,6 +83,10 @@ export interface AppContext {
   quickbooks: QuickBooksServices;
   sync: CompanySync;
   mail: { mailer: Mailer; templates: TemplateBook; balances: FreshBalances };
+  /** This process's Prometheus registry (GET /metrics). */
+  metrics: Metrics;
+  /** Whether this process has begun to stop (readiness fails from then on). */
+  lifecycle: Lifecycle;
   close(): Promise<void>;
 }
 
@@ -108,6 +119,8 @@ export function createRepositories(db: Db): Repositories {
     mergeData: new MergeDataRepository(db),
     promises: new PromisesRepository(db),
     disputes: new DisputesRepository(db),
+    retention: new RetentionRepository(db),
+    metrics: new MetricsRepository(db),
   };
 }
 
@@ -119,18 +132,22 @@ export async function createAppContext(config: Config, options: ContextOptions =
     if (applied.length) logger.info({ applied }, 'database migrated');
   }
   // Producers fail fast while Redis is away (no offline queue), so give the first connect a moment.
-  const redis = createProducerConnection(config.redisUrl);
+  const prefix = options.queuePrefix ?? config.queuePrefix;
+  const redis = createProducerConnection(config.redisUrl, `${prefix}:producer`);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   if (!(await whenReady(redis, 2000))) logger.warn('Redis is not reachable yet: what needs it answers 503 until it is');
-  const queues = new JobQueues(redis, options.queuePrefix ?? config.queuePrefix, logger);
+  const queues = new JobQueues(redis, prefix, logger);
   const clock = options.clock ?? systemClock(config.frozenNow);
   const repos = createRepositories(db);
+  const metrics = new Metrics(logger.child({ module: 'metrics' }));
+  metrics.observe({ jobCounts: () => queues.jobCounts(), syncedAt: () => repos.metrics.syncedAt(), messageCounts: () => repos.metrics.messageCounts(), now: () => clock.now() });
   const quickbooksLogger = logger.child({ module: 'quickbooks' });
   const oauth = new IntuitOAuth(config.intuit, quickbooksLogger);
   const vault = new TokenVault(repos.tokens, new TokenCipher(config.tokenKeys));
-  const tokens = new TokenManager({ vault, oauth, redis, companies: repos.companies, clock, logger: quickbooksLogger, lockPrefix: queues.prefix });
+  const tokens = new TokenManager({ vault, oauth, redis, companies: repos.companies, clock, logger: quickbooksLogger, lockPrefix: queues.prefix, metrics });
   const client = new QuickBooksClient({
-    apiBase: oauth.endpoints.api,
+    apiBase: accountingApiBase(config.intuit),
+    metrics,
     clientId: config.intuit.clientId,
     clientSecret: config.intuit.clientSecret,
     tokens,
@@ -152,6 +169,8 @@ export async function createAppContext(config: Config, options: ContextOptions =
     quickbooks: { oauth, vault, tokens, client },
     sync: new CompanySync({ client, copy: repos.copy, state: repos.syncState, companies: repos.companies, clock, logger: logger.child({ module: 'sync' }) }),
     mail: { mailer, templates: new TemplateBook({ renderBudgetMs: config.templateRenderBudgetMs }), balances: new FreshBalances(client) },
+    metrics,
+    lifecycle: new Lifecycle(),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,6 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
+import { NO_METRICS, type JobMetrics } from '../metrics';
 import { JOB_NAMES, JOBS, QUEUES, jobsOfQueue, type JobName, type JobPayload, type QueueName } from './names';
 import { QUEUE_PREFIX } from './queues';
 import { ScheduleKeeper, type KeptSchedules } from './schedule-keeper';
@@ -27,6 +28,8 @@ export interface WorkerHostOptions {
   ownsConnection?: boolean;
   /** The repeating jobs to put back whenever Redis comes back without them. */
   schedules?: KeptSchedules;
+  /** Counts every job run by queue, job and outcome. */
+  metrics?: JobMetrics;
 }
 
 const DEFAULT_CONCURRENCY: Record<QueueName, number> = { sync: 4, cadence: 2, mail: 8, notes: 2, maintenance: 1 };
@@ -94,11 +97,17 @@ export class WorkerHost {
     const logger = this.options.logger.child({ job: name, jobId: job.id });
     const handler = this.options.handlers[name] as JobHandler<typeof name>;
     const started = Date.now();
+    const metrics = this.options.metrics ?? NO_METRICS;
     this.active.set(String(job.id), name);
     try {
       const result = await handler(parsed.data as JobPayload<typeof name>, { job, logger, signal: this.abort.signal });
-      logger.debug({ ms: Date.now() - started }, 'job done');
+      metrics.jobFinished(definition.queue, name, 'completed', (Date.now() - started) / 1000);
+      // One line per job at info, as for requests: what ran, how long, on which attempt.
+      logger.info({ ms: Date.now() - started, attempt: job.attemptsMade + 1 }, 'job done');
       return result;
+    } catch (error) {
+      metrics.jobFinished(definition.queue, name, 'failed', (Date.now() - started) / 1000);
+      throw error;
     } finally {
       this.active.delete(String(job.id));
     }

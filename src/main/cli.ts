@@ -1,21 +1,28 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAppContext, type AppContext } from '../app-context';
-import { ConfigError, loadConfig, loadDatabaseConfig } from '../config';
+import { createAppContext } from '../app-context';
+import { ConfigError, loadConfig, loadDatabaseConfig, loadDotEnv } from '../config';
 import { openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { DatabaseInUseError } from '../db/pglite-lock';
-import { runSandboxCommand } from '../sandbox/command';
+import { PROJECT_ROOT } from '../paths';
+import { runSandboxCommand, SANDBOX_USAGE } from '../sandbox/command';
 import { runCadence } from '../jobs/cadence';
 import { workListFor } from '../jobs/worklist';
 import { startWeb } from './web';
 import { startWorker } from './worker';
 import { startDemo } from './demo';
+import { stopOnSignals, WORK_GRACE_MS } from './shutdown';
+import { startWorkerHealth } from './worker-health';
+
+const CONFIGURATION = 'Configuration comes from the environment, and from a .env file in the current folder for what the environment does not set (see .env.example).';
 
 const USAGE = `Usage: ardesk <command> [options]
 
 Commands:
   web          serve the web app and API (PORT)
-  worker       run the background jobs (sync, cadence, mail, notes)
+  worker       run the background jobs (sync, cadence, mail, notes); health on WORKER_HEALTH_PORT
   start        web and worker in one process (small installs, embedded database)
   migrate      bring the database schema up to date and exit
   sandbox      the local QuickBooks Online emulator (ardesk sandbox --help)
@@ -25,26 +32,83 @@ Commands:
   demo         the whole product on this machine: sandbox, web, worker (ardesk demo [--reset])
   help         show this text
 
-Configuration comes from the environment; see .env.example.`;
+Every command answers --help (-h). ardesk --version prints the version.
+${CONFIGURATION}`;
+
+/** Each command's own help: what it does and its options. Printing it does nothing else. */
+const HELP: Record<string, string> = {
+  web: `Usage: ardesk web
+
+Serves the pages, the JSON API, the Connect flow and Intuit's webhooks on PORT, with /healthz,
+/readyz and /metrics. Only queues work: run workers too (ardesk worker), or ardesk start.
+Migrates the database first. SIGTERM drains (SHUTDOWN_DRAIN_MS) and stops within 25 s.
+${CONFIGURATION}`,
+  worker: `Usage: ardesk worker
+
+Runs the background jobs: syncing each company's copy of QuickBooks, the daily playbook, sending,
+notes, retention. Run as many as you like, on as many machines. Answers /healthz, /readyz and
+/metrics on WORKER_HEALTH_PORT (default 3001). SIGTERM stops within 25 s: jobs in flight get 20 s,
+then are released for another worker.
+${CONFIGURATION}`,
+  start: `Usage: ardesk start
+
+The web app and a worker in one process: for small installs and the embedded database (which one
+process at a time may open). Health and metrics on PORT. npm start builds first if needed.
+${CONFIGURATION}`,
+  migrate: `Usage: ardesk migrate
+
+Brings the database schema up to date (DATABASE_URL, or the embedded database in DATA_DIR) and
+exits. Every process also migrates when it starts, under a lock.
+${CONFIGURATION}`,
+  sync: `Usage: ardesk sync --realm R [--full]
+
+Syncs one company's copy of QuickBooks now and prints what changed.
+  --realm R   the QuickBooks company id (realmId)
+  --full      a full sync instead of the incremental one
+${CONFIGURATION}`,
+  cadence: `Usage: ardesk cadence --realm R [--as-of YYYY-MM-DD]
+
+Runs one day of the collection playbook for a company and prints what it recorded; running a day
+twice records nothing new.
+  --realm R            the QuickBooks company id (realmId)
+  --as-of YYYY-MM-DD   the day to run (default: today on the business clock)
+${CONFIGURATION}`,
+  worklist: `Usage: ardesk worklist --realm R [--as-of YYYY-MM-DD] [--json]
+
+Prints the calls to make, largest overdue balance first.
+  --realm R            the QuickBooks company id (realmId)
+  --as-of YYYY-MM-DD   the day (default: today on the business clock)
+  --json               the whole work list as JSON
+${CONFIGURATION}`,
+  demo: `Usage: ardesk demo [--reset] [--port P] [--sandbox-port P] [--data-dir DIR]
+
+The whole product on this machine (npm run demo): the local QuickBooks sandbox with a generated
+company, the web app and a worker, the embedded database and the mail outbox in ./var.
+  --reset              start over: delete the data folder first
+  --port P             web port (default 3000)
+  --sandbox-port P     sandbox port (default 4010)
+  --data-dir DIR       data folder (default ./var)
+The demo makes its own configuration and reads no .env.`,
+  sandbox: SANDBOX_USAGE,
+  help: USAGE,
+};
+
+/** Commands that make their own configuration and so read no .env. */
+const SELF_CONFIGURED = new Set(['demo', 'sandbox']);
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
-/** Stops `stoppers` in order on SIGTERM/SIGINT, then exits; a second signal exits at once. */
-function onShutdown(context: AppContext, stoppers: Array<() => Promise<void>>): void {
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    context.logger.info({ signal }, 'shutting down');
-    for (const stop of stoppers) await stop().catch((error) => context.logger.error({ err: error }, 'error while stopping'));
-    await context.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+function version(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** True when `args` ask for help: any --help or -h before a lone `--`. */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
 }
 
 async function run(command: string | undefined, args: string[]): Promise<void> {
@@ -58,6 +122,7 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       return;
     }
     case 'migrate': {
+      parseArgs({ args, options: {}, strict: true });
       const db = openDatabase(loadDatabaseConfig());
       try {
         const { applied } = await migrateToLatest(db);
@@ -109,22 +174,26 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       return;
     }
     case 'web': {
+      parseArgs({ args, options: {}, strict: true });
       const context = await createAppContext(loadConfig());
       const web = await startWeb(context);
-      onShutdown(context, [web.stop]);
+      stopOnSignals(context, { web });
       return;
     }
     case 'worker': {
+      parseArgs({ args, options: {}, strict: true });
       const context = await createAppContext(loadConfig());
-      const worker = await startWorker(context);
-      onShutdown(context, [() => worker.stop()]);
+      const health = await startWorkerHealth(context);
+      const worker = await startWorker(context, { shutdownGraceMs: WORK_GRACE_MS });
+      stopOnSignals(context, { worker, health });
       return;
     }
     case 'start': {
+      parseArgs({ args, options: {}, strict: true });
       const context = await createAppContext(loadConfig());
-      const worker = await startWorker(context);
+      const worker = await startWorker(context, { shutdownGraceMs: WORK_GRACE_MS });
       const web = await startWeb(context);
-      onShutdown(context, [web.stop, () => worker.stop()]);
+      stopOnSignals(context, { web, worker });
       return;
     }
     case 'demo': {
@@ -142,9 +211,7 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
     }
     case undefined:
     case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(`${(args[0] && HELP[args[0]]) || USAGE}\n`);
       return;
     default:
       fail(`Unknown command "${command}".\n\n${USAGE}`, 2);
@@ -171,9 +238,32 @@ function instead(command: string | undefined, args: string[], error: DatabaseInU
 }
 
 export function main(argv: string[]): void {
-  run(argv[0], argv.slice(1)).catch((error: unknown) => {
+  const [command, ...args] = argv;
+  // Help and the version are answered before anything is read, opened or started.
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`ardesk ${version()}\n`);
+    return;
+  }
+  if (command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command !== undefined && asksForHelp(args)) {
+    const help = HELP[command];
+    if (!help) fail(`Unknown command "${command}".\n\n${USAGE}`, 2);
+    process.stdout.write(`${help}\n`);
+    return;
+  }
+  try {
+    if (!SELF_CONFIGURED.has(command ?? '')) loadDotEnv();
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  run(command, args).catch((error: unknown) => {
     if (error instanceof ConfigError) fail(error.message);
-    if (error instanceof DatabaseInUseError) fail(`${error.message}\n${instead(argv[0], argv.slice(1), error)}`);
-    fail(`ardesk ${argv[0] ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+    const code = (error as { code?: string }).code;
+    if (code?.startsWith('ERR_PARSE_ARGS_')) fail(`ardesk ${command}: ${(error as Error).message}\n\n${HELP[command ?? ''] ?? USAGE}`, 2);
+    if (error instanceof DatabaseInUseError) fail(`${error.message}\n${instead(command, args, error)}`);
+    fail(`ardesk ${command ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
   });
 }

@@ -48,6 +48,7 @@ describe('worker host on real Redis', () => {
           order.push('finished');
           return { deleted: 0 };
         },
+        'maintenance.retention': async () => ({ deleted: [] }),
         'sync.realm': async () => ({}),
         'cadence.realm': async () => ({}),
         'mail.dispatch': async () => ({}),
@@ -76,7 +77,7 @@ describe('worker host on real Redis', () => {
 
   it('fails a job with an invalid payload at once, without retries', async () => {
     let calls = 0;
-    const host = new WorkerHost({ connection: consumer, prefix, logger, handlers: { 'maintenance.prune-sessions': async () => ++calls, 'sync.realm': async () => ({}), 'cadence.realm': async () => ({}), 'mail.dispatch': async () => ({}), 'mail.send': async () => ({}), 'notes.dispatch': async () => ({}), 'notes.realm': async () => ({}) } });
+    const host = new WorkerHost({ connection: consumer, prefix, logger, handlers: { 'maintenance.prune-sessions': async () => ++calls, 'maintenance.retention': async () => ({ deleted: [] }), 'sync.realm': async () => ({}), 'cadence.realm': async () => ({}), 'mail.dispatch': async () => ({}), 'mail.send': async () => ({}), 'notes.dispatch': async () => ({}), 'notes.realm': async () => ({}) } });
     host.start(['maintenance']);
     try {
       const job = await queues.queue('maintenance').add('maintenance.prune-sessions', { unexpected: true }, { attempts: 5 });

@@ -9,6 +9,7 @@ import * as m0007 from './0007-notes';
 import * as m0008 from './0008-notes-not-written';
 import * as m0009 from './0009-api-tokens';
 import * as m0012 from './0012-one-task-per-account';
+import * as m0014 from './0014-quickbooks-copy-retention';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008-notes-not-written': m0008,
   '0009-api-tokens': m0009,
   '0012-one-task-per-account': m0012,
+  '0014-quickbooks-copy-retention': m0014,
 };

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../app-context';
 import type { JobHandlers } from '../worker-host';
 import { pruneSessions } from './prune-sessions';
+import { retention } from './retention';
 import { syncRealm } from './sync-realm';
 import { cadenceRealm } from './cadence-realm';
 import { dispatchMail, sendMail } from './mail';
@@ -11,6 +12,7 @@ import { scheduleEverything, schedulesMissing } from '../schedules';
 export function createJobHandlers(context: AppContext): JobHandlers {
   return {
     'maintenance.prune-sessions': pruneSessions(context),
+    'maintenance.retention': retention(context),
     'sync.realm': syncRealm(context),
     'cadence.realm': cadenceRealm(context),
     'mail.dispatch': dispatchMail(context),
