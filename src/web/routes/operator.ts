@@ -7,6 +7,7 @@ import type { Config } from '../../config';
 import { AppError, NotFoundError } from '../../errors';
 import { QUEUES } from '../../jobs/names';
 import type { IntuitUser } from '../../quickbooks/oauth';
+import { QUEUE_VIEW_POLICY } from '../csp';
 
 declare module 'express-session' {
   interface SessionData {
@@ -72,6 +73,10 @@ export function operatorRoutes(context: Pick<AppContext, 'config' | 'queues'>): 
   });
 
   router.get('/operator', onlyOperators, (_req, res) => res.redirect(302, QUEUE_VIEW_PATH));
-  router.use(QUEUE_VIEW_PATH, onlyOperators, sameOrigin, board.getRouter());
+  const policy = (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Content-Security-Policy', QUEUE_VIEW_POLICY);
+    next();
+  };
+  router.use(QUEUE_VIEW_PATH, onlyOperators, sameOrigin, policy, board.getRouter());
   return router;
 }
