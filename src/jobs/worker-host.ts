@@ -110,6 +110,7 @@ export class WorkerHost {
       throw error;
     } finally {
       this.active.delete(String(job.id));
+      if (this.active.size === 0) for (const waiter of [...this.idleWaiters]) waiter();
     }
   }
 
@@ -118,18 +119,37 @@ export class WorkerHost {
     this.stopping ??= (async () => {
       this.keeper?.stop();
       const grace = this.options.shutdownGraceMs ?? 25_000;
-      this.options.logger.info({ graceMs: grace }, 'worker stopping');
-      const graceful = Promise.all(this.workers.map((worker) => worker.close())).then(() => true);
-      const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), grace).unref());
-      const finished = await Promise.race([graceful, timeout]);
+      this.options.logger.info({ graceMs: grace, inFlight: this.active.size }, 'worker stopping');
+      // Take no new job, and give the running ones the grace period. Not Worker.close(): it waits
+      // for the running jobs, and a later close(true) only hands back that same pending promise.
+      await Promise.all(this.workers.map((worker) => worker.pause(true)));
+      const finished = await this.idleWithin(grace);
       if (!finished) {
         this.abort.abort();
         this.options.logger.warn({ inFlight: Object.fromEntries(this.active) }, 'grace period over: releasing in-flight jobs for another worker');
-        await Promise.all(this.workers.map((worker) => worker.close(true)));
       }
+      await Promise.all(this.workers.map((worker) => worker.close(!finished)));
       if (this.options.ownsConnection) this.options.connection.disconnect();
       this.options.logger.info('worker stopped');
     })();
     return this.stopping;
+  }
+
+  private readonly idleWaiters = new Set<() => void>();
+
+  /** True once no job of this host is running, false if one still is after `ms`. */
+  private idleWithin(ms: number): Promise<boolean> {
+    if (this.active.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (idle: boolean) => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(onIdle);
+        resolve(idle);
+      };
+      const onIdle = () => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      timer.unref();
+      this.idleWaiters.add(onIdle);
+    });
   }
 }

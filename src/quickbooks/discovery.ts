@@ -90,7 +90,8 @@ export class DiscoveryDocument {
       userInfo: parsed.data.userinfo_endpoint,
     };
     this.cached = { endpoints, fetchedAt: this.now() };
-    this.logger?.info({ url: this.url, ...endpoints }, 'Intuit discovery document read');
+    // (Logged under names the logger does not take for secrets: "token" is redacted wherever it appears.)
+    this.logger?.info({ url: this.url, authorizeEndpoint: endpoints.authorize, tokenEndpoint: endpoints.token, revokeEndpoint: endpoints.revoke, userInfoEndpoint: endpoints.userInfo }, 'Intuit discovery document read');
     return endpoints;
   }
 }

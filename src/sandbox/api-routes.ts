@@ -78,7 +78,8 @@ export function apiRoutes(sandbox: Sandbox): Router {
       const admission = sandbox.limiter(realmId).admit(Date.now(), kind === 'batch');
       if (!admission.admitted) throw throttleFault(sandbox.now());
       release = admission.release;
-      if (sandbox.knobs.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, sandbox.knobs.latencyMs));
+      // Unref: a stopped sandbox must not keep its process alive for an answer nobody waits for.
+      if (sandbox.knobs.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, sandbox.knobs.latencyMs).unref());
       if (sandbox.knobs.failNext > 0 || (sandbox.knobs.failEvery > 0 && nth % sandbox.knobs.failEvery === 1) || (sandbox.knobs.errorRate > 0 && Math.random() < sandbox.knobs.errorRate)) {
         if (sandbox.knobs.failNext > 0) sandbox.knobs.failNext--;
         throw faults.serverError();

@@ -31,7 +31,7 @@ describe('worker host on real Redis', () => {
 
   it('refuses to start when a job has no handler', () => {
     expect(() => new WorkerHost({ connection: consumer, handlers: {} as JobHandlers, logger, prefix })).toThrow(
-      'No handler registered for job(s): maintenance.prune-sessions, cadence.realm, mail.dispatch, mail.send, notes.dispatch, notes.realm, sync.realm',
+      'No handler registered for job(s): maintenance.prune-sessions, maintenance.retention, cadence.realm, mail.dispatch, mail.send, notes.dispatch, notes.realm, sync.realm',
     );
   });
 
