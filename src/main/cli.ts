@@ -1,20 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAppContext } from '../app-context';
 import { ConfigError, loadConfig, loadDatabaseConfig, loadDotEnv } from '../config';
-import { openDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
 import { DatabaseInUseError } from '../db/pglite-lock';
 import { PROJECT_ROOT } from '../paths';
-import { runSandboxCommand, SANDBOX_USAGE } from '../sandbox/command';
-import { runCadence } from '../jobs/cadence';
-import { workListFor } from '../jobs/worklist';
-import { startWeb } from './web';
-import { startWorker } from './worker';
-import { startDemo } from './demo';
-import { stopOnSignals, WORK_GRACE_MS } from './shutdown';
-import { startWorkerHealth } from './worker-health';
+
+// The rest of the program is loaded by the command that needs it (`await import`), so --help and
+// --version answer at once instead of loading the database, queue and web modules first.
+const appContext = () => import('../app-context');
 
 const CONFIGURATION = 'Configuration comes from the environment, and from a .env file in the current folder for what the environment does not set (see .env.example).';
 
@@ -89,9 +82,14 @@ company, the web app and a worker, the embedded database and the mail outbox in 
   --sandbox-port P     sandbox port (default 4010)
   --data-dir DIR       data folder (default ./var)
 The demo makes its own configuration and reads no .env.`,
-  sandbox: SANDBOX_USAGE,
   help: USAGE,
 };
+
+/** A command's help text; the sandbox's comes from the sandbox. */
+async function helpOf(command: string): Promise<string | undefined> {
+  if (command === 'sandbox') return (await import('../sandbox/command')).SANDBOX_USAGE;
+  return HELP[command];
+}
 
 /** Commands that make their own configuration and so read no .env. */
 const SELF_CONFIGURED = new Set(['demo', 'sandbox']);
@@ -114,6 +112,7 @@ function asksForHelp(args: string[]): boolean {
 async function run(command: string | undefined, args: string[]): Promise<void> {
   switch (command) {
     case 'sandbox': {
+      const { runSandboxCommand } = await import('../sandbox/command');
       const running = await runSandboxCommand(args, (line) => process.stdout.write(`${line}\n`));
       if (!running) return;
       const stop = () => void running.stop().then(() => process.exit(0));
@@ -123,6 +122,7 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
     }
     case 'migrate': {
       parseArgs({ args, options: {}, strict: true });
+      const [{ openDatabase }, { migrateToLatest }] = await Promise.all([import('../db/database'), import('../db/migrate')]);
       const db = openDatabase(loadDatabaseConfig());
       try {
         const { applied } = await migrateToLatest(db);
@@ -135,7 +135,7 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
     case 'sync': {
       const { values } = parseArgs({ args, options: { realm: { type: 'string' }, full: { type: 'boolean', default: false } }, strict: true });
       if (!values.realm) fail('ardesk sync needs --realm <QuickBooks company id>', 2);
-      const context = await createAppContext(loadConfig());
+      const context = await (await appContext()).createAppContext(loadConfig());
       try {
         const report = await context.sync.run(values.realm, values.full ? 'full' : 'auto');
         process.stdout.write(`${JSON.stringify({ realmId: values.realm, ...report }, null, 2)}\n`);
@@ -148,7 +148,8 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       const { values } = parseArgs({ args, options: { realm: { type: 'string' }, 'as-of': { type: 'string' } }, strict: true });
       if (!values.realm) fail('ardesk cadence needs --realm <QuickBooks company id>', 2);
       if (values['as-of'] && !/^\d{4}-\d{2}-\d{2}$/.test(values['as-of'])) fail('--as-of must be a date, YYYY-MM-DD', 2);
-      const context = await createAppContext(loadConfig());
+      const { runCadence } = await import('../jobs/cadence');
+      const context = await (await appContext()).createAppContext(loadConfig());
       try {
         process.stdout.write(`${JSON.stringify(await runCadence(context, values.realm, values['as-of']), null, 2)}\n`);
       } finally {
@@ -160,7 +161,8 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       const { values } = parseArgs({ args, options: { realm: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
       if (!values.realm) fail('ardesk worklist needs --realm <QuickBooks company id>', 2);
       if (values['as-of'] && !/^\d{4}-\d{2}-\d{2}$/.test(values['as-of'])) fail('--as-of must be a date, YYYY-MM-DD', 2);
-      const context = await createAppContext(loadConfig());
+      const { workListFor } = await import('../jobs/worklist');
+      const context = await (await appContext()).createAppContext(loadConfig());
       try {
         const list = await workListFor(context, values.realm, values['as-of'], { limit: Number.MAX_SAFE_INTEGER });
         if (values.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
@@ -175,14 +177,16 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
     }
     case 'web': {
       parseArgs({ args, options: {}, strict: true });
-      const context = await createAppContext(loadConfig());
+      const [{ startWeb }, { stopOnSignals }] = await Promise.all([import('./web'), import('./shutdown')]);
+      const context = await (await appContext()).createAppContext(loadConfig());
       const web = await startWeb(context);
       stopOnSignals(context, { web });
       return;
     }
     case 'worker': {
       parseArgs({ args, options: {}, strict: true });
-      const context = await createAppContext(loadConfig());
+      const [{ startWorker }, { startWorkerHealth }, { stopOnSignals, WORK_GRACE_MS }] = await Promise.all([import('./worker'), import('./worker-health'), import('./shutdown')]);
+      const context = await (await appContext()).createAppContext(loadConfig());
       const health = await startWorkerHealth(context);
       const worker = await startWorker(context, { shutdownGraceMs: WORK_GRACE_MS });
       stopOnSignals(context, { worker, health });
@@ -190,13 +194,15 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
     }
     case 'start': {
       parseArgs({ args, options: {}, strict: true });
-      const context = await createAppContext(loadConfig());
+      const [{ startWeb }, { startWorker }, { stopOnSignals, WORK_GRACE_MS }] = await Promise.all([import('./web'), import('./worker'), import('./shutdown')]);
+      const context = await (await appContext()).createAppContext(loadConfig());
       const worker = await startWorker(context, { shutdownGraceMs: WORK_GRACE_MS });
       const web = await startWeb(context);
       stopOnSignals(context, { web, worker });
       return;
     }
     case 'demo': {
+      const { startDemo } = await import('./demo');
       const demo = await startDemo(args, (line) => process.stdout.write(`${line}\n`));
       let stopping = false;
       const stop = (signal: string) => {
@@ -211,7 +217,7 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
     }
     case undefined:
     case 'help':
-      process.stdout.write(`${(args[0] && HELP[args[0]]) || USAGE}\n`);
+      process.stdout.write(`${(args[0] && (await helpOf(args[0]))) || USAGE}\n`);
       return;
     default:
       fail(`Unknown command "${command}".\n\n${USAGE}`, 2);
@@ -249,9 +255,10 @@ export function main(argv: string[]): void {
     return;
   }
   if (command !== undefined && asksForHelp(args)) {
-    const help = HELP[command];
-    if (!help) fail(`Unknown command "${command}".\n\n${USAGE}`, 2);
-    process.stdout.write(`${help}\n`);
+    void helpOf(command).then((help) => {
+      if (!help) fail(`Unknown command "${command}".\n\n${USAGE}`, 2);
+      process.stdout.write(`${help}\n`);
+    });
     return;
   }
   try {
@@ -262,7 +269,7 @@ export function main(argv: string[]): void {
   run(command, args).catch((error: unknown) => {
     if (error instanceof ConfigError) fail(error.message);
     const code = (error as { code?: string }).code;
-    if (code?.startsWith('ERR_PARSE_ARGS_')) fail(`ardesk ${command}: ${(error as Error).message}\n\n${HELP[command ?? ''] ?? USAGE}`, 2);
+    if (code?.startsWith('ERR_PARSE_ARGS_')) return void helpOf(command ?? '').then((help) => fail(`ardesk ${command}: ${(error as Error).message}\n\n${help ?? USAGE}`, 2));
     if (error instanceof DatabaseInUseError) fail(`${error.message}\n${instead(command, args, error)}`);
     fail(`ardesk ${command ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
   });
