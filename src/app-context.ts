@@ -5,6 +5,9 @@ import { openDatabase, type Db } from './db/database';
 import { createRepositories, type Repositories } from './db/repositories';
 import { buildServices, type Services } from './services';
 import { migrateToLatest } from './db/migrate';
+import { Lifecycle } from './lifecycle';
+import { Metrics } from './metrics';
+import { accountingApiBase } from './quickbooks/endpoints';
 import { outboxDir, outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { TemplateBook } from './mail/templates';
 import { FreshBalances } from './mail/fresh-balances';
@@ -41,6 +44,10 @@ export interface AppContext {
   quickbooks: QuickBooksServices;
   sync: CompanySync;
   mail: { mailer: Mailer; templates: TemplateBook; balances: FreshBalances };
+  /** This process's Prometheus registry (GET /metrics). */
+  metrics: Metrics;
+  /** Whether this process has begun to stop (readiness fails from then on). */
+  lifecycle: Lifecycle;
   close(): Promise<void>;
 }
 
@@ -62,18 +69,22 @@ export async function createAppContext(config: Config, options: ContextOptions =
     if (applied.length) logger.info({ applied }, 'database migrated');
   }
   // Producers fail fast while Redis is away (no offline queue), so give the first connect a moment.
-  const redis = createProducerConnection(config.redisUrl);
+  const prefix = options.queuePrefix ?? config.queuePrefix;
+  const redis = createProducerConnection(config.redisUrl, `${prefix}:producer`);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   if (!(await whenReady(redis, 2000))) logger.warn('Redis is not reachable yet: what needs it answers 503 until it is');
-  const queues = new JobQueues(redis, options.queuePrefix ?? config.queuePrefix, logger);
+  const queues = new JobQueues(redis, prefix, logger);
   const clock = options.clock ?? systemClock(config.frozenNow);
   const repos = createRepositories(db);
+  const metrics = new Metrics(logger.child({ module: 'metrics' }));
+  metrics.observe({ jobCounts: () => queues.jobCounts(), syncedAt: () => repos.metrics.syncedAt(), messageCounts: () => repos.metrics.messageCounts(), now: () => clock.now() });
   const quickbooksLogger = logger.child({ module: 'quickbooks' });
   const oauth = new IntuitOAuth(config.intuit, quickbooksLogger);
   const vault = new TokenVault(repos.tokens, new TokenCipher(config.tokenKeys));
-  const tokens = new TokenManager({ vault, oauth, redis, companies: repos.companies, clock, logger: quickbooksLogger, lockPrefix: queues.prefix });
+  const tokens = new TokenManager({ vault, oauth, redis, companies: repos.companies, clock, logger: quickbooksLogger, lockPrefix: queues.prefix, metrics });
   const client = new QuickBooksClient({
-    apiBase: oauth.endpoints.api,
+    apiBase: accountingApiBase(config.intuit),
+    metrics,
     clientId: config.intuit.clientId,
     clientSecret: config.intuit.clientSecret,
     tokens,
@@ -99,6 +110,8 @@ export async function createAppContext(config: Config, options: ContextOptions =
     quickbooks: { oauth, vault, tokens, client },
     sync,
     mail: { mailer, templates, balances },
+    metrics,
+    lifecycle: new Lifecycle(),
     async close() {
       if (closed) return;
       closed = true;

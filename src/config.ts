@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
 /**
@@ -6,6 +8,28 @@ import { z } from 'zod';
  * a bad value stops the process with one line per variable naming what is wrong (never the value,
  * since most of these are secrets).
  */
+
+/**
+ * Reads `file` (the `.env` of the current directory) when there is one and sets every variable it
+ * names that the environment does not set already: the environment always wins, even with an
+ * empty value. Returns the names it set. A missing file is not an error; an unreadable one is.
+ */
+export function loadDotEnv(file = path.resolve('.env'), env: NodeJS.ProcessEnv = process.env): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new ConfigError([`${file} could not be read: ${(error as Error).message}`]);
+  }
+  const set: string[] = [];
+  for (const [name, value] of Object.entries(parseEnv(text))) {
+    if (env[name] !== undefined || value === undefined) continue;
+    env[name] = value;
+    set.push(name);
+  }
+  return set;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -78,6 +102,15 @@ const mailAddress = z.string().refine((value) => /^([^<>]*<)?[^\s@<>]+@[^\s@<>]+
   message: 'must be an email address, optionally with a name: Ardesk <billing@example.com>',
 });
 
+/** OPERATOR_EMAILS: who may open the operator pages once signed in with Intuit, comma-separated. */
+const operatorEmails = z.string().transform((text, ctx): string[] => {
+  const emails = text.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean);
+  if (emails.some((email) => !/^[^\s@<>,]+@[^\s@<>,]+$/.test(email))) {
+    ctx.addIssue({ code: 'custom', message: 'must be email addresses separated by commas' });
+  }
+  return emails;
+});
+
 const envShape = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
@@ -104,6 +137,13 @@ const envShape = z.object({
   MAIL_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200').default(32)),
   SESSION_IDLE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(5, 'must be at least 5').max(7 * 24 * 60, 'must be at most 10080 (7 days)').default(12 * 60)),
   SESSION_MAX_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(90, 'must be at most 90').default(14)),
+  OPERATOR_EMAILS: z.preprocess(emptyAsUndefined, operatorEmails.default([])),
+  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters long').optional()),
+  WORKER_HEALTH_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3001)),
+  SHUTDOWN_DRAIN_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10_000, 'must be at most 10000 (the whole stop has 25 s)').default(5000)),
+  RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(3650, 'must be at most 3650').default(30)),
+  EULA_URL: z.preprocess(emptyAsUndefined, url(['https:', 'http:']).optional()),
+  PRIVACY_URL: z.preprocess(emptyAsUndefined, url(['https:', 'http:']).optional()),
 });
 
 const envSchema = envShape.superRefine((env, ctx) => {
@@ -154,6 +194,18 @@ export interface Config extends DatabaseConfig {
   mailConcurrency: number;
   /** Sign-in sessions end after this long without a request, and this long after sign-in. */
   session: { idleMinutes: number; maxDays: number };
+  /** Intuit-verified email addresses (lower case) of the people who may open the operator pages. */
+  operatorEmails: readonly string[];
+  /** When set, /metrics answers only `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** The port `ardesk worker` serves /healthz, /readyz and /metrics on (0: any free port). */
+  workerHealthPort: number;
+  /** After SIGTERM, how long the web keeps serving (readiness already failing) before it closes. */
+  shutdownDrainMs: number;
+  /** A disconnected company's copy of QuickBooks is deleted this many days after the disconnect. */
+  retentionDays: number;
+  /** The operator's own end-user licence agreement and privacy policy, instead of the built-in pages. */
+  legal: { eulaUrl?: string; privacyUrl?: string };
 }
 
 function describe(error: z.ZodError): string[] {
@@ -212,6 +264,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiToken: e.API_TOKEN,
     mailConcurrency: e.MAIL_CONCURRENCY,
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, maxDays: e.SESSION_MAX_DAYS },
+    operatorEmails: e.OPERATOR_EMAILS,
+    metricsToken: e.METRICS_TOKEN,
+    workerHealthPort: e.WORKER_HEALTH_PORT,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    retentionDays: e.RETENTION_DAYS,
+    legal: { eulaUrl: e.EULA_URL, privacyUrl: e.PRIVACY_URL },
   });
 }
 
@@ -229,6 +287,7 @@ export function secretsOf(config: Config): string[] {
     config.intuit.clientSecret,
     config.intuit.webhookVerifierToken,
     config.apiToken,
+    config.metricsToken,
     passwordIn(config.smtpUrl),
     passwordIn(config.databaseUrl),
     passwordIn(config.redisUrl),

@@ -24,4 +24,14 @@ describe('the logger', () => {
     const out = lines.join('');
     expect(out).not.toMatch(/abc|def|Bearer x/);
   });
+
+  it('writes no email address, wherever it appears in a line', () => {
+    const { lines, stream } = capture();
+    const logger = createLogger({ level: 'info', destination: stream });
+    logger.warn({ to: 'Dana <dana.payer+ar@customer.co.uk>', err: new Error('550 5.1.1 <ap@acme-builders.test>: Recipient address rejected') }, 'refused: bob@example.com');
+    const out = lines.join('');
+    expect(out).not.toMatch(/dana\.payer|customer\.co\.uk|ap@acme|acme-builders\.test|bob@example/);
+    expect(out.match(/\[email address\]/g)!.length).toBeGreaterThanOrEqual(4); // the field, the message and its stack, the line's own message
+    expect(out).toContain('Recipient address rejected');
+  });
 });

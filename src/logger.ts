@@ -21,6 +21,12 @@ const redactPaths = [
   'res.headers["set-cookie"]',
 ];
 
+/**
+ * Email addresses: the customers' (and anyone's) are never written to a log, wherever they turn
+ * up (a field, an SMTP server's refusal, a database error). Replaced with "[email address]".
+ */
+const EMAIL_ADDRESS = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+
 export interface LoggerOptions {
   level?: string;
   destination?: DestinationStream;
@@ -31,13 +37,14 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const secrets = (options.secrets ?? []).filter((secret) => secret.length >= 6);
   const scrub = secrets.length ? new RegExp(secrets.map(escapeRegExp).sort((a, b) => b.length - a.length).join('|'), 'g') : undefined;
+  const clean = (line: string) => (scrub ? line.replace(scrub, '[redacted]') : line).replace(EMAIL_ADDRESS, '[email address]');
   return pino(
     {
       level: options.level ?? 'info',
       base: { pid: process.pid },
       redact: { paths: redactPaths, censor: '[redacted]' },
       serializers: { err: pino.stdSerializers.err },
-      ...(scrub ? { hooks: { streamWrite: (line: string) => line.replace(scrub, '[redacted]') } } : {}),
+      hooks: { streamWrite: clean },
     },
     options.destination,
   );

@@ -17,6 +17,8 @@ import { PromisesRepository } from './promises-repository';
 import { DisputesRepository } from './disputes-repository';
 import { SessionsRepository } from './sessions-repository';
 import { UsersRepository } from './users-repository';
+import { MetricsRepository } from './metrics-repository';
+import { RetentionRepository } from './retention-repository';
 import type { Db } from './database';
 
 /** Every repository over one executor (the database, or a transaction a service composes them in). */
@@ -40,6 +42,8 @@ export interface Repositories {
   mergeData: MergeDataRepository;
   promises: PromisesRepository;
   disputes: DisputesRepository;
+  retention: RetentionRepository;
+  metrics: MetricsRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -63,5 +67,7 @@ export function createRepositories(db: Db): Repositories {
     mergeData: new MergeDataRepository(db),
     promises: new PromisesRepository(db),
     disputes: new DisputesRepository(db),
+    retention: new RetentionRepository(db),
+    metrics: new MetricsRepository(db),
   };
 }

@@ -19,6 +19,8 @@ export interface CompaniesTable {
   phone: string | null;
   connected_at: Timestamp | null;
   disconnected_at: Timestamp | null;
+  /** When the retention job (or a member) deleted the copy of QuickBooks; null while it is held. */
+  copy_deleted_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: Generated<Timestamp>;
 }

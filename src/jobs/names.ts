@@ -10,6 +10,8 @@ export type QueueName = (typeof QUEUES)[number];
 export const JOBS = {
   /** Deletes expired web sessions (and, later, expired OAuth states and webhook dedup keys). */
   'maintenance.prune-sessions': { queue: 'maintenance', payload: z.object({}).strict() },
+  /** Deletes the copy of QuickBooks of companies disconnected more than RETENTION_DAYS ago. */
+  'maintenance.retention': { queue: 'maintenance', payload: z.object({}).strict() },
   /** Runs one day of the collection playbook for one company. */
   'cadence.realm': {
     queue: 'cadence',

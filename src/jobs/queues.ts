@@ -83,6 +83,16 @@ export class JobQueues {
     return Boolean(await redisCall(() => this.queue(JOBS[name].queue).getJobScheduler(schedulerId)));
   }
 
+  /** How many jobs each queue holds now, by state (for the metrics). */
+  async jobCounts(): Promise<Array<{ queue: QueueName; counts: Record<string, number> }>> {
+    return Promise.all(
+      QUEUES.map(async (queue) => ({
+        queue,
+        counts: await redisCall(() => this.queue(queue).getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed')),
+      })),
+    );
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
   }

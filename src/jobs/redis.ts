@@ -7,8 +7,8 @@ import { ServiceUnavailableError } from '../errors';
  * or to Intuit, so while Redis is away they fail at once instead of waiting for it;
  * readiness asks through the producers' connection.
  */
-export function createQueueConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, retryStrategy: (times) => Math.min(times * 200, 2000) });
+export function createQueueConnection(url: string, connectionName?: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, retryStrategy: (times) => Math.min(times * 200, 2000), connectionName });
 }
 
 /**
@@ -16,8 +16,9 @@ export function createQueueConnection(url: string): Redis {
  * ready is refused at once; and one in flight when the connection drops is refused at the first
  * reconnect attempt rather than re-sent later. It keeps reconnecting in the background.
  */
-export function createProducerConnection(url: string): Redis {
-  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, enableReadyCheck: true, retryStrategy: (times) => Math.min(times * 200, 2000) });
+export function createProducerConnection(url: string, connectionName?: string): Redis {
+  // The name shows in Redis' CLIENT LIST, so an operator can tell Ardesk's connections apart.
+  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, enableReadyCheck: true, retryStrategy: (times) => Math.min(times * 200, 2000), connectionName });
 }
 
 /** Resolves once `redis` is ready, or after `ms` (false) so a process can start while Redis is away. */

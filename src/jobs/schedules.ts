@@ -4,8 +4,10 @@ import type { JobQueues } from './queues';
 const EVERY_15_MINUTES = 15 * 60 * 1000;
 
 /** The repeating jobs every deployment needs, whatever companies it has. */
-const GLOBAL_SCHEDULES: ReadonlyArray<{ id: string; name: Extract<JobName, 'maintenance.prune-sessions' | 'mail.dispatch' | 'notes.dispatch'>; every: number }> = [
+const GLOBAL_SCHEDULES: ReadonlyArray<{ id: string; name: Extract<JobName, 'maintenance.prune-sessions' | 'maintenance.retention' | 'mail.dispatch' | 'notes.dispatch'>; every: number }> = [
   { id: 'prune-sessions', name: 'maintenance.prune-sessions', every: 3600_000 },
+  // Once a day: disconnected companies' copies of QuickBooks past RETENTION_DAYS are deleted.
+  { id: 'retention', name: 'maintenance.retention', every: 24 * 3600_000 },
   // Due messages go out within a minute; the same pass holds messages a dead worker left mid-send.
   { id: 'mail-dispatch', name: 'mail.dispatch', every: 60_000 },
   // Notes of every activity reach QuickBooks within half a minute, whatever recorded them.

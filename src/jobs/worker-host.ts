@@ -1,6 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
+import { NO_METRICS, type JobMetrics } from '../metrics';
 import { JOB_NAMES, JOBS, QUEUES, jobsOfQueue, type JobName, type JobPayload, type QueueName } from './names';
 import { QUEUE_PREFIX } from './queues';
 import { ScheduleKeeper, type KeptSchedules } from './schedule-keeper';
@@ -27,6 +28,8 @@ export interface WorkerHostOptions {
   ownsConnection?: boolean;
   /** The repeating jobs to put back whenever Redis comes back without them. */
   schedules?: KeptSchedules;
+  /** Counts every job run by queue, job and outcome. */
+  metrics?: JobMetrics;
 }
 
 const DEFAULT_CONCURRENCY: Record<QueueName, number> = { sync: 4, cadence: 2, mail: 8, notes: 2, maintenance: 1 };
@@ -94,13 +97,20 @@ export class WorkerHost {
     const logger = this.options.logger.child({ job: name, jobId: job.id });
     const handler = this.options.handlers[name] as JobHandler<typeof name>;
     const started = Date.now();
+    const metrics = this.options.metrics ?? NO_METRICS;
     this.active.set(String(job.id), name);
     try {
       const result = await handler(parsed.data as JobPayload<typeof name>, { job, logger, signal: this.abort.signal });
-      logger.debug({ ms: Date.now() - started }, 'job done');
+      metrics.jobFinished(definition.queue, name, 'completed', (Date.now() - started) / 1000);
+      // One line per job at info, as for requests: what ran, how long, on which attempt.
+      logger.info({ ms: Date.now() - started, attempt: job.attemptsMade + 1 }, 'job done');
       return result;
+    } catch (error) {
+      metrics.jobFinished(definition.queue, name, 'failed', (Date.now() - started) / 1000);
+      throw error;
     } finally {
       this.active.delete(String(job.id));
+      if (this.active.size === 0) for (const waiter of [...this.idleWaiters]) waiter();
     }
   }
 
@@ -109,18 +119,37 @@ export class WorkerHost {
     this.stopping ??= (async () => {
       this.keeper?.stop();
       const grace = this.options.shutdownGraceMs ?? 25_000;
-      this.options.logger.info({ graceMs: grace }, 'worker stopping');
-      const graceful = Promise.all(this.workers.map((worker) => worker.close())).then(() => true);
-      const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), grace).unref());
-      const finished = await Promise.race([graceful, timeout]);
+      this.options.logger.info({ graceMs: grace, inFlight: this.active.size }, 'worker stopping');
+      // Take no new job, and give the running ones the grace period. Not Worker.close(): it waits
+      // for the running jobs, and a later close(true) only hands back that same pending promise.
+      await Promise.all(this.workers.map((worker) => worker.pause(true)));
+      const finished = await this.idleWithin(grace);
       if (!finished) {
         this.abort.abort();
         this.options.logger.warn({ inFlight: Object.fromEntries(this.active) }, 'grace period over: releasing in-flight jobs for another worker');
-        await Promise.all(this.workers.map((worker) => worker.close(true)));
       }
+      await Promise.all(this.workers.map((worker) => worker.close(!finished)));
       if (this.options.ownsConnection) this.options.connection.disconnect();
       this.options.logger.info('worker stopped');
     })();
     return this.stopping;
+  }
+
+  private readonly idleWaiters = new Set<() => void>();
+
+  /** True once no job of this host is running, false if one still is after `ms`. */
+  private idleWithin(ms: number): Promise<boolean> {
+    if (this.active.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (idle: boolean) => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(onIdle);
+        resolve(idle);
+      };
+      const onIdle = () => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      timer.unref();
+      this.idleWaiters.add(onIdle);
+    });
   }
 }

@@ -63,7 +63,8 @@ export function smtpMailer(url: string, logger: Logger): Mailer {
         return { response: String(info.response ?? 'accepted') };
       } catch (error) {
         const failure = classifySmtpError(error);
-        logger.warn({ to: mail.to, messageId: mail.messageId, kind: failure.kind, code: failure.responseCode, err: failure.message }, 'SMTP send failed');
+        // The message id names the message; the customer's address stays out of the log.
+        logger.warn({ messageId: mail.messageId, kind: failure.kind, code: failure.responseCode, err: failure.message }, 'SMTP send failed');
         throw failure;
       }
     },

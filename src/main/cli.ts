@@ -1,21 +1,23 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAppContext, type AppContext } from '../app-context';
-import { ConfigError, loadConfig, loadDatabaseConfig } from '../config';
-import { openDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
+import { ConfigError, loadConfig, loadDatabaseConfig, loadDotEnv } from '../config';
 import { DatabaseInUseError } from '../db/pglite-lock';
-import { runSandboxCommand } from '../sandbox/command';
+import { PROJECT_ROOT } from '../paths';
+
+// The rest of the program is loaded by the command that needs it (`await import`), so --help and
+// --version answer at once instead of loading the database, queue and web modules first.
+const appContext = () => import('../app-context');
+
+const CONFIGURATION = 'Configuration comes from the environment, and from a .env file in the current folder for what the environment does not set (see .env.example).';
 import { centsToDecimal } from '../collections/money';
 import { workListJson } from '../web/presenters/money-json';
-import { startWeb } from './web';
-import { startWorker } from './worker';
-import { startDemo } from './demo';
 
 const USAGE = `Usage: ardesk <command> [options]
 
 Commands:
   web          serve the web app and API (PORT)
-  worker       run the background jobs (sync, cadence, mail, notes)
+  worker       run the background jobs (sync, cadence, mail, notes); health on WORKER_HEALTH_PORT
   start        web and worker in one process (small installs, embedded database)
   migrate      bring the database schema up to date and exit
   sandbox      the local QuickBooks Online emulator (ardesk sandbox --help)
@@ -25,31 +27,94 @@ Commands:
   demo         the whole product on this machine: sandbox, web, worker (ardesk demo [--reset])
   help         show this text
 
-Configuration comes from the environment; see .env.example.`;
+Every command answers --help (-h). ardesk --version prints the version.
+${CONFIGURATION}`;
+
+/** Each command's own help: what it does and its options. Printing it does nothing else. */
+const HELP: Record<string, string> = {
+  web: `Usage: ardesk web
+
+Serves the pages, the JSON API, the Connect flow and Intuit's webhooks on PORT, with /healthz,
+/readyz and /metrics. Only queues work: run workers too (ardesk worker), or ardesk start.
+Migrates the database first. SIGTERM drains (SHUTDOWN_DRAIN_MS) and stops within 25 s.
+${CONFIGURATION}`,
+  worker: `Usage: ardesk worker
+
+Runs the background jobs: syncing each company's copy of QuickBooks, the daily playbook, sending,
+notes, retention. Run as many as you like, on as many machines. Answers /healthz, /readyz and
+/metrics on WORKER_HEALTH_PORT (default 3001). SIGTERM stops within 25 s: jobs in flight get 20 s,
+then are released for another worker.
+${CONFIGURATION}`,
+  start: `Usage: ardesk start
+
+The web app and a worker in one process: for small installs and the embedded database (which one
+process at a time may open). Health and metrics on PORT. npm start builds first if needed.
+${CONFIGURATION}`,
+  migrate: `Usage: ardesk migrate
+
+Brings the database schema up to date (DATABASE_URL, or the embedded database in DATA_DIR) and
+exits. Every process also migrates when it starts, under a lock.
+${CONFIGURATION}`,
+  sync: `Usage: ardesk sync --realm R [--full]
+
+Syncs one company's copy of QuickBooks now and prints what changed.
+  --realm R   the QuickBooks company id (realmId)
+  --full      a full sync instead of the incremental one
+${CONFIGURATION}`,
+  cadence: `Usage: ardesk cadence --realm R [--as-of YYYY-MM-DD]
+
+Runs one day of the collection playbook for a company and prints what it recorded; running a day
+twice records nothing new.
+  --realm R            the QuickBooks company id (realmId)
+  --as-of YYYY-MM-DD   the day to run (default: today on the business clock)
+${CONFIGURATION}`,
+  worklist: `Usage: ardesk worklist --realm R [--as-of YYYY-MM-DD] [--json]
+
+Prints the calls to make, largest overdue balance first.
+  --realm R            the QuickBooks company id (realmId)
+  --as-of YYYY-MM-DD   the day (default: today on the business clock)
+  --json               the whole work list as JSON
+${CONFIGURATION}`,
+  demo: `Usage: ardesk demo [--reset] [--port P] [--sandbox-port P] [--data-dir DIR]
+
+The whole product on this machine (npm run demo): the local QuickBooks sandbox with a generated
+company, the web app and a worker, the embedded database and the mail outbox in ./var.
+  --reset              start over: delete the data folder first
+  --port P             web port (default 3000)
+  --sandbox-port P     sandbox port (default 4010)
+  --data-dir DIR       data folder (default ./var)
+The demo makes its own configuration and reads no .env.`,
+  help: USAGE,
+};
+
+/** A command's help text; the sandbox's comes from the sandbox. */
+async function helpOf(command: string): Promise<string | undefined> {
+  if (command === 'sandbox') return (await import('../sandbox/command')).SANDBOX_USAGE;
+  return HELP[command];
+}
+
+/** Commands that make their own configuration and so read no .env. */
+const SELF_CONFIGURED = new Set(['demo', 'sandbox']);
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
-/** Stops `stoppers` in order on SIGTERM/SIGINT, then exits; a second signal exits at once. */
-function onShutdown(context: AppContext, stoppers: Array<() => Promise<void>>): void {
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    context.logger.info({ signal }, 'shutting down');
-    for (const stop of stoppers) await stop().catch((error) => context.logger.error({ err: error }, 'error while stopping'));
-    await context.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+function version(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** True when `args` ask for help: any --help or -h before a lone `--`. */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
 }
 
 async function run(command: string | undefined, args: string[]): Promise<void> {
   switch (command) {
     case 'sandbox': {
+      const { runSandboxCommand } = await import('../sandbox/command');
       const running = await runSandboxCommand(args, (line) => process.stdout.write(`${line}\n`));
       if (!running) return;
       const stop = () => void running.stop().then(() => process.exit(0));
@@ -58,6 +123,8 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       return;
     }
     case 'migrate': {
+      parseArgs({ args, options: {}, strict: true });
+      const [{ openDatabase }, { migrateToLatest }] = await Promise.all([import('../db/database'), import('../db/migrate')]);
       const db = openDatabase(loadDatabaseConfig());
       try {
         const { applied } = await migrateToLatest(db);
@@ -70,7 +137,7 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
     case 'sync': {
       const { values } = parseArgs({ args, options: { realm: { type: 'string' }, full: { type: 'boolean', default: false } }, strict: true });
       if (!values.realm) fail('ardesk sync needs --realm <QuickBooks company id>', 2);
-      const context = await createAppContext(loadConfig());
+      const context = await (await appContext()).createAppContext(loadConfig());
       try {
         const report = await context.services.companySync.runNow(values.realm, values.full ? 'full' : 'auto');
         process.stdout.write(`${JSON.stringify({ realmId: values.realm, ...report }, null, 2)}\n`);
@@ -83,7 +150,7 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       const { values } = parseArgs({ args, options: { realm: { type: 'string' }, 'as-of': { type: 'string' } }, strict: true });
       if (!values.realm) fail('ardesk cadence needs --realm <QuickBooks company id>', 2);
       if (values['as-of'] && !/^\d{4}-\d{2}-\d{2}$/.test(values['as-of'])) fail('--as-of must be a date, YYYY-MM-DD', 2);
-      const context = await createAppContext(loadConfig());
+      const context = await (await appContext()).createAppContext(loadConfig());
       try {
         process.stdout.write(`${JSON.stringify(await context.services.cadence.runDay(values.realm, values['as-of']), null, 2)}\n`);
       } finally {
@@ -95,7 +162,7 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       const { values } = parseArgs({ args, options: { realm: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
       if (!values.realm) fail('ardesk worklist needs --realm <QuickBooks company id>', 2);
       if (values['as-of'] && !/^\d{4}-\d{2}-\d{2}$/.test(values['as-of'])) fail('--as-of must be a date, YYYY-MM-DD', 2);
-      const context = await createAppContext(loadConfig());
+      const context = await (await appContext()).createAppContext(loadConfig());
       try {
         const list = await context.services.workList.forDay(values.realm, values['as-of'], { limit: Number.MAX_SAFE_INTEGER });
         // The API's shape (GET /api/realms/:realmId/worklist): amounts in currency units.
@@ -110,25 +177,33 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       return;
     }
     case 'web': {
-      const context = await createAppContext(loadConfig());
+      parseArgs({ args, options: {}, strict: true });
+      const [{ startWeb }, { stopOnSignals }] = await Promise.all([import('./web'), import('./shutdown')]);
+      const context = await (await appContext()).createAppContext(loadConfig());
       const web = await startWeb(context);
-      onShutdown(context, [web.stop]);
+      stopOnSignals(context, { web });
       return;
     }
     case 'worker': {
-      const context = await createAppContext(loadConfig());
-      const worker = await startWorker(context);
-      onShutdown(context, [() => worker.stop()]);
+      parseArgs({ args, options: {}, strict: true });
+      const [{ startWorker }, { startWorkerHealth }, { stopOnSignals, WORK_GRACE_MS }] = await Promise.all([import('./worker'), import('./worker-health'), import('./shutdown')]);
+      const context = await (await appContext()).createAppContext(loadConfig());
+      const health = await startWorkerHealth(context);
+      const worker = await startWorker(context, { shutdownGraceMs: WORK_GRACE_MS });
+      stopOnSignals(context, { worker, health });
       return;
     }
     case 'start': {
-      const context = await createAppContext(loadConfig());
-      const worker = await startWorker(context);
+      parseArgs({ args, options: {}, strict: true });
+      const [{ startWeb }, { startWorker }, { stopOnSignals, WORK_GRACE_MS }] = await Promise.all([import('./web'), import('./worker'), import('./shutdown')]);
+      const context = await (await appContext()).createAppContext(loadConfig());
+      const worker = await startWorker(context, { shutdownGraceMs: WORK_GRACE_MS });
       const web = await startWeb(context);
-      onShutdown(context, [web.stop, () => worker.stop()]);
+      stopOnSignals(context, { web, worker });
       return;
     }
     case 'demo': {
+      const { startDemo } = await import('./demo');
       const demo = await startDemo(args, (line) => process.stdout.write(`${line}\n`));
       let stopping = false;
       const stop = (signal: string) => {
@@ -143,9 +218,7 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
     }
     case undefined:
     case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(`${(args[0] && (await helpOf(args[0]))) || USAGE}\n`);
       return;
     default:
       fail(`Unknown command "${command}".\n\n${USAGE}`, 2);
@@ -172,9 +245,33 @@ function instead(command: string | undefined, args: string[], error: DatabaseInU
 }
 
 export function main(argv: string[]): void {
-  run(argv[0], argv.slice(1)).catch((error: unknown) => {
+  const [command, ...args] = argv;
+  // Help and the version are answered before anything is read, opened or started.
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`ardesk ${version()}\n`);
+    return;
+  }
+  if (command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command !== undefined && asksForHelp(args)) {
+    void helpOf(command).then((help) => {
+      if (!help) fail(`Unknown command "${command}".\n\n${USAGE}`, 2);
+      process.stdout.write(`${help}\n`);
+    });
+    return;
+  }
+  try {
+    if (!SELF_CONFIGURED.has(command ?? '')) loadDotEnv();
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  run(command, args).catch((error: unknown) => {
     if (error instanceof ConfigError) fail(error.message);
-    if (error instanceof DatabaseInUseError) fail(`${error.message}\n${instead(argv[0], argv.slice(1), error)}`);
-    fail(`ardesk ${argv[0] ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+    const code = (error as { code?: string }).code;
+    if (code?.startsWith('ERR_PARSE_ARGS_')) return void helpOf(command ?? '').then((help) => fail(`ardesk ${command}: ${(error as Error).message}\n\n${help ?? USAGE}`, 2));
+    if (error instanceof DatabaseInUseError) fail(`${error.message}\n${instead(command, args, error)}`);
+    fail(`ardesk ${command ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
   });
 }

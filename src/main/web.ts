@@ -6,7 +6,8 @@ import { createWebApp } from '../web/app';
 export interface RunningWeb {
   server: Server;
   url: string;
-  stop(): Promise<void>;
+  /** Stops accepting; requests in flight get `forceAfterMs` (10 s) to finish, then their connections are closed. */
+  stop(forceAfterMs?: number): Promise<void>;
 }
 
 /** Serves the web app on config.port; stop() lets in-flight requests finish first. */
@@ -24,11 +25,19 @@ export async function startWeb(context: AppContext, port = context.config.port):
   return {
     server,
     url,
-    stop: () =>
+    stop: (forceAfterMs = 10_000) =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        const force = setTimeout(() => server.closeAllConnections(), Math.max(0, forceAfterMs));
+        force.unref();
+        // A keep-alive connection busy at close goes idle when its answer is sent: close it then.
+        const idle = setInterval(() => server.closeIdleConnections(), 250);
+        idle.unref();
+        server.close(() => {
+          clearTimeout(force);
+          clearInterval(idle);
+          resolve();
+        });
         server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 10_000).unref();
       }),
   };
 }

@@ -6,7 +6,7 @@ import { WorkerHost } from '../jobs/worker-host';
 /** Runs every queue's handlers in this process; stop() drains gracefully. */
 export async function startWorker(context: AppContext, options: { shutdownGraceMs?: number } = {}): Promise<WorkerHost> {
   // Workers block on Redis; they get their own connection so producers are never stuck behind them.
-  const connection = createQueueConnection(context.config.redisUrl);
+  const connection = createQueueConnection(context.config.redisUrl, `${context.queues.prefix}:worker`);
   connection.on('error', (error) => context.logger.warn({ err: error.message }, 'worker redis connection error'));
   const host = new WorkerHost({
     connection,
@@ -16,6 +16,7 @@ export async function startWorker(context: AppContext, options: { shutdownGraceM
     shutdownGraceMs: options.shutdownGraceMs,
     concurrency: { mail: context.config.mailConcurrency },
     ownsConnection: true,
+    metrics: context.metrics,
     // Registered at start, and again whenever Redis comes back without them (restarted empty).
     schedules: housekeepingSchedules(context),
   });

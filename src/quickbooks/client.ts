@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import QuickBooks from 'node-quickbooks';
 import type { CompaniesRepository } from '../db/companies-repository';
 import type { Logger } from '../logger';
+import { NO_METRICS, type QuickBooksMetrics, type QuickBooksOutcome, type QuickBooksRequestKind } from '../metrics';
 import { DEFAULT_DEADLINE_MS, DeadlineExceeded, seconds, withDeadline } from './deadline';
 import { QuickBooksFault, ReconnectRequiredError } from './errors';
 import { parseFault } from './faults';
@@ -34,6 +35,8 @@ export interface ClientDeps {
   retry?: RetryPolicy;
   /** Deadline of one request, in ms (DEFAULT_DEADLINE_MS). */
   deadlineMs?: number;
+  /** Counts every attempt by kind and outcome (metered reads apart). */
+  metrics?: QuickBooksMetrics;
 }
 
 /** What one attempt produced: a body, or a fault to classify. */
@@ -80,10 +83,12 @@ export interface QueryPage<T = Record<string, unknown>> {
 export class QuickBooksClient {
   private readonly retry: RetryPolicy;
   private readonly deadlineMs: number;
+  private readonly metrics: QuickBooksMetrics;
 
   constructor(private readonly deps: ClientDeps) {
     this.retry = deps.retry ?? DEFAULT_RETRY;
     this.deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.metrics = deps.metrics ?? NO_METRICS;
   }
 
   // ---- the calls Ardesk makes ----------------------------------------------------------------
@@ -199,9 +204,9 @@ export class QuickBooksClient {
     return qbo;
   }
 
-  private viaNodeQuickBooks<T>(realmId: string, kind: string, request: string, call: NodeQuickBooksCall): Promise<T> {
+  private viaNodeQuickBooks<T>(realmId: string, kind: 'query' | 'read' | 'cdc', request: string, call: NodeQuickBooksCall): Promise<T> {
     // The deadline reaches node-quickbooks' own request through the signal withDeadline carries.
-    return this.withRetries(realmId, kind, request, (token) =>
+    return this.withRetries(realmId, kind, kind, request, (token) =>
       new Promise<Outcome<T>>((resolve) => {
         call(this.instance(realmId, token), (error, body) => {
           if (!error) return resolve({ ok: true, value: body as T });
@@ -225,6 +230,7 @@ export class QuickBooksClient {
     } finally {
       await release();
     }
+    this.metrics.quickBooksRequest('read', outcomeOf(outcome));
     if (!outcome.ok) {
       this.deps.logger.warn({ realmId, request: describe(options), status: outcome.fault.httpStatus, code: outcome.fault.faultCode, intuitTid: outcome.fault.intuitTid }, 'new tokens could not read the claimed company');
       throw outcome.fault;
@@ -233,7 +239,7 @@ export class QuickBooksClient {
   }
 
   async raw<T>(realmId: string, options: RawRequest): Promise<T> {
-    return this.withRetries(realmId, options.path, describe(options), (token, signal) => this.send<T>(realmId, options, token, signal));
+    return this.withRetries(realmId, options.path, kindOf(options), describe(options), (token, signal) => this.send<T>(realmId, options, token, signal));
   }
 
   private async send<T>(realmId: string, options: RawRequest, token: string, signal: AbortSignal): Promise<Outcome<T>> {
@@ -270,7 +276,7 @@ export class QuickBooksClient {
 
   // ---- the retry policy ------------------------------------------------------------------------
 
-  private async withRetries<T>(realmId: string, kind: string, request: string, attempt: Attempt<T>): Promise<T> {
+  private async withRetries<T>(realmId: string, kind: string, meterKind: QuickBooksRequestKind, request: string, attempt: Attempt<T>): Promise<T> {
     let token = await this.deps.tokens.accessToken(realmId);
     let refreshed = false;
     let transient = 0;
@@ -284,6 +290,7 @@ export class QuickBooksClient {
       } finally {
         await release();
       }
+      this.metrics.quickBooksRequest(meterKind, outcomeOf(outcome));
       if (outcome.ok) return outcome.value;
       const { fault } = outcome;
       if (fault.httpStatus === 401) {
@@ -328,6 +335,20 @@ function pageOf<T>(response: Record<string, unknown> | undefined, entity: string
     maxResults: response?.maxResults as number | undefined,
     totalCount: response?.totalCount as number | undefined,
   };
+}
+
+/** The kind of a raw request, for the metrics: Intuit meters reads, not writes. */
+function kindOf(options: RawRequest): QuickBooksRequestKind {
+  if (options.method !== 'POST') return options.path === 'query' ? 'query' : 'read';
+  return options.path === 'batch' ? 'batch' : 'write';
+}
+
+function outcomeOf(outcome: Outcome<unknown>): QuickBooksOutcome {
+  if (outcome.ok) return 'ok';
+  const { fault } = outcome;
+  if (fault.httpStatus === 429 || fault.faultCode === '3001') return 'throttled';
+  if (fault.faultCode === 'timeout') return 'timeout';
+  return fault.httpStatus === 401 ? 'unauthorized' : 'fault';
 }
 
 /** What a request was, for the log: the query text, or the method and path. */

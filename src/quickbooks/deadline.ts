@@ -16,8 +16,8 @@ export class DeadlineExceeded extends Error {
  * synchronously inside the call withDeadline makes, so a variable set around that synchronous
  * part reaches the (synchronous) interceptor. AsyncLocalStorage would too, but on Node 20 it
  * switches on promise hooks for the whole process: a full sync took 18% longer with it.
- * (intuit-oauth's own retry after a 5xx starts later, without the signal; the deadline still
- * rejects on time.)
+ * (intuit-oauth's own retries, which would start later without the signal, are turned off in
+ * oauth.ts.)
  */
 let starting: AbortSignal | undefined;
 

@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import type { CompaniesRepository } from '../db/companies-repository';
 import { withLock } from '../jobs/locks';
 import type { Logger } from '../logger';
+import { NO_METRICS, type QuickBooksMetrics } from '../metrics';
 import { OAuthRequestError, ReconnectRequiredError } from './errors';
 import type { IntuitOAuth } from './oauth';
 import type { StoredTokens, TokenVault } from './token-vault';
@@ -30,8 +31,13 @@ export class TokenManager {
       clock: Clock;
       logger: Logger;
       lockPrefix?: string;
+      metrics?: QuickBooksMetrics;
     },
   ) {}
+
+  private get metrics(): QuickBooksMetrics {
+    return this.deps.metrics ?? NO_METRICS;
+  }
 
   private fresh(tokens: StoredTokens): boolean {
     return tokens.accessExpiresAt.getTime() - REFRESH_MARGIN_MS > this.deps.clock.now().getTime();
@@ -72,19 +78,25 @@ export class TokenManager {
     const waitMs = Math.max(LOCK_TTL_MS, this.deps.oauth.deadlineMs) + 5000;
     return withLock(this.deps.redis, key, { ttlMs: LOCK_TTL_MS, waitMs, renew: true }, async () => {
       const current = await this.stored(realmId);
-      if (this.fresh(current) && current.accessToken !== rejected) return current.accessToken;
+      if (this.fresh(current) && current.accessToken !== rejected) {
+        this.metrics.tokenRefresh('already_refreshed');
+        return current.accessToken;
+      }
       const now = this.deps.clock.now();
       let issued;
       try {
         issued = await this.deps.oauth.refresh(current.refreshToken);
       } catch (error) {
-        if (!(error instanceof OAuthRequestError) || error.oauthError !== 'invalid_grant') throw error;
+        const refused = error instanceof OAuthRequestError && error.oauthError === 'invalid_grant';
+        this.metrics.tokenRefresh(refused ? 'refused' : 'failed');
+        if (!refused) throw error;
         const again = await this.deps.vault.read(realmId);
         if (again && again.refreshToken !== current.refreshToken && this.fresh(again)) return again.accessToken;
         this.deps.logger.warn({ realmId, intuitTid: error.intuitTid }, 'refresh token refused (invalid_grant): connection needs reconnect');
         await this.deps.companies.setStatus(realmId, 'needs_reconnect', 'QuickBooks no longer accepts this connection. Reconnect to resume.');
         throw new ReconnectRequiredError(realmId, 'QuickBooks refused the refresh token');
       }
+      this.metrics.tokenRefresh('refreshed');
       const saved = await this.deps.vault.storeRefreshed(realmId, issued, now, current.version);
       if (!saved) {
         // Only possible if something wrote without the lock (a reconnect): keep theirs, it is newer.

@@ -79,7 +79,8 @@ export function apiRoutes(sandbox: Sandbox): Router {
       if (!admission.admitted) throw throttleFault(sandbox.now());
       release = admission.release;
       sandbox.arrivals.set(`${realmId}:${kind}`, (sandbox.arrivals.get(`${realmId}:${kind}`) ?? 0) + 1);
-      if (sandbox.knobs.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, sandbox.knobs.latencyMs));
+      // Unref: a stopped sandbox must not keep its process alive for an answer nobody waits for.
+      if (sandbox.knobs.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, sandbox.knobs.latencyMs).unref());
       if (sandbox.knobs.failNext > 0 || (sandbox.knobs.failEvery > 0 && nth % sandbox.knobs.failEvery === 1) || (sandbox.knobs.errorRate > 0 && Math.random() < sandbox.knobs.errorRate)) {
         if (sandbox.knobs.failNext > 0) sandbox.knobs.failNext--;
         throw faults.serverError();

@@ -64,7 +64,9 @@ export function oauthRoutes(sandbox: Sandbox): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '64kb' });
 
+  // The discovery document, as Intuit publishes one per environment: clients read the endpoints from it.
   router.get(['/.well-known/openid_configuration', '/.well-known/openid_sandbox_configuration'], (_req, res) => {
+    sandbox.oauthRequests.discovery++;
     const base = sandbox.publicUrl;
     res.json({
       issuer: 'https://oauth.platform.intuit.com/op/v1',
@@ -164,6 +166,13 @@ export function oauthRoutes(sandbox: Sandbox): Router {
   });
 
   router.post('/oauth2/v1/tokens/bearer', form, (req: Request, res: Response) => {
+    sandbox.oauthRequests.token++;
+    if (sandbox.knobs.tokenFailNext > 0) {
+      sandbox.knobs.tokenFailNext--;
+      res.setHeader('intuit_tid', randomUUID());
+      res.status(503).json({ error: 'temporarily_unavailable', error_description: 'The token service is unavailable (sandbox knob tokenFailNext)' });
+      return;
+    }
     try {
       const clientId = sandbox.oauth.authenticateClient(req.get('authorization'));
       const body = req.body as Record<string, string | undefined>;

@@ -23,6 +23,8 @@ export interface Knobs {
   staleNext: number;
   /** The next N API requests are held open with no answer until the client gives up. */
   hangNext: number;
+  /** The next N requests to the token endpoint are answered 503 temporarily_unavailable. */
+  tokenFailNext: number;
   limits: LimitSettings;
   /** The consent screen approves at once. */
   autoApprove: boolean;
@@ -74,10 +76,12 @@ export class Sandbox {
   private readonly limiters = new Map<string, RealmLimiter>();
   /** API requests answered so far, for the every-Nth fault knobs. */
   apiRequests = 0;
+  /** Requests to the token endpoint and to the discovery document, whatever their outcome. */
+  readonly oauthRequests = { token: 0, discovery: 0 };
   publicUrl: string;
 
   constructor(options: SandboxOptions = {}) {
-    this.knobs = { latencyMs: 0, errorRate: 0, failNext: 0, throttleNext: 0, failEvery: 0, throttleEvery: 0, throttleUntil: 0, staleNext: 0, hangNext: 0, limits: { ...INTUIT_LIMITS }, autoApprove: false, clockOffsetMs: 0, ...options.knobs };
+    this.knobs = { latencyMs: 0, errorRate: 0, failNext: 0, throttleNext: 0, failEvery: 0, throttleEvery: 0, throttleUntil: 0, staleNext: 0, hangNext: 0, tokenFailNext: 0, limits: { ...INTUIT_LIMITS }, autoApprove: false, clockOffsetMs: 0, ...options.knobs };
     this.oauth = new OAuthServer(() => this.now(), options.clients ?? []);
     this.webhooks = new WebhookDispatcher(() => this.knobs.webhook);
     this.publicUrl = options.publicUrl ?? 'http://127.0.0.1';

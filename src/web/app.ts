@@ -26,6 +26,10 @@ import { createViewEngine } from './view-engine';
 import { callPages } from './routes/call-pages';
 import { customerPages } from './routes/customer-pages';
 import { reportPages } from './routes/report-pages';
+import { metricsRoutes } from './routes/metrics';
+import { legalRoutes } from './routes/legal';
+import { isOperator, isQueueViewApi, operatorRoutes } from './routes/operator';
+import { httpMetrics } from './http-metrics';
 import { VIEWS_DIR } from '../paths';
 
 const BODY_LIMIT = '1mb';
@@ -44,6 +48,8 @@ export function createWebApp(context: AppContext): Express {
   app.engine('hbs', createViewEngine(VIEWS_DIR, { reload: config.env === 'development' }));
   app.set('view engine', 'hbs');
   app.set('views', VIEWS_DIR);
+  // Every page's footer links to the licence agreement and the privacy policy (the operator's own, if set).
+  app.locals.legal = { eula: config.legal.eulaUrl ?? '/eula', privacy: config.legal.privacyUrl ?? '/privacy' };
 
   app.use(requestLogger(context.logger.child({ module: 'web' })));
   app.use(
@@ -64,9 +70,17 @@ export function createWebApp(context: AppContext): Express {
     }),
   );
   app.use(express.static(path.join(VIEWS_DIR, 'public'), { maxAge: '1h', index: false }));
+  app.use(httpMetrics(context.metrics));
+  // Everything past the static files may hold a company's data (pages, the API, letters, PDFs):
+  // no browser, proxy or CDN may keep a copy.
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
 
-  // Probes come before sessions: they must not create or need one.
+  // Probes and metrics come before sessions: they must not create or need one.
   app.use(healthRoutes(context));
+  app.use(metricsRoutes(context));
 
   // Webhooks need their raw bytes for the signature, so they come before the JSON parser.
   app.use(webhookRoutes(context));
@@ -88,13 +102,17 @@ export function createWebApp(context: AppContext): Express {
   );
   app.use(identify(context, apiTokens));
   // CSRF is skipped only for a request a valid API token authenticated, never on a header's shape.
-  app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/webhooks/') || authenticatedByToken(req), stateless: authenticatedByToken }));
+  // The queue view's own calls are checked by origin instead (routes/operator.ts).
+  app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/webhooks/') || authenticatedByToken(req) || isQueueViewApi(req), stateless: authenticatedByToken }));
   app.use((req, res, next) => {
     res.locals.signedIn = Boolean(req.session.userId);
+    res.locals.operator = isOperator(config, req);
     next();
   });
 
   app.use(homeRoutes(context));
+  app.use(legalRoutes(context));
+  app.use(operatorRoutes(context));
   app.use(signInRoutes(context));
   app.use(connectRoutes(context));
   app.use(apiTokenRoutes(context, apiTokens));

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request, Response } from 'express';
+import { pinoHttp } from 'pino-http';
 import { scrubUrl, type Logger } from '../logger';
 
 declare module 'express-serve-static-core' {
@@ -9,19 +11,37 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** One structured line per request, with a request id; OAuth codes and states are scrubbed from URLs. */
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/**
+ * One structured line per request (pino-http), with the request id: the caller's X-Request-Id
+ * when it is a plain token, else a new one, echoed in the answer. A request the client abandons
+ * before the answer is complete is logged too ("request aborted"). Lines carry the method, the
+ * URL with OAuth codes, states and tokens scrubbed, the status and the time, never headers.
+ * `req.log` is the request's child logger, carrying its id.
+ */
 export function requestLogger(logger: Logger) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const started = process.hrtime.bigint();
-    const incoming = req.get('x-request-id');
-    req.id = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-    req.log = logger.child({ reqId: req.id });
-    res.setHeader('X-Request-Id', req.id);
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
-      req.log[level]({ method: req.method, url: scrubUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
-    });
-    next();
-  };
+  return pinoHttp<IncomingMessage, ServerResponse>({
+    logger,
+    quietReqLogger: true,
+    quietResLogger: true,
+    genReqId: (req, res) => {
+      const incoming = req.headers['x-request-id'];
+      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    customLogLevel: (req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 || !res.writableEnded ? 'warn' : 'info'),
+    customSuccessMessage: (req, res) => (res.writableEnded && !(req as IncomingMessage & { readableAborted?: boolean }).readableAborted ? 'request' : 'request aborted'),
+    customErrorMessage: () => 'request failed',
+    customAttributeKeys: { responseTime: 'ms' },
+    customSuccessObject: (req, res, value) => ({ ...value, ...lineOf(req as Request, res as Response) }),
+    customErrorObject: (req, res, error, value) => ({ ...value, ...lineOf(req as Request, res as Response) }),
+    // The line itself says everything; pino-http's own req/res objects would add every header.
+    serializers: { req: () => undefined, res: () => undefined },
+  });
+}
+
+function lineOf(req: Request, res: Response) {
+  return { method: req.method, url: scrubUrl(req.originalUrl ?? req.url), status: res.writableEnded ? res.statusCode : 'aborted' };
 }

@@ -20,9 +20,10 @@ export function saveSession(req: Request): Promise<void> {
  * Signs `userId` in on a new session id: a session fixed before sign-in is worth nothing after
  * it. The new session begins its absolute lifetime now and carries its form token from the start.
  */
-export async function beginSession(req: Request, userId: string): Promise<void> {
+export async function beginSession(req: Request, userId: string, options: { operatorEmail?: string } = {}): Promise<void> {
   await promised((done) => req.session.regenerate(done));
   req.session.userId = userId;
+  if (options.operatorEmail) req.session.operatorEmail = options.operatorEmail;
   await saveSession(req);
 }
 

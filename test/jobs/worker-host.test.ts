@@ -31,7 +31,7 @@ describe('worker host on real Redis', () => {
 
   it('refuses to start when a job has no handler', () => {
     expect(() => new WorkerHost({ connection: consumer, handlers: {} as JobHandlers, logger, prefix })).toThrow(
-      'No handler registered for job(s): maintenance.prune-sessions, cadence.realm, mail.dispatch, mail.send, notes.dispatch, notes.realm, sync.realm',
+      'No handler registered for job(s): maintenance.prune-sessions, maintenance.retention, cadence.realm, mail.dispatch, mail.send, notes.dispatch, notes.realm, sync.realm',
     );
   });
 
@@ -48,6 +48,7 @@ describe('worker host on real Redis', () => {
           order.push('finished');
           return { deleted: 0 };
         },
+        'maintenance.retention': async () => ({ deleted: [] }),
         'sync.realm': async () => ({}),
         'cadence.realm': async () => ({}),
         'mail.dispatch': async () => ({}),
@@ -76,7 +77,7 @@ describe('worker host on real Redis', () => {
 
   it('fails a job with an invalid payload at once, without retries', async () => {
     let calls = 0;
-    const host = new WorkerHost({ connection: consumer, prefix, logger, handlers: { 'maintenance.prune-sessions': async () => ++calls, 'sync.realm': async () => ({}), 'cadence.realm': async () => ({}), 'mail.dispatch': async () => ({}), 'mail.send': async () => ({}), 'notes.dispatch': async () => ({}), 'notes.realm': async () => ({}) } });
+    const host = new WorkerHost({ connection: consumer, prefix, logger, handlers: { 'maintenance.prune-sessions': async () => ++calls, 'maintenance.retention': async () => ({ deleted: [] }), 'sync.realm': async () => ({}), 'cadence.realm': async () => ({}), 'mail.dispatch': async () => ({}), 'mail.send': async () => ({}), 'notes.dispatch': async () => ({}), 'notes.realm': async () => ({}) } });
     host.start(['maintenance']);
     try {
       const job = await queues.queue('maintenance').add('maintenance.prune-sessions', { unexpected: true }, { attempts: 5 });

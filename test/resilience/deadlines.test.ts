@@ -1,3 +1,4 @@
+import http from 'node:http';
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config';
@@ -5,6 +6,7 @@ import { createLogger } from '../../src/logger';
 import { DEFAULT_DEADLINE_MS } from '../../src/quickbooks/deadline';
 import { OAuthRequestError, QuickBooksFault } from '../../src/quickbooks/errors';
 import { IntuitOAuth } from '../../src/quickbooks/oauth';
+import { DiscoveryDocument } from '../../src/quickbooks/discovery';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { testEnv } from '../support/env';
 import { HttpClient } from '../support/http';
@@ -125,9 +127,14 @@ describe('deadlines on QuickBooks and Intuit OAuth requests', () => {
 
   it('abandons every Intuit OAuth request (intuit-oauth and fetch) at the deadline as a retryable failure', async () => {
     const silent = await silentServer();
+    // The discovery document answers, and names the silent server for every endpoint.
+    const base = silent.url;
+    const discovery = http.createServer((_req, res) => res.end(JSON.stringify({ issuer: 'x', authorization_endpoint: `${base}/a`, token_endpoint: `${base}/t`, userinfo_endpoint: `${base}/u`, revocation_endpoint: `${base}/r` })));
+    await new Promise<void>((resolve) => discovery.listen(0, '127.0.0.1', resolve));
     try {
       const config = loadConfig(testEnv({ QBO_LOCAL_URL: silent.url, INTUIT_REQUEST_TIMEOUT_MS: String(DEADLINE_MS) }));
-      const oauth = new IntuitOAuth(config.intuit, createLogger({ level: 'silent' }));
+      const documentUrl = `http://127.0.0.1:${(discovery.address() as net.AddressInfo).port}/.well-known/openid_configuration`;
+      const oauth = new IntuitOAuth(config.intuit, createLogger({ level: 'silent' }), new DiscoveryDocument(documentUrl));
       const calls: Array<[string, () => Promise<unknown>]> = [
         ['code exchange', () => oauth.exchangeCode(`${config.intuit.redirectUri}?code=abc&state=s&realmId=${REALM}`)],
         ['token refresh', () => oauth.refresh('a-refresh-token')],
@@ -152,6 +159,7 @@ describe('deadlines on QuickBooks and Intuit OAuth requests', () => {
       while (silent.closed() < silent.accepted() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(silent.closed()).toBe(silent.accepted());
     } finally {
+      discovery.close();
       await silent.stop();
     }
   });

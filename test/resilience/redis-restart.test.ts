@@ -18,6 +18,7 @@ const EXPECTED_SCHEDULES = {
   'mail-dispatch': 'every 60000',
   'notes-dispatch': 'every 30000',
   'prune-sessions': 'every 3600000',
+  retention: 'every 86400000',
   [`sync:${REALM}`]: 'every 900000',
   [`reconcile:${REALM}`]: '30 3 * * * America/New_York',
   [`cadence:${REALM}`]: '0 7 * * * America/New_York',

@@ -1,7 +1,15 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const ARDESK_BIN = path.resolve(__dirname, '../../bin/ardesk');
+
+/**
+ * An empty folder to run `ardesk` in: it reads a .env from its current folder, and a developer's
+ * .env in the checkout must not change what a test runs.
+ */
+export const CLEAN_CWD = fs.mkdtempSync(path.join(os.tmpdir(), 'ardesk-cwd-'));
 
 export interface CliResult {
   code: number | null;
@@ -10,9 +18,9 @@ export interface CliResult {
 }
 
 /** Runs the compiled `ardesk` command (npm test builds it first) and collects what it printed. */
-export function runArdesk(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<CliResult> {
+export function runArdesk(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000, options: { cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ARDESK_BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ARDESK_BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd ?? CLEAN_CWD });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

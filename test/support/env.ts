@@ -16,6 +16,9 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Nod
     QBO_LOCAL_URL: 'http://127.0.0.1:1',
     REDIS_URL: TEST_REDIS_URL,
     DATA_DIR: '/tmp/ardesk-test',
+    // Many workers run side by side in the tests: each picks a free health port, and stops at once.
+    WORKER_HEALTH_PORT: '0',
+    SHUTDOWN_DRAIN_MS: '0',
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ARDESK_BIN } from './cli';
+import { ARDESK_BIN, CLEAN_CWD } from './cli';
 import type { ConnectedApp } from './connected-app';
 import { testEnv } from './env';
 
@@ -18,7 +18,7 @@ export class WorkerProcesses {
   start(extraEnv: Record<string, string> = {}): ChildProcess {
     const app = this.app();
     const env = testEnv({ ...app.env, DATABASE_URL: app.test.database.url!, QUEUE_PREFIX: app.test.context.queues.prefix, ...this.env, ...extraEnv, LOG_LEVEL: process.env.TEST_WORKER_LOG ?? 'silent' });
-    const child = spawn(process.execPath, [ARDESK_BIN, 'worker'], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [ARDESK_BIN, 'worker'], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'inherit', 'inherit'], cwd: CLEAN_CWD });
     this.children.push(child);
     return child;
   }

@@ -11,6 +11,7 @@ import * as m0009 from './0009-api-tokens';
 import * as m0012 from './0012-one-task-per-account';
 import * as m0013 from './0013-account-states';
 import * as m0017 from './0017-difficult-customers';
+import * as m0014 from './0014-quickbooks-copy-retention';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -25,5 +26,6 @@ export const migrations: Record<string, Migration> = {
   '0009-api-tokens': m0009,
   '0012-one-task-per-account': m0012,
   '0013-account-states': m0013,
+  '0014-quickbooks-copy-retention': m0014,
   '0017-difficult-customers': m0017,
 };

@@ -1,6 +1,7 @@
 import type { Uses } from '../../services';
 import type { JobHandlers } from '../worker-host';
 import { pruneSessions } from './prune-sessions';
+import { retention } from './retention';
 import { syncRealm } from './sync-realm';
 import { cadenceRealm } from './cadence-realm';
 import { dispatchMail, sendMail } from './mail';
@@ -10,9 +11,10 @@ import { dispatchNotes, writeRealmNotes } from './notes';
 export type JobServices = Uses<'housekeeping' | 'sync' | 'cadence' | 'mailDispatch' | 'messages' | 'notes' | 'reports'>;
 
 /** Every job's handler, bound to this process's services. The worker refuses to start if one is missing. */
-export function createJobHandlers(context: JobServices): JobHandlers {
+export function createJobHandlers(context: JobServices & Parameters<typeof retention>[0]): JobHandlers {
   return {
     'maintenance.prune-sessions': pruneSessions(context),
+    'maintenance.retention': retention(context),
     'sync.realm': syncRealm(context),
     'cadence.realm': cadenceRealm(context),
     'mail.dispatch': dispatchMail(context),

@@ -7,6 +7,7 @@ import { unscheduleCompany } from '../../jobs/schedules';
 import { presentSync } from './api';
 import { MESSAGE_NAMES } from '../../collections/message-kinds';
 import type { MessageKind } from '../../collections/model';
+import { copyDeletedOn, deleteCopyNow } from '../../services/retention';
 
 /** Failed messages of the last this many days are shown on the company page. */
 const FAILURES_SHOWN_DAYS = 14;
@@ -23,7 +24,22 @@ export function companyRoutes(context: AppContext): Router {
     const [syncState, failed] = await Promise.all([context.repos.syncState.get(req.company!.realm_id), context.repos.outbox.failedSince(req.company!.realm_id, since)]);
     const sync = presentSync(syncState);
     const failures = { count: failed.count, days: FAILURES_SHOWN_DAYS, latest: failed.latest.map((m) => ({ ...m, name: MESSAGE_NAMES[m.kind as MessageKind] ?? m.kind })) };
-    res.render('company', { title: req.company!.name, company: req.company, companies, sync, failures, needsReconnect: req.company!.status === 'needs_reconnect', disconnected: req.company!.status === 'disconnected' });
+    const disconnected = req.company!.status === 'disconnected';
+    const copy = disconnected
+      ? { deletedAt: req.company!.copy_deleted_at, deletesOn: req.company!.disconnected_at ? copyDeletedOn(req.company!.disconnected_at, context.config.retentionDays) : null, days: context.config.retentionDays }
+      : undefined;
+    res.render('company', { title: req.company!.name, company: req.company, companies, sync, failures, needsReconnect: req.company!.status === 'needs_reconnect', disconnected, copy });
+  });
+
+  // "Delete now": a disconnected company's copy of QuickBooks goes at once instead of after
+  // RETENTION_DAYS. The form carries the CSRF token like every other, and a ticked confirmation.
+  const deleteForm = z.object({ confirm: z.literal('delete') });
+  router.post('/companies/:realmId/delete-data', requireSignIn, async (req, res) => {
+    if (req.company!.status !== 'disconnected') throw new BadRequestError('Only the copy of a disconnected company can be deleted: disconnect it from QuickBooks first.');
+    if (!deleteForm.safeParse(req.body ?? {}).success) throw new BadRequestError('Tick the box to confirm that Ardesk should delete its copy of this company\'s QuickBooks data now.');
+    const by = req.session.userId ? `user ${req.session.userId}` : 'the operator token';
+    await deleteCopyNow({ retention: context.repos.retention, clock: context.clock, logger: req.log }, req.company!.realm_id, by);
+    res.redirect(303, `/companies/${req.company!.realm_id}`);
   });
 
   router.post('/companies/:realmId/sync', requireSignIn, async (req, res) => {

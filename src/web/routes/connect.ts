@@ -8,6 +8,7 @@ import { QuickBooksFault, ReconnectRequiredError } from '../../quickbooks/errors
 import { queueFirstSync, scheduleCompany } from '../../jobs/schedules';
 import { beginSession, saveSession } from '../sign-in-session';
 import { completeSignIn } from './sign-in';
+import { operatorEmailOf } from './operator';
 
 const STATE_TTL_MS = 10 * 60 * 1000;
 
@@ -44,7 +45,7 @@ export function connectRoutes(context: AppContext): Router {
     // The session must exist before Intuit sends the browser back.
     await saveSession(req);
     await repos.oauthStates.issue(state, req.sessionID, new Date(clock.now().getTime() + STATE_TTL_MS), realmHint ? 'reconnect' : 'connect', realmHint);
-    res.redirect(302, quickbooks.oauth.authorizeUrl(state));
+    res.redirect(302, await quickbooks.oauth.authorizeUrl(state));
   });
 
   router.get('/callback', async (req, res) => {
@@ -81,6 +82,8 @@ export function connectRoutes(context: AppContext): Router {
       // A business date (SPEC §4): the playbook compares it with invoice dates on the business clock.
       connected_at: clock.businessNow(),
       disconnected_at: null,
+      // A copy deleted while disconnected (retention) is filled again by the first full sync.
+      copy_deleted_at: null,
       country: info.Country ?? null,
       email: info.Email?.Address ?? null,
       phone: info.PrimaryPhone?.FreeFormNumber ?? null,
@@ -93,7 +96,7 @@ export function connectRoutes(context: AppContext): Router {
     // Messages held while the company was disconnected go out now, not at the next minute's pass.
     await context.queues.enqueue('mail.dispatch', {}).catch((error) => req.log.warn({ err: error }, 'could not queue the outbox now'));
     // A new session id at sign-in: a session fixed before login is worth nothing after it.
-    await beginSession(req, person.id);
+    await beginSession(req, person.id, { operatorEmail: operatorEmailOf(context.config, user) });
     req.log.info({ realmId, purpose: pending.purpose }, 'QuickBooks company connected');
     res.redirect(303, `/companies/${realmId}`);
   });

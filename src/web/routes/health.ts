@@ -8,16 +8,22 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
 }
 
 /**
- * `/healthz`: the process is up. `/readyz`: it can do its work: the database answers, and so does
- * Redis through the connection this process queues with (down, or still reconnecting after a
- * restart, is not ready).
+ * `/healthz`: the process is up. `/readyz`: it can do its work: it is not stopping, the database
+ * answers, and so does Redis through the connection this process queues with (down, or still
+ * reconnecting after a restart, is not ready). Probes use the process's own connections: a probe
+ * opens none. Both answer before sessions exist, so a probe never creates one.
  */
-export function healthRoutes(context: Pick<AppContext, 'db' | 'redis'>): Router {
+export function healthRoutes(context: Pick<AppContext, 'db' | 'redis' | 'lifecycle'>): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
+    // From the first moment of a stop: the load balancer must send nothing new while we drain.
+    if (context.lifecycle.stopping) {
+      res.status(503).json({ status: 'unavailable', failing: ['shutting_down'], checks: { process: 'shutting down' } });
+      return;
+    }
     const checks: Record<string, string> = {};
     const probes = {
       database: () => withTimeout(pingDatabase(context.db), 2000, 'the database'),

@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../app-context';
 import { AppError } from '../../errors';
 import { beginSession, endSession, saveSession } from '../sign-in-session';
+import { operatorEmailOf, QUEUE_VIEW_PATH } from './operator';
 
 const STATE_TTL_MS = 10 * 60 * 1000;
 
@@ -26,7 +27,7 @@ export function signInRoutes(context: AppContext): Router {
     const state = randomBytes(32).toString('base64url');
     await saveSession(req);
     await repos.oauthStates.issue(state, req.sessionID, new Date(clock.now().getTime() + STATE_TTL_MS), 'signin', null);
-    res.redirect(303, quickbooks.oauth.signInUrl(state));
+    res.redirect(303, await quickbooks.oauth.signInUrl(state));
   });
 
   router.post('/logout', async (req, res) => {
@@ -36,7 +37,10 @@ export function signInRoutes(context: AppContext): Router {
   return router;
 }
 
-/** The /callback of a sign-in whose `state` was already consumed: who is this, and are they a member? */
+/**
+ * The /callback of a sign-in whose `state` was already consumed: who is this, and are they a
+ * member, or an operator (OPERATOR_EMAILS, who may sign in without being a member of any company)?
+ */
 export async function completeSignIn(context: AppContext, req: Request, res: Response, code: string, state: string): Promise<void> {
   const { repos, quickbooks } = context;
   const query = new URLSearchParams({ code, state }).toString();
@@ -46,12 +50,13 @@ export async function completeSignIn(context: AppContext, req: Request, res: Res
   const who = await quickbooks.oauth.userInfo(issued.accessToken);
   const person = await repos.users.findByIntuitSub(who.sub);
   const companies = person ? await repos.companies.listForUser(person.id) : [];
-  if (!person || companies.length === 0) {
+  const operatorEmail = operatorEmailOf(context.config, who);
+  if (!operatorEmail && (!person || companies.length === 0)) {
     req.log.info({ known: Boolean(person) }, 'sign-in refused: not a member of any company');
     throw new NotAMemberError();
   }
-  await repos.users.upsertByIntuitSub(who.sub, { email: who.email, name: who.name });
-  await beginSession(req, person.id);
-  req.log.info({ userId: person.id }, 'signed in with Intuit');
-  res.redirect(303, companies.length === 1 ? `/companies/${companies[0]!.realm_id}` : '/');
+  const user = await repos.users.upsertByIntuitSub(who.sub, { email: who.email, name: who.name });
+  await beginSession(req, user.id, { operatorEmail });
+  req.log.info({ userId: user.id, operator: Boolean(operatorEmail) }, 'signed in with Intuit');
+  res.redirect(303, companies.length === 1 ? `/companies/${companies[0]!.realm_id}` : companies.length === 0 ? QUEUE_VIEW_PATH : '/');
 }
