@@ -1,6 +1,6 @@
 import { addDays } from './calendar';
 import { at, buildAttempt, buildCustomer, buildHistory, buildInput, buildInvoice, buildMessage, buildState, buildTask } from './factories';
-import type { Action, Level, PlaybookInput, PromiseToPay } from './model';
+import type { Action, Level, PlaybookInput, PromiseToPay, RecordedMessage } from './model';
 import { businessDaysAfter, runPlaybook } from './playbook';
 import { DEFAULT_SETTINGS as settings } from './settings';
 
@@ -207,7 +207,7 @@ describe('f. a dispute, promise, plan or pause takes its invoices out of every m
     ['a queued verification letter of a disputed invoice', { disputes: [{ id: 'd1', customerId: customer.id, invoiceIds: [a.id], status: 'open' as const }] }, 'verification', 'queued', true],
     ['a sent reminder', { pauses: [{ customerId: customer.id, invoiceId: null, until: null }] }, 'reminder', 'sent', false],
     ['a queued promise confirmation', { promises: [promise([a.id])] }, 'promise_confirmation', 'queued', false],
-  ] as const)('cancels %s: %p', (_label, extra, kind, status, cancelled) => {
+  ] as Array<[string, Partial<PlaybookInput>, RecordedMessage['kind'], RecordedMessage['status'], boolean]>)('cancels %s: %p', (_label, extra, kind, status, cancelled) => {
     const queued = buildMessage(customer.id, kind, [a.id, b.id], { id: 'm-queued', status, queuedOn: ago(1) });
     const states = [a, b].map((i) => buildState(i.id, { level: 1, levelEnteredOn: ago(1), level1On: ago(1) }));
     const actions = runPlaybook(buildInput({ customers: [customer], invoices: [a, b], states, messages: [queued], ...extra }), settings);
@@ -227,7 +227,7 @@ describe('g. no identical message twice: a listed invoice has had its level\'s c
     ['a second notice', 'second_notice', []],
     ['an overdue statement', 'overdue_statement', []],
     ['nothing yet (the message was cancelled)', null, ['reminder']],
-  ] as const)('an invoice listed (below level 1) in %s reaches level 1: %p', (_label, kind, expected) => {
+  ] as Array<[string, RecordedMessage['kind'] | null, string[]]>)('an invoice listed (below level 1) in %s reaches level 1: %p', (_label, kind, expected) => {
     const messages = kind ? [buildMessage(customer.id, kind, [first.id, second.id], { queuedOn: ago(3) })] : [];
     const actions = runPlaybook(buildInput({ customers: [customer], invoices: [first, second], states: states(0), messages }), settings);
     expect(of(actions, 'level_change').map((c) => [c.invoiceId, c.to])).toEqual([[second.id, 1]]);
