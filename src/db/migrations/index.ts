@@ -10,6 +10,7 @@ import * as m0008 from './0008-notes-not-written';
 import * as m0009 from './0009-api-tokens';
 import * as m0012 from './0012-one-task-per-account';
 import * as m0013 from './0013-account-states';
+import * as m0015 from './0015-playbook-facts';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009-api-tokens': m0009,
   '0012-one-task-per-account': m0012,
   '0013-account-states': m0013,
+  '0015-playbook-facts': m0015,
 };
