@@ -78,20 +78,20 @@ export class MergeDataRepository {
     return rows.map((row) => ({ on: row.occurred_on, outcome: row.outcome, reached: row.reached }));
   }
 
-  /** Dunning messages sent to the account before `before` (not `exceptId`), with what each listed. */
+  /** Dunning messages sent to the account before `before` (but `exceptId`), with what each listed. */
   async sentDunning(realmId: string, customerId: string, kinds: readonly string[], exceptId: string, before: Date): Promise<Array<{ sentAt: Date; invoiceIds: string[] }>> {
     const rows = await this.db
       .selectFrom('messages')
-      .select(['sent_at', 'invoice_ids', 'listed_invoice_ids'])
+      .select(['id', 'sent_at', 'invoice_ids', 'listed_invoice_ids'])
       .where('realm_id', '=', realmId)
       .where('customer_id', '=', customerId)
       .where('kind', 'in', [...kinds])
       .where('status', '=', 'sent')
-      .where('id', '!=', exceptId)
       .where('sent_at', '<', before)
       .orderBy('sent_at')
       .execute();
-    return rows.map((row) => ({ sentAt: row.sent_at!, invoiceIds: row.listed_invoice_ids ?? row.invoice_ids }));
+    // `exceptId` may be no message at all (a call script renders as one): compared here, not as a uuid.
+    return rows.filter((row) => row.id !== exceptId).map((row) => ({ sentAt: row.sent_at!, invoiceIds: row.listed_invoice_ids ?? row.invoice_ids }));
   }
 
   /** A payment plan's installments, by due date. */
