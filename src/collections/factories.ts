@@ -1,5 +1,5 @@
 import { addDays, zonedInstant, type LocalDate } from './calendar';
-import type { CallTask, Customer, CustomerHistory, Invoice, InvoiceState, PlaybookInput } from './model';
+import type { CallAttempt, CallTask, Customer, CustomerHistory, Invoice, InvoiceState, PlaybookInput, RecordedMessage } from './model';
 
 /** Test data in the collector's words: `buildInvoice({ dueDate })`, plain objects, nothing hidden. Money in cents. */
 
@@ -31,6 +31,16 @@ export function buildTask(customerId: string, overrides: Partial<CallTask> = {})
   return { id: `t-${customerId}`, customerId, level: 1, reason, reasons: [reason], scheduledFor: '2026-03-02', createdOn: '2026-03-02', ...overrides };
 }
 
+/** A recorded call to an account; reached when the outcome says someone was reached. */
+export function buildAttempt(customerId: string, on: LocalDate, outcome = 'no_answer'): CallAttempt {
+  return { customerId, on, outcome, reached: ['promised', 'cannot_pay', 'will_not_pay', 'disputes'].includes(outcome) };
+}
+
+/** A message recorded in the outbox (sent unless told otherwise). */
+export function buildMessage(customerId: string, kind: RecordedMessage['kind'], invoiceIds: string[], overrides: Partial<RecordedMessage> = {}): RecordedMessage {
+  return { id: `m${next()}`, customerId, kind, invoiceIds, status: 'sent', queuedOn: '2026-03-02', ...overrides };
+}
+
 /** An instant at a local wall-clock time in New York (the default company time zone). */
 export function at(date: LocalDate, time = '10:00', timeZone = 'America/New_York'): Date {
   const [h, m] = time.split(':').map(Number);
@@ -50,6 +60,8 @@ export function buildInput(overrides: Partial<PlaybookInput> = {}): PlaybookInpu
     pauses: [],
     payments: [],
     openTasks: [],
+    callAttempts: [],
+    messages: [],
     ...overrides,
   };
 }

@@ -4,6 +4,7 @@ import type { MessageKind } from './model';
 export const MESSAGE_NAMES: Record<MessageKind, string> = {
   verification: 'Customer satisfaction verification letter',
   reminder: 'Friendly reminder',
+  overdue_statement: 'Statement of overdue invoices',
   second_notice: 'Second notice',
   demand_letter: 'Demand letter',
   final_notice: 'Final notice',
@@ -13,7 +14,9 @@ export const MESSAGE_NAMES: Record<MessageKind, string> = {
 };
 
 /** Dunning messages: they set the customer's last-dunned date (the gap rule). */
-export const DUNNING_KINDS: ReadonlySet<string> = new Set(['reminder', 'second_notice', 'demand_letter', 'final_notice']);
+export const DUNNING_KINDS: ReadonlySet<string> = new Set(['reminder', 'overdue_statement', 'second_notice', 'demand_letter', 'final_notice']);
+/** The collection level whose contact a dunning message is: an invoice it lists has had that level's contact. */
+export const MESSAGE_LEVEL: Readonly<Record<string, 1 | 2 | 3 | 4>> = { reminder: 1, overdue_statement: 2, second_notice: 2, demand_letter: 3, final_notice: 4 };
 /** Messages that ask for money: never sent for a paid invoice. */
 export const ASKS_FOR_MONEY: ReadonlySet<string> = new Set(['verification', ...DUNNING_KINDS]);
 /** Letters: also produced as a printable page for posting. */

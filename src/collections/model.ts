@@ -34,9 +34,11 @@ export interface InvoiceState {
   levelEnteredOn: LocalDate | null;
   /** When the invoice entered level 1: calls that reached the customer since then replace letters. */
   level1On: LocalDate | null;
+  /** When the invoice entered level 2 (by age, or at first sight): the letters after unanswered calls count from here. */
+  level2On?: LocalDate | null;
   firstSeenOn: LocalDate;
   verificationSentOn: LocalDate | null;
-  /** A broken promise or a refusal to pay lets the next level come at once. */
+  /** A broken promise or a refusal to pay ("will not pay") lets the next level, and its letter, come at once. */
   escalateNow?: boolean;
 }
 
@@ -46,7 +48,7 @@ export interface CustomerHistory {
   lastDunningOn: LocalDate | null;
   /** When a call last reached someone at this customer. */
   lastReachedOn: LocalDate | null;
-  /** Invoices this customer was emailed or called about (for thank-you notes). */
+  /** Invoices a dunning message to this customer was queued for (kept for the history; thank-you notes read `messages`). */
   contactedInvoiceIds: string[];
 }
 
@@ -83,7 +85,34 @@ export interface Payment {
 }
 
 /** Why an account's task is open. An account has one open task carrying every reason it has. */
-export type TaskReason = 'level' | 'broken_promise' | 'find_email' | 'call_back';
+export type TaskReason = 'level' | 'broken_promise' | 'find_email' | 'call_back' | 'promise_due_today' | 'difficult_customer';
+
+/** A recorded call to an account: its day and what came of it. */
+export interface CallAttempt {
+  /** The paying account called. */
+  customerId: string;
+  on: LocalDate;
+  /** The recorded outcome: promised, cannot_pay, will_not_pay, disputes, wrong_person, no_answer, voicemail, call_back, ... */
+  outcome: string;
+  /** Someone at the customer was reached (promised, cannot pay, will not pay, disputes). */
+  reached: boolean;
+}
+
+/** No answer, a voicemail or the wrong person: the call went unanswered. */
+export const UNANSWERED_OUTCOMES: ReadonlySet<string> = new Set(['no_answer', 'voicemail', 'wrong_person']);
+
+/** A message Ardesk queued or sent to an account (cancelled ones are not given). */
+export interface RecordedMessage {
+  id: string;
+  /** The paying account it went to. */
+  customerId: string;
+  kind: MessageKind;
+  /** The invoices it lists (what a sent message actually listed, after the fresh balance check). */
+  invoiceIds: string[];
+  status: 'queued' | 'sending' | 'sent' | 'failed' | 'uncertain';
+  /** The business day it was queued on. */
+  queuedOn: LocalDate;
+}
 
 export interface CallTask {
   id: string;
@@ -112,11 +141,15 @@ export interface PlaybookInput {
   pauses: Pause[];
   payments: Payment[];
   openTasks: CallTask[];
+  /** The accounts' recorded calls (every outcome), for the letters after unanswered calls. */
+  callAttempts?: CallAttempt[];
+  /** Messages that ask for money (verification, dunning) queued or sent, for "no identical message twice", thank-you notes and cancelling. */
+  messages?: RecordedMessage[];
   /** Tasks retired because their account had nothing collectible: they come back when it has. */
   retiredTasks?: CallTask[];
 }
 
-export type MessageKind = 'verification' | 'reminder' | 'second_notice' | 'demand_letter' | 'final_notice' | 'thank_you' | 'promise_confirmation' | 'plan_confirmation';
+export type MessageKind = 'verification' | 'reminder' | 'overdue_statement' | 'second_notice' | 'demand_letter' | 'final_notice' | 'thank_you' | 'promise_confirmation' | 'plan_confirmation';
 
 export type Action =
   | { type: 'first_seen'; invoiceId: string }
@@ -145,4 +178,6 @@ export type Action =
   /** A retired task's account is collectible again: the same task is open again, due today. */
   | { type: 'restore_task'; taskId: string; customerId: string; scheduledFor: LocalDate }
   | { type: 'promise_outcome'; promiseId: string; customerId: string; outcome: 'kept' | 'partly_kept' | 'broken'; paid: Cents }
-  | { type: 'cancel_pending'; invoiceId: string; customerId: string };
+  | { type: 'cancel_pending'; invoiceId: string; customerId: string }
+  /** A queued message lists what a pause, promise, plan or dispute now covers: it is not sent. */
+  | { type: 'cancel_message'; messageId: string; customerId: string; reason: string };

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { payerResolver } from './accounts';
 import { addDays, daysBetween, isBusinessDay } from './calendar';
 import { at, buildHistory, buildInput } from './factories';
-import type { Action, CallTask, Customer, CustomerHistory, Invoice, InvoiceState, Level, Pause, Payment } from './model';
+import type { Action, CallAttempt, CallTask, Customer, CustomerHistory, Dispute, Invoice, InvoiceState, Level, Pause, Payment, PromiseToPay, RecordedMessage } from './model';
 import { shareOf } from './money';
 import { runPlaybook } from './playbook';
 import { DEFAULT_SETTINGS } from './settings';
@@ -15,7 +15,8 @@ import { DEFAULT_SETTINGS } from './settings';
 
 const START = '2026-03-02';
 const settings = DEFAULT_SETTINGS;
-const DUNNING = new Set(['reminder', 'second_notice', 'demand_letter', 'final_notice']);
+const DUNNING = new Set(['reminder', 'overdue_statement', 'second_notice', 'demand_letter', 'final_notice']);
+const OUTCOMES = ['no_answer', 'voicemail', 'wrong_person', 'call_back', 'promised', 'will_not_pay'] as const;
 
 interface World {
   customers: Customer[];
@@ -25,6 +26,10 @@ interface World {
   states: Map<string, InvoiceState>;
   histories: Map<string, CustomerHistory>;
   tasks: Array<CallTask & { status: 'open' | 'retired' }>;
+  promises: PromiseToPay[];
+  disputes: Dispute[];
+  attempts: CallAttempt[];
+  messages: Array<RecordedMessage & { cancelled?: boolean }>;
 }
 
 const companyArb = fc
@@ -33,6 +38,10 @@ const companyArb = fc
     invoices: fc.array(fc.record({ customer: fc.nat(5), dueOffset: fc.integer({ min: -70, max: 20 }), cents: fc.integer({ min: 1, max: 2_000_000 }) }), { minLength: 1, maxLength: 12 }),
     payments: fc.array(fc.record({ invoice: fc.nat(11), day: fc.nat(40), share: fc.constantFrom(0.5, 1) }), { maxLength: 6 }),
     pauses: fc.array(fc.record({ customer: fc.nat(5), until: fc.option(fc.nat(30), { nil: null }) }), { maxLength: 2 }),
+    disputes: fc.array(fc.record({ invoice: fc.nat(11), day: fc.nat(40) }), { maxLength: 2 }),
+    promises: fc.array(fc.record({ invoice: fc.nat(11), day: fc.nat(40), dueIn: fc.nat(6) }), { maxLength: 3 }),
+    // Each business day the collector works some of the day's tasks: an outcome per account, or nothing.
+    calls: fc.array(fc.record({ customer: fc.nat(5), day: fc.nat(44), outcome: fc.constantFrom(...OUTCOMES) }), { maxLength: 12 }),
   })
   .map((c) => {
     const customers: Customer[] = c.customers.map((x, i) => ({
@@ -49,7 +58,9 @@ const companyArb = fc
     });
     const payments = c.payments.filter((p) => p.invoice < invoices.length).map((p, i) => ({ ...p, id: `p${i}` }));
     const pauses: Pause[] = c.pauses.map((p) => ({ customerId: `c${p.customer % customers.length}`, invoiceId: null, until: p.until === null ? null : addDays(START, p.until) }));
-    return { customers, invoices, payments, pauses };
+    const disputes = c.disputes.filter((d) => d.invoice < invoices.length);
+    const promises = c.promises.filter((p) => p.invoice < invoices.length);
+    return { customers, invoices, payments, pauses, disputes, promises, calls: c.calls };
   });
 
 function apply(world: World, day: string, actions: Action[]): void {
@@ -60,7 +71,7 @@ function apply(world: World, day: string, actions: Action[]): void {
         break;
       case 'level_change': {
         const state = world.states.get(action.invoiceId) ?? { invoiceId: action.invoiceId, level: 0 as Level, levelEnteredOn: null, level1On: null, firstSeenOn: day, verificationSentOn: null };
-        world.states.set(action.invoiceId, { ...state, level: action.to, levelEnteredOn: day, level1On: state.level1On ?? (action.to === 1 ? day : null) });
+        world.states.set(action.invoiceId, { ...state, level: action.to, levelEnteredOn: day, level1On: state.level1On ?? (action.to === 1 ? day : null), level2On: action.to === 2 ? day : (state.level2On ?? null), escalateNow: false });
         break;
       }
       case 'cancel_pending': {
@@ -70,6 +81,7 @@ function apply(world: World, day: string, actions: Action[]): void {
         break;
       }
       case 'send_message':
+        world.messages.push({ id: `m${world.messages.length}`, customerId: action.customerId, kind: action.kind, invoiceIds: action.invoiceIds, status: 'sent', queuedOn: day });
         if (DUNNING.has(action.kind)) {
           const history = world.histories.get(action.customerId) ?? buildHistory(action.customerId);
           history.lastDunningOn = day;
@@ -78,6 +90,16 @@ function apply(world: World, day: string, actions: Action[]): void {
         }
         if (action.kind === 'verification') for (const id of action.invoiceIds) world.states.set(id, { ...world.states.get(id)!, verificationSentOn: day });
         break;
+      case 'cancel_message':
+        world.messages.find((m) => m.id === action.messageId)!.cancelled = true;
+        break;
+      case 'promise_outcome': {
+        const promise = world.promises.find((p) => p.id === action.promiseId)!;
+        promise.status = action.outcome;
+        // A broken promise lets its invoices rise at once, until they do.
+        if (action.outcome !== 'kept') for (const id of promise.invoiceIds) if (world.states.has(id)) world.states.set(id, { ...world.states.get(id)!, escalateNow: true });
+        break;
+      }
       case 'retire_task':
         world.tasks.find((t) => t.id === action.taskId)!.status = 'retired';
         break;
@@ -117,6 +139,10 @@ function runDay(world: World, day: string): Action[] {
       histories: [...world.histories.values()],
       pauses: world.pauses,
       payments: world.payments,
+      promises: world.promises.map((p) => ({ ...p })),
+      disputes: world.disputes,
+      callAttempts: world.attempts,
+      messages: world.messages.filter((m) => !m.cancelled && m.kind !== 'thank_you').map(({ cancelled: _cancelled, ...m }) => m),
       openTasks: world.tasks.filter((t) => t.status === 'open').map((t) => ({ ...t, reasons: [...t.reasons] })),
       retiredTasks: world.tasks.filter((t) => t.status === 'retired'),
     }),
@@ -125,12 +151,13 @@ function runDay(world: World, day: string): Action[] {
 }
 
 describe('the playbook, over random companies replayed day by day', () => {
-  it('keeps its promises every day: one task per account, no paid invoice dunned, exact totals, paced levels and emails, idempotent days', () => {
+  it('keeps its promises every day: one task per account and none with nothing collectible, no paid or covered invoice dunned, no message twice, exact totals, paced levels and emails, idempotent days', () => {
     fc.assert(
       fc.property(companyArb, (company) => {
-        const world: World = { customers: company.customers, invoices: company.invoices, payments: [], pauses: company.pauses, states: new Map(), histories: new Map(), tasks: [] };
+        const world: World = { customers: company.customers, invoices: company.invoices, payments: [], pauses: company.pauses, states: new Map(), histories: new Map(), tasks: [], promises: [], disputes: [], attempts: [], messages: [] };
         const payerOf = payerResolver(company.customers);
         const lastLevelDay = new Map<string, string>();
+        const sentBefore = new Set<string>();
         for (let n = 0; n < 45; n++) {
           const day = addDays(START, n);
           if (!isBusinessDay(day)) continue;
@@ -138,11 +165,30 @@ describe('the playbook, over random companies replayed day by day', () => {
             const invoice = company.invoices[p.invoice]!;
             world.payments.push({ id: `${p.id}-${n}`, customerId: invoice.customerId, txnDate: day, appliedTo: [{ invoiceId: invoice.id, amount: shareOf(invoice.total, p.share) }] });
           }
-          const actions = runDay(world, day);
           const balanceOf = (id: string) => {
             const invoice = world.invoices.find((i) => i.id === id)!;
             return invoice.total - world.payments.flatMap((p) => p.appliedTo).filter((a) => a.invoiceId === id).reduce((s, a) => s + a.amount, 0);
           };
+          for (const d of company.disputes.filter((d) => d.day === n)) {
+            const invoice = company.invoices[d.invoice]!;
+            world.disputes.push({ id: `d${world.disputes.length}`, customerId: invoice.customerId, invoiceIds: [invoice.id], status: 'open' });
+          }
+          for (const p of company.promises.filter((p) => p.day === n)) {
+            const invoice = company.invoices[p.invoice]!;
+            if (balanceOf(invoice.id) > 0) world.promises.push({ id: `pr${world.promises.length}`, customerId: invoice.customerId, invoiceIds: [invoice.id], amount: balanceOf(invoice.id), dueOn: addDays(day, p.dueIn), madeOn: day, status: 'open' });
+          }
+          // The collector's calls of the day, recorded as the call outcomes service records them.
+          for (const call of company.calls.filter((c) => c.day === n)) {
+            const payer = payerOf(`c${call.customer % company.customers.length}`);
+            if (!world.tasks.some((t) => t.status === 'open' && t.customerId === payer && t.scheduledFor <= day)) continue;
+            const reached = call.outcome === 'promised' || call.outcome === 'will_not_pay';
+            world.attempts.push({ customerId: payer, on: day, outcome: call.outcome, reached });
+            if (reached) world.histories.set(payer, { ...(world.histories.get(payer) ?? buildHistory(payer)), lastReachedOn: day });
+            if (call.outcome === 'will_not_pay') for (const [id, state] of world.states) if (payerOf(world.invoices.find((i) => i.id === id)!.customerId) === payer) world.states.set(id, { ...state, escalateNow: true });
+          }
+          const hurried = new Set([...world.states.values()].filter((s) => s.escalateNow).map((s) => s.invoiceId));
+          const actions = runDay(world, day);
+          for (const a of actions) if (a.type === 'promise_outcome' && a.outcome !== 'kept') world.promises.find((p) => p.id === a.promiseId)!.invoiceIds.forEach((id) => hurried.add(id));
 
           // No message but a thank-you lists a paid invoice.
           for (const m of actions) if (m.type === 'send_message' && m.kind !== 'thank_you') for (const id of m.invoiceIds) expect(balanceOf(id)).toBeGreaterThan(0);
@@ -153,14 +199,33 @@ describe('the playbook, over random companies replayed day by day', () => {
             for (const id of m.invoiceIds) cents += m.kind === 'thank_you' ? world.invoices.find((i) => i.id === id)!.total : balanceOf(id);
             expect({ key: m.key, total: m.total, whole: Number.isSafeInteger(m.total) }).toEqual({ key: m.key, total: cents, whole: true });
           }
-          // At most one level a day, and 7 days between levels (nothing here lets a level hurry).
+          // At most one level a day, one step at a time (first sight: up to level 2 at once), and 7 days
+          // between levels unless a broken promise or "will not pay" hurries it.
           const changes = actions.filter((a): a is Extract<Action, { type: 'level_change' }> => a.type === 'level_change');
           expect(new Set(changes.map((c) => c.invoiceId)).size).toBe(changes.length);
           for (const change of changes) {
-            expect(change.to).toBe(change.from + 1);
+            if (change.from === 0) expect(change.to).toBeLessThanOrEqual(2);
+            else expect(change.to).toBe(change.from + 1);
             const last = lastLevelDay.get(change.invoiceId);
-            if (last && change.from > 0) expect(daysBetween(last, day)).toBeGreaterThanOrEqual(settings.minDaysBetweenLevels);
+            if (last && change.from > 0 && !hurried.has(change.invoiceId)) expect(daysBetween(last, day)).toBeGreaterThanOrEqual(settings.minDaysBetweenLevels);
             lastLevelDay.set(change.invoiceId, day);
+          }
+          // No message lists an invoice a dispute, an open promise or a pause covers (judged after today's promise outcomes).
+          const settledToday = new Set(actions.flatMap((a) => (a.type === 'promise_outcome' ? [a.promiseId] : [])));
+          const promisedIds = new Set(world.promises.filter((p) => p.status === 'open' && !settledToday.has(p.id) && day <= addDays(p.dueOn, settings.promiseGraceDays)).flatMap((p) => p.invoiceIds));
+          const disputedIds = new Set(world.disputes.flatMap((d) => d.invoiceIds));
+          const pausedPayers = new Set(world.pauses.filter((p) => p.until === null || day <= p.until).map((p) => p.customerId!));
+          const covered = (id: string) => {
+            const customerId = world.invoices.find((i) => i.id === id)!.customerId;
+            return promisedIds.has(id) || disputedIds.has(id) || pausedPayers.has(customerId) || pausedPayers.has(payerOf(customerId));
+          };
+          for (const m of actions) if (m.type === 'send_message' && m.kind !== 'thank_you') for (const id of m.invoiceIds) expect({ key: m.key, id, covered: covered(id) }).toEqual({ key: m.key, id, covered: false });
+          // No message twice: the same kind to the same account for the same invoices.
+          for (const m of actions) {
+            if (m.type !== 'send_message') continue;
+            const signature = `${m.kind}|${m.customerId}|${[...m.invoiceIds].sort().join(',')}`;
+            expect(sentBefore.has(signature)).toBe(false);
+            sentBefore.add(signature);
           }
           // One dunning email per account a day, and 3 days between them.
           const dunning = actions.filter((a): a is Extract<Action, { type: 'send_message' }> => a.type === 'send_message' && DUNNING.has(a.kind));
@@ -186,6 +251,15 @@ describe('the playbook, over random companies replayed day by day', () => {
           const open = world.tasks.filter((t) => t.status === 'open');
           expect(new Set(open.map((t) => t.customerId)).size).toBe(open.length);
           for (const task of open) expect(task.customerId).toBe(payerOf(task.customerId));
+          // No task for an account with nothing collectible: an overdue invoice nothing covers, a promise due
+          // today and unpaid, or (to find an address) an open invoice nothing covers.
+          const openOf = (payer: string) => world.invoices.filter((i) => payerOf(i.customerId) === payer && balanceOf(i.id) > 0 && !covered(i.id));
+          for (const task of open) {
+            const overdue = openOf(task.customerId).some((i) => daysBetween(i.dueDate, day) > 0);
+            const promiseToday = world.promises.some((p) => p.status === 'open' && payerOf(p.customerId) === task.customerId && p.dueOn === day);
+            const addressWanted = task.reasons.includes('find_email') && openOf(task.customerId).length > 0;
+            expect({ task: task.customerId, day, collectible: overdue || promiseToday || addressWanted }).toEqual({ task: task.customerId, day, collectible: true });
+          }
           // A second run of the same day proposes nothing.
           expect(runDay(world, day)).toEqual([]);
         }

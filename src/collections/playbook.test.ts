@@ -36,13 +36,13 @@ describe('levels by days overdue (3 / 13 / 23 / 45)', () => {
     expect(changes.map((c) => c.to)[0]).toBe(expected);
   });
 
-  it('starts an invoice first seen 90 days overdue at level 1, not 4', () => {
+  it('enters an invoice first seen 90 days overdue at level 2 in one step, not 4, with the overdue statement', () => {
     const customer = buildCustomer();
     const invoice = buildInvoice({ customerId: customer.id, dueDate: addDays(MONDAY, -90) });
     const actions = runPlaybook(buildInput({ customers: [customer], invoices: [invoice] }), settings);
     expect(of(actions, 'first_seen')).toEqual([{ type: 'first_seen', invoiceId: invoice.id }]);
-    expect(of(actions, 'level_change')).toEqual([expect.objectContaining({ from: 0, to: 1 })]);
-    expect(of(actions, 'send_message').map((m) => m.kind)).toEqual(['reminder']);
+    expect(of(actions, 'level_change')).toEqual([expect.objectContaining({ from: 0, to: 2 })]);
+    expect(of(actions, 'send_message').map((m) => m.kind)).toEqual(['overdue_statement']);
   });
 
   it('marks an account an escalation candidate at level 4, with a final notice', () => {
@@ -96,7 +96,8 @@ describe('one message per customer', () => {
     const reached = runPlaybook(buildInput({ customers: [customer], invoices: [invoice], states: [state], openTasks: [task], histories: [buildHistory(customer.id, { lastReachedOn: addDays(MONDAY, -5) })] }), settings);
     expect(of(reached, 'send_message')).toEqual([]);
     expect(of(reached, 'raise_task')).toEqual([{ type: 'raise_task', taskId: 't1', customerId: customer.id, level: 3 }]);
-    const unanswered = runPlaybook(buildInput({ customers: [customer], invoices: [invoice], states: [state], openTasks: [task], histories: [buildHistory(customer.id, { lastReachedOn: addDays(MONDAY, -25) })] }), settings);
+    // The demand letter goes out after an unanswered call since level 2 (rule of the letters after unanswered calls).
+    const unanswered = runPlaybook(buildInput({ customers: [customer], invoices: [invoice], states: [state], openTasks: [task], histories: [buildHistory(customer.id, { lastReachedOn: addDays(MONDAY, -25) })], callAttempts: [{ customerId: customer.id, on: addDays(MONDAY, -3), outcome: 'no_answer', reached: false }] }), settings);
     expect(of(unanswered, 'send_message').map((m) => m.kind)).toEqual(['demand_letter']);
   });
 
@@ -142,7 +143,7 @@ describe('verification letters', () => {
     expect(of(runPlaybook(later, settings), 'send_message')).toEqual([]);
     const fresh = buildInvoice({ customerId: customer.id, txnDate: MONDAY, dueDate: addDays(MONDAY, 30) });
     const input = buildInput({ customers: [customer], invoices: [fresh] });
-    expect(of(runPlaybook(input, settings), 'send_message').map((m) => m.key)).toEqual([`verification:${fresh.id}`]);
+    expect(of(runPlaybook(input, settings), 'send_message').map((m) => m.key)).toEqual([`verification:${customer.id}:${MONDAY}`]);
     expect(runPlaybook({ ...input, states: [buildState(fresh.id, { firstSeenOn: MONDAY, verificationSentOn: MONDAY })] }, settings)).toEqual([]);
   });
 });
@@ -197,7 +198,8 @@ describe('call tasks and call windows', () => {
     const customer = buildCustomer({ companyName: null });
     const invoice = buildInvoice({ customerId: customer.id, dueDate: addDays('2026-03-03', -3) });
     const opened = of(runPlaybook(buildInput({ now: at('2026-03-03'), customers: [customer], invoices: [invoice] }), settings), 'open_task');
-    expect(opened).toEqual([expect.objectContaining({ customerId: customer.id, level: 1, reason: 'level', scheduledFor: '2026-03-05' })]);
+    // Due from the day it arises ("start early"), not the next call-window day (Thursday 03-05).
+    expect(opened).toEqual([expect.objectContaining({ customerId: customer.id, level: 1, reason: 'level', scheduledFor: '2026-03-03' })]);
   });
 });
 
@@ -281,7 +283,9 @@ describe('payments', () => {
   it('cancels what was pending for a paid invoice and thanks a customer who had been contacted', () => {
     const customer = buildCustomer();
     const paid = buildInvoice({ customerId: customer.id, dueDate: addDays(MONDAY, -20), balance: 0 });
-    const actions = runPlaybook(buildInput({ customers: [customer], invoices: [paid], states: [buildState(paid.id, { level: 2 })], histories: [buildHistory(customer.id, { contactedInvoiceIds: [paid.id] })] }), settings);
+    const reminder = { id: 'm1', customerId: customer.id, kind: 'reminder' as const, invoiceIds: [paid.id], status: 'sent' as const, queuedOn: addDays(MONDAY, -10) };
+    const payment = { id: 'pay', customerId: customer.id, txnDate: addDays(MONDAY, -1), appliedTo: [{ invoiceId: paid.id, amount: 100_000 }] };
+    const actions = runPlaybook(buildInput({ customers: [customer], invoices: [paid], states: [buildState(paid.id, { level: 2 })], histories: [buildHistory(customer.id, { contactedInvoiceIds: [paid.id] })], messages: [reminder], payments: [payment] }), settings);
     expect(of(actions, 'cancel_pending')).toEqual([{ type: 'cancel_pending', invoiceId: paid.id, customerId: customer.id }]);
     expect(of(actions, 'send_message').map((m) => m.kind)).toEqual(['thank_you']);
     expect(of(actions, 'level_change')).toEqual([]);

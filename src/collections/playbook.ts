@@ -1,7 +1,8 @@
-import { addDays, daysBetween, localMoment, weekday, zonedInstant, type LocalDate } from './calendar';
+import { addDays, daysBetween, isBusinessDay, localMoment, weekday, zonedInstant, type LocalDate } from './calendar';
 import { customerType, payerResolver } from './accounts';
 import { sumCents, type Cents } from './money';
-import type { Action, CustomerType, Invoice, InvoiceState, Level, MessageKind, PlaybookInput, PromiseToPay, TaskReason } from './model';
+import { ASKS_FOR_MONEY, DUNNING_KINDS, MESSAGE_LEVEL } from './message-kinds';
+import { UNANSWERED_OUTCOMES, type Action, type CallAttempt, type CustomerType, type Invoice, type InvoiceState, type Level, type MessageKind, type PlaybookInput, type PromiseToPay, type TaskReason } from './model';
 import type { PlaybookSettings } from './settings';
 
 /**
@@ -33,6 +34,13 @@ export function nextSendTime(now: Date, settings: PlaybookSettings): Date {
   if (!(days.includes(weekday(date)) && local.minutes < startHour * 60)) date = addDays(date, 1);
   while (!days.includes(weekday(date))) date = addDays(date, 1);
   return zonedInstant(date, startHour * 60, settings.timezone);
+}
+
+/** Business days (Monday to Friday) after `from`, up to and including `to`. */
+export function businessDaysAfter(from: LocalDate, to: LocalDate): number {
+  let count = 0;
+  for (let day = addDays(from, 1); day <= to; day = addDays(day, 1)) if (isBusinessDay(day)) count += 1;
+  return count;
 }
 
 /** The first day on or after `from` in the customer's call window. */
@@ -70,6 +78,9 @@ export function reviewPromise(promise: PromiseToPay, input: PlaybookInput, today
   return { outcome: 'open', paid: Math.max(0, paid) };
 }
 
+/** Level 3's letters wait this many business days for the due call before going out anyway. */
+const IDLE_DESK_BUSINESS_DAYS = 3;
+
 export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): Action[] {
   const today = localMoment(input.now, settings.timezone).date;
   const actions: Action[] = [];
@@ -81,15 +92,43 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   const payerOf = payerResolver(input.customers);
   const contactFor = (invoice: Invoice): string | null => invoice.billEmail ?? customers.get(invoice.customerId)?.email ?? customers.get(payerOf(invoice.customerId))?.email ?? null;
 
+  // ---- what the record says was done: calls made and messages queued or sent ----------------
+  const attemptsOf = new Map<string, CallAttempt[]>();
+  for (const attempt of input.callAttempts ?? []) {
+    const payer = payerOf(attempt.customerId);
+    attemptsOf.set(payer, [...(attemptsOf.get(payer) ?? []), attempt]);
+  }
+  const reachedSince = (payer: string, since: LocalDate) => {
+    const last = histories.get(payer)?.lastReachedOn;
+    return Boolean(last && last >= since) || (attemptsOf.get(payer) ?? []).some((a) => a.reached && a.on >= since && a.on <= today);
+  };
+  const messages = input.messages ?? [];
+  /** The highest level whose contact each invoice has had: it was listed in a dunning message of that level. */
+  const contactLevel = new Map<string, number>();
+  /** Invoices a dunning message actually went out for: the customer was asked to pay them. */
+  const askedByMessage = new Set<string>();
+  for (const message of messages) {
+    if (!DUNNING_KINDS.has(message.kind)) continue;
+    for (const id of message.invoiceIds) {
+      contactLevel.set(id, Math.max(contactLevel.get(id) ?? 0, MESSAGE_LEVEL[message.kind] ?? 0));
+      if (message.status !== 'queued' && message.status !== 'failed') askedByMessage.add(id);
+    }
+  }
+
   // ---- promises and plans: kept, partly kept, broken ---------------------------------------
   const escalate = new Set<string>();
   const brokenPayers = new Set<string>();
+  const dueTodayPayers = new Set<string>();
   const openPromises = input.promises.filter((p) => p.status === 'open');
   const plans = new Map<string, PromiseToPay[]>();
   for (const promise of openPromises) if (promise.planId) plans.set(promise.planId, [...(plans.get(promise.planId) ?? []), promise]);
   const settled = new Set<string>();
   const settle = (promise: PromiseToPay, review: PromiseReview) => {
-    if (review.outcome === 'open') return;
+    if (review.outcome === 'open') {
+      // On its date an unpaid promise is a call to make: "the money you promised for today?"
+      if (promise.dueOn === today) dueTodayPayers.add(payerOf(promise.customerId));
+      return;
+    }
     settled.add(promise.id);
     actions.push({ type: 'promise_outcome', promiseId: promise.id, customerId: promise.customerId, outcome: review.outcome, paid: review.paid });
     if (review.outcome !== 'kept') {
@@ -116,23 +155,31 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   const activePauses = input.pauses.filter((p) => p.until === null || today <= p.until);
   const pausedInvoices = new Set(activePauses.flatMap((p) => (p.invoiceId ? [p.invoiceId] : [])));
   const pausedCustomers = new Set(activePauses.flatMap((p) => (p.customerId ? [p.customerId] : [])));
-  const stillPromised = (invoiceId: string) => promised.has(invoiceId);
-  const disputed = (invoiceId: string) => disputedIds.has(invoiceId);
   const pausedByHand = (invoice: Invoice) => pausedInvoices.has(invoice.id) || pausedCustomers.has(invoice.customerId) || pausedCustomers.has(payerOf(invoice.customerId));
-  const paused = (invoice: Invoice) => stillPromised(invoice.id) || disputed(invoice.id) || pausedByHand(invoice);
+  /** What covers an invoice (a promise or plan, a dispute, a pause), or null: covered invoices are in no message and no task. */
+  const coverOf = (invoice: Invoice): string | null => (promised.has(invoice.id) ? 'promised' : disputedIds.has(invoice.id) ? 'disputed' : pausedByHand(invoice) ? 'paused' : null);
+  const paused = (invoice: Invoice) => coverOf(invoice) !== null;
 
   // ---- paid invoices: cancel what was pending, thank whoever we had asked ------------------
+  const paidByPayment = new Set(input.payments.flatMap((p) => p.appliedTo.filter((line) => line.amount > 0).map((line) => line.invoiceId)));
+  /** A call reached the account while the invoice was being collected (from its first level on). */
+  const calledAbout = (invoice: Invoice, state: InvoiceState | undefined) => {
+    const since = state?.level1On ?? state?.level2On ?? (state && state.level > 0 ? state.levelEnteredOn : null);
+    return Boolean(since && (attemptsOf.get(payerOf(invoice.customerId)) ?? []).some((a) => a.reached && a.on >= since));
+  };
   for (const invoice of input.invoices.filter((i) => i.balance <= 0)) {
     const state = states.get(invoice.id);
     const payer = payerOf(invoice.customerId);
-    const contacted = histories.get(payer)?.contactedInvoiceIds.includes(invoice.id) ?? false;
-    if (!state && !contacted) continue;
+    const asked = askedByMessage.has(invoice.id) || calledAbout(invoice, state);
+    if (!state && !asked) continue;
     actions.push({ type: 'cancel_pending', invoiceId: invoice.id, customerId: payer });
+    // Only a payment earns a thank-you, and only from a customer who was asked to pay (a dunning message or a call).
     const to = contactFor(invoice);
-    if (contacted && to) actions.push({ type: 'send_message', kind: 'thank_you', customerId: payer, to, invoiceIds: [invoice.id], total: invoice.total, sendAt, key: `thank-you:${invoice.id}` });
+    if (asked && paidByPayment.has(invoice.id) && to) actions.push({ type: 'send_message', kind: 'thank_you', customerId: payer, to, invoiceIds: [invoice.id], total: invoice.total, sendAt, key: `thank-you:${invoice.id}` });
   }
 
   const open = input.invoices.filter((i) => i.balance > 0);
+  const openById = new Map(open.map((i) => [i.id, i]));
   const openByPayer = new Map<string, Invoice[]>();
   for (const invoice of open) {
     const payer = payerOf(invoice.customerId);
@@ -141,24 +188,34 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
     else openByPayer.set(payer, [invoice]);
   }
 
+  // ---- queued messages that ask for what is now covered are not sent ------------------------
+  for (const message of messages) {
+    if (message.status !== 'queued' || !ASKS_FOR_MONEY.has(message.kind)) continue;
+    const covers = message.invoiceIds.map((id) => openById.get(id)).map((i) => (i ? coverOf(i) : null)).filter((c): c is string => c !== null);
+    if (covers.length) actions.push({ type: 'cancel_message', messageId: message.id, customerId: message.customerId, reason: `the invoices it lists are now ${[...new Set(covers)].sort().join(' or ')}` });
+  }
+
   // ---- the account's one task: retired when nothing is collectible, back when something is ---
   const tasks = new Map(input.openTasks.map((t) => [t.customerId, t]));
   const overdueUncovered = (payer: string) => (openByPayer.get(payer) ?? []).some((i) => daysBetween(i.dueDate, today) > 0 && !paused(i));
   const openUncovered = (payer: string) => (openByPayer.get(payer) ?? []).some((i) => !paused(i));
+  /** Something to call about: an overdue invoice nothing covers, or a promise due today and unpaid. */
+  const collectible = (payer: string) => overdueUncovered(payer) || dueTodayPayers.has(payer);
   for (const task of input.openTasks) {
     // An address is still worth finding while anything open can be written to.
-    const stillWanted = overdueUncovered(task.customerId) || (task.reasons.includes('find_email') && openUncovered(task.customerId));
+    const stillWanted = collectible(task.customerId) || (task.reasons.includes('find_email') && openUncovered(task.customerId));
     if (stillWanted) continue;
     actions.push({ type: 'retire_task', taskId: task.id, customerId: task.customerId });
     tasks.delete(task.customerId);
   }
   for (const task of input.retiredTasks ?? []) {
-    if (tasks.has(task.customerId) || !overdueUncovered(task.customerId)) continue;
+    if (tasks.has(task.customerId) || !collectible(task.customerId)) continue;
     actions.push({ type: 'restore_task', taskId: task.id, customerId: task.customerId, scheduledFor: today });
     tasks.set(task.customerId, task);
   }
-  /** Puts `reason` on the account's task, opening one when it has none. */
+  /** Puts `reason` on the account's task, opening one when it has none; never for an account with nothing to do. */
   const wantTask = (payer: string, reason: TaskReason, level: Level, scheduledFor: LocalDate, key: string) => {
+    if (!(collectible(payer) || (reason === 'find_email' && openUncovered(payer)))) return;
     const existing = tasks.get(payer);
     if (existing) {
       if (!existing.reasons.includes(reason)) {
@@ -175,8 +232,9 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
     tasks.set(payer, { id: `new:${payer}`, customerId: payer, level, reason, reasons: [reason], scheduledFor, createdOn: today });
   };
 
-  // ---- first sight and verification letters -----------------------------------------------
+  // ---- first sight and verification letters: one letter per account and day ----------------
   const findEmail = new Set<string>();
+  const toVerify = new Map<string, Invoice[]>();
   for (const invoice of open) {
     if (states.has(invoice.id)) continue;
     actions.push({ type: 'first_seen', invoiceId: invoice.id });
@@ -184,76 +242,99 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
     const fresh = age >= 0 && age <= settings.verificationMaxAgeDays && daysBetween(invoice.dueDate, today) <= 0;
     const afterConnect = daysBetween(invoice.txnDate, input.connectedOn) <= settings.verificationMaxAgeDays;
     if (!fresh || !afterConnect || paused(invoice)) continue;
-    const to = contactFor(invoice);
     const payer = payerOf(invoice.customerId);
-    if (to) actions.push({ type: 'send_message', kind: 'verification', customerId: payer, to, invoiceIds: [invoice.id], total: invoice.balance, sendAt, key: `verification:${invoice.id}` });
+    toVerify.set(payer, [...(toVerify.get(payer) ?? []), invoice]);
+  }
+  for (const [payer, invoices] of toVerify) {
+    invoices.sort((a, b) => a.txnDate.localeCompare(b.txnDate) || a.id.localeCompare(b.id));
+    const to = invoices.map(contactFor).find(Boolean) ?? null;
+    if (to) actions.push({ type: 'send_message', kind: 'verification', customerId: payer, to, invoiceIds: invoices.map((i) => i.id), total: sumCents(invoices.map((i) => i.balance)), sendAt, key: `verification:${payer}:${today}` });
     else findEmail.add(payer);
   }
 
   // ---- levels -----------------------------------------------------------------------------
-  const changes = new Map<string, Array<{ invoice: Invoice; to: Level; from: Level }>>();
+  const changes = new Map<string, Array<{ invoice: Invoice; to: Level; from: Level; hurry: boolean }>>();
+  const changeOf = new Map<string, { to: Level; hurry: boolean }>();
   for (const invoice of open) {
     const state: InvoiceState = states.get(invoice.id) ?? { invoiceId: invoice.id, level: 0, levelEnteredOn: null, level1On: null, firstSeenOn: today, verificationSentOn: null };
-    const overdue = daysBetween(invoice.dueDate, today);
-    const target = levelFor(overdue, settings.levelDays);
-    if (target <= state.level || state.level >= 4 || paused(invoice)) continue;
+    const byAge = levelFor(daysBetween(invoice.dueDate, today), settings.levelDays);
+    if (state.level >= 4 || paused(invoice)) continue;
     if (state.levelEnteredOn === today) continue; // at most one level a day
-    const hurry = state.escalateNow || escalate.has(invoice.id);
-    if (state.level > 0 && !hurry && state.levelEnteredOn && daysBetween(state.levelEnteredOn, today) < settings.minDaysBetweenLevels) continue;
+    // A broken promise or "will not pay": one level up at once, whatever the pacing and the age.
+    const hurry = state.level >= 1 && Boolean(state.escalateNow || escalate.has(invoice.id));
+    let to: Level;
+    if (state.level === 0) {
+      // First sight (or first level): an invoice already past level 1 enters at its age's level, at most 2, in one step.
+      if (byAge === 0) continue;
+      to = Math.min(byAge, 2) as Level;
+    } else if (hurry) {
+      to = (state.level + 1) as Level;
+    } else {
+      if (byAge <= state.level) continue;
+      if (state.levelEnteredOn && daysBetween(state.levelEnteredOn, today) < settings.minDaysBetweenLevels) continue;
+      to = (state.level + 1) as Level;
+    }
     const payer = payerOf(invoice.customerId);
     const lastDunning = histories.get(payer)?.lastDunningOn;
     if (lastDunning && daysBetween(lastDunning, today) < settings.dunningGapDays) continue; // the gap: the change waits
-    const to = (state.level + 1) as Level;
-    changes.set(payer, [...(changes.get(payer) ?? []), { invoice, to, from: state.level }]);
+    changes.set(payer, [...(changes.get(payer) ?? []), { invoice, to, from: state.level, hurry }]);
+    changeOf.set(invoice.id, { to, hurry });
   }
-
-  // ---- one message per customer, and its call task -----------------------------------------
   for (const [payer, changed] of changes) {
-    const customer = customers.get(payer);
     for (const change of changed) actions.push({ type: 'level_change', invoiceId: change.invoice.id, customerId: payer, from: change.from, to: change.to });
-    const top = Math.max(...changed.map((c) => c.to)) as Exclude<Level, 0>;
     const finals = changed.filter((c) => c.to === 4).map((c) => c.invoice.id);
     if (finals.length) actions.push({ type: 'escalation_candidate', customerId: payer, invoiceIds: finals });
+    // Due from today ("start early"): the call window only orders the day's list.
+    wantTask(payer, 'level', Math.max(...changed.map((c) => c.to)) as Level, today, `task:${payer}:level:${today}`);
+  }
 
-    // Second notices and demand letters wait on the phone: a call that reached someone since level 1 replaces them.
-    const reachedOn = histories.get(payer)?.lastReachedOn ?? null;
-    const level1On = (invoice: Invoice) => states.get(invoice.id)?.level1On ?? null;
-    const worthSending = changed.filter((c) => {
-      if (c.to === 1 || c.to === 4) return true;
-      const since = level1On(c.invoice);
-      return !(reachedOn && since && reachedOn >= since);
-    });
-    if (worthSending.length) {
-      const kind = LEVEL_MESSAGE[Math.max(...worthSending.map((c) => c.to)) as Exclude<Level, 0>];
-      const listed = (openByPayer.get(payer) ?? []).filter((i) => daysBetween(i.dueDate, today) > 0).sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.id.localeCompare(b.id));
-      const lead = [...worthSending].sort((a, b) => b.to - a.to)[0]!.invoice;
-      const to = contactFor(lead) ?? listed.map(contactFor).find(Boolean) ?? null;
-      if (to) {
-        actions.push({
-          type: 'send_message',
-          kind,
-          customerId: payer,
-          to,
-          invoiceIds: listed.map((i) => i.id),
-          total: sumCents(listed.map((i) => i.balance)),
-          sendAt,
-          key: `dunning:${payer}:${today}`,
-        });
-      } else {
-        findEmail.add(payer);
-      }
+  // ---- the contact each level owes: one message per account, never the same one twice -------
+  /**
+   * Whether the invoice, now at `level`, is owed that level's message. Level 1 and 4 always are;
+   * level 2 unless a call since level 1 reached the customer; level 3 (the demand letter) only
+   * after unanswered calls: a call attempt since level 2 went unanswered and none reached anyone,
+   * or nobody attempted the due call within 3 business days. "Will not pay" and a broken promise
+   * bring the letter at once.
+   */
+  const owed = (invoice: Invoice, level: Level): boolean => {
+    const state = states.get(invoice.id);
+    const change = changeOf.get(invoice.id);
+    if (change?.hurry) return true;
+    const payer = payerOf(invoice.customerId);
+    if (level === 1 || level === 4) return true;
+    const level2On = state?.level2On ?? (change?.to === 2 ? today : state?.level === 2 ? state.levelEnteredOn : null) ?? state?.level1On ?? state?.firstSeenOn ?? today;
+    if (level === 2) return !reachedSince(payer, state?.level1On ?? level2On);
+    const level3On = change?.to === 3 ? today : (state?.levelEnteredOn ?? today);
+    if (reachedSince(payer, level2On)) return false;
+    const attempts = (attemptsOf.get(payer) ?? []).filter((a) => a.on >= level2On && a.on <= today);
+    if (attempts.some((a) => UNANSWERED_OUTCOMES.has(a.outcome))) return true;
+    return attempts.every((a) => a.on < level3On) && businessDaysAfter(level3On, today) >= IDLE_DESK_BUSINESS_DAYS;
+  };
+  for (const [payer, invoices] of openByPayer) {
+    const lastDunning = histories.get(payer)?.lastDunningOn;
+    if (lastDunning && daysBetween(lastDunning, today) < settings.dunningGapDays) continue;
+    const listed = invoices.filter((i) => daysBetween(i.dueDate, today) > 0 && !paused(i)).sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.id.localeCompare(b.id));
+    const due = listed
+      .map((invoice) => ({ invoice, level: (changeOf.get(invoice.id)?.to ?? states.get(invoice.id)?.level ?? 0) as Level }))
+      .filter(({ invoice, level }) => level >= 1 && (contactLevel.get(invoice.id) ?? 0) < level && owed(invoice, level));
+    if (due.length === 0) continue;
+    const top = Math.max(...due.map((d) => d.level)) as Exclude<Level, 0>;
+    // An invoice that skipped level 1 (first seen late) is told of honestly: no "perhaps it is on its way".
+    const skippedLevel1 = (invoice: Invoice) => (states.get(invoice.id)?.level1On ?? null) === null;
+    const kind: MessageKind = top === 2 && due.some((d) => d.level === 2 && skippedLevel1(d.invoice)) ? 'overdue_statement' : LEVEL_MESSAGE[top];
+    const lead = [...due].sort((a, b) => b.level - a.level)[0]!.invoice;
+    const to = contactFor(lead) ?? listed.map(contactFor).find(Boolean) ?? null;
+    if (!to) {
+      findEmail.add(payer);
+      continue;
     }
-
-    const type = customer ? customerType(customer) : 'commercial';
-    wantTask(payer, 'level', top, nextCallDay(today, type, settings), `task:${payer}:level:${today}`);
+    actions.push({ type: 'send_message', kind, customerId: payer, to, invoiceIds: listed.map((i) => i.id), total: sumCents(listed.map((i) => i.balance)), sendAt, key: `dunning:${payer}:${today}` });
   }
 
   // ---- follow-ups that cannot wait for the call window --------------------------------------
-  for (const payer of brokenPayers) {
-    const level = Math.max(0, ...(openByPayer.get(payer) ?? []).map((i) => states.get(i.id)?.level ?? 0)) as Level;
-    wantTask(payer, 'broken_promise', level, today, `task:${payer}:broken:${today}`);
-  }
+  const accountLevel = (payer: string) => Math.max(0, ...(openByPayer.get(payer) ?? []).filter((i) => !paused(i)).map((i) => changeOf.get(i.id)?.to ?? states.get(i.id)?.level ?? 0)) as Level;
+  for (const payer of brokenPayers) wantTask(payer, 'broken_promise', accountLevel(payer), today, `task:${payer}:broken:${today}`);
+  for (const payer of dueTodayPayers) wantTask(payer, 'promise_due_today', Math.max(0, ...(openByPayer.get(payer) ?? []).map((i) => states.get(i.id)?.level ?? 0)) as Level, today, `task:${payer}:promise-due:${today}`);
   for (const payer of findEmail) wantTask(payer, 'find_email', 0, today, `task:${payer}:find-email:${today}`);
   return actions;
 }
-

@@ -63,6 +63,7 @@ function byType(actions: Action[]) {
     additions: of('add_reason'),
     retirements: of('retire_task'),
     restorations: of('restore_task'),
+    messageCancellations: of('cancel_message'),
   };
 }
 
@@ -90,6 +91,9 @@ async function settlePromises(trx: Trx, realmId: string, today: LocalDate, outco
     return result.rows.map((row) => ({ ...row, paid: toCents(row.paid) }));
   });
   const brokenPlans = [...new Set(settled.filter((p) => p.outcome !== 'kept' && p.plan_id).map((p) => p.plan_id!))];
+  // A broken promise raises its invoices one level at once: remembered until the level changes (the gap may make it wait).
+  const hurried = [...new Set(settled.filter((p) => p.outcome !== 'kept').flatMap((p) => p.invoice_ids))];
+  await perChunk(hurried, async (chunk) => [await trx.updateTable('invoice_states').set({ escalate_now: true }).where('realm_id', '=', realmId).where('invoice_id', 'in', chunk).execute()]);
   if (brokenPlans.length) await trx.updateTable('payment_plans').set({ status: 'broken' }).where('realm_id', '=', realmId).where('id', 'in', brokenPlans).execute();
   await recordActivities(
     trx,
@@ -132,7 +136,8 @@ async function changeLevels(trx: Trx, realmId: string, today: LocalDate, changes
     const result = await sql<{ invoice_id: string; from: number; to: number; customer_id: string }>`
       update invoice_states s
       set level = c."to", level_entered_on = ${today}::date,
-          level1_on = coalesce(s.level1_on, case when c."to" = 1 then ${today}::date end), escalate_now = false
+          level1_on = coalesce(s.level1_on, case when c."to" = 1 then ${today}::date end),
+          level2_on = case when c."to" = 2 then ${today}::date else s.level2_on end, escalate_now = false
       from ${recordset(chunk.map((a) => ({ invoice_id: a.invoiceId, from: a.from, to: a.to, customer_id: a.customerId })), 'c', { invoice_id: 'text', from: 'int', to: 'int', customer_id: 'text' })}
       where s.realm_id = ${realmId} and s.invoice_id = c.invoice_id and s.level = c."from"
       returning s.invoice_id, c."from", c."to", c.customer_id`.execute(trx);
@@ -262,6 +267,25 @@ async function restoreTasks(trx: Trx, realmId: string, restorations: Of<'restore
   return restored.length;
 }
 
+/** Queued messages that list what a pause, promise, plan or dispute now covers are not sent. */
+async function cancelMessages(trx: Trx, realmId: string, today: LocalDate, cancellations: Of<'cancel_message'>[]): Promise<number> {
+  const cancelled = await perChunk(cancellations, async (chunk) => {
+    const result = await sql<{ id: string; customer_id: string; kind: string; invoice_ids: string[]; reason: string }>`
+      update messages m set status = 'cancelled', status_reason = c.reason
+      from ${recordset(chunk.map((a) => ({ id: a.messageId, reason: a.reason })), 'c', { id: 'uuid', reason: 'text' })}
+      where m.id = c.id and m.realm_id = ${realmId} and m.status = 'queued'
+      returning m.id, m.customer_id, m.kind, m.invoice_ids, c.reason`.execute(trx);
+    return result.rows;
+  });
+  await recordActivities(
+    trx,
+    realmId,
+    today,
+    cancelled.map((m) => ({ customerId: m.customer_id, invoiceIds: m.invoice_ids, kind: 'message_cancelled', summary: `${MESSAGE_NAMES[m.kind as keyof typeof MESSAGE_NAMES] ?? m.kind} not sent: ${m.reason}`, details: { messageId: m.id, kind: m.kind }, key: `message-cancelled:${m.id}` })),
+  );
+  return cancelled.length;
+}
+
 /** Records `actions` for `today` inside `trx`; the counts are of what was new. */
 export async function recordActions(trx: Trx, realmId: string, today: LocalDate, actions: Action[]): Promise<AppliedCounts> {
   const a = byType(actions);
@@ -269,6 +293,7 @@ export async function recordActions(trx: Trx, realmId: string, today: LocalDate,
     // Settle promises and paid invoices first: they decide what the rest of the day may do.
     promise_outcome: await settlePromises(trx, realmId, today, a.promiseOutcomes),
     cancel_pending: await cancelPaid(trx, realmId, today, a.cancellations),
+    cancel_message: await cancelMessages(trx, realmId, today, a.messageCancellations),
     first_seen: (await ensureStates(trx, realmId, today, a.firstSeen.map((f) => f.invoiceId))).length,
     level_change: await changeLevels(trx, realmId, today, a.levelChanges),
     escalation_candidate: await markEscalations(trx, realmId, today, a.escalations),

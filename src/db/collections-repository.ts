@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
-import type { LocalDate } from '../collections/calendar';
-import type { Action, CallTask, Level, PlaybookInput } from '../collections/model';
+import { localMoment, type LocalDate } from '../collections/calendar';
+import { ASKS_FOR_MONEY } from '../collections/message-kinds';
+import type { Action, CallTask, Level, MessageKind, PlaybookInput, RecordedMessage } from '../collections/model';
 import { toCents } from '../collections/money';
 import type { Db } from './database';
 import { recordActions, recordActivities, type AppliedCounts } from './cadence-recorder';
@@ -29,7 +30,7 @@ export class CollectionsRepository {
 
   /** The playbook's input for one company, its amounts in cents. */
   async loadInput(realmId: string, now: Date, today: LocalDate, connectedOn: LocalDate): Promise<PlaybookInput> {
-    const [customers, histories, invoices, states, promises, disputes, pauses, openTasks, retiredTasks] = await Promise.all([
+    const [customers, histories, invoices, states, promises, disputes, pauses, openTasks, retiredTasks, calls, messages] = await Promise.all([
       this.db.selectFrom('qbo_customers').select(['id', 'display_name', 'company_name', 'email', 'parent_id']).where('realm_id', '=', realmId).execute(),
       this.db.selectFrom('customer_histories').selectAll().where('realm_id', '=', realmId).execute(),
       this.db
@@ -45,12 +46,43 @@ export class CollectionsRepository {
       this.db.selectFrom('call_tasks').selectAll().where('realm_id', '=', realmId).where('status', '=', 'open').execute(),
       // The newest retired task of each account: the one that comes back.
       this.db.selectFrom('call_tasks').selectAll().distinctOn('customer_id').where('realm_id', '=', realmId).where('status', '=', 'retired').orderBy('customer_id').orderBy('created_on', 'desc').orderBy('id').execute(),
+      // The recorded calls (each outcome an activity of kind 'call'), for the letters after unanswered calls.
+      this.db
+        .selectFrom('activities')
+        .select(['customer_id', 'occurred_on', sql<string>`coalesce(details->>'outcome', '')`.as('outcome'), sql<boolean>`coalesce((details->>'reached')::boolean, false)`.as('reached')])
+        .where('realm_id', '=', realmId)
+        .where('kind', '=', 'call')
+        .where('occurred_on', '<=', today)
+        .execute(),
+      // Messages that ask for money, queued or sent: what each invoice has already been told.
+      this.db
+        .selectFrom('messages')
+        .select(['id', 'customer_id', 'kind', 'invoice_ids', 'listed_invoice_ids', 'status', 'created_at'])
+        .where('realm_id', '=', realmId)
+        .where('kind', 'in', [...ASKS_FOR_MONEY])
+        .where('status', '!=', 'cancelled')
+        .execute(),
     ]);
     const task = (t: (typeof openTasks)[number]): CallTask => ({ id: t.id, customerId: t.customer_id, level: t.level as Level, reason: t.reason, reasons: t.reasons.length ? t.reasons : [t.reason], scheduledFor: t.scheduled_for, createdOn: t.created_on });
     const earliestPromise = promises.reduce<string | undefined>((min, p) => (!min || p.made_on < min ? p.made_on : min), undefined);
-    const payments = earliestPromise
-      ? await this.db.selectFrom('qbo_payments').select(['id', 'customer_id', 'txn_date', 'applied_to']).where('realm_id', '=', realmId).where('txn_date', '>=', earliestPromise).execute()
-      : [];
+    // Payments since the earliest open promise (to judge it), and those applied to an invoice now at 0 (a payment, not a void, brought it there).
+    const settledIds = invoices.filter((i) => toCents(i.balance) <= 0).map((i) => i.id);
+    const payments =
+      earliestPromise || settledIds.length
+        ? await this.db
+            .selectFrom('qbo_payments')
+            .select(['id', 'customer_id', 'txn_date', 'applied_to'])
+            .where('realm_id', '=', realmId)
+            .where((eb) =>
+              eb.or([
+                ...(earliestPromise ? [eb('txn_date', '>=', earliestPromise)] : []),
+                ...(settledIds.length ? [sql<boolean>`exists (select 1 from jsonb_array_elements(applied_to) line where line->>'type' = 'Invoice' and line->>'id' in (select jsonb_array_elements_text(${JSON.stringify(settledIds)}::jsonb)))`] : []),
+              ]),
+            )
+            .execute()
+        : [];
+    const timezone = await this.db.selectFrom('companies').select('timezone').where('realm_id', '=', realmId).executeTakeFirst();
+    const queuedOn = (instant: Date) => localMoment(instant, timezone?.timezone ?? 'America/New_York').date;
     const overrides = new Map(histories.map((h) => [h.customer_id, h.type_override]));
     return {
       now,
@@ -64,6 +96,7 @@ export class CollectionsRepository {
         level: s.level as Level,
         levelEnteredOn: s.level_entered_on,
         level1On: s.level1_on,
+        level2On: s.level2_on,
         firstSeenOn: s.first_seen_on,
         verificationSentOn: s.verification_sent_on,
         escalateNow: s.escalate_now,
@@ -82,6 +115,15 @@ export class CollectionsRepository {
       })),
       openTasks: openTasks.map(task),
       retiredTasks: retiredTasks.map(task),
+      callAttempts: calls.map((c) => ({ customerId: c.customer_id, on: c.occurred_on, outcome: c.outcome, reached: c.reached })),
+      messages: messages.map((m) => ({
+        id: m.id,
+        customerId: m.customer_id,
+        kind: m.kind as MessageKind,
+        invoiceIds: m.listed_invoice_ids ?? m.invoice_ids,
+        status: m.status as RecordedMessage['status'],
+        queuedOn: queuedOn(m.created_at),
+      })),
     };
   }
 

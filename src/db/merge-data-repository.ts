@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { toCents, type Cents } from '../collections/money';
 import type { Db } from './database';
 import type { Company, ContactsTable, PromisesTable, QboCustomersTable, QboInvoicesTable, QboTermsTable } from './schema';
@@ -61,6 +61,37 @@ export class MergeDataRepository {
   async promise(realmId: string, promiseId: string): Promise<ConfirmedPromise | undefined> {
     const row = await this.db.selectFrom('promises').select(['amount', 'due_on', 'made_on']).where('realm_id', '=', realmId).where('id', '=', promiseId).executeTakeFirst();
     return row && { ...row, amount: toCents(row.amount) };
+  }
+
+  /** The days the account was called from `from` to `to`, whether the call reached anyone, by day. */
+  async callDays(realmId: string, customerId: string, from: string, to: string): Promise<Array<{ on: string; outcome: string; reached: boolean }>> {
+    const rows = await this.db
+      .selectFrom('activities')
+      .select(['occurred_on', sql<string>`coalesce(details->>'outcome', '')`.as('outcome'), sql<boolean>`coalesce((details->>'reached')::boolean, false)`.as('reached')])
+      .where('realm_id', '=', realmId)
+      .where('customer_id', '=', customerId)
+      .where('kind', '=', 'call')
+      .where('occurred_on', '>=', from)
+      .where('occurred_on', '<=', to)
+      .orderBy('occurred_on')
+      .execute();
+    return rows.map((row) => ({ on: row.occurred_on, outcome: row.outcome, reached: row.reached }));
+  }
+
+  /** Dunning messages sent to the account before `before` (but `exceptId`), with what each listed. */
+  async sentDunning(realmId: string, customerId: string, kinds: readonly string[], exceptId: string, before: Date): Promise<Array<{ sentAt: Date; invoiceIds: string[] }>> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['id', 'sent_at', 'invoice_ids', 'listed_invoice_ids'])
+      .where('realm_id', '=', realmId)
+      .where('customer_id', '=', customerId)
+      .where('kind', 'in', [...kinds])
+      .where('status', '=', 'sent')
+      .where('sent_at', '<', before)
+      .orderBy('sent_at')
+      .execute();
+    // `exceptId` may be no message at all (a call script renders as one): compared here, not as a uuid.
+    return rows.filter((row) => row.id !== exceptId).map((row) => ({ sentAt: row.sent_at!, invoiceIds: row.listed_invoice_ids ?? row.invoice_ids }));
   }
 
   /** A payment plan's installments, by due date. */

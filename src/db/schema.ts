@@ -170,6 +170,7 @@ export interface InvoiceStatesTable {
   level: Generated<number>;
   level_entered_on: DateOnly | null;
   level1_on: DateOnly | null;
+  level2_on: DateOnly | null;
   first_seen_on: DateOnly;
   verification_sent_on: DateOnly | null;
   escalate_now: Generated<boolean>;

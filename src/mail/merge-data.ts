@@ -1,4 +1,6 @@
 import { addDays, daysBetween, localMoment } from '../collections/calendar';
+import { DUNNING_KINDS } from '../collections/message-kinds';
+import { UNANSWERED_OUTCOMES } from '../collections/model';
 import { sumCents } from '../collections/money';
 import type { Db } from '../db/database';
 import { MergeDataRepository } from '../db/merge-data-repository';
@@ -87,6 +89,7 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
     const rows = await repo.planInstallments(realmId, keyId);
     plan = { installments: rows.map((r) => ({ dueOn: r.due_on, amount: r.amount })), total: sumCents(rows.map((r) => r.amount)) };
   }
+  const history = await recordedHistory(repo, message, lines, today, businessNow, company.timezone);
   const term = terms[0];
   const contactName = customer?.given_name || customer?.family_name ? [customer.given_name, customer.family_name].filter(Boolean).join(' ') : (customer?.display_name ?? 'Customer');
   return {
@@ -108,5 +111,28 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
     sender: { name: `${company.name} accounts receivable` },
     promise,
     plan,
+    history,
+  };
+}
+
+/** At most this many days of each kind are named in a letter: the latest ones. */
+const DAYS_NAMED = 6;
+
+/**
+ * What the record says was done about these invoices, and only that: the days a dunning message
+ * listing one of them was sent, and the days a call to the account went unanswered or reached
+ * someone, from the oldest listed due date on. A letter says "we tried to call you on ..." only
+ * with these days.
+ */
+async function recordedHistory(repo: MergeDataRepository, message: MessageRow, lines: InvoiceLine[], today: string, businessNow: Date, timezone: string): Promise<NonNullable<MergeData['history']>> {
+  const from = lines.map((line) => line.dueDate).sort()[0];
+  if (!from) return { writtenOn: [], calledOn: [], spokeOn: [] };
+  const listedIds = new Set(message.invoice_ids);
+  const [calls, sent] = await Promise.all([repo.callDays(message.realm_id, message.customer_id, from, today), repo.sentDunning(message.realm_id, message.customer_id, [...DUNNING_KINDS], message.id, businessNow)]);
+  const distinctLatest = (days: string[]) => [...new Set(days)].sort().slice(-DAYS_NAMED);
+  return {
+    writtenOn: distinctLatest(sent.filter((m) => m.invoiceIds.some((id) => listedIds.has(id))).map((m) => localMoment(m.sentAt, timezone).date).filter((day) => day >= from)),
+    calledOn: distinctLatest(calls.filter((c) => !c.reached && UNANSWERED_OUTCOMES.has(c.outcome)).map((c) => c.on)),
+    spokeOn: distinctLatest(calls.filter((c) => c.reached).map((c) => c.on)),
   };
 }

@@ -37,7 +37,9 @@ describe('templates', () => {
 
   it('the final notice names the escalation; the verification letter asks whether all is as ordered', () => {
     expect(book.render('final_notice', sampleMergeData()).text).toMatch(/collection agency or file a claim in small-claims court/);
-    const verification = book.render('verification', sampleMergeData()).text;
+    // One new invoice: its own due date (several are listed, each with its due date: see letter-claims.test.ts).
+    const one = sampleMergeData();
+    const verification = book.render('verification', { ...one, invoices: one.invoices.slice(0, 1), total: one.invoices[0]!.balance }).text;
     expect(verification).toMatch(/our terms are Net 30: payment is due on February 14, 2026/);
     expect(verification).toMatch(/Is everything as you ordered\?/);
   });

@@ -14,7 +14,7 @@ import { DEFAULT_RENDER_BUDGET_MS, RenderPool } from './render-pool';
  * in render threads. Amounts in the merge data are whole cents; `{{money …}}` writes them out.
  */
 
-export const MESSAGE_TEMPLATES = ['verification', 'reminder', 'second_notice', 'demand_letter', 'final_notice', 'promise_confirmation', 'plan_confirmation', 'thank_you'] as const;
+export const MESSAGE_TEMPLATES = ['verification', 'reminder', 'overdue_statement', 'second_notice', 'demand_letter', 'final_notice', 'promise_confirmation', 'plan_confirmation', 'thank_you'] as const;
 export const CALL_SCRIPTS = ['call_script_level_1', 'call_script_level_2', 'call_script_level_3', 'call_script_level_4', 'call_script_broken_promise', 'call_script_find_email'] as const;
 export const TEMPLATE_NAMES = [...MESSAGE_TEMPLATES, ...CALL_SCRIPTS] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -49,6 +49,12 @@ export interface MergeData {
   sender: { name: string };
   promise?: { amount: Cents; dueOn: string; madeOn: string } | null;
   plan?: { installments: Array<{ dueOn: string; amount: Cents }>; total: Cents } | null;
+  /**
+   * What the record says was done about the listed invoices, so a letter claims only that:
+   * the days a dunning message about them was sent, the days a call to the account went
+   * unanswered (no answer, voicemail, wrong person) and the days a call reached someone.
+   */
+  history?: { writtenOn: string[]; calledOn: string[]; spokeOn: string[] } | null;
 }
 
 export interface Rendered {
@@ -165,6 +171,7 @@ export function sampleMergeData(): MergeData {
     sender: { name: 'Casey Morgan' },
     promise: { amount: 250_000, dueOn: '2026-03-09', madeOn: '2026-03-02' },
     plan: { installments: [{ dueOn: '2026-03-09', amount: 210_500 }, { dueOn: '2026-04-09', amount: 210_500 }], total: 421_000 },
+    history: { writtenOn: ['2026-02-17', '2026-02-27'], calledOn: ['2026-02-24', '2026-02-26'], spokeOn: [] },
   };
 }
 

@@ -23,7 +23,7 @@ async function seed(test: TestContext): Promise<void> {
     .values([
       invoice('11', '1', '2026-01-20', '2026-02-19', 4000), // 11 days overdue: level 1
       invoice('12', '1', '2026-01-25', '2026-02-25', 1200), // 5 days overdue: level 1, same email
-      invoice('21', '2', '2026-01-10', '2026-02-09', 300), // no email: find-an-email task
+      invoice('21', '2', '2026-01-10', '2026-02-09', 300), // 21 days overdue at first sight: level 2; no email: find-an-email task
       invoice('31', '3', '2026-02-27', '2026-03-29', 800), // fresh: verification letter
       invoice('32', '3', '2025-11-01', '2025-12-01', 0), // paid long ago: nothing
     ])
@@ -60,7 +60,8 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
     expect(tasks).toEqual([
       { customer_id: '1', reason: 'level', reasons: ['level'], scheduled_for: MONDAY, level: 1 },
       // Due at once: finding an address cannot wait for the personal call window.
-      { customer_id: '2', reason: 'level', reasons: ['level', 'find_email'], scheduled_for: MONDAY, level: 1 },
+      // First seen 21 days overdue: level 2 at once (at most 2), not one level a week from 0.
+      { customer_id: '2', reason: 'level', reasons: ['level', 'find_email'], scheduled_for: MONDAY, level: 2 },
     ]);
     const history = await test.context.db.selectFrom('customer_histories').selectAll().where('customer_id', '=', '1').executeTakeFirstOrThrow();
     expect(history).toMatchObject({ last_dunning_on: MONDAY, contacted_invoice_ids: ['11', '12'] });
@@ -72,7 +73,7 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
     // Inside, money is exact cents; the API turns it into currency units (checked below).
     expect(monday.items.map((i) => [i.customer.id, i.overdueBalance, i.level])).toEqual([
       ['1', 520000, 1],
-      ['2', 30000, 1],
+      ['2', 30000, 2],
     ]);
     expect(monday.items[0]).toMatchObject({ customer: { id: '1', name: 'Acme Supply', type: 'commercial' }, oldestDaysOverdue: 11, scheduledFor: MONDAY, flags: expect.arrayContaining(['a_account', 'best_time']) });
     expect(monday.items[1]!.flags).toContain('find_email');
@@ -130,7 +131,8 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
     expect((await workListFor(test.context, REALM, thursday, {}, { type: 'personal' })).items.map((i) => i.customer.id)).toEqual(['2']);
     expect((await workListFor(test.context, REALM, thursday, {}, { type: 'commercial' })).items.map((i) => i.customer.id)).toEqual(['1']);
     expect((await workListFor(test.context, REALM, thursday, {}, { flag: 'find_email' })).items.map((i) => i.customer.id)).toEqual(['2']);
-    expect((await workListFor(test.context, REALM, thursday, {}, { level: 1 })).total).toBe(2);
+    expect((await workListFor(test.context, REALM, thursday, {}, { level: 1 })).total).toBe(1);
+    expect((await workListFor(test.context, REALM, thursday, {}, { level: 2 })).total).toBe(1);
     const second = await workListFor(test.context, REALM, thursday, { limit: 1, offset: 1 });
     expect(second).toMatchObject({ total: 2, totalOverdue: 550000 });
     expect(second.items).toHaveLength(1);
@@ -175,6 +177,9 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
   });
 
   it('thanks the customer and cancels pending actions once an invoice is paid', async () => {
+    // The reminder went out (the customer was asked), then a Payment brought invoice 12 to 0.
+    await test.context.db.updateTable('messages').set({ status: 'sent', sent_at: new Date('2026-03-02T14:00:00Z') }).where('kind', '=', 'reminder').execute();
+    await test.context.db.insertInto('qbo_payments').values({ realm_id: REALM, id: 'pay-12', sync_token: '0', qbo_updated_at: new Date(), customer_id: '1', txn_date: '2026-03-03', total: 1200, unapplied: 0, applied_to: JSON.stringify([{ type: 'Invoice', id: '12', amount: 1200 }]) }).execute();
     await test.context.db.updateTable('qbo_invoices').set({ balance: 0 }).where('id', '=', '12').execute();
     const next = await test.context.services.cadence.runDay(REALM, '2026-03-03');
     expect(next.applied).toMatchObject({ cancel_pending: 1, send_message: 1 });

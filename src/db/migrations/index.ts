@@ -10,8 +10,9 @@ import * as m0008 from './0008-notes-not-written';
 import * as m0009 from './0009-api-tokens';
 import * as m0012 from './0012-one-task-per-account';
 import * as m0013 from './0013-account-states';
-import * as m0017 from './0017-difficult-customers';
 import * as m0014 from './0014-quickbooks-copy-retention';
+import * as m0015 from './0015-playbook-facts';
+import * as m0017 from './0017-difficult-customers';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -27,5 +28,6 @@ export const migrations: Record<string, Migration> = {
   '0012-one-task-per-account': m0012,
   '0013-account-states': m0013,
   '0014-quickbooks-copy-retention': m0014,
+  '0015-playbook-facts': m0015,
   '0017-difficult-customers': m0017,
 };
