@@ -10,6 +10,7 @@ export const ARDESK_BIN = path.resolve(__dirname, '../../bin/ardesk');
  * .env in the checkout must not change what a test runs.
  */
 export const CLEAN_CWD = fs.mkdtempSync(path.join(os.tmpdir(), 'ardesk-cwd-'));
+process.once('exit', () => fs.rmSync(CLEAN_CWD, { recursive: true, force: true }));
 
 export interface CliResult {
   code: number | null;
