@@ -46,13 +46,17 @@ describe('the Back button on a call sheet', () => {
       .where(sql<boolean>`exists (select 1 from qbo_invoices i where i.realm_id = t.realm_id and i.customer_id = t.customer_id and i.balance > 0 and i.due_date < '2026-11-23')`)
       .executeTakeFirstOrThrow();
     const sheet = `${app.web.url}/companies/${REALM}/tasks/${task.id}`;
+    // Pages holding company data are no-store, so Chromium's Back asks the server again; the
+    // page the collector goes back to is then the one kept open before saving (a second tab
+    // opened first is the same stale page, deterministically).
+    const stale = await (await browser.newContext({ storageState: await page.context().storageState(), viewport: { width: 1280, height: 900 } })).newPage();
+    await stale.goto(sheet);
     await page.goto(sheet);
     await page.getByLabel('No answer').check();
     await page.getByRole('button', { name: 'Save and go to the next call' }).click();
     await page.waitForURL((u) => u.href !== sheet);
-
-    await page.goBack();
-    await page.waitForURL(sheet);
+    await page.close();
+    page = stale;
     await page.getByLabel('Reached: promised to pay').check();
     await page.getByLabel('Amount', { exact: true }).fill('5000');
     await page.getByLabel('Pay by').fill('2026-11-30');

@@ -87,8 +87,11 @@ describe('retention of a disconnected company\'s copy of QuickBooks', () => {
     const history = await historyOf(OLD);
     expect(history.activities).toBeGreaterThanOrEqual(oldHistory.activities);
     expect(history.messages).toBeGreaterThanOrEqual(oldHistory.messages);
-    expect(await rowsOf(RECENT)).toEqual(kept.recent);
-    expect(await rowsOf(CONNECTED)).toEqual(kept.connected);
+    // What is derived from the copy (the account directory, the states) may be built again at any
+    // read; the copy itself is what must be kept.
+    const copyOnly = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([table]) => table.startsWith('qbo_') || table === 'sync_state'));
+    expect(copyOnly(await rowsOf(RECENT))).toEqual(copyOnly(kept.recent));
+    expect(copyOnly(await rowsOf(CONNECTED))).toEqual(copyOnly(kept.connected));
     expect(await page(OLD)).toMatch(/Ardesk's copy of the QuickBooks data<\/h2>\s*<p>Deleted /);
     expect(await page(OLD)).not.toContain('Delete the copy now');
     // Its pages still open, with what is left: the history.

@@ -80,8 +80,9 @@ describe('ardesk <command> --help', () => {
     expect((await runArdesk(['migrate'], env)).code).toBe(0);
     // One migration behind: the newest is undone and forgotten.
     const [newest] = await query<{ name: string }>(database.url, 'select name from kysely_migration order by name desc limit 1');
-    expect(newest!.name).toBe('0014-quickbooks-copy-retention');
-    await query(database.url, 'alter table companies drop column copy_deleted_at');
+    expect(newest!.name).toBe('0017-difficult-customers');
+    await query(database.url, 'drop table difficult_customers');
+    await query(database.url, 'drop table difficult_customer_lists');
     await query(database.url, `delete from kysely_migration where name = '${newest!.name}'`);
     const before = await query(database.url, 'select name, timestamp from kysely_migration order by name');
 

@@ -26,6 +26,8 @@ describe('a worker killed in the middle of the day\'s playbook', () => {
     for (const job of await app.test.context.queues.queue('sync').getJobs(['waiting', 'delayed', 'prioritized'])) if (String(job.id).startsWith('sync-first-')) await job.remove();
     for (const realmId of [CALM, KILLED]) await app.test.context.sync.run(realmId, 'full');
     await app.test.context.services.cadence.runDay(CALM);
+    // What the daily job does after the playbook: fix the month's difficult customers.
+    await app.test.context.services.reports.difficultCustomers(CALM);
     // The reference company is left alone by the workers from here on.
     await app.test.context.db.updateTable('companies').set({ status: 'disconnected' }).where('realm_id', '=', CALM).execute();
   }, 120_000);
