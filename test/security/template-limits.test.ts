@@ -108,21 +108,23 @@ describe('templates cannot freeze a process, hide a failure, or write to the log
 
   it('marks a message whose template fails at send time failed with the real reason, and shows it on the company page', async () => {
     // Saved before the check existed: the override reaches the send untouched.
-    await app.test.context.repos.outbox.saveOverrides(REALM, 'reminder', { html: '<p>Hello</p>\n{{> (lookup customer "name")}}' });
+    // The first dunning message of a back catalogue is the overdue statement (first sight at level 2).
     const db = app.test.context.db;
-    const message = await db.selectFrom('messages').selectAll().where('realm_id', '=', REALM).where('kind', '=', 'reminder').where('status', '=', 'queued').orderBy('id').executeTakeFirstOrThrow();
+    const message = await db.selectFrom('messages').selectAll().where('realm_id', '=', REALM).where('kind', 'in', ['reminder', 'overdue_statement']).where('status', '=', 'queued').orderBy('id').executeTakeFirstOrThrow();
+    const words = message.kind.replace(/_/g, ' ');
+    await app.test.context.repos.outbox.saveOverrides(REALM, message.kind as 'reminder', { html: '<p>Hello</p>\n{{> (lookup customer "name")}}' });
     const outcome = await app.test.context.services.messages.send(message.id);
     expect(outcome).toMatchObject({ status: 'failed', reason: expect.stringMatching(/could not be found/) });
     const row = (await app.test.context.repos.outbox.find(message.id))!;
     expect(row.status).toBe('failed');
-    expect(row.status_reason).toMatch(/^The reminder template could not be rendered: the html part(, line \d+)?: The partial .+ could not be found/);
+    expect(row.status_reason).toMatch(new RegExp(`^The ${words} template could not be rendered: the html part(, line \\d+)?: The partial .+ could not be found`));
     // A retry of the same job finds nothing to do: no false "uncertain".
     expect(await app.test.context.services.messages.send(message.id)).toMatchObject({ status: 'skipped' });
     expect((await app.test.context.repos.outbox.find(message.id))!.status).toBe('failed');
 
     const company = await (await page(`/companies/${REALM}`)).text();
     expect(company).toMatch(/messages? could not be sent/);
-    expect(company).toContain('The reminder template could not be rendered');
+    expect(company).toContain(`The ${words} template could not be rendered`);
     expect(company).toContain(`/companies/${REALM}/outbox?status=failed`);
     await app.test.context.repos.outbox.saveOverrides(REALM, 'reminder', { html: null });
   });
