@@ -40,6 +40,7 @@ describe('call outcomes a collector can trust', () => {
   const db = () => app.test.context.db;
   const post = (taskId: string, body: unknown) =>
     fetch(`${app.web.url}/api/realms/${REALM}/tasks/${taskId}/outcome`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read the JSON answers field by field
   const json = async (response: Response) => (await response.json()) as Record<string, any>;
   const task = (id: string) => db().selectFrom('call_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const callsOf = (taskId: string) => db().selectFrom('activities').selectAll().where('realm_id', '=', REALM).where('kind', 'in', ['call', 'call_corrected']).where(sql<boolean>`details->>'taskId' = ${taskId}`).orderBy('created_at').execute();
