@@ -1,3 +1,4 @@
+import type { DifficultCustomer } from '../collections/reports';
 import { sql, type Selectable } from 'kysely';
 import type { LocalDate } from '../collections/calendar';
 import { centsToDecimal, toCents, type Cents } from '../collections/money';
@@ -22,18 +23,8 @@ export interface ReportAccount {
 }
 
 /** A difficult customer as the month's list stored it; money in cents. */
-export interface StoredDifficultCustomer {
-  customerId: string;
-  name: string;
-  score: number;
-  brokenPromises: number;
-  disputes: number;
-  invoicesOver60: number;
-  willNotPay: number;
-  balance: Cents;
-  overdueBalance: Cents;
-  attackPlan: string;
-}
+/** A difficult customer as the month's list stored it: the playbook's figures, fixed on the 1st. */
+export type StoredDifficultCustomer = DifficultCustomer;
 
 export interface StoredDifficultList {
   month: string;

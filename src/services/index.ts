@@ -4,7 +4,7 @@ import type { Db } from '../db/database';
 import type { Repositories } from '../db/repositories';
 import type { JobQueues } from '../jobs/queues';
 import type { Logger } from '../logger';
-import { FreshBalances } from '../mail/fresh-balances';
+import type { FreshBalances } from '../mail/fresh-balances';
 import type { Mailer } from '../mail/mailer';
 import type { TemplateBook } from '../mail/templates';
 import type { QuickBooksClient } from '../quickbooks/client';
@@ -111,7 +111,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     customerTypes: new CustomerTypeService({ files: repos.customerFile }),
     accounts: new AccountViewService({ settings, files: customerFiles }),
     callScripts: new CallScriptService({ db, outbox: repos.outbox, templates, clock }),
-    callOutcomes: new CallOutcomesService({ db, settings, directory, balances: new FreshBalances(quickbooks), quickbooks, notes, queues, clock, logger: logger.child({ module: 'call-outcomes' }) }),
+    callOutcomes: new CallOutcomesService({ db, settings, directory, balances, quickbooks, notes, queues, clock, logger: logger.child({ module: 'call-outcomes' }) }),
     workList: new WorkListService({ settings, accountStates, workList: repos.workList, clock }),
     cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, clock, logger: logger.child({ module: 'cadence' }) }),
     notes,

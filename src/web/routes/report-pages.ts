@@ -5,7 +5,6 @@ import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { AppContext } from '../../app-context';
 import { addDays } from '../../collections/calendar';
 import { playbookSettingsSchema, type PlaybookSettings } from '../../collections/settings';
-import { changeSettings, settingsFor, todayFor } from '../../jobs/cadence';
 import type { AgingBucket } from '../../collections/reports';
 import { sumCents } from '../../collections/money';
 import { loadCompany, requireSignIn } from '../access';
@@ -48,7 +47,7 @@ export function settingsFromForm(form: Record<string, unknown>): Partial<Playboo
 export function reportPages(context: AppContext): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
-  const todayOf = (req: Request) => todayFor(context, req.company!.realm_id, req.company!.timezone);
+  const todayOf = (req: Request) => context.services.settings.todayOf(req.company!.realm_id);
 
   router.get('/companies/:realmId/promises', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
@@ -117,7 +116,7 @@ export function reportPages(context: AppContext): Router {
   });
 
   const showSettings = async (req: Request, res: Response, extra: { form?: Record<string, unknown>; error?: string; saved?: boolean } = {}) => {
-    const settings = await settingsFor(context, req.company!.realm_id, req.company!.timezone);
+    const settings = await context.services.settings.settingsOf(req.company!.realm_id, req.company!.timezone);
     // After a refusal the form shows what was typed; otherwise what is stored.
     const form = extra.form;
     const typed = (name: string, stored: number | string) => (form ? String(form[name] ?? '') : String(stored));
@@ -152,7 +151,7 @@ export function reportPages(context: AppContext): Router {
   router.post('/companies/:realmId/settings', requireSignIn, async (req, res) => {
     const form = (req.body ?? {}) as Record<string, unknown>;
     try {
-      await changeSettings(context, req.company!.realm_id, req.company!.timezone, playbookSettingsSchema.partial().parse(settingsFromForm(form)));
+      await context.services.settings.change(req.company!.realm_id, playbookSettingsSchema.partial().parse(settingsFromForm(form)));
     } catch (error) {
       if (error instanceof ZodError || toProblem(error).status === 400) return showSettings(req, res, { form, error: toProblem(error).message });
       throw error;
