@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
+import { ApiTokensRepository } from '../db/api-tokens-repository';
 import type { Db } from '../db/database';
 import type { Repositories } from '../db/repositories';
 import type { JobQueues } from '../jobs/queues';
@@ -8,18 +9,27 @@ import type { FreshBalances } from '../mail/fresh-balances';
 import type { Mailer } from '../mail/mailer';
 import type { TemplateBook } from '../mail/templates';
 import type { QuickBooksClient } from '../quickbooks/client';
+import type { IntuitOAuth } from '../quickbooks/oauth';
 import type { CompanySync } from '../quickbooks/sync';
+import type { TokenVault } from '../quickbooks/token-vault';
 import { AccountDirectoryService } from './account-directory';
 import { AccountStateService, AccountViewService } from './account-state';
 import { ActivitiesService } from './activities';
+import { ApiTokensService } from './api-tokens';
 import { CadenceService } from './cadence';
 import { CallOutcomesService } from './call-outcomes';
 import { CallScriptService } from './call-script';
+import { CallTasksService } from './call-tasks';
 import { CompaniesService } from './companies';
+import { CompanyAccessService } from './company-access';
+import { CompanyPageService } from './company-page';
 import { CompanySettingsService } from './company-settings';
 import { CompanySyncService } from './company-sync';
+import { ConnectionsService } from './connections';
 import { CustomerFileService } from './customer-file';
 import { CustomerTypeService } from './customer-type';
+import { DataRetentionService } from './data-retention';
+import { DisputesService } from './disputes';
 import { EscalationFileService } from './escalation-file';
 import { HousekeepingService } from './housekeeping';
 import { InvoiceFileService } from './invoice-file';
@@ -27,13 +37,18 @@ import { LettersService } from './letters';
 import { redisLocks } from './locks';
 import { MailDispatchService } from './mail-dispatch';
 import { NotesService } from './notes';
+import { OperatorQueuesService } from './operator-queues';
 import { OutboxService } from './outbox';
 import { PausesService } from './pauses';
+import { PromisesService } from './promises';
+import { ReadinessService } from './readiness';
 import { ReportsService } from './reports';
 import { MessageSendService } from './send-message';
+import { SignInService } from './sign-in';
 import { SyncService } from './sync';
 import { TemplatesService } from './templates';
 import { WebhooksService } from './webhooks';
+import { WebSessionsService } from './web-sessions';
 import { WorkListService } from './work-list';
 
 /** What the services are built from: repositories and the side-effect wrappers they need. */
@@ -53,6 +68,14 @@ export interface ServiceDeps {
   balances: FreshBalances;
   /** The From: of every message (config.mailFrom). */
   mailFrom: string;
+  /** Intuit's OAuth server: connect, sign in, revoke. */
+  oauth: IntuitOAuth;
+  /** The companies' QuickBooks tokens, encrypted at rest. */
+  vault: TokenVault;
+  /** Where Intuit sends the browser back after Connect or sign-in (config.intuit.redirectUri). */
+  redirectUri: string;
+  /** How long a disconnected company's copy of QuickBooks is kept (config.retentionDays). */
+  retentionDays: number;
 }
 
 /** The application's work, one service per collector action or read model. */
@@ -83,16 +106,28 @@ export interface Services {
   mailDispatch: MailDispatchService;
   housekeeping: HousekeepingService;
   reports: ReportsService;
+  promises: PromisesService;
+  disputes: DisputesService;
+  callTasks: CallTasksService;
+  companyAccess: CompanyAccessService;
+  companyPage: CompanyPageService;
+  apiTokens: ApiTokensService;
+  webSessions: WebSessionsService;
+  connections: ConnectionsService;
+  signIn: SignInService;
+  retention: DataRetentionService;
+  operatorQueues: OperatorQueuesService;
+  readiness: ReadinessService;
 }
 
 /**
- * What a route or a job handler is given while it still receives the whole context: only the
- * services it names (the app context has them, and so does anything shaped like it).
+ * What a route or a job handler is given: only the services it names (the app context and the
+ * web's deps have them, and so does anything shaped like it, e.g. a test's fakes).
  */
 export type Uses<K extends keyof Services> = { services: Pick<Services, K> };
 
 /** Builds every service once per process; each gets only the dependencies it names. */
-export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, mailer, balances, mailFrom }: ServiceDeps): Services {
+export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, mailer, balances, mailFrom, oauth, vault, redirectUri, retentionDays }: ServiceDeps): Services {
   const locks = redisLocks(redis, queues.prefix);
   const settings = new CompanySettingsService({ companies: repos.companies, collections: repos.collections, clock });
   const directory = new AccountDirectoryService(repos.accounts);
@@ -127,5 +162,17 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
     housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock }),
     reports: new ReportsService({ settings, directory, reports: repos.reports, tasks: repos.callTasks }),
+    promises: new PromisesService({ settings, promises: repos.promises }),
+    disputes: new DisputesService({ settings, disputes: repos.disputes, notes }),
+    callTasks: new CallTasksService({ collections: repos.collections }),
+    companyAccess: new CompanyAccessService({ companies: repos.companies }),
+    companyPage: new CompanyPageService({ outbox: repos.outbox, clock }),
+    apiTokens: new ApiTokensService({ apiTokens: new ApiTokensRepository(db), clock }),
+    webSessions: new WebSessionsService({ sessions: repos.sessions }),
+    connections: new ConnectionsService({ oauthStates: repos.oauthStates, oauth, vault, client: quickbooks, users: repos.users, companies: repos.companies, queues, clock, redirectUri }),
+    signIn: new SignInService({ oauthStates: repos.oauthStates, oauth, users: repos.users, companies: repos.companies, clock, redirectUri }),
+    retention: new DataRetentionService({ retention: repos.retention, clock, retentionDays }),
+    operatorQueues: new OperatorQueuesService({ queues }),
+    readiness: new ReadinessService({ db, redis }),
   };
 }
