@@ -1,10 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { AppContext } from '../app-context';
-import type { ApiTokenGrant, ApiTokensRepository } from '../db/api-tokens-repository';
+import type { ApiTokenGrant } from '../db/api-tokens-repository';
 import type { Company } from '../db/schema';
 import { AppError, NotFoundError, UnauthorizedError } from '../errors';
-import { COMPANY_TOKEN_PREFIX, hashCompanyToken } from './api-token';
+import type { Uses } from '../services';
+import type { Asker } from '../services/company-access';
+import type { WebDeps } from './deps';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -47,18 +48,18 @@ export function authenticatedByToken(req: Request): boolean {
  * read-write). Anything that says Bearer but is not a live token is refused with 401; other
  * schemes (a proxy's Basic auth) are not ours and authenticate nothing.
  */
-export function identify(context: Pick<AppContext, 'config'>, apiTokens: ApiTokensRepository) {
+export function identify(deps: Pick<WebDeps, 'config'> & Uses<'apiTokens'>) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get('authorization');
     if (header === undefined || !/^bearer/i.test(header)) return next();
     try {
       const token = BEARER.exec(header)?.[1];
       if (!token) throw new UnauthorizedError('Send the API token as "Authorization: Bearer <token>"');
-      if (context.config.apiToken && sameSecret(token, context.config.apiToken)) {
+      if (deps.config.apiToken && sameSecret(token, deps.config.apiToken)) {
         req.operator = true;
         return next();
       }
-      const grant = token.startsWith(COMPANY_TOKEN_PREFIX) ? await apiTokens.findActive(hashCompanyToken(token)) : undefined;
+      const grant = await deps.services.apiTokens.grantFor(token);
       if (!grant) throw new UnauthorizedError('The API token is not valid');
       if (!isApiPath(req)) throw new UnauthorizedError('A company API token works only on the JSON API under /api/. Sign in to use the pages.');
       if (grant.scope === 'read' && !SAFE_METHODS.has(req.method)) throw new ReadOnlyTokenError();
@@ -76,23 +77,22 @@ export function requireSignIn(req: Request, res: Response, next: NextFunction): 
   res.redirect(303, '/');
 }
 
+/** Who the request is from, for realm isolation: a company's token first, then the operator, then a person. */
+function askerOf(req: Request): Asker {
+  if (req.companyToken) return { kind: 'company-token', realmId: req.companyToken.realmId };
+  if (req.operator) return { kind: 'operator' };
+  return req.session.userId ? { kind: 'person', userId: req.session.userId } : { kind: 'anonymous' };
+}
+
 /**
  * Realm isolation: `:realmId` resolves only to a company the signed-in person is a member of,
  * the company of the API token, or any company for the operator. Anything else is a 404, never
  * a 403: other companies do not exist.
  */
-export function loadCompany(context: Pick<AppContext, 'repos'>) {
+export function loadCompany({ services }: Uses<'companyAccess'>) {
   return async (req: Request, _res: Response, next: NextFunction, realmId: string) => {
     try {
-      const company = req.companyToken
-        ? req.companyToken.realmId === realmId
-          ? await context.repos.companies.find(realmId)
-          : undefined
-        : req.operator
-          ? await context.repos.companies.find(realmId)
-          : req.session.userId
-            ? await context.repos.companies.findForUser(realmId, req.session.userId)
-            : undefined;
+      const company = await services.companyAccess.company(askerOf(req), realmId);
       if (!company) return next(new NotFoundError('No such company'));
       req.company = company;
       next();
@@ -103,11 +103,6 @@ export function loadCompany(context: Pick<AppContext, 'repos'>) {
 }
 
 /** The companies the asker may see, by the same rule as loadCompany. */
-export async function visibleCompanies(context: Pick<AppContext, 'repos'>, req: Request): Promise<Company[]> {
-  if (req.companyToken) {
-    const company = await context.repos.companies.find(req.companyToken.realmId);
-    return company ? [company] : [];
-  }
-  if (req.operator) return context.repos.companies.listAll();
-  return req.session.userId ? context.repos.companies.listForUser(req.session.userId) : [];
+export function visibleCompanies({ services }: Uses<'companyAccess'>, req: Request): Promise<Company[]> {
+  return services.companyAccess.companies(askerOf(req));
 }

@@ -2,7 +2,6 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
-import type { AppContext } from '../app-context';
 import { csrfProtection } from './csrf';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { requestLogger } from './request-logger';
@@ -19,7 +18,6 @@ import { connectRoutes } from './routes/connect';
 import { webhookRoutes } from './routes/webhooks';
 import { authenticatedByToken, identify } from './access';
 import { DatabaseSessionStore, SESSION_COOKIE, sessionLifetime } from './session-store';
-import { ApiTokensRepository } from '../db/api-tokens-repository';
 import { apiTokenRoutes } from './routes/api-tokens';
 import { signInRoutes } from './routes/sign-in';
 import { createViewEngine } from './view-engine';
@@ -31,15 +29,18 @@ import { legalRoutes } from './routes/legal';
 import { isOperator, isQueueViewApi, operatorRoutes } from './routes/operator';
 import { httpMetrics } from './http-metrics';
 import { VIEWS_DIR } from '../paths';
+import type { WebConfig, WebDeps } from './deps';
 
 const BODY_LIMIT = '1mb';
 
-/** The Express app. Middleware order matters and is the whole story of a request; read it top down. */
-export function createWebApp(context: AppContext): Express {
-  const { config } = context;
+/**
+ * The Express app. Middleware order matters and is the whole story of a request; read it top down.
+ * It is built from its deps only (the app context is one): routes reach data through the services.
+ */
+export function createWebApp(deps: WebDeps): Express {
+  const { config } = deps;
   const secure = config.publicUrl.startsWith('https://');
   const lifetime = sessionLifetime(config.session);
-  const apiTokens = new ApiTokensRepository(context.db);
   const app = express();
 
   app.disable('x-powered-by');
@@ -51,7 +52,7 @@ export function createWebApp(context: AppContext): Express {
   // Every page's footer links to the licence agreement and the privacy policy (the operator's own, if set).
   app.locals.legal = { eula: config.legal.eulaUrl ?? '/eula', privacy: config.legal.privacyUrl ?? '/privacy' };
 
-  app.use(requestLogger(context.logger.child({ module: 'web' })));
+  app.use(requestLogger(deps.logger.child({ module: 'web' })));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -70,7 +71,7 @@ export function createWebApp(context: AppContext): Express {
     }),
   );
   app.use(express.static(path.join(VIEWS_DIR, 'public'), { maxAge: '1h', index: false }));
-  app.use(httpMetrics(context.metrics));
+  app.use(httpMetrics(deps.metrics));
   // Everything past the static files may hold a company's data (pages, the API, letters, PDFs):
   // no browser, proxy or CDN may keep a copy.
   app.use((_req, res, next) => {
@@ -79,11 +80,11 @@ export function createWebApp(context: AppContext): Express {
   });
 
   // Probes and metrics come before sessions: they must not create or need one.
-  app.use(healthRoutes(context));
-  app.use(metricsRoutes(context));
+  app.use(healthRoutes(deps));
+  app.use(metricsRoutes(deps));
 
   // Webhooks need their raw bytes for the signature, so they come before the JSON parser.
-  app.use(webhookRoutes(context));
+  app.use(webhookRoutes(deps));
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   // A session is stored only once it holds something (a person, a form token, an OAuth state);
@@ -92,7 +93,7 @@ export function createWebApp(context: AppContext): Express {
     session({
       name: SESSION_COOKIE,
       secret: config.sessionSecret,
-      store: new DatabaseSessionStore(context.repos.sessions, lifetime, () => context.clock.now()),
+      store: new DatabaseSessionStore(deps.services.webSessions, lifetime, () => deps.clock.now()),
       resave: false,
       saveUninitialized: false,
       rolling: false,
@@ -100,7 +101,7 @@ export function createWebApp(context: AppContext): Express {
       cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: lifetime.absoluteMs },
     }),
   );
-  app.use(identify(context, apiTokens));
+  app.use(identify(deps));
   // CSRF is skipped only for a request a valid API token authenticated, never on a header's shape.
   // The queue view's own calls are checked by origin instead (routes/operator.ts).
   app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/webhooks/') || authenticatedByToken(req) || isQueueViewApi(req), stateless: authenticatedByToken }));
@@ -110,22 +111,22 @@ export function createWebApp(context: AppContext): Express {
     next();
   });
 
-  app.use(homeRoutes(context));
-  app.use(legalRoutes(context));
-  app.use(operatorRoutes(context));
-  app.use(signInRoutes(context));
-  app.use(connectRoutes(context));
-  app.use(apiTokenRoutes(context, apiTokens));
-  app.use(companyRoutes(context));
-  app.use(apiRoutes(context));
-  app.use(accountRoutes(context));
-  app.use(templateRoutes(context));
-  app.use(templatePages(context));
-  app.use(outboxPages(context));
-  app.use(activityRoutes(context));
-  app.use(callPages(context));
-  app.use(customerPages(context));
-  app.use(reportPages(context));
+  app.use(homeRoutes(deps));
+  app.use(legalRoutes(deps));
+  app.use(operatorRoutes(deps));
+  app.use(signInRoutes(deps));
+  app.use(connectRoutes(deps));
+  app.use(apiTokenRoutes(deps));
+  app.use(companyRoutes(deps));
+  app.use(apiRoutes(deps));
+  app.use(accountRoutes(deps));
+  app.use(templateRoutes(deps));
+  app.use(templatePages(deps));
+  app.use(outboxPages(deps));
+  app.use(activityRoutes(deps));
+  app.use(callPages(deps));
+  app.use(customerPages(deps));
+  app.use(reportPages(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler());
@@ -133,6 +134,6 @@ export function createWebApp(context: AppContext): Express {
 }
 
 /** Where forms may post besides ourselves: the OAuth consent screen of the local sandbox. */
-function formTargets(config: AppContext['config']): string[] {
+function formTargets(config: WebConfig): string[] {
   return config.intuit.localUrl ? [config.intuit.localUrl] : [];
 }

@@ -1,5 +1,5 @@
 import session from 'express-session';
-import type { SessionsRepository } from '../db/sessions-repository';
+import type { WebSessionsService } from '../services/web-sessions';
 
 declare module 'express-session' {
   interface SessionData {
@@ -34,7 +34,7 @@ export function sessionLifetime(config: { idleMinutes: number; maxDays: number }
  */
 export class DatabaseSessionStore extends session.Store {
   constructor(
-    private readonly sessions: SessionsRepository,
+    private readonly sessions: Pick<WebSessionsService, 'get' | 'set' | 'touch' | 'destroy'>,
     private readonly lifetime: SessionLifetime,
     private readonly now: () => Date = () => new Date(),
   ) {

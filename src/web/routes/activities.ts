@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../../app-context';
+import type { Uses } from '../../services';
 import { loadCompany, requireSignIn } from '../access';
 
 const listQuery = z
@@ -17,7 +17,7 @@ const NOTE_LABELS: Record<string, string> = { written: 'In QuickBooks', pending:
  * The activity log of a company, newest first, each with where its QuickBooks note stands (JSON
  * and a page), and the company's switch for writing notes back at all.
  */
-export function activityRoutes(context: AppContext): Router {
+export function activityRoutes(context: Uses<'companyAccess' | 'activities'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
   const { activities: activityLog } = context.services;

@@ -1,10 +1,9 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../../app-context';
-import type { ApiTokensRepository, ApiTokenSummary } from '../../db/api-tokens-repository';
+import type { ApiTokenSummary } from '../../db/api-tokens-repository';
 import { AppError, BadRequestError, NotFoundError } from '../../errors';
+import type { Uses } from '../../services';
 import { authenticatedByToken, loadCompany, requireSignIn } from '../access';
-import { newCompanyToken } from '../api-token';
 import { recordId } from '../route-params';
 
 const SCOPE_LABELS = { read: 'Read only', read_write: 'Read and write' } as const;
@@ -37,13 +36,14 @@ function present(token: ApiTokenSummary) {
  * A company's own API tokens, on its settings page: created (the secret is shown once, on the
  * answer to the form, and never stored) and revoked by its members.
  */
-export function apiTokenRoutes(context: Pick<AppContext, 'repos' | 'clock'>, apiTokens: ApiTokensRepository): Router {
+export function apiTokenRoutes(context: Uses<'companyAccess' | 'apiTokens'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
+  const { apiTokens } = context.services;
 
   // The settings page (report-pages.ts) lists the live tokens beside the playbook settings.
   const listTokens = async (req: Request, res: Response, next: NextFunction) => {
-    res.locals.apiTokens = (await apiTokens.listActive(req.company!.realm_id)).map(present);
+    res.locals.apiTokens = (await apiTokens.live(req.company!.realm_id)).map(present);
     res.locals.tokenRevoked = req.query.tokenRevoked === '1';
     next();
   };
@@ -53,8 +53,7 @@ export function apiTokenRoutes(context: Pick<AppContext, 'repos' | 'clock'>, api
   router.post('/companies/:realmId/api-tokens', requireSignIn, requireMember, async (req, res) => {
     const form = createForm.safeParse(req.body ?? {});
     if (!form.success) throw new BadRequestError(`The token was not created: ${form.error.issues.map((issue) => issue.message).join('; ')}.`);
-    const { token, hash, hint } = newCompanyToken();
-    const created = await apiTokens.create({ realmId: req.company!.realm_id, name: form.data.name, scope: form.data.scope, hash, hint, createdBy: req.session.userId! });
+    const { token, created } = await apiTokens.create(req.company!.realm_id, { name: form.data.name, scope: form.data.scope, createdBy: req.session.userId! });
     req.log.info({ realmId: req.company!.realm_id, tokenId: created.id, scope: created.scope }, 'API token created');
     // The secret is on this page only: no cache may keep it.
     res.set('Cache-Control', 'no-store');
@@ -63,7 +62,7 @@ export function apiTokenRoutes(context: Pick<AppContext, 'repos' | 'clock'>, api
 
   router.post('/companies/:realmId/api-tokens/:tokenId/revoke', requireSignIn, requireMember, async (req, res) => {
     const tokenId = recordId(req, 'tokenId', 'uuid', 'API token');
-    if (!(await apiTokens.revoke(req.company!.realm_id, tokenId, context.clock.now()))) throw new NotFoundError('No such API token');
+    if (!(await apiTokens.revoke(req.company!.realm_id, tokenId))) throw new NotFoundError('No such API token');
     req.log.info({ realmId: req.company!.realm_id, tokenId }, 'API token revoked');
     res.redirect(303, `/companies/${req.company!.realm_id}/settings?tokenRevoked=1`);
   });

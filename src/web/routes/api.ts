@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppContext } from '../../app-context';
+import type { Uses } from '../../services';
 import { z } from 'zod';
 import { localDateSchema } from '../../collections/local-date-schema';
 import type { Company } from '../../db/schema';
@@ -48,7 +48,7 @@ function presentDifficultCustomers(report: DifficultCustomersReport) {
 }
 
 /** The JSON API: a session or `Authorization: Bearer $API_TOKEN`; companies isolated per person. */
-export function apiRoutes(context: AppContext): Router {
+export function apiRoutes(context: Uses<'companyAccess' | 'companySync' | 'workList' | 'callOutcomes' | 'settings' | 'reports' | 'cadence'>): Router {
   const router = Router();
   router.use('/api', requireSignIn);
   router.param('realmId', loadCompany(context));

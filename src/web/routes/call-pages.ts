@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z, ZodError } from 'zod';
 import { amountFromForm, DATE_HORIZON_YEARS, yearsAfter } from '../../collections/collector-input';
 import { optionalLocalDate } from '../../collections/local-date-schema';
-import type { AppContext } from '../../app-context';
+import type { Uses } from '../../services';
 import { OutcomeConflictError, type OutcomeResult, type ShownOutcome } from '../../services/call-outcomes';
 import { FILTER_FLAGS } from '../../collections/worklist';
 import { AppError, NotFoundError } from '../../errors';
@@ -77,7 +77,7 @@ export function outcomeFromForm(form: Record<string, unknown>): unknown {
  * The collector's day: the work list (largest first, with its flags, filters, counts and money)
  * and the call sheet of each task, whose one form records the outcome and moves to the next call.
  */
-export function callPages(context: AppContext): Router {
+export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workList' | 'customerFiles' | 'callScripts' | 'callOutcomes'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
 
@@ -88,7 +88,7 @@ export function callPages(context: AppContext): Router {
   const doneNotice = async (realmId: string, query: { done?: unknown; customer?: unknown }): Promise<string | undefined> => {
     const code = noticeCode(query.done);
     if (code !== 'call') return code && NOTICES[code];
-    const name = typeof query.customer === 'string' && /^\d{1,32}$/.test(query.customer) ? await context.repos.collections.customerName(realmId, query.customer) : undefined;
+    const name = typeof query.customer === 'string' && /^\d{1,32}$/.test(query.customer) ? await context.services.callTasks.customerName(realmId, query.customer) : undefined;
     return name ? `Saved the call with ${name}.` : NOTICES.call;
   };
 
@@ -133,7 +133,7 @@ export function callPages(context: AppContext): Router {
 
   const loadTask = async (req: Request) => {
     const taskId = recordId(req, 'taskId', 'uuid', 'call task');
-    const task = await context.repos.collections.callTask(req.company!.realm_id, taskId);
+    const task = await context.services.callTasks.task(req.company!.realm_id, taskId);
     if (!task) throw new NotFoundError('No such call task');
     return task;
   };

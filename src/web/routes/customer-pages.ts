@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { collectorText, DATE_HORIZON_YEARS, yearsAfter } from '../../collections/collector-input';
 import { optionalLocalDate } from '../../collections/local-date-schema';
-import type { AppContext } from '../../app-context';
+import type { Uses } from '../../services';
 import { loadCompany, requireSignIn } from '../access';
 import { NOTICES, noticeCode } from '../notices';
 import { recordId } from '../route-params';
@@ -25,7 +25,7 @@ function savedNotice(req: Request, pauses: Array<{ id: string; until: string | n
  * The customer page (timeline, invoices, contacts, the type override, pausing until a date) and
  * the invoice page. Pauses and type changes are activities too, so QuickBooks gets their note.
  */
-export function customerPages(context: AppContext): Router {
+export function customerPages(context: Uses<'companyAccess' | 'customerFiles' | 'escalationFiles' | 'invoiceFiles' | 'pauses' | 'customerTypes'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
   const { customerFiles, escalationFiles, invoiceFiles, pauses, customerTypes } = context.services;

@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import type { AppContext } from '../../app-context';
+import type { WebDeps } from '../deps';
 
 /**
  * The end-user licence agreement and the privacy policy Intuit's app listing asks for
  * ($PUBLIC_URL/eula and $PUBLIC_URL/privacy). Built-in text, unless the operator publishes its
  * own (EULA_URL, PRIVACY_URL): then these addresses redirect there, and every page links there.
  */
-export function legalRoutes(context: Pick<AppContext, 'config'>): Router {
+export function legalRoutes(context: Pick<WebDeps, 'config'>): Router {
   const router = Router();
   const { legal, retentionDays } = context.config;
   router.get('/eula', (_req, res) => {

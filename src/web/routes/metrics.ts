@@ -1,13 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
-import type { AppContext } from '../../app-context';
+import type { WebDeps } from '../deps';
 
 /**
  * `GET /metrics` in Prometheus' text format. With METRICS_TOKEN set, only a scraper sending
  * `Authorization: Bearer <METRICS_TOKEN>` is answered; without it, anyone who can reach the port
  * is (keep it off the public internet, README "Metrics").
  */
-export function metricsRoutes(context: Pick<AppContext, 'metrics' | 'config'>): Router {
+export function metricsRoutes(context: Pick<WebDeps, 'metrics' | 'config'>): Router {
   const router = Router();
   const expected = context.config.metricsToken ? Buffer.from(`Bearer ${context.config.metricsToken}`) : undefined;
   router.get('/metrics', async (req, res) => {

@@ -2,12 +2,12 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { AppContext } from '../../app-context';
 import type { Config } from '../../config';
 import { AppError, NotFoundError } from '../../errors';
-import { QUEUES } from '../../jobs/names';
 import type { IntuitUser } from '../../quickbooks/oauth';
+import type { Uses } from '../../services';
 import { QUEUE_VIEW_POLICY } from '../csp';
+import type { WebDeps } from '../deps';
 
 declare module 'express-session' {
   interface SessionData {
@@ -52,7 +52,7 @@ export function isQueueViewApi(req: Request): boolean {
  * cover; they must come from this origin (Origin or Sec-Fetch-Site), on top of the SameSite
  * session cookie.
  */
-export function operatorRoutes(context: Pick<AppContext, 'config' | 'queues'>): Router {
+export function operatorRoutes(context: Pick<WebDeps, 'config'> & Uses<'operatorQueues'>): Router {
   const router = Router();
   const origin = new URL(context.config.publicUrl).origin;
   const onlyOperators = (req: Request, _res: Response, next: NextFunction) => (isOperator(context.config, req) ? next() : next(new NotFoundError('There is nothing at this address.')));
@@ -67,7 +67,7 @@ export function operatorRoutes(context: Pick<AppContext, 'config' | 'queues'>): 
   const board = new ExpressAdapter();
   board.setBasePath(QUEUE_VIEW_PATH);
   createBullBoard({
-    queues: QUEUES.map((name) => new BullMQAdapter(context.queues.queue(name))),
+    queues: context.services.operatorQueues.all().map((queue) => new BullMQAdapter(queue)),
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'Ardesk queues', hideDocsLink: true } },
   });

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../../app-context';
+import type { Uses } from '../../services';
 import { LETTERS, MESSAGE_NAMES } from '../../collections/message-kinds';
 import type { MessageKind } from '../../collections/model';
 import { loadCompany, requireSignIn } from '../access';
@@ -11,7 +11,7 @@ const listQuery = z.object({ status: z.enum(STATUSES).optional(), page: z.coerce
 const uuid = z.string().uuid('is not a message id');
 
 /** The outbox: every message with where it stands, each letter printable and as a PDF. */
-export function outboxPages(context: AppContext): Router {
+export function outboxPages(context: Uses<'companyAccess' | 'outbox' | 'letters'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
   const { outbox, letters } = context.services;

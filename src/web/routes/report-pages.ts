@@ -2,15 +2,12 @@ import { Router, type Request, type Response } from 'express';
 import { z, ZodError } from 'zod';
 import { collectorText } from '../../collections/collector-input';
 import { optionalLocalDate } from '../../collections/local-date-schema';
-import type { AppContext } from '../../app-context';
-import { addDays } from '../../collections/calendar';
+import type { Uses } from '../../services';
 import { playbookSettingsSchema, type PlaybookSettings } from '../../collections/settings';
 import type { AgingBucket } from '../../collections/reports';
 import { sumCents } from '../../collections/money';
 import { loadCompany, requireSignIn } from '../access';
 import { recordId } from '../route-params';
-import { queueNotesSoon } from '../../jobs/handlers/notes';
-import { NotFoundError } from '../../errors';
 import { toProblem } from '../error-handler';
 
 const periodQuery = z.object({ from: optionalLocalDate, to: optionalLocalDate }).strict().refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'must not be after the To date', path: ['from'] });
@@ -44,15 +41,12 @@ export function settingsFromForm(form: Record<string, unknown>): Partial<Playboo
  * The pages that look back and set the rules: promises (due today, broken, kept), the results
  * dashboard, disputes with the systems log, the month's difficult customers, and the settings.
  */
-export function reportPages(context: AppContext): Router {
+export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promises' | 'reports' | 'disputes'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
-  const todayOf = (req: Request) => context.services.settings.todayOf(req.company!.realm_id);
 
   router.get('/companies/:realmId/promises', requireSignIn, async (req, res) => {
-    const realmId = req.company!.realm_id;
-    const today = await todayOf(req);
-    const shown = await context.repos.promises.openOrSettledSince(realmId, addDays(today, -RECENT_DAYS));
+    const { today, promises: shown } = await context.services.promises.recent(req.company!.realm_id, RECENT_DAYS);
     res.render('promises', {
       title: 'Promises to pay',
       company: req.company,
@@ -93,7 +87,7 @@ export function reportPages(context: AppContext): Router {
   router.get('/companies/:realmId/disputes', requireSignIn, async (req, res) => {
     const realmId = req.company!.realm_id;
     const [disputes, log] = await Promise.all([
-      context.repos.disputes.list(realmId, 500),
+      context.services.disputes.list(realmId, 500),
       context.services.reports.systemsLog(realmId),
     ]);
     res.render('disputes', { title: 'Disputes and the systems log', company: req.company, disputes: disputes.map((d) => ({ ...d, open: d.status === 'open' })), log: log.entries, resolved: req.query.resolved === '1' });
@@ -103,10 +97,7 @@ export function reportPages(context: AppContext): Router {
     const realmId = req.company!.realm_id;
     const disputeId = recordId(req, 'disputeId', 'uuid', 'dispute');
     const { resolution } = resolveForm.parse(req.body ?? {});
-    const today = await todayOf(req);
-    const resolved = await context.repos.disputes.resolve(realmId, disputeId, resolution, today);
-    if (!resolved) throw new NotFoundError('No such open dispute');
-    await queueNotesSoon(context, realmId, req.log);
+    await context.services.disputes.resolve(realmId, disputeId, resolution, req.log);
     res.redirect(303, `/companies/${realmId}/disputes?resolved=1`);
   });
 

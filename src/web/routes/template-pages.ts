@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppContext } from '../../app-context';
+import type { Uses } from '../../services';
 import { MESSAGE_NAMES } from '../../collections/message-kinds';
 import { TemplateError, TEMPLATE_PARTS, type Rendered, type TemplateName } from '../../mail/templates';
 import { loadCompany, requireSignIn } from '../access';
@@ -29,7 +29,7 @@ function postedParts(req: Request): TemplateParts {
  * against sample data, save (refused with the part, line and reason when it cannot render, the
  * text typed kept in the form), or go back to the shipped version.
  */
-export function templatePages(context: AppContext): Router {
+export function templatePages(context: Uses<'companyAccess' | 'templates'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
   const { templates } = context.services;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../../app-context';
+import type { Uses } from '../../services';
 import { collectorText } from '../../collections/collector-input';
 import { NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
@@ -27,7 +27,7 @@ export function templateParts(given: unknown): TemplateParts {
  * against sample data before anything is saved; a failure answers 400 naming the part, the line
  * and the reason, and leaves the stored templates as they were. `null` reverts a part.
  */
-export function templateRoutes(context: AppContext): Router {
+export function templateRoutes(context: Uses<'companyAccess' | 'templates'>): Router {
   const router = Router();
   router.use('/api', requireSignIn);
   router.param('realmId', loadCompany(context));

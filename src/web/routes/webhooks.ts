@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
-import type { AppContext } from '../../app-context';
+import type { Uses } from '../../services';
+import type { WebDeps } from '../deps';
 import { AppError, BadRequestError, UnauthorizedError } from '../../errors';
 import { parseWebhook, verifyWebhookSignature } from '../../quickbooks/webhooks';
 
@@ -9,7 +10,7 @@ import { parseWebhook, verifyWebhookSignature } from '../../quickbooks/webhooks'
  * incremental sync. Only Redis is touched here, so the answer comes well within Intuit's 3 s;
  * while Redis is away the answer is 503 at once, and Intuit retries.
  */
-export function webhookRoutes(context: AppContext): Router {
+export function webhookRoutes(context: Pick<WebDeps, 'config'> & Uses<'webhooks'>): Router {
   const router = Router();
   router.post('/webhooks/intuit', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     const token = context.config.intuit.webhookVerifierToken;
