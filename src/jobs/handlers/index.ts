@@ -8,10 +8,10 @@ import { dispatchMail, sendMail } from './mail';
 import { dispatchNotes, writeRealmNotes } from './notes';
 
 /** What the job handlers call: only these services. */
-export type JobServices = Uses<'housekeeping' | 'sync' | 'cadence' | 'mailDispatch' | 'messages' | 'notes' | 'reports'>;
+export type JobServices = Uses<'housekeeping' | 'retention' | 'sync' | 'cadence' | 'mailDispatch' | 'messages' | 'notes' | 'reports'>;
 
 /** Every job's handler, bound to this process's services. The worker refuses to start if one is missing. */
-export function createJobHandlers(context: JobServices & Parameters<typeof retention>[0]): JobHandlers {
+export function createJobHandlers(context: JobServices): JobHandlers {
   return {
     'maintenance.prune-sessions': pruneSessions(context),
     'maintenance.retention': retention(context),

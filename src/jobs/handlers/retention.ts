@@ -1,9 +1,7 @@
-import type { AppContext } from '../../app-context';
-import { deleteExpiredCopies } from '../../services/retention';
+import type { Uses } from '../../services';
 import type { JobHandler } from '../worker-host';
 
 /** The daily retention pass (SPEC: a disconnected company's copy is not kept forever). */
-export function retention(context: Pick<AppContext, 'repos' | 'clock' | 'config'>): JobHandler<'maintenance.retention'> {
-  return async (_payload, { logger }) =>
-    deleteExpiredCopies({ retention: context.repos.retention, clock: context.clock, logger, retentionDays: context.config.retentionDays });
+export function retention({ services }: Uses<'retention'>): JobHandler<'maintenance.retention'> {
+  return async (_payload, { logger }) => services.retention.deleteExpired(logger);
 }
