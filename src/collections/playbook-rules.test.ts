@@ -289,3 +289,33 @@ describe('i. a promise due today puts "promise due today" on the account\'s task
     expect(of(runPlaybook(input({ now: at(TUESDAY), openTasks: [task] }), settings), 'retire_task')).toHaveLength(1);
   });
 });
+
+describe('k. no task for an account with nothing collectible, whatever its promises', () => {
+  const customer = buildCustomer();
+  // Promised $2,450.00, paid all it owed ($2,408.51): the invoice is paid, the promise not kept.
+  const invoice = buildInvoice({ customerId: customer.id, dueDate: ago(20), total: 240_851, balance: 0 });
+  const state = buildState(invoice.id, { level: 1, levelEnteredOn: ago(15), level1On: ago(15) });
+  const payment = { id: 'pay', customerId: customer.id, txnDate: ago(1), appliedTo: [{ invoiceId: invoice.id, amount: 240_851 }] };
+  const promise = (id: string, dueOn: string): PromiseToPay => ({ id, customerId: customer.id, invoiceIds: [invoice.id], amount: 245_000, dueOn, madeOn: ago(10), status: 'open' });
+  const run = (promises: PromiseToPay[], extra: Partial<PlaybookInput> = {}) => runPlaybook(buildInput({ customers: [customer], invoices: [invoice], states: [state], payments: [payment], promises, ...extra }), settings);
+  const tasksOf = (actions: Action[]) => actions.filter((a) => ['open_task', 'restore_task', 'add_reason', 'raise_task', 'retire_task'].includes(a.type)).map((a) => a.type);
+
+  it.each([
+    // what happens to tasks, the outcomes judged; the promises, the account's task
+    ['a promise due today, paid short of its amount, no task', [], [], [promise('p1', MONDAY)], {}],
+    ['a promise due today, paid short, the task open', ['retire_task'], [], [promise('p1', MONDAY)], { openTasks: [buildTask(customer.id, { id: 't1' })] }],
+    ['a promise due today, paid short, the task retired', [], [], [promise('p1', MONDAY)], { retiredTasks: [buildTask(customer.id, { id: 't1' })] }],
+    ['a promise partly kept after its grace days', [], ['partly_kept'], [promise('p1', ago(3))], {}],
+    ['a promise partly kept, and another due today', [], ['partly_kept'], [promise('p1', ago(3)), promise('p2', MONDAY)], {}],
+    ['a promise partly kept, and another due today, the task open', ['retire_task'], ['partly_kept'], [promise('p1', ago(3)), promise('p2', MONDAY)], { openTasks: [buildTask(customer.id, { id: 't1' })] }],
+  ] as Array<[string, string[], string[], PromiseToPay[], Partial<PlaybookInput>]>)('%s → tasks %j, outcomes %j', (_label, tasks, outcomes, promises, extra) => {
+    const actions = run(promises, extra);
+    expect({ tasks: tasksOf(actions), outcomes: of(actions, 'promise_outcome').map((o) => o.outcome) }).toEqual({ tasks, outcomes });
+  });
+
+  it('a promise due today on an invoice still open (not yet overdue) is still a call to make', () => {
+    const open = buildInvoice({ customerId: customer.id, dueDate: addDays(MONDAY, 5), balance: 50_000 });
+    const actions = run([{ ...promise('p1', MONDAY), invoiceIds: [invoice.id, open.id] }], { invoices: [invoice, open] });
+    expect(of(actions, 'open_task')).toEqual([expect.objectContaining({ reason: 'promise_due_today', scheduledFor: MONDAY })]);
+  });
+});

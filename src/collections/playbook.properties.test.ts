@@ -256,7 +256,7 @@ describe('the playbook, over random companies replayed day by day', () => {
           const openOf = (payer: string) => world.invoices.filter((i) => payerOf(i.customerId) === payer && balanceOf(i.id) > 0 && !covered(i.id));
           for (const task of open) {
             const overdue = openOf(task.customerId).some((i) => daysBetween(i.dueDate, day) > 0);
-            const promiseToday = world.promises.some((p) => p.status === 'open' && payerOf(p.customerId) === task.customerId && p.dueOn === day);
+            const promiseToday = world.promises.some((p) => p.status === 'open' && payerOf(p.customerId) === task.customerId && p.dueOn === day && p.invoiceIds.some((id) => balanceOf(id) > 0));
             const addressWanted = task.reasons.includes('find_email') && openOf(task.customerId).length > 0;
             expect({ task: task.customerId, day, collectible: overdue || promiseToday || addressWanted }).toEqual({ task: task.customerId, day, collectible: true });
           }

@@ -123,10 +123,13 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   const plans = new Map<string, PromiseToPay[]>();
   for (const promise of openPromises) if (promise.planId) plans.set(promise.planId, [...(plans.get(promise.planId) ?? []), promise]);
   const settled = new Set<string>();
+  const balances = new Map(input.invoices.map((i) => [i.id, i.balance]));
   const settle = (promise: PromiseToPay, review: PromiseReview) => {
     if (review.outcome === 'open') {
-      // On its date an unpaid promise is a call to make: "the money you promised for today?"
-      if (promise.dueOn === today) dueTodayPayers.add(payerOf(promise.customerId));
+      // On its date an unpaid promise is a call to make ("the money you promised for today?"),
+      // while something it covers is still owed: an account that paid all it owed, short of a
+      // round figure it promised, has nothing to call about.
+      if (promise.dueOn === today && promise.invoiceIds.some((id) => (balances.get(id) ?? 0) > 0)) dueTodayPayers.add(payerOf(promise.customerId));
       return;
     }
     settled.add(promise.id);

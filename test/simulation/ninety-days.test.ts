@@ -60,14 +60,10 @@ describe('ninety business days of a generated company', () => {
   // second notice on Monday 2026-04-20 (decided 04-18) and a friendly reminder on Tuesday 04-21.
   it.failing('5c. no two dunning messages reach a customer less than 3 days apart', () => run.findings.expectNone('gap'));
 
-  // BUG: when a promise is judged partly kept or broken after the account has paid everything it
-  // owed (it promised a round figure above its balance, or paid by other means), the morning
-  // run opens a broken-promise call task on an account with nothing open: runPlaybook retires
-  // tasks of accounts with nothing collectible before it handles broken promises (brokenPayers →
-  // wantTask(payer, 'broken_promise', …) in src/collections/playbook.ts), so the new task stays
-  // open, due today, until the next run. E.g. 2026-03-12, Opal Ortega (7): promised $2,450.00,
-  // paid all she owed ($2,408.51), and got task "broken_promise, level 0" on $0.00 open.
-  it.failing('6. an account whose invoices are all paid has no open task after the morning run', () => run.findings.expectNone('paidTask'));
+  // An account that paid all it owed, short of a round figure it promised, has nothing to call
+  // about: the promise is still judged, but puts no task on it (issue: 2026-03-09, Opal Ortega
+  // (7) promised $2,450.00, paid all she owed, $2,408.51, and got a task on $0.00 open).
+  it('6. an account whose invoices are all paid has no open task after the morning run', () => run.findings.expectNone('paidTask'));
 
   it('6b. an account paid in full is not on the day\'s list', () => run.findings.expectNone('paidOnList'));
 });
