@@ -36,9 +36,10 @@ export function buildAttempt(customerId: string, on: LocalDate, outcome = 'no_an
   return { customerId, on, outcome, reached: ['promised', 'cannot_pay', 'will_not_pay', 'disputes'].includes(outcome) };
 }
 
-/** A message recorded in the outbox (sent unless told otherwise). */
+/** A message recorded in the outbox (sent unless told otherwise, the day it was queued unless told otherwise). */
 export function buildMessage(customerId: string, kind: RecordedMessage['kind'], invoiceIds: string[], overrides: Partial<RecordedMessage> = {}): RecordedMessage {
-  return { id: `m${next()}`, customerId, kind, invoiceIds, status: 'sent', queuedOn: '2026-03-02', ...overrides };
+  const queuedOn = overrides.queuedOn ?? '2026-03-02';
+  return { id: `m${next()}`, customerId, kind, invoiceIds, status: 'sent', queuedOn, sendOn: queuedOn, ...overrides };
 }
 
 /** An instant at a local wall-clock time in New York (the default company time zone). */

@@ -44,7 +44,7 @@ export interface InvoiceState {
 
 export interface CustomerHistory {
   customerId: string;
-  /** When the last dunning email or letter went to this customer. */
+  /** The day the last dunning email or letter went out to this customer (recorded when it is sent). */
   lastDunningOn: LocalDate | null;
   /** When a call last reached someone at this customer. */
   lastReachedOn: LocalDate | null;
@@ -112,6 +112,12 @@ export interface RecordedMessage {
   status: 'queued' | 'sending' | 'sent' | 'failed' | 'uncertain';
   /** The business day it was queued on. */
   queuedOn: LocalDate;
+  /**
+   * The business day it reached the customer (sent), was handed to the mail server (sending,
+   * uncertain), or is due to go out (queued); null when it failed. The gap between dunning
+   * messages is counted on these days.
+   */
+  sendOn: LocalDate | null;
 }
 
 export interface CallTask {

@@ -67,7 +67,7 @@ describe('b. first sight: the level its age gives, at most 2, in one step, told 
     const state = buildState(invoice.id, { level: 2, levelEnteredOn: ago(4), level2On: ago(4), level1On: null, firstSeenOn: ago(4) });
     expect(kinds(runPlaybook(buildInput({ customers: [customer], invoices: [invoice], states: [state] }), settings))).toEqual(['overdue_statement']);
     const later = { ...state, levelEnteredOn: ago(7), level2On: ago(7) };
-    const sent = buildMessage(customer.id, 'overdue_statement', [invoice.id]);
+    const sent = buildMessage(customer.id, 'overdue_statement', [invoice.id], { queuedOn: ago(3) });
     const changes = of(runPlaybook(buildInput({ customers: [customer], invoices: [invoice], states: [later], messages: [sent] }), settings), 'level_change');
     expect(changes.map((c) => [c.from, c.to])).toEqual([[2, 3]]);
   });
@@ -287,6 +287,57 @@ describe('i. a promise due today puts "promise due today" on the account\'s task
     expect(of(runPlaybook(input({ now: at(ago(1)) }), settings), 'open_task')).toEqual([]);
     const task = buildTask(customer.id, { id: 't1', reason: 'promise_due_today' });
     expect(of(runPlaybook(input({ now: at(TUESDAY), openTasks: [task] }), settings), 'retire_task')).toHaveLength(1);
+  });
+});
+
+describe('j. the gap: 3 days between the days dunning messages reach the customer, not the days they were decided', () => {
+  const customer = buildCustomer();
+  const [FRIDAY, SATURDAY, SUNDAY, MON, TUE, WED, THU] = ['2026-03-06', '2026-03-07', '2026-03-08', '2026-03-09', '2026-03-10', '2026-03-11', '2026-03-12'];
+  /**
+   * A second notice decided on `decided` (listing an invoice that reached level 2 that day); on
+   * `today` another invoice reaches level 1, which owes a reminder unless the gap holds it back.
+   */
+  const run = (decided: string, notice: Partial<RecordedMessage>, lastDunningOn: string | null, today: string, time = '07:00') => {
+    const noticed = buildInvoice({ customerId: customer.id, dueDate: ago(15, decided) });
+    const fresh = buildInvoice({ customerId: customer.id, dueDate: ago(3, today) });
+    const states = [buildState(noticed.id, { level: 2, levelEnteredOn: decided, level1On: ago(8, decided), level2On: decided }), buildState(fresh.id, { firstSeenOn: ago(20, today) })];
+    const messages = [buildMessage(customer.id, 'second_notice', [noticed.id], { queuedOn: decided, ...notice })];
+    const histories = lastDunningOn ? [buildHistory(customer.id, { lastDunningOn })] : [];
+    return runPlaybook(buildInput({ now: at(today, time), customers: [customer], invoices: [noticed, fresh], states, messages, histories }), settings);
+  };
+
+  it.each([
+    // the reminder goes; the second notice: decided on, its status and the day it reached them (or is due to); the history's last dunning day; the run's day and time
+    ['decided Saturday, sent Monday, on Tuesday', false, SATURDAY, { status: 'sent', sendOn: MON }, SATURDAY, TUE, '07:00'],
+    ['decided Saturday, sent Monday, on Thursday', true, SATURDAY, { status: 'sent', sendOn: MON }, MON, THU, '07:00'],
+    ['decided Saturday, still queued for Monday, on Monday before the window', false, SATURDAY, { status: 'queued', sendOn: MON }, null, MON, '07:00'],
+    ['queued for Monday and still queued on Thursday (the outbox held it)', false, SATURDAY, { status: 'queued', sendOn: MON }, null, THU, '07:00'],
+    ['handed to the mail server on Monday, fate uncertain, on Tuesday', false, SATURDAY, { status: 'uncertain', sendOn: MON }, null, TUE, '07:00'],
+    ['handed to the mail server on Monday, fate uncertain, on Thursday', true, SATURDAY, { status: 'uncertain', sendOn: MON }, null, THU, '07:00'],
+    ['failed (it never reached them), on Tuesday', true, SATURDAY, { status: 'failed', sendOn: null }, null, TUE, '07:00'],
+    ['sent Friday, on Saturday (the reminder goes out Monday)', true, FRIDAY, { status: 'sent', sendOn: FRIDAY }, FRIDAY, SATURDAY, '07:00'],
+    ['sent Friday, on Sunday (the reminder goes out Monday)', true, FRIDAY, { status: 'sent', sendOn: FRIDAY }, FRIDAY, SUNDAY, '07:00'],
+    ['sent Monday, on Tuesday after the window (the reminder would go out Wednesday)', false, MON, { status: 'sent', sendOn: MON }, MON, TUE, '18:00'],
+    ['sent Monday, on Wednesday after the window (the reminder goes out Thursday)', true, MON, { status: 'sent', sendOn: MON }, MON, WED, '18:00'],
+  ] as Array<[string, boolean, string, Partial<RecordedMessage>, string | null, string, string]>)('%s → the reminder goes: %p', (_label, goes, decided, notice, lastDunningOn, today, time) => {
+    const actions = run(decided, notice, lastDunningOn, today, time);
+    // The level change waits with the message: the invoice enters level 1 when its reminder can go.
+    expect({ kinds: kinds(actions), levels: of(actions, 'level_change').map((c) => c.to) }).toEqual(goes ? { kinds: ['reminder'], levels: [1] } : { kinds: [], levels: [] });
+  });
+
+  it('a queued message that will not go out does not hold the next one back: its invoices are paid, or it is cancelled today', () => {
+    const paid = buildInvoice({ customerId: customer.id, dueDate: ago(20, TUE), balance: 0 });
+    const disputed = buildInvoice({ customerId: customer.id, dueDate: ago(20, TUE) });
+    const fresh = buildInvoice({ customerId: customer.id, dueDate: ago(3, TUE) });
+    const states = [buildState(disputed.id, { level: 2, levelEnteredOn: MON, level1On: ago(8, MON), level2On: MON }), buildState(fresh.id, { firstSeenOn: ago(20, TUE) })];
+    const queued = [buildMessage(customer.id, 'second_notice', [paid.id], { id: 'm-paid', status: 'queued', queuedOn: MON, sendOn: MON }), buildMessage(customer.id, 'second_notice', [disputed.id], { id: 'm-disputed', status: 'queued', queuedOn: MON, sendOn: MON })];
+    const disputes = [{ id: 'd1', customerId: customer.id, invoiceIds: [disputed.id], status: 'open' as const }];
+    const actions = runPlaybook(buildInput({ now: at(TUE, '07:00'), customers: [customer], invoices: [paid, disputed, fresh], states, messages: queued, disputes }), settings);
+    expect(of(actions, 'cancel_message').map((c) => c.messageId)).toEqual(['m-disputed']);
+    expect(of(actions, 'send_message').map((m) => [m.kind, m.invoiceIds])).toEqual([['reminder', [fresh.id]]]);
+    // Without the dispute, the second notice still goes out for an open invoice: it holds the reminder back.
+    const held = runPlaybook(buildInput({ now: at(TUE, '07:00'), customers: [customer], invoices: [paid, disputed, fresh], states, messages: queued }), settings);
+    expect(kinds(held)).toEqual([]);
   });
 });
 

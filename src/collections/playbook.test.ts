@@ -283,7 +283,7 @@ describe('payments', () => {
   it('cancels what was pending for a paid invoice and thanks a customer who had been contacted', () => {
     const customer = buildCustomer();
     const paid = buildInvoice({ customerId: customer.id, dueDate: addDays(MONDAY, -20), balance: 0 });
-    const reminder = { id: 'm1', customerId: customer.id, kind: 'reminder' as const, invoiceIds: [paid.id], status: 'sent' as const, queuedOn: addDays(MONDAY, -10) };
+    const reminder = { id: 'm1', customerId: customer.id, kind: 'reminder' as const, invoiceIds: [paid.id], status: 'sent' as const, queuedOn: addDays(MONDAY, -10), sendOn: addDays(MONDAY, -10) };
     const payment = { id: 'pay', customerId: customer.id, txnDate: addDays(MONDAY, -1), appliedTo: [{ invoiceId: paid.id, amount: 100_000 }] };
     const actions = runPlaybook(buildInput({ customers: [customer], invoices: [paid], states: [buildState(paid.id, { level: 2 })], histories: [buildHistory(customer.id, { contactedInvoiceIds: [paid.id] })], messages: [reminder], payments: [payment] }), settings);
     expect(of(actions, 'cancel_pending')).toEqual([{ type: 'cancel_pending', invoiceId: paid.id, customerId: customer.id }]);

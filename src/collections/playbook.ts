@@ -88,6 +88,8 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   const states = new Map(input.states.map((s) => [s.invoiceId, s]));
   const histories = new Map(input.histories.map((h) => [h.customerId, h]));
   const sendAt = nextSendTime(input.now, settings);
+  /** The day a message decided now reaches the customer: the next send window's. */
+  const sendDay = localMoment(sendAt, settings.timezone).date;
 
   const payerOf = payerResolver(input.customers);
   const contactFor = (invoice: Invoice): string | null => invoice.billEmail ?? customers.get(invoice.customerId)?.email ?? customers.get(payerOf(invoice.customerId))?.email ?? null;
@@ -192,11 +194,41 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   }
 
   // ---- queued messages that ask for what is now covered are not sent ------------------------
+  const cancelledNow = new Set<string>();
   for (const message of messages) {
     if (message.status !== 'queued' || !ASKS_FOR_MONEY.has(message.kind)) continue;
     const covers = message.invoiceIds.map((id) => openById.get(id)).map((i) => (i ? coverOf(i) : null)).filter((c): c is string => c !== null);
-    if (covers.length) actions.push({ type: 'cancel_message', messageId: message.id, customerId: message.customerId, reason: `the invoices it lists are now ${[...new Set(covers)].sort().join(' or ')}` });
+    if (!covers.length) continue;
+    actions.push({ type: 'cancel_message', messageId: message.id, customerId: message.customerId, reason: `the invoices it lists are now ${[...new Set(covers)].sort().join(' or ')}` });
+    cancelledNow.add(message.id);
   }
+
+  // ---- the gap: counted between the days dunning messages reach the customer ----------------
+  /**
+   * The day each account's last dunning message reached it, or will: the history's day, a sent
+   * message's, a message handed to the mail server (its fate perhaps uncertain) on that day's,
+   * and a still-queued one's scheduled day, no sooner than this run's window (it cannot go out
+   * before a message decided now). A queued message that will not go out (cancelled now, or
+   * nothing it lists is still open: the send drops paid invoices) holds nothing back; a failed
+   * one never reached anyone.
+   */
+  const lastDunningOf = new Map<string, LocalDate>();
+  const dunnedOn = (payer: string, day: LocalDate | null | undefined) => {
+    if (day && day > (lastDunningOf.get(payer) ?? '')) lastDunningOf.set(payer, day);
+  };
+  for (const history of input.histories) dunnedOn(payerOf(history.customerId), history.lastDunningOn);
+  for (const message of messages) {
+    if (!DUNNING_KINDS.has(message.kind) || message.sendOn === null || message.status === 'failed') continue;
+    if (message.status === 'queued') {
+      if (cancelledNow.has(message.id) || !message.invoiceIds.some((id) => openById.has(id))) continue;
+      dunnedOn(payerOf(message.customerId), message.sendOn > sendDay ? message.sendOn : sendDay);
+    } else dunnedOn(payerOf(message.customerId), message.sendOn);
+  }
+  /** A dunning message decided now would reach the account sooner than the gap allows. */
+  const withinGap = (payer: string) => {
+    const last = lastDunningOf.get(payer);
+    return last !== undefined && daysBetween(last, sendDay) < settings.dunningGapDays;
+  };
 
   // ---- the account's one task: retired when nothing is collectible, back when something is ---
   const tasks = new Map(input.openTasks.map((t) => [t.customerId, t]));
@@ -278,8 +310,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
       to = (state.level + 1) as Level;
     }
     const payer = payerOf(invoice.customerId);
-    const lastDunning = histories.get(payer)?.lastDunningOn;
-    if (lastDunning && daysBetween(lastDunning, today) < settings.dunningGapDays) continue; // the gap: the change waits
+    if (withinGap(payer)) continue; // the gap: the change waits
     changes.set(payer, [...(changes.get(payer) ?? []), { invoice, to, from: state.level, hurry }]);
     changeOf.set(invoice.id, { to, hurry });
   }
@@ -314,8 +345,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
     return attempts.every((a) => a.on < level3On) && businessDaysAfter(level3On, today) >= IDLE_DESK_BUSINESS_DAYS;
   };
   for (const [payer, invoices] of openByPayer) {
-    const lastDunning = histories.get(payer)?.lastDunningOn;
-    if (lastDunning && daysBetween(lastDunning, today) < settings.dunningGapDays) continue;
+    if (withinGap(payer)) continue;
     const listed = invoices.filter((i) => daysBetween(i.dueDate, today) > 0 && !paused(i)).sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.id.localeCompare(b.id));
     const due = listed
       .map((invoice) => ({ invoice, level: (changeOf.get(invoice.id)?.to ?? states.get(invoice.id)?.level ?? 0) as Level }))

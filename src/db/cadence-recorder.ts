@@ -163,7 +163,11 @@ async function markEscalations(trx: Trx, realmId: string, today: LocalDate, esca
   );
 }
 
-/** Queues messages into the outbox; a new dunning message updates the customer's history. */
+/**
+ * Queues messages into the outbox; a new dunning message adds the invoices it lists to the
+ * customer's history. The day of the last dunning contact is the day one goes out (recordSent):
+ * the gap of SPEC §4 is counted between the days messages reach the customer.
+ */
 async function queueMessages(trx: Trx, realmId: string, today: LocalDate, messages: Of<'send_message'>[]): Promise<number> {
   const queued = await perChunk(messages, async (chunk) => {
     const rows = chunk.map((m) => ({ customer_id: m.customerId, kind: m.kind, to_address: m.to, invoice_ids: m.invoiceIds, total: centsToDecimal(m.total), send_at: m.sendAt.toISOString(), key: m.key }));
@@ -188,10 +192,9 @@ async function queueMessages(trx: Trx, realmId: string, today: LocalDate, messag
   await perChunk([...dunned], async (chunk) => {
     const rows = chunk.map(([customer_id, invoices]) => ({ customer_id, contacted: [...invoices] }));
     await sql`
-      insert into customer_histories (realm_id, customer_id, last_dunning_on, contacted_invoice_ids)
-      select ${realmId}, h.customer_id, ${today}::date, h.contacted from ${recordset(rows, 'h', { customer_id: 'text', contacted: 'jsonb' })}
+      insert into customer_histories (realm_id, customer_id, contacted_invoice_ids)
+      select ${realmId}, h.customer_id, h.contacted from ${recordset(rows, 'h', { customer_id: 'text', contacted: 'jsonb' })}
       on conflict (realm_id, customer_id) do update set
-        last_dunning_on = excluded.last_dunning_on,
         contacted_invoice_ids = (select coalesce(jsonb_agg(distinct value), '[]'::jsonb)
                                  from jsonb_array_elements_text(customer_histories.contacted_invoice_ids || excluded.contacted_invoice_ids))`.execute(trx);
     return [];
@@ -205,6 +208,14 @@ async function queueMessages(trx: Trx, realmId: string, today: LocalDate, messag
     fresh.map((m) => ({ customerId: m.customerId, invoiceIds: m.invoiceIds, kind: 'message_queued', summary: `${MESSAGE_NAMES[m.kind]} queued for ${m.to}`, details: { messageId: ids.get(m.key), kind: m.kind, total: centsToNumber(m.total) }, key: `message:${m.key}` })),
   );
   return fresh.length;
+}
+
+/** A message went out on `day` (inside the send's transaction): a dunning message is the customer's last dunning contact. */
+export async function recordSent(trx: Trx, realmId: string, message: { customerId: string; kind: string }, day: LocalDate): Promise<void> {
+  if (!DUNNING_KINDS.has(message.kind)) return;
+  await sql`
+    insert into customer_histories (realm_id, customer_id, last_dunning_on) values (${realmId}, ${message.customerId}, ${day}::date)
+    on conflict (realm_id, customer_id) do update set last_dunning_on = greatest(customer_histories.last_dunning_on, excluded.last_dunning_on)`.execute(trx);
 }
 
 async function openTasks(trx: Trx, realmId: string, today: LocalDate, tasks: Of<'open_task'>[]): Promise<number> {

@@ -54,13 +54,15 @@ export class CollectionsRepository {
         .where('kind', '=', 'call')
         .where('occurred_on', '<=', today)
         .execute(),
-      // Messages that ask for money, queued or sent: what each invoice has already been told.
+      // Messages that ask for money, queued or sent: what each invoice has already been told. A
+      // sent one's business day is its `sent:` activity's (sent_at is the real time).
       this.db
-        .selectFrom('messages')
-        .select(['id', 'customer_id', 'kind', 'invoice_ids', 'listed_invoice_ids', 'status', 'created_at'])
-        .where('realm_id', '=', realmId)
-        .where('kind', 'in', [...ASKS_FOR_MONEY])
-        .where('status', '!=', 'cancelled')
+        .selectFrom('messages as m')
+        .leftJoin('activities as sent', (join) => join.onRef('sent.realm_id', '=', 'm.realm_id').on('sent.key', '=', sql<string>`'sent:' || m.id::text`))
+        .select(['m.id', 'm.customer_id', 'm.kind', 'm.invoice_ids', 'm.listed_invoice_ids', 'm.status', 'm.created_at', 'm.send_at', 'sent.occurred_on as sent_on'])
+        .where('m.realm_id', '=', realmId)
+        .where('m.kind', 'in', [...ASKS_FOR_MONEY])
+        .where('m.status', '!=', 'cancelled')
         .execute(),
     ]);
     const task = (t: (typeof openTasks)[number]): CallTask => ({ id: t.id, customerId: t.customer_id, level: t.level as Level, reason: t.reason, reasons: t.reasons.length ? t.reasons : [t.reason], scheduledFor: t.scheduled_for, createdOn: t.created_on });
@@ -82,7 +84,17 @@ export class CollectionsRepository {
             .execute()
         : [];
     const timezone = await this.db.selectFrom('companies').select('timezone').where('realm_id', '=', realmId).executeTakeFirst();
-    const queuedOn = (instant: Date) => localMoment(instant, timezone?.timezone ?? 'America/New_York').date;
+    const dayOf = (instant: Date) => localMoment(instant, timezone?.timezone ?? 'America/New_York').date;
+    /**
+     * The business day a message reached the customer (sent), or is due to go out (queued); one
+     * handed to the mail server whose fate is not known yet (sending, uncertain) counts on the
+     * day it was due, when it was handed over (the claim's own stamp is real time).
+     */
+    const sendOn = (m: (typeof messages)[number]): LocalDate | null => {
+      if (m.status === 'failed') return null;
+      if (m.status === 'sent' && m.sent_on) return m.sent_on;
+      return dayOf(m.send_at);
+    };
     const overrides = new Map(histories.map((h) => [h.customer_id, h.type_override]));
     return {
       now,
@@ -122,7 +134,8 @@ export class CollectionsRepository {
         kind: m.kind as MessageKind,
         invoiceIds: m.listed_invoice_ids ?? m.invoice_ids,
         status: m.status as RecordedMessage['status'],
-        queuedOn: queuedOn(m.created_at),
+        queuedOn: dayOf(m.created_at),
+        sendOn: sendOn(m),
       })),
     };
   }

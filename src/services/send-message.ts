@@ -5,7 +5,7 @@ import { centsToNumber } from '../collections/money';
 import { moneyText } from '../collections/notes';
 import type { MessageKind } from '../collections/model';
 import type { Clock } from '../clock';
-import { recordActivities } from '../db/cadence-recorder';
+import { recordActivities, recordSent } from '../db/cadence-recorder';
 import type { CallTasksRepository } from '../db/call-tasks-repository';
 import type { CompaniesRepository } from '../db/companies-repository';
 import type { Db } from '../db/database';
@@ -150,6 +150,7 @@ export class MessageSendService {
       });
       await db.transaction().execute(async (trx) => {
         await outbox.finish(messageId, 'sent', { subject: rendered.subject, smtpResponse: result.response, listed }, trx);
+        await recordSent(trx, message.realm_id, { customerId: message.customer_id, kind: message.kind }, today);
         const numbers = data.invoices.map((i) => i.number).join(', ');
         await recordActivities(trx, message.realm_id, today, [
           {

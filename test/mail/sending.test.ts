@@ -50,7 +50,13 @@ describe('sending letters and emails through a real SMTP server', () => {
   it('sends every due message once, with a deterministic Message-ID, both parts, the amounts and pay links', async () => {
     const due = await queued();
     expect(due.length).toBeGreaterThan(3);
+    // The customer's last dunning day is the day a dunning message goes out, not the day it was queued.
+    const dunned = [...new Set(due.filter((m) => ['reminder', 'overdue_statement', 'second_notice', 'demand_letter', 'final_notice'].includes(m.kind)).map((m) => m.customer_id))];
+    expect(dunned.length).toBeGreaterThan(0);
+    const lastDunning = async () => (await app.test.context.db.selectFrom('customer_histories').select(['customer_id', 'last_dunning_on']).where('realm_id', '=', REALM).where('customer_id', 'in', dunned).execute()).map((h) => h.last_dunning_on);
+    expect(new Set(await lastDunning())).toEqual(new Set([null]));
     for (const message of due) expect((await app.test.context.services.messages.send(message.id)).status).toBe('sent');
+    expect(await lastDunning()).toEqual(dunned.map(() => '2026-11-20'));
     expect(smtp.received).toHaveLength(due.length);
     for (const message of due) {
       const mail = smtp.received.find((m) => m.messageId === `<${message.id}@harbor.test>`);
