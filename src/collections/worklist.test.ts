@@ -83,4 +83,15 @@ describe('the work list', () => {
     expect(carried!.flags).toContain('carried_over');
     expect(list.find((i) => i.customer.id === 'big')!.flags).not.toContain('carried_over');
   });
+
+  it('puts the month\'s difficult customers at the top of their group, flagged, whatever they owe', () => {
+    const withDifficult = (customerId: string) => buildTask(customerId, { scheduledFor: MONDAY, createdOn: MONDAY, reasons: ['level', 'difficult_customer'] });
+    const day = buildWorkList(
+      { day: MONDAY, tasks: [task('big'), task('mid'), withDifficult('small'), task('tie-old'), withDifficult('tie-new')], customers: [big, mid, tieOld, tieNew, small], invoices, toughCustomerIds: new Set() },
+      DEFAULT_SETTINGS,
+    );
+    // Small owes the least of the commercial accounts (Monday is their day); New Tie, personal, leads the others.
+    expect(day.map((i) => i.customer.id)).toEqual(['small', 'big', 'mid', 'tie-new', 'tie-old']);
+    expect(day.filter((i) => i.flags.includes('difficult_customer')).map((i) => i.customer.id)).toEqual(['small', 'tie-new']);
+  });
 });

@@ -6,9 +6,9 @@ import { customerType } from './accounts';
 import { nextCallDay } from './playbook';
 import type { PlaybookSettings } from './settings';
 
-export type WorkListFlag = 'a_account' | 'tough' | 'broken_promise' | 'best_time' | 'find_email' | 'call_back' | 'carried_over';
+export type WorkListFlag = 'a_account' | 'tough' | 'difficult_customer' | 'broken_promise' | 'best_time' | 'find_email' | 'call_back' | 'carried_over';
 /** The flags a work list can be filtered by (best time depends on the moment, not the task). */
-export const FILTER_FLAGS = ['a_account', 'tough', 'broken_promise', 'find_email', 'call_back', 'carried_over'] as const satisfies readonly WorkListFlag[];
+export const FILTER_FLAGS = ['a_account', 'tough', 'difficult_customer', 'broken_promise', 'find_email', 'call_back', 'carried_over'] as const satisfies readonly WorkListFlag[];
 export type FilterFlag = (typeof FILTER_FLAGS)[number];
 
 export interface WorkListItem {
@@ -55,7 +55,8 @@ export function describeTask(task: CallTask, facts: TaskFacts, day: LocalDate, s
   const flags: WorkListFlag[] = [];
   if (facts.state?.aAccount) flags.push('a_account');
   if (facts.state?.tough) flags.push('tough');
-  for (const reason of ['broken_promise', 'find_email', 'call_back'] as const) if (task.reasons.includes(reason)) flags.push(reason);
+  // One of the month's difficult customers (fixed on the 1st): first of its group on the list.
+  for (const reason of ['difficult_customer', 'broken_promise', 'find_email', 'call_back'] as const) if (task.reasons.includes(reason)) flags.push(reason);
   if (inWindowToday) flags.push('best_time');
   // Due before the day and still open: yesterday's call was not made (or not finished).
   if (task.scheduledFor < day) flags.push('carried_over');
@@ -72,9 +73,15 @@ export function describeTask(task: CallTask, facts: TaskFacts, day: LocalDate, s
   };
 }
 
-/** The accounts whose best time is today first; then largest overdue balance first; ties: the oldest overdue invoice first, then the task id. */
+const difficult = (item: WorkListItem) => (item.flags.includes('difficult_customer') ? 1 : 0);
+
+/**
+ * The accounts whose best time is today first; within each group the month's difficult
+ * customers first, then largest overdue balance first; ties: the oldest overdue invoice first,
+ * then the task id.
+ */
 export function compareWorkListItems(a: WorkListItem, b: WorkListItem): number {
-  return (a.group === b.group ? 0 : a.group === 'best_time_today' ? -1 : 1) || b.overdueBalance - a.overdueBalance || b.oldestDaysOverdue - a.oldestDaysOverdue || (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0);
+  return (a.group === b.group ? 0 : a.group === 'best_time_today' ? -1 : 1) || difficult(b) - difficult(a) || b.overdueBalance - a.overdueBalance || b.oldestDaysOverdue - a.oldestDaysOverdue || (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0);
 }
 
 /**

@@ -44,8 +44,9 @@ export interface WorkListFilter {
 
 /**
  * The work list: the day's open tasks, each with its account's stored state (the playbook's
- * figures, A accounts and toughness included: read here, never derived again), ordered and
- * paged in one statement that also returns the whole list's count and overdue money.
+ * figures, A accounts and toughness included: read here, never derived again), ordered as the
+ * playbook's compareWorkListItems orders them (best time today, the month's difficult customers,
+ * largest overdue balance, oldest overdue invoice) and paged in one statement that also returns the whole list's count and overdue money.
  */
 export class WorkListRepository {
   constructor(private readonly db: Db) {}
@@ -63,7 +64,9 @@ export class WorkListRepository {
                coalesce(s.overdue_balance, 0) as balance, s.oldest_due, s.oldest_days_overdue,
                coalesce(s.a_account, false) as a_account, coalesce(s.tough, false) as tough,
                coalesce(s.customer_type, a.customer_type) as customer_type,
-               case coalesce(s.customer_type, a.customer_type, 'commercial') when 'personal' then ${windows.personal} else ${windows.commercial} end as best_today
+               case coalesce(s.customer_type, a.customer_type, 'commercial') when 'personal' then ${windows.personal} else ${windows.commercial} end as best_today,
+               -- One of the month's difficult customers: first of its group (the playbook's compareWorkListItems).
+               t.reasons ? 'difficult_customer' as difficult
         from call_tasks t
         left join account_states s on s.realm_id = ${realmId} and s.day = ${day}::date and s.version = ${version} and s.payer_id = t.customer_id
         left join customer_accounts a on a.realm_id = ${realmId} and a.customer_id = t.customer_id
@@ -77,7 +80,7 @@ export class WorkListRepository {
         select count(*)::int as total_count, coalesce(sum(balance), 0)::text as total_balance from filtered
       ),
       page as (
-        select * from filtered order by best_today desc, balance desc, oldest_due asc nulls last, id
+        select * from filtered order by best_today desc, difficult desc, balance desc, oldest_due asc nulls last, id
         limit ${limit} offset ${offset}
       )
       select p.id, p.customer_id, p.level, p.reason, p.reasons, p.scheduled_for::text as scheduled_for, p.created_on::text as created_on,
@@ -87,7 +90,7 @@ export class WorkListRepository {
       from page p cross join totals
       -- One index look-up per line of the page (LIMIT keeps the planner from hashing whole tables).
       left join lateral (select * from qbo_customers c where c.realm_id = ${realmId} and c.id = p.customer_id limit 1) c on true
-      order by p.best_today desc, p.balance desc, p.oldest_due asc nulls last, p.id`.execute(this.db);
+      order by p.best_today desc, p.difficult desc, p.balance desc, p.oldest_due asc nulls last, p.id`.execute(this.db);
     return result.rows.map((row) => ({ ...row, balance: toCents(row.balance), total_balance: toCents(row.total_balance) }));
   }
 

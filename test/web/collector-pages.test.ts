@@ -166,4 +166,26 @@ describe('the collector pages and their forms', () => {
     expect((await owner.postForm(`/companies/${REALM}/disputes/${disputeId}/resolve`, { _csrf: token, resolution: 'again' })).status).toBe(404);
     expect((await stranger.postForm(`/companies/${REALM}/disputes/${disputeId}/resolve`, { _csrf: csrfTokenIn(await (await stranger.get(`/companies/${OTHER}`)).text()), resolution: 'x' })).status).toBe(404);
   });
+
+  it('puts a difficult customer of the month at the top of the day\'s list, flagged and labelled', async () => {
+    type Item = { taskId: string; group: string; flags: string[]; customer: { id: string } };
+    const list = async (query = '') => (await (await owner.get(`/api/realms/${REALM}/worklist${query}`, { headers: { accept: 'application/json' } })).json()) as { items: Item[] };
+    // Monday: the commercial accounts' best time. The one owing the least of them is the month's difficult customer.
+    const before = (await list()).items;
+    const best = before.filter((item) => item.group === 'best_time_today');
+    expect(best.length).toBeGreaterThan(1);
+    const last = best.at(-1)!;
+    expect(last.flags).not.toContain('difficult_customer');
+    await app.test.context.repos.callTasks.wantDifficultCustomerReason(REALM, { customerId: last.customer.id, level: 1, scheduledFor: '2026-11-23', createdOn: '2026-11-23', month: '2026-11' });
+
+    const after = await list();
+    expect(after.items[0]).toMatchObject({ taskId: last.taskId, group: 'best_time_today', flags: expect.arrayContaining(['difficult_customer']) });
+    expect(after.items.slice(1).map((item) => item.taskId)).toEqual(before.filter((item) => item !== last).map((item) => item.taskId));
+    expect((await list('?flag=difficult_customer')).items.map((item) => item.taskId)).toEqual([last.taskId]);
+    const page = await (await owner.get(`/companies/${REALM}/worklist`)).text();
+    const firstRow = page.slice(page.indexOf('<tr data-task='), page.indexOf('</tr>', page.indexOf('<tr data-task=')));
+    expect(firstRow).toContain(`data-task="${last.taskId}"`);
+    expect(firstRow).toContain('<span class="flag flag-difficult_customer">Difficult customer</span>');
+    expect(page).toContain('<option value="difficult_customer">Difficult customer</option>');
+  });
 });
