@@ -68,4 +68,16 @@ describe('sending one message, before the mail server is reached', () => {
     expect(await send()).toEqual({ status: 'cancelled', reason: 'paid' });
     expect(calls).toEqual(['finish ["cancelled"]']);
   });
+
+  it.each(['promise_confirmation', 'plan_confirmation'])('cancels a %s whose invoices were all paid since it was queued', async (kind) => {
+    const { calls, send } = sendWith({ message: { kind }, balances: { i1: 0, i2: 0 } });
+    expect(await send()).toEqual({ status: 'cancelled', reason: 'paid' });
+    expect(calls).toEqual(['finish ["cancelled"]']);
+  });
+
+  it('still thanks a customer for invoices that are paid', async () => {
+    const { send } = sendWith({ message: { kind: 'thank_you' }, balances: { i1: 0, i2: 0 } });
+    // It goes on to the merge data: the database is reached, nothing is cancelled.
+    await expect(send()).rejects.toThrow('the database was reached');
+  });
 });

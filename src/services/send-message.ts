@@ -21,6 +21,14 @@ export type SendOutcome =
   | { status: 'sent'; listed: string[] }
   | { status: 'cancelled' | 'failed' | 'uncertain' | 'skipped'; reason: string };
 
+/**
+ * Messages whose invoices are there to be paid: those that ask for money, and the confirmations
+ * of a promise or a plan (they name what is to be paid by when). An invoice paid since the
+ * message was queued drops out of it; with none left the message is not sent. A thank-you lists
+ * paid invoices and is sent as it is.
+ */
+export const LISTS_INVOICES_TO_PAY: ReadonlySet<string> = new Set([...ASKS_FOR_MONEY, 'promise_confirmation', 'plan_confirmation']);
+
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
 
 function addressOf(mailFrom: string): string {
@@ -60,7 +68,8 @@ export interface MessageSendDeps {
  * later attempt that finds it still `sending` knows a worker died mid-send and holds it as
  * `uncertain` instead of resending.
  * Right before sending, the balances of the invoices it lists are re-read from QuickBooks in one
- * query: paid ones are dropped, and a dunning message with nothing left to ask for is cancelled.
+ * query: paid ones are dropped (the message is rendered with what is left), and a message with
+ * nothing left to ask for or confirm is cancelled (LISTS_INVOICES_TO_PAY).
  * A template that cannot be rendered (broken, or stopped for taking too long) fails the message
  * with that reason, for the outbox and the company page.
  */
@@ -109,7 +118,7 @@ export class MessageSendService {
       await outbox.release(messageId, `QuickBooks could not be read: ${(error as Error).message}`.slice(0, 300));
       throw error; // the job retries with backoff
     }
-    const listed = ASKS_FOR_MONEY.has(message.kind) ? message.invoice_ids.filter((id) => (fresh.get(id)?.balance ?? 0) > 0) : message.invoice_ids;
+    const listed = LISTS_INVOICES_TO_PAY.has(message.kind) ? message.invoice_ids.filter((id) => (fresh.get(id)?.balance ?? 0) > 0) : message.invoice_ids;
     if (listed.length === 0) {
       await outbox.finish(messageId, 'cancelled', { reason: 'every invoice it lists is paid (checked with QuickBooks just before sending)' });
       log.info('not sent: paid meanwhile');

@@ -121,4 +121,44 @@ describe('sending letters and emails through a real SMTP server', () => {
     const malformed = await app.test.context.db.insertInto('messages').values({ realm_id: REALM, customer_id: invoice.customer_id, kind: 'reminder', to_address: 'not an address', invoice_ids: JSON.stringify([invoice.id]), total: 1, send_at: new Date(NOW), key: 'test:malformed' }).returning('id').executeTakeFirstOrThrow();
     expect(await app.test.context.services.messages.send(malformed.id)).toMatchObject({ status: 'failed', reason: 'invalid address' });
   });
+
+  it('never lists an invoice paid since the promise in its confirmation: it drops out, and a confirmation with nothing left is not sent', async () => {
+    const { db, services } = app.test.context;
+    type Invoice = { id: string; doc_number: string | null; balance: string };
+    // Open tasks of accounts with an address and at least two overdue invoices of their own.
+    const accounts: Array<{ taskId: string; customerId: string; invoices: Invoice[] }> = [];
+    const tasks = await db.selectFrom('call_tasks as t').innerJoin('qbo_customers as c', (j) => j.onRef('c.realm_id', '=', 't.realm_id').onRef('c.id', '=', 't.customer_id'))
+      .select(['t.id', 't.customer_id']).where('t.realm_id', '=', REALM).where('t.status', '=', 'open').where('c.email', 'is not', null).where('c.parent_id', 'is', null).orderBy('t.id').execute();
+    for (const task of tasks) {
+      const invoices = await db.selectFrom('qbo_invoices').select(['id', 'doc_number', 'balance']).where('realm_id', '=', REALM).where('customer_id', '=', task.customer_id).where('balance', '>', '0').where('due_date', '<', '2026-11-20').orderBy('id').execute();
+      if (invoices.length >= 2) accounts.push({ taskId: task.id, customerId: task.customer_id, invoices });
+    }
+    expect(accounts.length).toBeGreaterThanOrEqual(2);
+    const pay = (invoice: Invoice, customerId: string) =>
+      realm.create('Payment', { CustomerRef: { value: customerId }, TxnDate: '2026-11-20', TotalAmt: Number(invoice.balance), Line: [{ Amount: Number(invoice.balance), LinkedTxn: [{ TxnId: invoice.id, TxnType: 'Invoice' }] }] });
+    const confirmationOf = async (promiseId: string) => db.selectFrom('messages').selectAll().where('key', '=', `promise-confirmation:${promiseId}`).executeTakeFirstOrThrow();
+
+    // Promised this morning for two invoices; one of them is paid before the confirmation goes out.
+    const [partly, wholly] = accounts as [(typeof accounts)[number], (typeof accounts)[number]];
+    const [paid, unpaid] = partly.invoices as [Invoice, Invoice];
+    const first = await services.callOutcomes.record(REALM, partly.taskId, { outcome: 'promised', promise: { amount: 100, dueOn: '2026-11-27', invoiceIds: [paid.id, unpaid.id] } });
+    const confirmation = await confirmationOf(first.promiseIds[0]!);
+    expect(confirmation).toMatchObject({ status: 'queued', invoice_ids: [paid.id, unpaid.id] });
+    pay(paid, partly.customerId);
+    const received = smtp.received.length;
+    expect(await services.messages.send(confirmation.id)).toEqual({ status: 'sent', listed: [unpaid.id] });
+    expect(smtp.received).toHaveLength(received + 1);
+    const text = smtp.received.at(-1)!.parsed.text ?? '';
+    expect(text).toContain(`Invoice ${unpaid.doc_number ?? unpaid.id}  dated`);
+    expect(text).not.toContain(`Invoice ${paid.doc_number ?? paid.id}  dated`);
+    expect(await app.test.context.repos.outbox.find(confirmation.id)).toMatchObject({ status: 'sent', listed_invoice_ids: [unpaid.id] });
+
+    // Every invoice it names paid the same day: there is nothing to confirm.
+    const second = await services.callOutcomes.record(REALM, wholly.taskId, { outcome: 'promised', promise: { amount: 100, dueOn: '2026-11-27', invoiceIds: wholly.invoices.map((i) => i.id) } });
+    const nothingLeft = await confirmationOf(second.promiseIds[0]!);
+    for (const invoice of wholly.invoices) pay(invoice, wholly.customerId);
+    expect(await services.messages.send(nothingLeft.id)).toEqual({ status: 'cancelled', reason: 'paid' });
+    expect(smtp.received).toHaveLength(received + 1);
+    expect(await app.test.context.repos.outbox.find(nothingLeft.id)).toMatchObject({ status: 'cancelled', status_reason: expect.stringMatching(/paid/) });
+  });
 });
