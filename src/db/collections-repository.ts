@@ -5,6 +5,7 @@ import type { Action, CallTask, Level, MessageKind, PlaybookInput, RecordedMessa
 import { toCents } from '../collections/money';
 import type { Db } from './database';
 import { recordActions, recordActivities, type AppliedCounts } from './cadence-recorder';
+import { ContactsRepository } from './contacts-repository';
 import { paymentLines } from './payment-lines';
 
 export type { AppliedCounts };
@@ -95,11 +96,13 @@ export class CollectionsRepository {
       if (m.status === 'sent' && m.sent_on) return m.sent_on;
       return dayOf(m.send_at);
     };
+    // Where QuickBooks has no address, the one a collector found (and kept in Ardesk) is the customer's.
+    const foundEmails = await new ContactsRepository(this.db).foundEmails(realmId);
     const overrides = new Map(histories.map((h) => [h.customer_id, h.type_override]));
     return {
       now,
       connectedOn,
-      customers: customers.map((c) => ({ id: c.id, name: c.display_name, companyName: c.company_name, email: c.email, parentId: c.parent_id, typeOverride: overrides.get(c.id) ?? null })),
+      customers: customers.map((c) => ({ id: c.id, name: c.display_name, companyName: c.company_name, email: c.email || foundEmails.get(c.id) || null, parentId: c.parent_id, typeOverride: overrides.get(c.id) ?? null })),
       invoices: invoices
         .filter((i) => i.due_date)
         .map((i) => ({ id: i.id, customerId: i.customer_id, docNumber: i.doc_number, txnDate: i.txn_date, dueDate: i.due_date!, total: toCents(i.total), balance: toCents(i.balance), billEmail: i.bill_email })),

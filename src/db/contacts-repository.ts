@@ -27,6 +27,25 @@ export class ContactsRepository {
     return row.id;
   }
 
+  /**
+   * The address a collector found for each customer (an *email found* or *wrong person* outcome
+   * records it on a contact): the newest contact's with one. The contact email where QuickBooks
+   * has none (SPEC §4), for the playbook's input and the call outcomes alike.
+   */
+  async foundEmails(realmId: string, customerIds?: readonly string[]): Promise<Map<string, string>> {
+    if (customerIds && customerIds.length === 0) return new Map();
+    let query = this.db
+      .selectFrom('contacts')
+      .select(['customer_id', 'email'])
+      .distinctOn('customer_id')
+      .where('realm_id', '=', realmId)
+      .where('email', 'is not', null)
+      .where('email', '!=', '');
+    if (customerIds) query = query.where('customer_id', 'in', [...customerIds]);
+    const rows = await query.orderBy('customer_id').orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    return new Map(rows.map((row) => [row.customer_id, row.email!]));
+  }
+
   /** A contact recorded by an outcome that was corrected the same day. */
   async remove(realmId: string, contactId: string): Promise<void> {
     await this.db.deleteFrom('contacts').where('realm_id', '=', realmId).where('id', '=', contactId).execute();

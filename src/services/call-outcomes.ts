@@ -279,7 +279,8 @@ export class CallOutcomesService {
       if (picked.length === 0) throw new BadRequestError(`${field}: this customer has no overdue invoice; name the invoices`);
       return picked;
     };
-    const contactEmail = openInvoices.find((i) => i.bill_email)?.bill_email ?? customer?.email ?? null;
+    // The contact email as the playbook reads it: QuickBooks' address, else the one a collector found.
+    const contactEmail = openInvoices.find((i) => i.bill_email)?.bill_email || customer?.email || (await contacts.foundEmails(realmId, [task.customer_id])).get(task.customer_id) || null;
     const seq = sequenceOf(last) + 1;
     const key = `call:${taskId}:${randomUUID()}`;
     const effects: Effects = { promiseIds: [], planId: null, disputeId: null, contactId: null, messageKeys: [], escalated: [], reached: null, task: snapshotOf(task) };
