@@ -1,6 +1,8 @@
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { csrfTokenIn, HttpClient } from '../support/http';
 import { pdfText } from '../support/pdf';
+import { playbookSettingsSchema } from '../../src/collections/settings';
+import { settingsFromForm } from '../../src/web/routes/report-pages';
 
 const REALM = '9341601';
 const OTHER = '9341602';
@@ -113,10 +115,10 @@ describe('the collector pages and their forms', () => {
   });
 
   it('saves the settings form whole, and a call moves on to the next task', async () => {
-    const saved = await owner.postForm(`/companies/${REALM}/settings`, { _csrf: token, timezone: 'America/Chicago', level1: '5', level2: '15', level3: '25', level4: '50', minDaysBetweenLevels: '7', dunningGapDays: '4', verificationMaxAgeDays: '7', promiseGraceDays: '2', aAccountPercent: '75', sendDays: '1', sendStart: '8', sendEnd: '17', commercialDays: '1', commercialStart: '9', commercialEnd: '12', personalDays: '4', personalStart: '9', personalEnd: '17', writeNotesToQuickBooks: 'on' });
+    const saved = await owner.postForm(`/companies/${REALM}/settings`, { _csrf: token, timezone: 'America/Chicago', level1: '5', level2: '15', level3: '25', level4: '50', minDaysBetweenLevels: '7', dunningGapDays: '4', verificationMaxAgeDays: '7', promiseGraceDays: '2', aAccountPercent: '75', sendDays: '1', sendStart: '8', sendEnd: '17', commercialDays: '1', commercialStart: '9', commercialEnd: '12', personalDays: '4', personalStart: '9', personalEnd: '17', writeNotesToQuickBooks: 'on', writeCustomersToQuickBooks: 'on' });
     expect(saved.status).toBe(303);
     const api = await (await owner.get(`/api/realms/${REALM}/settings`, { headers: { accept: 'application/json' } })).json();
-    expect(api).toMatchObject({ timezone: 'America/Chicago', levelDays: [5, 15, 25, 50], dunningGapDays: 4, aAccountShare: 0.75, sendWindow: { days: [1] }, writeNotesToQuickBooks: true });
+    expect(api).toMatchObject({ timezone: 'America/Chicago', levelDays: [5, 15, 25, 50], dunningGapDays: 4, aAccountShare: 0.75, sendWindow: { days: [1] }, writeNotesToQuickBooks: true, writeCustomersToQuickBooks: true });
 
     // A voicemail keeps the task for another try; the page still moves on to the next call.
     const voicemail = await owner.postForm(`/companies/${REALM}/tasks/${taskId}/outcome`, { _csrf: token, outcome: 'voicemail', notes: 'left a message with reception' });
@@ -165,6 +167,36 @@ describe('the collector pages and their forms', () => {
     expect(activity.summary).toContain('credit note CM-12');
     expect((await owner.postForm(`/companies/${REALM}/disputes/${disputeId}/resolve`, { _csrf: token, resolution: 'again' })).status).toBe(404);
     expect((await stranger.postForm(`/companies/${REALM}/disputes/${disputeId}/resolve`, { _csrf: csrfTokenIn(await (await stranger.get(`/companies/${OTHER}`)).text()), resolution: 'x' })).status).toBe(404);
+  });
+
+  it('saves the settings page as a browser submits it without changing a setting: writes to QuickBooks customers stay off', async () => {
+    // Every setting is on the form: none is left for a default to reset.
+    expect(Object.keys(settingsFromForm({})).sort()).toEqual(Object.keys(playbookSettingsSchema.shape).sort());
+    const stored = async () => (await (await owner.get(`/api/realms/${REALM}/settings`, { headers: { accept: 'application/json' } })).json()) as Record<string, unknown>;
+    await app.test.context.services.settings.change(REALM, { writeCustomersToQuickBooks: false });
+    const before = await stored();
+    expect(before).toMatchObject({ writeCustomersToQuickBooks: false, writeNotesToQuickBooks: true });
+
+    /** The settings form's fields as a browser sends them: every input, a checkbox only when checked. */
+    const submitted = async (check: string[] = []) => {
+      const html = await (await owner.get(`/companies/${REALM}/settings`)).text();
+      const start = html.indexOf(`<form method="post" action="/companies/${REALM}/settings"`);
+      const form = html.slice(start, html.indexOf('</form>', start));
+      const fields = new URLSearchParams();
+      for (const [, attributes] of form.matchAll(/<input ([^>]*)>/g)) {
+        const attribute = (name: string) => new RegExp(`(?:^| )${name}="([^"]*)"`).exec(attributes!)?.[1];
+        const name = attribute('name');
+        if (!name) continue;
+        if (attribute('type') === 'checkbox' && !/ checked(?: |$)/.test(attributes!) && !check.includes(name)) continue;
+        fields.append(name, attribute('value') ?? 'on');
+      }
+      return owner.request(`/companies/${REALM}/settings`, { method: 'POST', body: fields, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    };
+    expect((await submitted()).status).toBe(303);
+    expect(await stored()).toEqual(before);
+    // The page shows the setting, so it can be turned back on there.
+    expect((await submitted(['writeCustomersToQuickBooks'])).status).toBe(303);
+    expect(await stored()).toEqual({ ...before, writeCustomersToQuickBooks: true });
   });
 
   it('puts a difficult customer of the month at the top of the day\'s list, flagged and labelled', async () => {

@@ -17,7 +17,10 @@ const resolveForm = z.object({ resolution: collectorText({ min: 1, max: 2000, tr
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const RECENT_DAYS = 60;
 
-/** The settings form as posted (strings and checkbox lists) → the settings API's shape; zod judges the values. */
+/**
+ * The settings form as posted (strings and checkbox lists) → the settings API's shape; zod judges
+ * the values. Every setting is on the form: one left off would come back as its default on save.
+ */
 export function settingsFromForm(form: Record<string, unknown>): Partial<PlaybookSettings> {
   const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
   const number = (name: string) => (text(name) === '' ? Number.NaN : Number(text(name)));
@@ -34,6 +37,7 @@ export function settingsFromForm(form: Record<string, unknown>): Partial<Playboo
     sendWindow: window('send'),
     callWindows: { commercial: window('commercial'), personal: window('personal') },
     writeNotesToQuickBooks: form.writeNotesToQuickBooks === 'on',
+    writeCustomersToQuickBooks: form.writeCustomersToQuickBooks === 'on',
   };
 }
 
@@ -130,6 +134,7 @@ export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promis
         promiseGraceDays: typed('promiseGraceDays', settings.promiseGraceDays),
         aAccountPercent: typed('aAccountPercent', Math.round(settings.aAccountShare * 100)),
         writeNotes: form ? form.writeNotesToQuickBooks === 'on' : settings.writeNotesToQuickBooks,
+        writeCustomers: form ? form.writeCustomersToQuickBooks === 'on' : settings.writeCustomersToQuickBooks,
       },
       windows: [window('send', 'Emails and letters go out', settings.sendWindow), window('commercial', 'Call commercial customers', settings.callWindows.commercial), window('personal', 'Call personal customers', settings.callWindows.personal)],
     });
