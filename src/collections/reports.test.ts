@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { addDays } from './calendar';
-import { aging, AGING_BUCKETS, agingBucket, balancesAsOf, daysSalesOutstanding, difficultCustomers, results, systemsLog, type AgingInvoice } from './reports';
+import { aging, AGING_BUCKETS, agingBucket, balancesAsOf, daysSalesOutstanding, difficultCustomers, keptWhen, results, systemsLog, type AgingInvoice, type PromiseTiming } from './reports';
 
 const TODAY = '2026-03-31';
 
@@ -85,7 +85,14 @@ describe('results', () => {
         paid('2026-03-06', 'i2', 70), // before its reminder
       ],
     });
-    expect(figures).toEqual({ asks: { calls: 2, emails: 2, total: 4 }, attempts: 1, promises: 2, promiseRate: 1, keptRate: 0.5, collectedAfterContact: 400 });
+    expect(figures).toEqual({ asks: { calls: 2, emails: 2, total: 4 }, attempts: 1, promises: 2, promiseRate: 1, keptRate: 0.5, keptOnDate: 1, keptWithinGrace: 0, keptOnDateRate: 0.5, keptWithinGraceRate: 0, collectedAfterContact: 400 });
+  });
+
+  it('counts promises kept on their date and kept within the grace days apart, as shares of the settled ones', () => {
+    const promise = (status: 'kept' | 'broken' | 'open', kept?: 'on_date' | 'within_grace') => ({ customerId: 'a', madeOn: '2026-03-02', status, ...(kept ? { kept } : {}) });
+    const figures = results({ ...PERIOD, ...none, promises: [promise('kept', 'on_date'), promise('kept', 'within_grace'), promise('kept', 'on_date'), promise('broken'), promise('open')] });
+    expect(figures).toMatchObject({ keptRate: 0.75, keptOnDate: 2, keptWithinGrace: 1, keptOnDateRate: 0.5, keptWithinGraceRate: 0.25 });
+    expect(results({ ...PERIOD, ...none })).toMatchObject({ keptOnDate: 0, keptWithinGrace: 0, keptOnDateRate: null, keptWithinGraceRate: null });
   });
 
   it.each([
@@ -131,6 +138,35 @@ describe('results', () => {
     expect(results({ ...PERIOD, ...none, ...asked, payments: [paid('2026-03-05', 'i1', 500, 300)] }).collectedAfterContact).toBe(200);
     // A credit applied on its own (a payment of 0) collects nothing.
     expect(results({ ...PERIOD, ...none, ...asked, payments: [paid('2026-03-05', 'i2', 250, 250)] }).collectedAfterContact).toBe(0);
+  });
+});
+
+describe('when a kept promise was kept', () => {
+  const promise = (id: string, overrides: Partial<PromiseTiming> = {}): PromiseTiming => ({ id, planId: null, invoiceIds: ['i1'], amount: 500, dueOn: '2026-03-10', madeOn: '2026-03-02', status: 'kept', settledOn: '2026-03-12', ...overrides });
+  const paid = (txnDate: string, amount: number, invoiceId = 'i1') => ({ txnDate, appliedTo: [{ invoiceId, amount }] });
+
+  it.each([
+    ['paid in full before its date', [paid('2026-03-05', 500)], 'on_date'],
+    ['paid in full on its date', [paid('2026-03-10', 500)], 'on_date'],
+    ['paid in two parts, the last on its date', [paid('2026-03-04', 200), paid('2026-03-10', 300)], 'on_date'],
+    ['paid the day after its date', [paid('2026-03-11', 500)], 'within_grace'],
+    ['paid in part by its date, the rest in the grace days', [paid('2026-03-09', 300), paid('2026-03-12', 200)], 'within_grace'],
+    ['with money paid before the promise not counted', [paid('2026-03-01', 500), paid('2026-03-12', 500)], 'within_grace'],
+    ['with money paid to another invoice not counted', [paid('2026-03-05', 500, 'i2'), paid('2026-03-11', 500)], 'within_grace'],
+  ])('%s', (_name, payments, when) => {
+    expect(keptWhen([promise('p1')], payments).get('p1')).toBe(when);
+  });
+
+  it('judges only kept promises; without its payments in the copy, by the day it was found kept', () => {
+    const timing = keptWhen([promise('broken', { status: 'broken' }), promise('open', { status: 'open' }), promise('late', { settledOn: '2026-03-11' }), promise('early', { settledOn: '2026-03-09' })], []);
+    expect([...timing]).toEqual([['late', 'within_grace'], ['early', 'on_date']]);
+  });
+
+  it('pays a plan\'s installments in order: each is kept when the money reaches it and those before it', () => {
+    const plan = [promise('second', { planId: 'plan', amount: 300, dueOn: '2026-03-20' }), promise('first', { planId: 'plan', amount: 200, dueOn: '2026-03-10' })];
+    // 200 on the first date; the second 300 comes in two parts, the last two days after its date.
+    const timing = keptWhen(plan, [paid('2026-03-10', 200), paid('2026-03-15', 100), paid('2026-03-22', 200)]);
+    expect(Object.fromEntries(timing)).toEqual({ first: 'on_date', second: 'within_grace' });
   });
 });
 

@@ -62,6 +62,60 @@ export interface PromiseRecord {
   customerId: string;
   madeOn: LocalDate;
   status: 'open' | 'kept' | 'partly_kept' | 'broken';
+  /** A kept promise: paid by its date, or only in the grace days after it (on its date when not told). */
+  kept?: KeptWhen;
+}
+
+/** When a kept promise was kept: by its date, or in the grace days after it (SPEC §4 "Promises to pay"). */
+export type KeptWhen = 'on_date' | 'within_grace';
+
+/** A promise or plan installment with what it covered: what the results need to tell when it was kept. */
+export interface PromiseTiming {
+  id: string;
+  planId: string | null;
+  invoiceIds: string[];
+  amount: Cents;
+  dueOn: LocalDate;
+  madeOn: LocalDate;
+  status: PromiseRecord['status'];
+  /** The day the playbook found it kept: the fallback when its payments are no longer in the copy. */
+  settledOn: LocalDate | null;
+}
+
+/**
+ * When each kept promise was kept, by the playbook's measure (reviewPromise in playbook.ts): the
+ * day the payments applied to its invoices since it was made first reached its amount (a plan's
+ * installments are paid in order, each after those before it). By the promise's date it was kept
+ * on the date; later, within the grace days. Promises not kept are not in the answer.
+ */
+export function keptWhen(promises: PromiseTiming[], payments: PaymentRecord[]): Map<string, KeptWhen> {
+  const byDate = [...payments].sort((a, b) => a.txnDate.localeCompare(b.txnDate));
+  const reachedOn = (promise: PromiseTiming, amount: Cents): LocalDate | null => {
+    const covered = new Set(promise.invoiceIds);
+    let paid = 0;
+    for (const payment of byDate) {
+      if (payment.txnDate < promise.madeOn) continue;
+      for (const line of payment.appliedTo) if (covered.has(line.invoiceId)) paid += line.amount;
+      if (paid >= amount) return payment.txnDate;
+    }
+    return null;
+  };
+  const timing = new Map<string, KeptWhen>();
+  /** `owed`: what the payments must reach for this promise to be kept (a plan's installments so far). */
+  const judge = (promise: PromiseTiming, owed: Cents) => {
+    if (promise.status !== 'kept') return;
+    const on = reachedOn(promise, owed) ?? promise.settledOn;
+    timing.set(promise.id, on !== null && on <= promise.dueOn ? 'on_date' : 'within_grace');
+  };
+  for (const promise of promises) if (!promise.planId) judge(promise, promise.amount);
+  for (const installments of groupRows(promises.filter((p) => p.planId), (p) => p.planId!).values()) {
+    let owed: Cents = 0;
+    for (const installment of [...installments].sort((a, b) => a.dueOn.localeCompare(b.dueOn))) {
+      owed += installment.amount;
+      judge(installment, owed);
+    }
+  }
+  return timing;
 }
 
 /** A payment: the invoices it paid (credit memos applied through it included) and the credit it used. */
@@ -80,6 +134,11 @@ export interface Results {
   promises: number;
   promiseRate: number | null;
   keptRate: number | null;
+  /** Kept promises of the period, paid by their date and only in the grace days after it; their shares of the settled ones. */
+  keptOnDate: number;
+  keptWithinGrace: number;
+  keptOnDateRate: number | null;
+  keptWithinGraceRate: number | null;
   collectedAfterContact: Cents;
 }
 
@@ -89,8 +148,8 @@ function isAsk(contact: CallRecord | SentMessageRecord): boolean {
 }
 
 /**
- * Results, not effort: asks, promises per call that reached someone, promises kept, money that
- * followed an ask. Every count is of the period (`from` to `to`, both included); an ask before
+ * Results, not effort: asks, promises per call that reached someone, promises kept (on their date
+ * and within the grace days apart), money that followed an ask. Every count is of the period (`from` to `to`, both included); an ask before
  * the period still counts for money collected in it.
  */
 export function results(input: { from: LocalDate; to: LocalDate; calls: CallRecord[]; messages: SentMessageRecord[]; promises: PromiseRecord[]; payments: PaymentRecord[] }): Results {
@@ -120,12 +179,19 @@ export function results(input: { from: LocalDate; to: LocalDate; calls: CallReco
     const cash = applied - (payment.creditApplied ?? 0);
     collected += applied > 0 && cash < applied ? Math.round((asked * Math.max(0, cash)) / applied) : asked;
   }
+  const kept = settled.filter((p) => p.status === 'kept');
+  const keptWithinGrace = kept.filter((p) => p.kept === 'within_grace').length;
+  const rate = (count: number) => (settled.length ? Math.round((count / settled.length) * 1000) / 1000 : null);
   return {
     asks: { calls: reached, emails, total: reached + emails },
     attempts: calls.length - reached,
     promises: promises.length,
     promiseRate: reached ? Math.round((promises.length / reached) * 1000) / 1000 : null,
-    keptRate: settled.length ? Math.round((settled.filter((p) => p.status === 'kept').length / settled.length) * 1000) / 1000 : null,
+    keptRate: rate(kept.length),
+    keptOnDate: kept.length - keptWithinGrace,
+    keptWithinGrace,
+    keptOnDateRate: rate(kept.length - keptWithinGrace),
+    keptWithinGraceRate: rate(keptWithinGrace),
     collectedAfterContact: collected,
   };
 }

@@ -10,7 +10,7 @@ import type { ActivitiesTable, DisputesTable, PromisesTable, QboCustomersTable, 
 export type ReportInvoice = Pick<Selectable<QboInvoicesTable>, 'id' | 'customer_id' | 'doc_number' | 'txn_date' | 'due_date'> & { total: Cents; balance: Cents };
 export type ReportCall = Pick<Selectable<ActivitiesTable>, 'customer_id' | 'occurred_on' | 'invoice_ids'> & { reached: boolean; outcome: string | null };
 export type ReportMessage = { kind: string; sent_on: LocalDate; invoice_ids: string[] };
-export type ReportPromise = Pick<Selectable<PromisesTable>, 'id' | 'customer_id' | 'made_on' | 'status' | 'plan_id'>;
+export type ReportPromise = Pick<Selectable<PromisesTable>, 'id' | 'customer_id' | 'made_on' | 'due_on' | 'status' | 'plan_id' | 'invoice_ids' | 'settled_on'> & { amount: Cents };
 export type ReportPayment = Pick<Selectable<QboPaymentsTable>, 'txn_date'> & { lines: PaymentLine[] };
 export type ReportCustomer = Pick<Selectable<QboCustomersTable>, 'id' | 'display_name'>;
 export type ReportDispute = Pick<Selectable<DisputesTable>, 'category' | 'opened_on'>;
@@ -73,9 +73,17 @@ export class ReportsRepository {
     return rows;
   }
 
-  /** The promises made in the period, in the order they fall due. */
+  /** The promises made in the period, in the order they fall due, with what they covered (to tell when a kept one was kept). */
   async promisesMade(realmId: string, from: LocalDate, to: LocalDate): Promise<ReportPromise[]> {
-    return this.db.selectFrom('promises').select(['id', 'customer_id', 'made_on', 'status', 'plan_id']).where('realm_id', '=', realmId).where('made_on', '>=', from).where('made_on', '<=', to).orderBy('due_on').execute();
+    const rows = await this.db
+      .selectFrom('promises')
+      .select(['id', 'customer_id', 'made_on', 'due_on', 'status', 'plan_id', 'invoice_ids', 'amount', 'settled_on'])
+      .where('realm_id', '=', realmId)
+      .where('made_on', '>=', from)
+      .where('made_on', '<=', to)
+      .orderBy('due_on')
+      .execute();
+    return rows.map((row) => ({ ...row, amount: toCents(row.amount) }));
   }
 
   /** Every payment dated on or before `until`, with its lines in cents. */

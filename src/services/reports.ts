@@ -2,7 +2,7 @@ import { addDays, type LocalDate } from '../collections/calendar';
 import type { Level } from '../collections/model';
 import { sumCents } from '../collections/money';
 import { nextCallDay } from '../collections/playbook';
-import { aging, ASK_MESSAGE_KINDS, balancesAsOf, daysSalesOutstanding, difficultCustomers, results, systemsLog, type AgingInvoice, type DifficultCustomer, type PaymentRecord } from '../collections/reports';
+import { aging, ASK_MESSAGE_KINDS, balancesAsOf, daysSalesOutstanding, difficultCustomers, keptWhen, results, systemsLog, type AgingInvoice, type DifficultCustomer, type PaymentRecord } from '../collections/reports';
 import type { PlaybookSettings } from '../collections/settings';
 import type { CallTasksRepository } from '../db/call-tasks-repository';
 import type { ReportPayment, ReportsRepository, StoredDifficultCustomer, StoredDifficultList } from '../db/reports-repository';
@@ -56,7 +56,8 @@ export class ReportsService {
 
   /**
    * The results of the collection work over a period (default: the 30 days to today), with aging
-   * and DSO as of the period's end (today at the latest); money in cents.
+   * and DSO as of the period's end (today at the latest); money in cents. Kept promises count
+   * apart as kept on their date and kept within the grace days (`promiseGraceDays`) after it.
    */
   async results(realmId: string, period: { from?: LocalDate; to?: LocalDate }) {
     const settings = await this.deps.settings.settingsOf(realmId);
@@ -65,18 +66,24 @@ export class ReportsService {
     const from = period.from ?? addDays(to, -29);
     const asOf = to < today ? to : today;
     const { reports } = this.deps;
+    // Payments to today: a promise made in the period may have been kept after it (every measure below keeps to its own dates).
     const [calls, messages, promises, paymentRows] = await Promise.all([
       reports.calls(realmId, to),
       reports.sentMessages(realmId, ASK_MESSAGE_KINDS, to, settings.timezone),
       reports.promisesMade(realmId, from, to),
-      reports.paymentsUntil(realmId, to),
+      reports.paymentsUntil(realmId, to > today ? to : today),
     ]);
     const payments = paymentRows.map(paymentRecord);
     const invoices = await this.invoicesAsOf(realmId, asOf, today, payments);
+    const timing = keptWhen(
+      promises.map((p) => ({ id: p.id, planId: p.plan_id, invoiceIds: p.invoice_ids, amount: p.amount, dueOn: p.due_on, madeOn: p.made_on, status: p.status, settledOn: p.settled_on })),
+      payments,
+    );
     return {
       from,
       to,
       agingAsOf: asOf,
+      promiseGraceDays: settings.promiseGraceDays,
       aging: aging(invoices, asOf),
       dso: daysSalesOutstanding(invoices, asOf),
       ...results({
@@ -84,11 +91,13 @@ export class ReportsService {
         to,
         calls: calls.map((c) => ({ customerId: c.customer_id, on: c.occurred_on, reached: c.reached, invoiceIds: c.invoice_ids })),
         messages: messages.map((m) => ({ kind: m.kind, on: m.sent_on, invoiceIds: m.invoice_ids })),
-        // A payment plan is one promise for these measures; it counts as kept only if every installment was.
+        // A payment plan is one promise for these measures; it counts as kept only if every
+        // installment was, and as kept on the date only if every installment was paid by its date.
         promises: [...groupBy(promises, (p) => p.plan_id ?? p.id).values()].map((group) => ({
           customerId: group[0]!.customer_id,
           madeOn: group[0]!.made_on,
           status: group.some((p) => p.status === 'broken' || p.status === 'partly_kept') ? 'broken' : group.every((p) => p.status === 'kept') ? 'kept' : 'open',
+          kept: group.some((p) => timing.get(p.id) === 'within_grace') ? 'within_grace' : 'on_date',
         })),
         payments,
       }),

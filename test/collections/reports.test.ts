@@ -135,6 +135,28 @@ describe('the results page', () => {
     expect(html).toContain('calls that reached someone');
   });
 
+  it('counts promises kept on their date and kept within the grace days apart, on the page and in the API', async () => {
+    const { db } = app.test.context;
+    // Promises of November, each covering one invoice of 100.00; the payments dated as the customers paid.
+    const promise = (invoiceId: string, madeOn: string, dueOn: string, settledOn: string, status: 'kept' | 'broken') =>
+      ({ realm_id: PAGE_REALM, customer_id: '1', invoice_ids: JSON.stringify([invoiceId]), amount: 100, due_on: dueOn, made_on: madeOn, status, settled_on: settledOn });
+    const payment = (id: string, invoiceId: string, txnDate: string) =>
+      ({ realm_id: PAGE_REALM, id, sync_token: '0', qbo_updated_at: new Date(), customer_id: '1', txn_date: txnDate, total: 100, unapplied: 0, applied_to: JSON.stringify([{ id: invoiceId, type: 'Invoice', amount: 100 }]) });
+    await db.insertInto('promises').values([
+      promise('K1', '2026-11-02', '2026-11-06', '2026-11-07', 'kept'), // paid on its date (found kept the morning after)
+      promise('K2', '2026-11-03', '2026-11-09', '2026-11-11', 'kept'), // paid two days after it, within the grace days
+      promise('K3', '2026-11-04', '2026-11-10', '2026-11-13', 'broken'),
+    ]).execute();
+    await db.insertInto('qbo_payments').values([payment('KEPT1', 'K1', '2026-11-06'), payment('KEPT2', 'K2', '2026-11-11')]).execute();
+
+    const period = 'from=2026-11-01&to=2026-11-20';
+    const api = await (await owner.get(`/api/realms/${PAGE_REALM}/results?${period}`, { headers: { accept: 'application/json' } })).json();
+    expect(api).toMatchObject({ promises: 3, keptRate: 0.667, keptOnDate: 1, keptWithinGrace: 1, keptOnDateRate: 0.333, keptWithinGraceRate: 0.333, promiseGraceDays: 2 });
+    const html = await (await owner.get(`/companies/${PAGE_REALM}/results?${period}`)).text();
+    expect(html).toMatch(/Kept on the date<\/span><strong>33\.3%<\/strong><span class="muted">1 promise paid by its date<\/span>/);
+    expect(html).toMatch(/Kept within the grace days<\/span><strong>33\.3%<\/strong><span class="muted">1 promise paid in the 2 days after its date<\/span>/);
+  });
+
   it('refuses a From date after To with a plain error next to the field, the form as typed', async () => {
     const page = await owner.get(`/companies/${PAGE_REALM}/results?from=2026-11-30&to=2026-11-01`);
     expect(page.status).toBe(400);
