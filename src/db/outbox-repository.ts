@@ -1,6 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import { toCents, type Cents } from '../collections/money';
 import type { Db } from './database';
+import { notHeldForReview } from './send-review-repository';
 import type { MessagesTable, MessageStatus, TemplateOverridesTable } from './schema';
 
 type TemplatePartName = TemplateOverridesTable['part'];
@@ -30,6 +31,7 @@ export class OutboxRepository {
       .where('id', '=', id)
       .where('status', '=', 'queued')
       .where('send_at', '<=', businessNow)
+      .where(notHeldForReview)
       .returningAll()
       .executeTakeFirst();
   }
@@ -93,6 +95,7 @@ export class OutboxRepository {
       .where('status', '=', 'queued')
       .where('send_at', '<=', businessNow)
       .where('realm_id', 'in', (eb) => eb.selectFrom('companies').select('realm_id').where('status', '=', 'connected'))
+      .where(notHeldForReview)
       .where((eb) => eb.or([eb('dispatched_at', 'is', null), eb('dispatched_at', '<', sql<Date>`now() - ${`${Math.round(redispatchMs / 1000)} seconds`}::interval`)]))
       .orderBy('send_at')
       .limit(limit)

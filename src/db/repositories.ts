@@ -19,6 +19,7 @@ import { SessionsRepository } from './sessions-repository';
 import { UsersRepository } from './users-repository';
 import { MetricsRepository } from './metrics-repository';
 import { RetentionRepository } from './retention-repository';
+import { SendReviewRepository } from './send-review-repository';
 import type { Db } from './database';
 
 /** Every repository over one executor (the database, or a transaction a service composes them in). */
@@ -33,6 +34,7 @@ export interface Repositories {
   collections: CollectionsRepository;
   workList: WorkListRepository;
   outbox: OutboxRepository;
+  sendReview: SendReviewRepository;
   notes: NotesRepository;
   accounts: AccountsRepository;
   accountStates: AccountStatesRepository;
@@ -58,6 +60,7 @@ export function createRepositories(db: Db): Repositories {
     collections: new CollectionsRepository(db),
     workList: new WorkListRepository(db),
     outbox: new OutboxRepository(db),
+    sendReview: new SendReviewRepository(db),
     notes: new NotesRepository(db),
     accounts: new AccountsRepository(db),
     accountStates: new AccountStatesRepository(db),

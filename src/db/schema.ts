@@ -6,6 +6,7 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 
 export type CompanyStatus = 'connected' | 'needs_reconnect' | 'disconnected';
+export type SendReviewMode = 'first_run' | 'every_run' | 'off';
 
 export interface CompaniesTable {
   realm_id: string;
@@ -21,6 +22,10 @@ export interface CompaniesTable {
   disconnected_at: Timestamp | null;
   /** When the retention job (or a member) deleted the copy of QuickBooks; null while it is held. */
   copy_deleted_at: Timestamp | null;
+  /** Who approves what the daily run sends: until collecting starts, every run, or nobody. */
+  send_review: Generated<SendReviewMode>;
+  /** When a person first approved what Ardesk sends (null: nothing approved yet, nothing goes out). */
+  collecting_since: Timestamp | null;
   created_at: CreatedAt;
   updated_at: Generated<Timestamp>;
 }
@@ -245,8 +250,20 @@ export interface MessagesTable {
   smtp_response: string | null;
   /** The invoices the sent message actually listed, after the fresh balance check. */
   listed_invoice_ids: ColumnType<string[] | null, string | null, string | null>;
+  /** When a person approved it on the review page (null: not reviewed, or no review needed). */
+  approved_at: Timestamp | null;
   /** When a letter was first printed or downloaded as a PDF. */
   printed_at: Timestamp | null;
+}
+
+export interface SendApprovalsTable {
+  id: Generated<string>;
+  realm_id: string;
+  approved_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  approved_by: string;
+  messages: number;
+  accounts: number;
+  total: Money;
 }
 
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'uncertain' | 'cancelled';
@@ -393,6 +410,7 @@ export interface Database {
   call_tasks: CallTasksTable;
   activities: ActivitiesTable;
   messages: MessagesTable;
+  send_approvals: SendApprovalsTable;
   payment_plans: PaymentPlansTable;
   promises: PromisesTable;
   disputes: DisputesTable;

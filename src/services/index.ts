@@ -45,6 +45,7 @@ import { ReadinessService } from './readiness';
 import { ReportsService } from './reports';
 import { MessageSendService } from './send-message';
 import { SignInService } from './sign-in';
+import { SendReviewService } from './send-review';
 import { SyncService } from './sync';
 import { TemplatesService } from './templates';
 import { WebhooksService } from './webhooks';
@@ -118,6 +119,7 @@ export interface Services {
   retention: DataRetentionService;
   operatorQueues: OperatorQueuesService;
   readiness: ReadinessService;
+  sendReview: SendReviewService;
 }
 
 /**
@@ -134,6 +136,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
   const accountStates = new AccountStateService({ states: repos.accountStates, directory });
   const customerFiles = new CustomerFileService({ settings, files: repos.customerFile, accountStates });
   const notes = new NotesService({ companies: repos.companies, settings, notes: repos.notes, client: quickbooks, locks, queues, clock, logger: logger.child({ module: 'notes' }) });
+  const pauses = new PausesService({ settings, files: repos.customerFile, collections: repos.collections, notes });
   const letters = new LettersService({ db, outbox: repos.outbox, mergeData: repos.mergeData, templates, clock });
   return {
     settings,
@@ -142,7 +145,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     customerFiles,
     escalationFiles: new EscalationFileService({ customerFiles, outbox: repos.outbox, letters, templates }),
     invoiceFiles: new InvoiceFileService({ files: repos.customerFile }),
-    pauses: new PausesService({ settings, files: repos.customerFile, collections: repos.collections, notes }),
+    pauses,
     customerTypes: new CustomerTypeService({ files: repos.customerFile }),
     accounts: new AccountViewService({ settings, files: customerFiles }),
     callScripts: new CallScriptService({ db, outbox: repos.outbox, templates, clock }),
@@ -174,5 +177,6 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     retention: new DataRetentionService({ retention: repos.retention, clock, retentionDays }),
     operatorQueues: new OperatorQueuesService({ queues }),
     readiness: new ReadinessService({ db, redis }),
+    sendReview: new SendReviewService({ reviews: repos.sendReview, settings, pauses, queues, clock }),
   };
 }

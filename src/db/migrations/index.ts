@@ -13,6 +13,7 @@ import * as m0013 from './0013-account-states';
 import * as m0014 from './0014-quickbooks-copy-retention';
 import * as m0015 from './0015-playbook-facts';
 import * as m0017 from './0017-difficult-customers';
+import * as m0019 from './0019-send-review';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0014-quickbooks-copy-retention': m0014,
   '0015-playbook-facts': m0015,
   '0017-difficult-customers': m0017,
+  '0019-send-review': m0019,
 };
