@@ -177,6 +177,6 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     retention: new DataRetentionService({ retention: repos.retention, clock, retentionDays }),
     operatorQueues: new OperatorQueuesService({ queues }),
     readiness: new ReadinessService({ db, redis }),
-    sendReview: new SendReviewService({ reviews: repos.sendReview, settings, pauses, queues, clock }),
+    sendReview: new SendReviewService({ reviews: repos.sendReview, settings, pauses, queues, users: repos.users, clock }),
   };
 }

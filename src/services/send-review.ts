@@ -3,6 +3,7 @@ import { sumCents, type Cents } from '../collections/money';
 import { nextSendTime } from '../collections/playbook';
 import type { Clock } from '../clock';
 import type { SendReviewRepository } from '../db/send-review-repository';
+import type { UsersRepository } from '../db/users-repository';
 import type { SendReviewMode } from '../db/schema';
 import { BadRequestError, NotFoundError } from '../errors';
 import type { JobQueues } from '../jobs/queues';
@@ -54,8 +55,12 @@ export interface SendReviewDeps {
   settings: Pick<CompanySettingsService, 'settingsOf'>;
   pauses: Pick<PausesService, 'pause'>;
   queues: Pick<JobQueues, 'enqueue'>;
+  users: Pick<UsersRepository, 'find'>;
   clock: Clock;
 }
+
+/** Who approves: a signed-in person, a company's API token, or the operator. */
+export type Approver = { kind: 'person'; userId: string } | { kind: 'company-token'; tokenId: string } | { kind: 'operator' };
 
 /**
  * Review before sending (SPEC §4, issue 20): what the daily run would send waits, per account,
@@ -103,13 +108,21 @@ export class SendReviewService {
    * are named (the API, for scripts). Messages that are no longer held (cancelled since, or
    * approved in another tab) are left as they are. Collecting starts with the first approval.
    */
-  async approve(realmId: string, approvedBy: string, messageIds?: readonly string[]): Promise<{ approved: number }> {
+  async approve(realmId: string, approver: Approver, messageIds?: readonly string[]): Promise<{ approved: number }> {
     const { reviews, queues, clock } = this.deps;
+    const approvedBy = await this.nameOf(approver);
     const ids = messageIds ?? (await reviews.held(realmId)).map((m) => m.id);
     const settings = await this.deps.settings.settingsOf(realmId);
     const approved = await reviews.approve(realmId, ids, approvedBy, nextSendTime(clock.businessNow(), settings));
     if (approved.length) await queues.enqueue('mail.dispatch', {});
     return { approved: approved.length };
+  }
+
+  private async nameOf(approver: Approver): Promise<string> {
+    if (approver.kind === 'operator') return 'the operator (API token)';
+    if (approver.kind === 'company-token') return `API token ${approver.tokenId}`;
+    const user = await this.deps.users.find(approver.userId);
+    return user?.email ?? user?.name ?? `user ${approver.userId}`;
   }
 
   /** Holds an account back: its collection paused (with the reason), its held messages cancelled. */

@@ -24,6 +24,7 @@ import { createViewEngine } from './view-engine';
 import { callPages } from './routes/call-pages';
 import { customerPages } from './routes/customer-pages';
 import { reportPages } from './routes/report-pages';
+import { reviewRoutes } from './routes/review';
 import { metricsRoutes } from './routes/metrics';
 import { legalRoutes } from './routes/legal';
 import { isOperator, isQueueViewApi, operatorRoutes } from './routes/operator';
@@ -127,6 +128,7 @@ export function createWebApp(deps: WebDeps): Express {
   app.use(callPages(deps));
   app.use(customerPages(deps));
   app.use(reportPages(deps));
+  app.use(reviewRoutes(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

@@ -4,6 +4,7 @@ import type { Engine } from '../support/database';
 import { customerRow, invoiceRow } from '../support/rows';
 
 const REALM = '9341019';
+const OWNER = { kind: 'operator' } as const;
 // A Tuesday at 10:00 in New York: inside the send window.
 const NOW = new Date('2026-11-24T15:00:00Z');
 
@@ -53,16 +54,16 @@ describe.each<Engine>(['postgres', 'pglite'])('review before sending (%s)', (eng
   it('approves exactly what the person saw: a message made after the page stays held', async () => {
     const seen = (await review.review(REALM)).accounts.flatMap((a) => a.messages.map((m) => m.id));
     const later = await queue('7', 'verification', ['1']);
-    expect(await review.approve(REALM, 'owner@review.test', seen)).toEqual({ approved: 2 });
+    expect(await review.approve(REALM, OWNER, seen)).toEqual({ approved: 2 });
     expect(await due()).toEqual([...seen].sort());
     // Made before collecting started and never shown: it waits on the page for the next look.
     expect((await review.review(REALM)).accounts.flatMap((a) => a.messages.map((m) => m.id))).toEqual([later]);
     const approval = await test.context.db.selectFrom('send_approvals').selectAll().where('realm_id', '=', REALM).executeTakeFirstOrThrow();
-    expect(approval).toMatchObject({ approved_by: 'owner@review.test', messages: 2, accounts: 2 });
+    expect(approval).toMatchObject({ approved_by: 'the operator (API token)', messages: 2, accounts: 2 });
     expect(Number(approval.total)).toBe(241);
     // Approving the same messages again changes nothing.
-    expect(await review.approve(REALM, 'owner@review.test', seen)).toEqual({ approved: 0 });
-    await review.approve(REALM, 'owner@review.test', [later]);
+    expect(await review.approve(REALM, OWNER, seen)).toEqual({ approved: 0 });
+    await review.approve(REALM, OWNER, [later]);
   });
 
   it('under first_run, what later runs make goes out without a review', async () => {
