@@ -142,6 +142,7 @@ const envShape = z.object({
   WORKER_HEALTH_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3001)),
   SHUTDOWN_DRAIN_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10_000, 'must be at most 10000 (the whole stop has 25 s)').default(5000)),
   RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(3650, 'must be at most 3650').default(30)),
+  SEND_REVIEW_DEFAULT: z.preprocess(emptyAsUndefined, z.enum(['first_run', 'every_run', 'off'], { message: 'must be first_run, every_run or off' }).default('first_run')),
   EULA_URL: z.preprocess(emptyAsUndefined, url(['https:', 'http:']).optional()),
   PRIVACY_URL: z.preprocess(emptyAsUndefined, url(['https:', 'http:']).optional()),
 });
@@ -204,6 +205,8 @@ export interface Config extends DatabaseConfig {
   shutdownDrainMs: number;
   /** A disconnected company's copy of QuickBooks is deleted this many days after the disconnect. */
   retentionDays: number;
+  /** Whether a newly connected company's messages wait for a person's approval (it can change this on its review page). */
+  sendReviewDefault: 'first_run' | 'every_run' | 'off';
   /** The operator's own end-user licence agreement and privacy policy, instead of the built-in pages. */
   legal: { eulaUrl?: string; privacyUrl?: string };
 }
@@ -269,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerHealthPort: e.WORKER_HEALTH_PORT,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     retentionDays: e.RETENTION_DAYS,
+    sendReviewDefault: e.SEND_REVIEW_DEFAULT,
     legal: { eulaUrl: e.EULA_URL, privacyUrl: e.PRIVACY_URL },
   });
 }

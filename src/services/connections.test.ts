@@ -48,6 +48,8 @@ function connections(overrides: { revokeFails?: boolean; tokensOfAnotherCompany?
     queues,
     clock: { now: () => new Date('2026-03-02T15:00:00Z'), businessNow: () => new Date('2026-03-02T15:00:00Z') },
     redirectUri: 'https://ardesk.example/callback',
+    reviews: { setMode: async (realmId, mode) => void done.push(`review ${mode} for ${realmId}`) },
+    sendReviewDefault: 'first_run',
   };
   return { service: new ConnectionsService(deps), done };
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { CompaniesRepository } from '../db/companies-repository';
 import type { OAuthStatesRepository, PendingState } from '../db/oauth-states-repository';
-import type { Company } from '../db/schema';
+import type { Company, SendReviewMode } from '../db/schema';
+import type { SendReviewRepository } from '../db/send-review-repository';
 import type { UsersRepository } from '../db/users-repository';
 import { BadRequestError } from '../errors';
 import type { JobQueues } from '../jobs/queues';
@@ -27,6 +28,9 @@ export interface ConnectionsDeps {
   clock: Clock;
   /** Where Intuit sends the browser back (config.intuit.redirectUri). */
   redirectUri: string;
+  reviews: Pick<SendReviewRepository, 'setMode'>;
+  /** The review mode a company connected for the first time starts with. */
+  sendReviewDefault: SendReviewMode;
 }
 
 /**
@@ -68,6 +72,7 @@ export class ConnectionsService {
     }
     const user = await oauth.userInfo(issued.accessToken);
     const person = await users.upsertByIntuitSub(user.sub, { email: user.email, name: user.name });
+    const known = await companies.find(realmId);
     await companies.upsert({
       realm_id: realmId,
       name: info.CompanyName || info.LegalName || `QuickBooks company ${realmId}`,
@@ -82,6 +87,8 @@ export class ConnectionsService {
       email: info.Email?.Address ?? null,
       phone: info.PrimaryPhone?.FreeFormNumber ?? null,
     });
+    // A company connected for the first time starts with the operator's review mode; a reconnect keeps its own.
+    if (!known) await this.deps.reviews.setMode(realmId, this.deps.sendReviewDefault);
     await vault.storeNew(realmId, issued, clock.now());
     await companies.addMember(realmId, person.id);
     const connected = (await companies.find(realmId))!;

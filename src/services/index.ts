@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import { ApiTokensRepository } from '../db/api-tokens-repository';
 import type { Db } from '../db/database';
 import type { Repositories } from '../db/repositories';
+import type { SendReviewMode } from '../db/schema';
 import type { JobQueues } from '../jobs/queues';
 import type { Logger } from '../logger';
 import type { FreshBalances } from '../mail/fresh-balances';
@@ -77,6 +78,8 @@ export interface ServiceDeps {
   redirectUri: string;
   /** How long a disconnected company's copy of QuickBooks is kept (config.retentionDays). */
   retentionDays: number;
+  /** The review mode a newly connected company starts with (config.sendReviewDefault). */
+  sendReviewDefault: SendReviewMode;
 }
 
 /** The application's work, one service per collector action or read model. */
@@ -129,7 +132,7 @@ export interface Services {
 export type Uses<K extends keyof Services> = { services: Pick<Services, K> };
 
 /** Builds every service once per process; each gets only the dependencies it names. */
-export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, mailer, balances, mailFrom, oauth, vault, redirectUri, retentionDays }: ServiceDeps): Services {
+export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, mailer, balances, mailFrom, oauth, vault, redirectUri, retentionDays, sendReviewDefault }: ServiceDeps): Services {
   const locks = redisLocks(redis, queues.prefix);
   const settings = new CompanySettingsService({ companies: repos.companies, collections: repos.collections, clock });
   const directory = new AccountDirectoryService(repos.accounts);
@@ -172,7 +175,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     companyPage: new CompanyPageService({ outbox: repos.outbox, clock }),
     apiTokens: new ApiTokensService({ apiTokens: new ApiTokensRepository(db), clock }),
     webSessions: new WebSessionsService({ sessions: repos.sessions }),
-    connections: new ConnectionsService({ oauthStates: repos.oauthStates, oauth, vault, client: quickbooks, users: repos.users, companies: repos.companies, queues, clock, redirectUri }),
+    connections: new ConnectionsService({ oauthStates: repos.oauthStates, oauth, vault, client: quickbooks, users: repos.users, companies: repos.companies, queues, clock, redirectUri, reviews: repos.sendReview, sendReviewDefault }),
     signIn: new SignInService({ oauthStates: repos.oauthStates, oauth, users: repos.users, companies: repos.companies, clock, redirectUri }),
     retention: new DataRetentionService({ retention: repos.retention, clock, retentionDays }),
     operatorQueues: new OperatorQueuesService({ queues }),

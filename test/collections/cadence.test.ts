@@ -7,14 +7,14 @@ const workListFor = (context: AppContext, ...args: Parameters<AppContext['servic
 const customerFile = (context: AppContext, realmId: string, customerId: string, day?: string) => context.services.customerFiles.fileOf(realmId, customerId, day);
 const accountState = (context: AppContext, realmId: string, customerId: string, day?: string) => context.services.accounts.view(realmId, customerId, day);
 import { ENGINES } from '../support/database';
-import { customerRow, invoiceRow } from '../support/rows';
+import { ALREADY_COLLECTING, customerRow, invoiceRow } from '../support/rows';
 
 const REALM = '5550001';
 const MONDAY = '2026-03-02';
 
 async function seed(test: TestContext): Promise<void> {
   const { db, repos } = test.context;
-  await repos.companies.upsert({ realm_id: REALM, name: 'Cadence Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
+  await repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: REALM, name: 'Cadence Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
   const customer = (id: string, name: string, email: string | null, company: string | null) => customerRow(REALM, id, { display_name: name, company_name: company, email });
   await db.insertInto('qbo_customers').values([customer('1', 'Acme Supply', 'ap@acme.test', 'Acme Supply'), customer('2', 'Dana Reyes', null, null), customer('3', 'Birch Design', 'pay@birch.test', 'Birch Design')]).execute();
   const invoice = (id: string, customerId: string, txnDate: string, dueDate: string, dollars: number) => invoiceRow(REALM, id, customerId, dueDate, dollars * 100, { txn_date: txnDate });

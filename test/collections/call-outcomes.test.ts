@@ -1,5 +1,6 @@
 import { startWeb, type RunningWeb } from '../../src/main/web';
 import { createTestContext, type TestContext } from '../support/context';
+import { ALREADY_COLLECTING } from '../support/rows';
 
 const REALM = '5550002';
 const MONDAY = '2026-03-02';
@@ -13,7 +14,7 @@ describe('recording call outcomes', () => {
     // The business clock stands on Monday 2026-03-02, 10:00 in New York.
     test = await createTestContext({ env: { API_TOKEN: TOKEN, ARDESK_NOW: '2026-03-02T15:00:00Z' } });
     const { db, repos } = test.context;
-    await repos.companies.upsert({ realm_id: REALM, name: 'Outcome Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
+    await repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: REALM, name: 'Outcome Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
     const customer = (id: string, name: string, company: string | null) => ({ realm_id: REALM, id, sync_token: '0', qbo_updated_at: new Date(), display_name: name, company_name: company, given_name: null, family_name: null, email: `ap${id}@example.test`, phone: null, mobile: null, notes: null, balance: 0, active: true, parent_id: null, sales_term_id: null, currency: 'USD', raw: '{}' });
     await db.insertInto('qbo_customers').values(['1', '2', '3', '4', '5', '6'].map((id) => customer(id, `Customer ${id}`, `Customer ${id} LLC`))).execute();
     const invoice = (id: string, customerId: string) => ({ realm_id: REALM, id, sync_token: '0', qbo_updated_at: new Date(), customer_id: customerId, doc_number: `20${id}`, txn_date: '2026-01-20', due_date: '2026-02-20', total: 900, balance: 900, bill_email: null, sales_term_id: null, currency: 'USD', email_status: null, raw: '{}' });

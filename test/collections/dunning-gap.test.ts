@@ -2,7 +2,7 @@ import { zonedInstant } from '../../src/collections/calendar';
 import { recordActivities, recordSent } from '../../src/db/cadence-recorder';
 import { CollectionsRepository } from '../../src/db/collections-repository';
 import { createTestContext, type TestContext } from '../support/context';
-import { customerRow, invoiceRow } from '../support/rows';
+import { ALREADY_COLLECTING, customerRow, invoiceRow } from '../support/rows';
 
 /**
  * The gap of SPEC §4 through the database: 3 days between the days dunning messages reach the
@@ -23,7 +23,7 @@ describe('the gap between dunning messages, from the record', () => {
   beforeAll(async () => {
     test = await createTestContext();
     const { db, repos } = test.context;
-    await repos.companies.upsert({ realm_id: REALM, name: 'Gap Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
+    await repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: REALM, name: 'Gap Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
     await db.insertInto('qbo_customers').values(customerRow(REALM, '1', { display_name: 'Kettle Co', company_name: 'Kettle Co', email: 'ap@kettle.test' })).execute();
     await db.insertInto('qbo_invoices').values([invoiceRow(REALM, '11', '1', '2026-02-20', 90_000), invoiceRow(REALM, '12', '1', SATURDAY, 40_000)]).execute();
     // Invoice 11 at level 1 since 02-25: on Saturday it enters level 2 (15 days overdue). Invoice 12 is due on Saturday: level 1 from Tuesday.

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { createTestContext, type TestContext } from '../support/context';
-import { customerRow, invoiceRow } from '../support/rows';
+import { ALREADY_COLLECTING, customerRow, invoiceRow } from '../support/rows';
 
 const REALM = '5550031';
 // Monday 2026-03-02, 10:00 in New York.
@@ -22,7 +22,7 @@ describe('an email found and kept in Ardesk', () => {
   beforeAll(async () => {
     test = await createTestContext({ env: { ARDESK_NOW: NOW } });
     const { db, repos, services } = test.context;
-    await repos.companies.upsert({ realm_id: REALM, name: 'Found Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
+    await repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: REALM, name: 'Found Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
     await services.settings.change(REALM, { writeCustomersToQuickBooks: false });
     // No address in QuickBooks, on the customer or its invoices.
     await db.insertInto('qbo_customers').values(customerRow(REALM, '2', { display_name: 'Dana Reyes', company_name: 'Reyes Build', email: null })).execute();

@@ -2,6 +2,7 @@ import { CollectionsRepository } from '../../src/db/collections-repository';
 import { mergeDataFor } from '../../src/mail/merge-data';
 import { zonedInstant } from '../../src/collections/calendar';
 import { createTestContext, type TestContext } from '../support/context';
+import { ALREADY_COLLECTING } from '../support/rows';
 
 /**
  * The letters after unanswered calls, through the database: the playbook reads the recorded
@@ -17,7 +18,7 @@ describe('letters after unanswered calls, from the record', () => {
   beforeAll(async () => {
     test = await createTestContext();
     const { db, repos } = test.context;
-    await repos.companies.upsert({ realm_id: REALM, name: 'Record Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
+    await repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: REALM, name: 'Record Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
     const customer = (id: string, name: string) => ({ realm_id: REALM, id, sync_token: '0', qbo_updated_at: new Date(), display_name: name, company_name: name, given_name: null, family_name: null, email: `ap@${id}.test`, phone: null, mobile: null, notes: null, balance: 0, active: true, parent_id: null, sales_term_id: null, currency: 'USD', raw: '{}' });
     await db.insertInto('qbo_customers').values([customer('1', 'Called Co'), customer('2', 'Quiet Co')]).execute();
     const invoice = (id: string, customerId: string) => ({ realm_id: REALM, id, sync_token: '0', qbo_updated_at: new Date(), customer_id: customerId, doc_number: `20${id}`, txn_date: '2026-01-07', due_date: '2026-02-06', total: 900, balance: 900, bill_email: null, sales_term_id: null, currency: 'USD', email_status: null, raw: '{}' });

@@ -1,6 +1,7 @@
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { createTestContext, type TestContext } from '../support/context';
 import { HttpClient } from '../support/http';
+import { ALREADY_COLLECTING } from '../support/rows';
 
 const REALM = '5550019';
 // Monday 2026-04-06, 11:00 in New York: the commercial call window is open today.
@@ -14,7 +15,7 @@ describe('results and difficult customers on the database', () => {
   beforeAll(async () => {
     test = await createTestContext({ env: { ARDESK_NOW: NOW } });
     const { db, repos } = test.context;
-    await repos.companies.upsert({ realm_id: REALM, name: 'Results Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
+    await repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: REALM, name: 'Results Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
     const customer = (id: string, name: string, parentId: string | null = null) => ({ realm_id: REALM, id, sync_token: '0', qbo_updated_at: new Date(), display_name: name, company_name: `${name} LLC`, given_name: null, family_name: null, email: `ap${id}@example.test`, phone: null, mobile: null, notes: null, balance: 0, active: true, parent_id: parentId, sales_term_id: null, currency: 'USD', raw: '{}' });
     await db.insertInto('qbo_customers').values([customer('1', 'Acme'), customer('2', 'Birch'), customer('3', 'Cedar'), customer('4', 'Dune'), customer('5', 'Dune: east site', '4')]).execute();
     const invoice = (id: string, customerId: string, txnDate: string, dueDate: string, total: number, balance: number) => ({ realm_id: REALM, id, sync_token: '0', qbo_updated_at: new Date(), customer_id: customerId, doc_number: `50${id}`, txn_date: txnDate, due_date: dueDate, total, balance, bill_email: null, sales_term_id: null, currency: 'USD', email_status: null, raw: '{}' });

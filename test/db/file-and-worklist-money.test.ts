@@ -4,6 +4,7 @@ import { parseEntity, type ParsedRow, type SyncedEntity } from '../../src/quickb
 import { AccountDirectoryService } from '../../src/services/account-directory';
 import { AccountStateService } from '../../src/services/account-state';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../support/database';
+import { ALREADY_COLLECTING } from '../support/rows';
 
 const REALM = '5550078';
 const MONDAY = '2026-03-02';
@@ -26,7 +27,7 @@ describe.each(ENGINES)('the customer file and the work list in cents on %s', (en
   beforeAll(async () => {
     test = await createTestDatabase(engine);
     repos = createRepositories(test.db);
-    await repos.companies.upsert({ realm_id: REALM, name: 'Dime Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
+    await repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: REALM, name: 'Dime Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
     await repos.copy.upsert(REALM, 'Customer', [
       parsed('Customer', { Id: '1', DisplayName: 'Penny Supply', PrimaryEmailAddr: { Address: 'ap@penny.test' }, Balance: 0.3 }),
       parsed('Customer', { Id: '2', DisplayName: 'Nickel Works', PrimaryEmailAddr: { Address: 'ap@nickel.test' }, Balance: '1234.05' }),

@@ -7,6 +7,7 @@ import { runPlaybook } from '../../src/collections/playbook';
 import { DEFAULT_SETTINGS } from '../../src/collections/settings';
 import { parseEntity, type ParsedRow, type SyncedEntity } from '../../src/quickbooks/schemas';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../support/database';
+import { ALREADY_COLLECTING } from '../support/rows';
 
 const REALM = '5550077';
 const MONDAY = '2026-03-02';
@@ -30,7 +31,7 @@ describe.each(ENGINES)('money in the database on %s', (engine) => {
   beforeAll(async () => {
     test = await createTestDatabase(engine);
     repos = createRepositories(test.db);
-    await repos.companies.upsert({ realm_id: REALM, name: 'Cents Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
+    await repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: REALM, name: 'Cents Co', status: 'connected', connected_at: new Date('2026-01-05T15:00:00Z') });
     await repos.copy.upsert(REALM, 'Customer', [parsed('Customer', { Id: '1', DisplayName: 'Penny Supply', PrimaryEmailAddr: { Address: 'ap@penny.test' }, Balance: 0.3 })], 1);
     await repos.copy.upsert(REALM, 'Invoice', [
       parsed('Invoice', { Id: '11', CustomerRef: { value: '1' }, DocNumber: '1011', TxnDate: '2026-01-20', DueDate: '2026-02-19', TotalAmt: 0.1, Balance: 0.1 }),

@@ -1,5 +1,6 @@
 import { ENGINES, createTestDatabase, type TestDatabase } from '../support/database';
 import { createRepositories, type Repositories } from '../../src/app-context';
+import { ALREADY_COLLECTING } from '../support/rows';
 
 describe.each(ENGINES)('repositories on %s', (engine) => {
   let test: TestDatabase;
@@ -14,8 +15,8 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
   it('keeps companies apart: a user sees only the companies they are a member of', async () => {
     const alice = await repos.users.upsertByIntuitSub('sub-alice', { email: 'alice@a.test', name: 'Alice' });
     const bob = await repos.users.upsertByIntuitSub('sub-bob', { email: 'bob@b.test', name: 'Bob' });
-    await repos.companies.upsert({ realm_id: '111', name: 'Acme Supply', status: 'connected', connected_at: new Date() });
-    await repos.companies.upsert({ realm_id: '222', name: 'Bolt Fabrication', status: 'connected', connected_at: new Date() });
+    await repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: '111', name: 'Acme Supply', status: 'connected', connected_at: new Date() });
+    await repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: '222', name: 'Bolt Fabrication', status: 'connected', connected_at: new Date() });
     await repos.companies.addMember('111', alice.id);
     await repos.companies.addMember('222', bob.id);
     await repos.companies.addMember('222', bob.id); // twice is harmless
@@ -26,10 +27,10 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
   });
 
   it('updates a company on reconnect without creating a second one', async () => {
-    await repos.companies.upsert({ realm_id: '333', name: 'Old Name', status: 'connected' });
+    await repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: '333', name: 'Old Name', status: 'connected' });
     await repos.companies.setStatus('333', 'needs_reconnect', 'refresh token revoked');
     expect((await repos.companies.find('333'))?.status_reason).toBe('refresh token revoked');
-    const updated = await repos.companies.upsert({ realm_id: '333', name: 'New Name', status: 'connected', status_reason: null });
+    const updated = await repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: '333', name: 'New Name', status: 'connected', status_reason: null });
     expect(updated.name).toBe('New Name');
     expect(updated.status).toBe('connected');
     expect((await repos.companies.listByStatus('connected')).filter((c) => c.realm_id === '333')).toHaveLength(1);

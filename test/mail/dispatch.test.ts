@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { Queue } from 'bullmq';
 import { dispatchMail } from '../../src/jobs/handlers/mail';
 import { createTestContext, type TestContext } from '../support/context';
+import { ALREADY_COLLECTING } from '../support/rows';
 
 const REALM = '9341003';
 const NOW = new Date('2026-11-20T15:00:00Z');
@@ -15,7 +16,7 @@ describe('handing due messages to the send queue', () => {
   beforeAll(async () => {
     test = await createTestContext({ env: { ARDESK_NOW: NOW.toISOString() } });
     queue = new Queue('mail', { connection: test.context.redis, prefix: test.context.queues.prefix });
-    await test.context.repos.companies.upsert({ realm_id: REALM, name: 'Dispatch Co', status: 'connected', connected_at: new Date() });
+    await test.context.repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: REALM, name: 'Dispatch Co', status: 'connected', connected_at: new Date() });
     await test.context.db
       .insertInto('messages')
       .values(Array.from({ length: 5 }, (_, i) => ({ realm_id: REALM, customer_id: `c${i}`, kind: 'reminder', to_address: `ap${i}@dispatch.test`, invoice_ids: JSON.stringify([`${i}`]), total: 10, send_at: new Date(NOW.getTime() - (i === 4 ? -3600_000 : 0)), key: `dispatch:${i}` })))

@@ -5,6 +5,7 @@ import { parseWebhook, verifyWebhookSignature } from '../../src/quickbooks/webho
 import { startWeb, type RunningWeb } from '../../src/main/web';
 import { createTestContext, type TestContext } from '../support/context';
 import { REFERENCE_DIR, readReference } from '../support/reference';
+import { ALREADY_COLLECTING } from '../support/rows';
 
 const VERIFIER = 'test-verifier-token-9f1c';
 const REALM = '310687';
@@ -49,7 +50,7 @@ describe('POST /webhooks/intuit', () => {
 
   beforeAll(async () => {
     test = await createTestContext({ env: { INTUIT_WEBHOOK_VERIFIER_TOKEN: VERIFIER } });
-    await test.context.repos.companies.upsert({ realm_id: REALM, name: 'Webhook Co', status: 'connected' });
+    await test.context.repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: REALM, name: 'Webhook Co', status: 'connected' });
     web = await startWeb(test.context, 0);
   });
   afterAll(async () => {

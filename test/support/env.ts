@@ -19,6 +19,9 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Nod
     // Many workers run side by side in the tests: each picks a free health port, and stops at once.
     WORKER_HEALTH_PORT: '0',
     SHUTDOWN_DRAIN_MS: '0',
+    // Companies the tests connect send as the playbook decides; the review before sending has its
+    // own tests (test/mail/send-review, test/e2e/first-run-review), which use the product's default.
+    SEND_REVIEW_DEFAULT: 'off',
     ...overrides,
   };
 }

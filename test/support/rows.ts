@@ -4,6 +4,12 @@ import { centsToDecimal, type Cents } from '../../src/collections/money';
 import type { QboCustomersTable, QboInvoicesTable } from '../../src/db/schema';
 
 /**
+ * A company row's part that says a person approved its messages long ago (review before
+ * sending): spread into a company the test inserts itself, when the test is about something else.
+ */
+export const ALREADY_COLLECTING = { send_review: 'off', collecting_since: new Date('2020-01-01T00:00:00Z') } as const;
+
+/**
  * Rows of the copy of QuickBooks for tests, in the collector's words: a customer by name, an
  * invoice by its balance in cents and its due date. Everything else takes a plain default.
  */

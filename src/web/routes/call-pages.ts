@@ -77,7 +77,7 @@ export function outcomeFromForm(form: Record<string, unknown>): unknown {
  * The collector's day: the work list (largest first, with its flags, filters, counts and money)
  * and the call sheet of each task, whose one form records the outcome and moves to the next call.
  */
-export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workList' | 'customerFiles' | 'callScripts' | 'callOutcomes'>): Router {
+export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workList' | 'customerFiles' | 'callScripts' | 'callOutcomes' | 'sendReview'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
 
@@ -105,9 +105,11 @@ export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workLis
       return params.toString();
     };
     const offset = (query.page - 1) * PAGE_SIZE;
+    const review = await context.services.sendReview.review(realmId);
     res.render('worklist', {
       title: `Work list ${list.date}`,
       company: req.company,
+      review,
       list,
       items: list.items.map((item, index) => ({
         ...item,

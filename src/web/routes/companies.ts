@@ -11,19 +11,19 @@ import type { MessageKind } from '../../collections/model';
 const FAILURES_SHOWN_DAYS = 14;
 
 /** A company's pages; every route resolves `:realmId` through the realm-isolation check. */
-export function companyRoutes(context: Uses<'companyAccess' | 'companies' | 'companySync' | 'companyPage' | 'retention' | 'connections'>): Router {
+export function companyRoutes(context: Uses<'companyAccess' | 'companies' | 'companySync' | 'companyPage' | 'retention' | 'connections' | 'sendReview'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
   const { services } = context;
 
   router.get('/companies/:realmId', requireSignIn, async (req, res) => {
     const companies = req.session.userId ? await services.companies.forUser(req.session.userId) : [];
-    const [syncState, failed] = await Promise.all([services.companySync.status(req.company!.realm_id), services.companyPage.recentFailures(req.company!.realm_id, FAILURES_SHOWN_DAYS)]);
+    const [syncState, failed, review] = await Promise.all([services.companySync.status(req.company!.realm_id), services.companyPage.recentFailures(req.company!.realm_id, FAILURES_SHOWN_DAYS), services.sendReview.review(req.company!.realm_id)]);
     const sync = presentSync(syncState);
     const failures = { count: failed.count, days: FAILURES_SHOWN_DAYS, latest: failed.latest.map((m) => ({ ...m, name: MESSAGE_NAMES[m.kind as MessageKind] ?? m.kind })) };
     const disconnected = req.company!.status === 'disconnected';
     const copy = disconnected ? services.retention.copyOf(req.company!) : undefined;
-    res.render('company', { title: req.company!.name, company: req.company, companies, sync, failures, needsReconnect: req.company!.status === 'needs_reconnect', disconnected, copy });
+    res.render('company', { title: req.company!.name, company: req.company, companies, sync, failures, needsReconnect: req.company!.status === 'needs_reconnect', disconnected, copy, review });
   });
 
   // "Delete now": a disconnected company's copy of QuickBooks goes at once instead of after

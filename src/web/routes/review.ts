@@ -68,8 +68,8 @@ export function reviewRoutes(context: Uses<'companyAccess' | 'sendReview'>): Rou
     const form = holdForm.parse(req.body ?? {});
     const customerId = form.customerId;
     if (!form.reason.trim()) return showPage(req, res, { holdError: { customerId, message: 'Say why this customer is held back, for example "pays by cheque on the 15th".' } }, 400);
-    await sendReview.holdBack(req.company!.realm_id, customerId, form.reason, req.log);
     const name = (await sendReview.review(req.company!.realm_id)).accounts.find((a) => a.customerId === customerId)?.name;
+    await sendReview.holdBack(req.company!.realm_id, customerId, form.reason, req.log);
     res.redirect(303, `/companies/${req.company!.realm_id}/review?${new URLSearchParams({ held: name ?? 'The customer' })}`);
   });
 
