@@ -38,7 +38,7 @@ describe('the first run waits for a person', () => {
   });
 
   const url = (path: string) => `${app.web.url}${path}`;
-  const listedIds = () => page.locator('form[action$="/review/approve"] input[name="messageIds"]').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+  const listedIds = () => page.locator('form[action$="/review/approve"] input[name="messageIds"]').evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value));
 
   it('shows what the first run would send, and sends nothing', async () => {
     await page.goto(url('/'));
@@ -68,7 +68,7 @@ describe('the first run waits for a person', () => {
     const name = (await first.locator('h2 a').innerText()).trim();
     await first.getByRole('button', { name: 'Hold back' }).click();
     // The browser itself refuses an empty reason (required); the server says the same in words.
-    expect(await first.getByLabel('Reason to hold back').evaluate((el) => (el as HTMLInputElement).validity.valueMissing)).toBe(true);
+    expect(await first.getByLabel('Reason to hold back').evaluate((el) => (el as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing)).toBe(true);
     await first.getByLabel('Reason to hold back').fill('pays by cheque on the 15th');
     await first.getByRole('button', { name: 'Hold back' }).click();
     await page.waitForURL(/held=/);

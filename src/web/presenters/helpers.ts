@@ -6,11 +6,15 @@ import { isValidTimeZone } from '../../collections/calendar';
  * Small formatting helpers for the pages. Every one returns plain text, so Handlebars escapes it.
  * `{{money cents currency}}` takes an amount in cents, as the pages are given it.
  */
+/** A company's connection status as the pages say it. */
+const COMPANY_STATUS_WORDS: Readonly<Record<string, string>> = { connected: 'Connected', needs_reconnect: 'Needs reconnecting', disconnected: 'Disconnected' };
+
 export function registerViewHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value));
   hbs.registerHelper('money', (cents: unknown, currency: unknown) => formatMoney(cents, { locale: 'en-US', currency: typeof currency === 'string' && /^[A-Z]{3}$/.test(currency) ? currency : 'USD' }));
   hbs.registerHelper('percent', (value: unknown) => (value === null || value === undefined || Number.isNaN(Number(value)) ? '–' : `${Math.round(Number(value) * 1000) / 10}%`));
+  hbs.registerHelper('companyStatus', (value: unknown) => COMPANY_STATUS_WORDS[String(value)] ?? String(value ?? '').replace(/_/g, ' '));
   hbs.registerHelper('words', (value: unknown) => String(value ?? '').replace(/_/g, ' '));
   /** `{{dateTime at}}` in UTC, `{{dateTime at company.timezone}}` in the company's time (with the zone's short name). */
   hbs.registerHelper('dateTime', (value: unknown, zone: unknown) => {

@@ -56,6 +56,13 @@ export function companyRoutes(context: Uses<'companyAccess' | 'companies' | 'com
     res.redirect(303, `/companies/${req.company!.realm_id}`);
   });
 
+  // Disconnect asks first: the company page links here, and only this page's button posts.
+  router.get('/companies/:realmId/disconnect', requireSignIn, async (req, res) => {
+    if (req.company!.status === 'disconnected') return res.redirect(303, `/companies/${req.company!.realm_id}`);
+    const retentionDays = services.retention.copyOf({ copy_deleted_at: null, disconnected_at: new Date() }).days;
+    res.render('disconnect-confirm', { title: `Disconnect ${req.company!.name}?`, company: req.company, retentionDays });
+  });
+
   router.post('/companies/:realmId/disconnect', requireSignIn, async (req, res) => {
     await services.connections.disconnect(req.company!.realm_id, req.log);
     res.redirect(303, `/companies/${req.company!.realm_id}`);
