@@ -10,6 +10,22 @@ import type { MessageKind } from '../../collections/model';
 /** Failed messages of the last this many days are shown on the company page. */
 const FAILURES_SHOWN_DAYS = 14;
 
+/** What the last sync read, in words: "300 invoices, 60 customers, 5 credit memos". */
+const ENTITY_WORDS: Readonly<Record<string, [string, string]>> = {
+  Customer: ['customer', 'customers'],
+  Invoice: ['invoice', 'invoices'],
+  Payment: ['payment', 'payments'],
+  CreditMemo: ['credit memo', 'credit memos'],
+  Term: ['payment term', 'payment terms'],
+};
+export function syncCountsInWords(counts: Record<string, number> | null | undefined): string {
+  const parts = Object.entries(counts ?? {}).map(([entity, n]) => {
+    const [one, many] = ENTITY_WORDS[entity] ?? [entity, entity];
+    return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+  });
+  return parts.length ? parts.join(', ') : 'nothing new';
+}
+
 /** A company's pages; every route resolves `:realmId` through the realm-isolation check. */
 export function companyRoutes(context: Uses<'companyAccess' | 'companies' | 'companySync' | 'companyPage' | 'retention' | 'connections' | 'sendReview'>): Router {
   const router = Router();
@@ -23,7 +39,11 @@ export function companyRoutes(context: Uses<'companyAccess' | 'companies' | 'com
     const failures = { count: failed.count, days: FAILURES_SHOWN_DAYS, latest: failed.latest.map((m) => ({ ...m, name: MESSAGE_NAMES[m.kind as MessageKind] ?? m.kind })) };
     const disconnected = req.company!.status === 'disconnected';
     const copy = disconnected ? services.retention.copyOf(req.company!) : undefined;
-    res.render('company', { title: req.company!.name, company: req.company, companies, sync, failures, needsReconnect: req.company!.status === 'needs_reconnect', disconnected, copy, review });
+    const connected = req.company!.status === 'connected';
+    const syncRequested = req.query.sync === 'requested';
+    // Until the first sync is done the page refreshes itself; after "Sync now", once, to the plain page.
+    const refresh = connected && !sync.lastSuccessAt ? { seconds: 5 } : syncRequested ? { seconds: 10, url: `/companies/${req.company!.realm_id}` } : undefined;
+    res.render('company', { title: req.company!.name, company: req.company, companies, sync, syncCounts: syncCountsInWords(sync.counts), syncRequested, refresh, failures, needsReconnect: req.company!.status === 'needs_reconnect', disconnected, copy, review });
   });
 
   // "Delete now": a disconnected company's copy of QuickBooks goes at once instead of after
@@ -41,7 +61,7 @@ export function companyRoutes(context: Uses<'companyAccess' | 'companies' | 'com
     if (req.company!.status === 'connected') {
       await services.companySync.requestNow(req.company!.realm_id, 'auto', 'ui');
     }
-    res.redirect(303, `/companies/${req.company!.realm_id}`);
+    res.redirect(303, `/companies/${req.company!.realm_id}${req.company!.status === 'connected' ? '?sync=requested' : ''}`);
   });
 
   // SPEC §5's POST /disconnect: the company named in the form, resolved by the same
