@@ -12,6 +12,8 @@ describe('the message held for want of an address', () => {
     ['the highest level decides the message', [invoice('a', { level: 3 }), invoice('b', { level: 1 })], { kind: 'demand_letter', invoiceIds: ['a', 'b'], total: 200_00 }],
     ['level 4: the final notice', [invoice('a', { level: 4 })], { kind: 'final_notice', invoiceIds: ['a'], total: 100_00 }],
     ['an invoice not yet due is not listed in a dunning message', [invoice('a', { level: 2 }), invoice('c', { dueDate: '2026-03-10', level: 0 })], { kind: 'second_notice', invoiceIds: ['a'], total: 100_00 }],
+    ['an invoice first seen at level 2 (it never had level 1): the overdue statement, not a second notice', [invoice('a', { level: 2, level1On: null }), invoice('b', { dueDate: '2026-02-25', level: 1 })], { kind: 'overdue_statement', invoiceIds: ['a', 'b'], total: 200_00 }],
+    ['level 3 above an invoice first seen at level 2: the demand letter', [invoice('a', { level: 3 }), invoice('b', { level: 2, level1On: null })], { kind: 'demand_letter', invoiceIds: ['a', 'b'], total: 200_00 }],
     ['nothing overdue: the verification letter of fresh invoices never verified', [invoice('n', { txnDate: '2026-02-27', dueDate: '2026-03-29', level: 0 })], { kind: 'verification', invoiceIds: ['n'], total: 100_00 }],
     ['nothing overdue and nothing fresh: nothing held', [invoice('o', { txnDate: '2026-02-01', dueDate: '2026-03-29', level: 0 })], null],
     ['a verified invoice is not verified again', [invoice('n', { txnDate: '2026-02-27', dueDate: '2026-03-29', level: 0, verificationSentOn: '2026-02-27' })], null],

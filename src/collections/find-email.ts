@@ -1,4 +1,6 @@
-import { addDays, daysBetween, type LocalDate } from './calendar';
+import { daysBetween, type LocalDate } from './calendar';
+import { coverage } from './coverage';
+import { levelMessage } from './message-kinds';
 import { sumCents, type Cents } from './money';
 import type { Dispute, Level, MessageKind, Pause, PromiseToPay } from './model';
 import type { PlaybookSettings } from './settings';
@@ -8,9 +10,6 @@ import type { PlaybookSettings } from './settings';
  * email: a work-list task find an email address instead of the email"). The account's
  * current-level message, as the playbook would have sent it the day the level was reached.
  */
-
-/** The message of each level (the playbook's, src/collections/playbook.ts). */
-const LEVEL_MESSAGE: Record<Exclude<Level, 0>, MessageKind> = { 1: 'reminder', 2: 'second_notice', 3: 'demand_letter', 4: 'final_notice' };
 
 export interface HeldInvoice {
   id: string;
@@ -51,11 +50,9 @@ export interface HeldMessage {
  */
 export function heldMessage(input: HeldMessageInput): HeldMessage | null {
   const { today, settings } = input;
-  const promised = new Set(input.promises.filter((p) => p.status === 'open' && today <= addDays(p.dueOn, settings.promiseGraceDays)).flatMap((p) => p.invoiceIds));
-  const disputed = new Set(input.disputes.filter((d) => d.status === 'open').flatMap((d) => d.invoiceIds));
-  const active = input.pauses.filter((p) => p.until === null || today <= p.until);
-  const covered = (invoice: HeldInvoice) =>
-    promised.has(invoice.id) || disputed.has(invoice.id) || active.some((p) => p.invoiceId === invoice.id || p.customerId === invoice.customerId || p.customerId === input.payerId);
+  // What the playbook leaves out of a message (src/collections/coverage.ts); every invoice here is the payer's account's.
+  const coverOf = coverage(input, today, settings.promiseGraceDays, () => input.payerId);
+  const covered = (invoice: HeldInvoice) => coverOf(invoice) !== null;
   const open = input.invoices.filter((i) => i.balance > 0 && !covered(i));
   const overdue = open.filter((i) => daysBetween(i.dueDate, today) > 0).sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.id.localeCompare(b.id));
   const listing = (kind: MessageKind, invoices: HeldInvoice[]): HeldMessage => ({ kind, invoiceIds: invoices.map((i) => i.id), total: sumCents(invoices.map((i) => i.balance)) });
@@ -66,7 +63,8 @@ export function heldMessage(input: HeldMessageInput): HeldMessage | null {
       const since = overdue.filter((i) => i.level === top).map((i) => i.level1On).filter((d): d is LocalDate => Boolean(d)).sort()[0];
       if (input.lastReachedOn && since && input.lastReachedOn >= since) return null;
     }
-    return listing(LEVEL_MESSAGE[top as Exclude<Level, 0>], overdue);
+    // An invoice first seen past level 1 is told of with the overdue statement, as the playbook does.
+    return listing(levelMessage(top as Exclude<Level, 0>, overdue.some((i) => i.level === 2 && i.level1On === null)), overdue);
   }
   const fresh = open.filter((i) => !i.verificationSentOn && daysBetween(i.dueDate, today) <= 0 && daysBetween(i.txnDate, today) >= 0 && daysBetween(i.txnDate, today) <= settings.verificationMaxAgeDays);
   return fresh.length ? listing('verification', fresh) : null;

@@ -1,4 +1,4 @@
-import type { MessageKind } from './model';
+import type { Level, MessageKind } from './model';
 
 /** What each kind of message is called, and which kinds dun, ask for money, or are letters. */
 export const MESSAGE_NAMES: Record<MessageKind, string> = {
@@ -21,3 +21,15 @@ export const MESSAGE_LEVEL: Readonly<Record<string, 1 | 2 | 3 | 4>> = { reminder
 export const ASKS_FOR_MONEY: ReadonlySet<string> = new Set(['verification', ...DUNNING_KINDS]);
 /** Letters: also produced as a printable page for posting. */
 export const LETTERS: ReadonlySet<string> = new Set(['verification', 'demand_letter', 'final_notice']);
+
+const LEVEL_MESSAGE: Record<Exclude<Level, 0>, MessageKind> = { 1: 'reminder', 2: 'second_notice', 3: 'demand_letter', 4: 'final_notice' };
+
+/**
+ * The dunning message of the highest level an account's invoices reached (SPEC §4). At level 2,
+ * when an invoice it is for never had level 1 (first seen past it: the back catalogue at
+ * connect, an invoice entered late), the customer is told honestly with the overdue statement,
+ * never a second notice of a first notice it never had.
+ */
+export function levelMessage(top: Exclude<Level, 0>, firstSeenPastLevel1: boolean): MessageKind {
+  return top === 2 && firstSeenPastLevel1 ? 'overdue_statement' : LEVEL_MESSAGE[top];
+}

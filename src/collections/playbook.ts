@@ -1,8 +1,9 @@
 import { addDays, daysBetween, isBusinessDay, localMoment, weekday, zonedInstant, type LocalDate } from './calendar';
 import { customerType, payerResolver } from './accounts';
+import { coverage, coversInWords, type Cover } from './coverage';
 import { sumCents, type Cents } from './money';
-import { ASKS_FOR_MONEY, DUNNING_KINDS, MESSAGE_LEVEL } from './message-kinds';
-import { UNANSWERED_OUTCOMES, type Action, type CallAttempt, type CustomerType, type Invoice, type InvoiceState, type Level, type MessageKind, type PlaybookInput, type PromiseToPay, type TaskReason } from './model';
+import { ASKS_FOR_MONEY, DUNNING_KINDS, levelMessage, MESSAGE_LEVEL } from './message-kinds';
+import { UNANSWERED_OUTCOMES, type Action, type CallAttempt, type CustomerType, type Invoice, type InvoiceState, type Level, type PlaybookInput, type PromiseToPay, type TaskReason } from './model';
 import type { PlaybookSettings } from './settings';
 
 /**
@@ -13,8 +14,6 @@ import type { PlaybookSettings } from './settings';
  */
 
 export { customerType };
-
-const LEVEL_MESSAGE: Record<Exclude<Level, 0>, MessageKind> = { 1: 'reminder', 2: 'second_notice', 3: 'demand_letter', 4: 'final_notice' };
 
 /** The level an invoice this many days overdue belongs at, ignoring pacing. */
 export function levelFor(daysOverdue: number, levelDays: PlaybookSettings['levelDays']): Level {
@@ -155,14 +154,8 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
     }
   }
 
-  const promised = new Set(openPromises.filter((p) => !settled.has(p.id) && today <= addDays(p.dueOn, settings.promiseGraceDays)).flatMap((p) => p.invoiceIds));
-  const disputedIds = new Set(input.disputes.filter((d) => d.status === 'open').flatMap((d) => d.invoiceIds));
-  const activePauses = input.pauses.filter((p) => p.until === null || today <= p.until);
-  const pausedInvoices = new Set(activePauses.flatMap((p) => (p.invoiceId ? [p.invoiceId] : [])));
-  const pausedCustomers = new Set(activePauses.flatMap((p) => (p.customerId ? [p.customerId] : [])));
-  const pausedByHand = (invoice: Invoice) => pausedInvoices.has(invoice.id) || pausedCustomers.has(invoice.customerId) || pausedCustomers.has(payerOf(invoice.customerId));
   /** What covers an invoice (a promise or plan, a dispute, a pause), or null: covered invoices are in no message and no task. */
-  const coverOf = (invoice: Invoice): string | null => (promised.has(invoice.id) ? 'promised' : disputedIds.has(invoice.id) ? 'disputed' : pausedByHand(invoice) ? 'paused' : null);
+  const coverOf = coverage({ promises: openPromises.filter((p) => !settled.has(p.id)), disputes: input.disputes, pauses: input.pauses }, today, settings.promiseGraceDays, payerOf);
   const paused = (invoice: Invoice) => coverOf(invoice) !== null;
 
   // ---- paid invoices: cancel what was pending, thank whoever we had asked ------------------
@@ -197,9 +190,9 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   const cancelledNow = new Set<string>();
   for (const message of messages) {
     if (message.status !== 'queued' || !ASKS_FOR_MONEY.has(message.kind)) continue;
-    const covers = message.invoiceIds.map((id) => openById.get(id)).map((i) => (i ? coverOf(i) : null)).filter((c): c is string => c !== null);
+    const covers = message.invoiceIds.map((id) => openById.get(id)).map((i) => (i ? coverOf(i) : null)).filter((c): c is Cover => c !== null);
     if (!covers.length) continue;
-    actions.push({ type: 'cancel_message', messageId: message.id, customerId: message.customerId, reason: `the invoices it lists are now ${[...new Set(covers)].sort().join(' or ')}` });
+    actions.push({ type: 'cancel_message', messageId: message.id, customerId: message.customerId, reason: `the invoices it lists are now ${coversInWords(covers)}` });
     cancelledNow.add(message.id);
   }
 
@@ -354,7 +347,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
     const top = Math.max(...due.map((d) => d.level)) as Exclude<Level, 0>;
     // An invoice that skipped level 1 (first seen late) is told of honestly: no "perhaps it is on its way".
     const skippedLevel1 = (invoice: Invoice) => (states.get(invoice.id)?.level1On ?? null) === null;
-    const kind: MessageKind = top === 2 && due.some((d) => d.level === 2 && skippedLevel1(d.invoice)) ? 'overdue_statement' : LEVEL_MESSAGE[top];
+    const kind = levelMessage(top, due.some((d) => d.level === 2 && skippedLevel1(d.invoice)));
     const lead = [...due].sort((a, b) => b.level - a.level)[0]!.invoice;
     const to = contactFor(lead) ?? listed.map(contactFor).find(Boolean) ?? null;
     if (!to) {

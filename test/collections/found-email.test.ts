@@ -45,10 +45,11 @@ describe('an email found and kept in Ardesk', () => {
 
     const found = await services.callOutcomes.record(REALM, task.id, { outcome: 'email_found', contact: { email: FOUND, name: 'Robin Payables' } });
     expect(found).toMatchObject({ taskStatus: 'open', messageQueued: true, customerEmail: { status: 'not_allowed' } });
-    expect(await messages()).toEqual([{ kind: 'second_notice', to_address: FOUND, invoice_ids: ['21'], status: 'queued' }]);
+    // Invoice 21 was first seen at level 2: the customer never had a first notice, so no "second notice" either (SPEC §4 first sight).
+    expect(await messages()).toEqual([{ kind: 'overdue_statement', to_address: FOUND, invoice_ids: ['21'], status: 'queued' }]);
 
     // Monday's notice goes out (the outbox's work, not this test's); the next one waits 3 days.
-    await test.context.db.updateTable('messages').set({ status: 'sent', sent_at: new Date(NOW) }).where('realm_id', '=', REALM).where('kind', '=', 'second_notice').execute();
+    await test.context.db.updateTable('messages').set({ status: 'sent', sent_at: new Date(NOW) }).where('realm_id', '=', REALM).where('kind', '=', 'overdue_statement').execute();
     // Thursday invoice 22 reaches level 1: its reminder goes to the address found, and no one is asked to find one.
     await services.cadence.runDay(REALM, THURSDAY);
     expect((await messages()).slice(1)).toEqual([{ kind: 'reminder', to_address: FOUND, invoice_ids: ['21', '22'], status: 'queued' }]);

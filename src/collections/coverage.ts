@@ -1,0 +1,41 @@
+import { addDays, type LocalDate } from './calendar';
+import type { Dispute, Invoice, Pause, PromiseToPay } from './model';
+
+/**
+ * What covers an invoice (SPEC §4 pauses): an open promise to pay (a plan's installments are
+ * promises) until its date plus the grace days, an open dispute, or a manual pause of the
+ * invoice, of its customer or of the account that pays for it, in force on the day. A covered
+ * invoice is in no dunning message and no task: the playbook queues none for it, cancels a
+ * queued one at its next run, and the send path withholds it from a message about to go out.
+ */
+export type Cover = 'promised' | 'disputed' | 'paused';
+
+export interface CoverFacts {
+  /** Promises still open: those judged kept, partly kept or broken cover nothing. */
+  promises: readonly PromiseToPay[];
+  disputes: readonly Dispute[];
+  pauses: readonly Pause[];
+}
+
+/**
+ * The rule as a function of the invoice. `payerOf` names the account that pays for a customer
+ * (src/collections/accounts.ts): a pause of the account covers its sub-customers' invoices.
+ */
+export function coverage(facts: CoverFacts, today: LocalDate, graceDays: number, payerOf: (customerId: string) => string): (invoice: Pick<Invoice, 'id' | 'customerId'>) => Cover | null {
+  const promised = new Set(facts.promises.filter((p) => p.status === 'open' && today <= addDays(p.dueOn, graceDays)).flatMap((p) => p.invoiceIds));
+  const disputed = new Set(facts.disputes.filter((d) => d.status === 'open').flatMap((d) => d.invoiceIds));
+  const inForce = facts.pauses.filter((p) => p.until === null || today <= p.until);
+  const pausedInvoices = new Set(inForce.flatMap((p) => (p.invoiceId ? [p.invoiceId] : [])));
+  const pausedCustomers = new Set(inForce.flatMap((p) => (p.customerId ? [p.customerId] : [])));
+  return (invoice) => {
+    if (promised.has(invoice.id)) return 'promised';
+    if (disputed.has(invoice.id)) return 'disputed';
+    if (pausedInvoices.has(invoice.id) || pausedCustomers.has(invoice.customerId) || pausedCustomers.has(payerOf(invoice.customerId))) return 'paused';
+    return null;
+  };
+}
+
+/** The covers of a message's invoices in words, for its status: "paused", "disputed or promised". */
+export function coversInWords(covers: Iterable<string>): string {
+  return [...new Set(covers)].sort().join(' or ');
+}
