@@ -9,6 +9,7 @@ import { SyncStateRepository } from './sync-state-repository';
 import { CollectionsRepository } from './collections-repository';
 import { WorkListRepository } from './worklist-repository';
 import { OutboxRepository } from './outbox-repository';
+import { CoverageRepository } from './coverage-repository';
 import { NotesRepository } from './notes-repository';
 import { ReportsRepository } from './reports-repository';
 import { CustomerFileRepository } from './customer-file-repository';
@@ -35,6 +36,7 @@ export interface Repositories {
   workList: WorkListRepository;
   outbox: OutboxRepository;
   sendReview: SendReviewRepository;
+  coverage: CoverageRepository;
   notes: NotesRepository;
   accounts: AccountsRepository;
   accountStates: AccountStatesRepository;
@@ -61,6 +63,7 @@ export function createRepositories(db: Db): Repositories {
     workList: new WorkListRepository(db),
     outbox: new OutboxRepository(db),
     sendReview: new SendReviewRepository(db),
+    coverage: new CoverageRepository(db),
     notes: new NotesRepository(db),
     accounts: new AccountsRepository(db),
     accountStates: new AccountStatesRepository(db),

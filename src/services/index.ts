@@ -157,7 +157,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, clock, logger: logger.child({ module: 'cadence' }) }),
     notes,
     letters,
-    messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, callTasks: repos.callTasks, settings, balances, templates, mailer, mailFrom, clock, logger: logger.child({ module: 'mail' }) }),
+    messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, coverage: repos.coverage, callTasks: repos.callTasks, settings, balances, templates, mailer, mailFrom, clock, logger: logger.child({ module: 'mail' }) }),
     outbox: new OutboxService({ outbox: repos.outbox }),
     templates: new TemplatesService({ outbox: repos.outbox, templates }),
     activities: new ActivitiesService({ notes: repos.notes, settings, noteWriter: notes }),

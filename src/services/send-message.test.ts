@@ -14,7 +14,7 @@ const queued = { id: 'm1', realm_id: 'r1', customer_id: 'c1', kind: 'reminder', 
  * A send with fakes for every dependency it names: what it did to the outbox, the call tasks and
  * the mail server is recorded. The database is never reached before the mail server accepts.
  */
-function sendWith(options: { now?: Date; message?: Partial<typeof queued>; companyStatus?: string; balances?: Record<string, number> } = {}) {
+function sendWith(options: { now?: Date; message?: Partial<typeof queued>; companyStatus?: string; balances?: Record<string, number>; pausedCustomer?: string } = {}) {
   const calls: string[] = [];
   const note = (what: string) => async (...args: unknown[]) => {
     calls.push(`${what} ${JSON.stringify(args.slice(1, 2))}`);
@@ -31,10 +31,11 @@ function sendWith(options: { now?: Date; message?: Partial<typeof queued>; compa
       finish: note('finish'),
       overridesOf: async () => ({}),
     },
+    coverage: { factsFor: async () => ({ invoices: [], promises: [], disputes: [], pauses: options.pausedCustomer ? [{ customerId: options.pausedCustomer, invoiceId: null, until: null }] : [] }) },
     companies: { find: async () => ({ realm_id: 'r1', status: options.companyStatus ?? 'connected', timezone: 'America/New_York', email: 'ar@seller.test' }) as never },
     callTasks: { wantReason: async (_realmId, task) => (calls.push(`task ${task.reason} ${task.scheduledFor}`), 'added') },
     settings: { settingsOf: async (_realmId, timezone) => playbookSettings({ timezone }) },
-    balances: { read: async (_realmId, ids) => new Map(ids.map((id) => [id, { id, balance: options.balances?.[id] ?? 5000, payLink: null }])) },
+    balances: { read: async (_realmId, ids) => (calls.push(`balances ${JSON.stringify(ids)}`), new Map(ids.map((id) => [id, { id, balance: options.balances?.[id] ?? 5000, payLink: null }]))) },
     templates: { render: async () => { throw new Error('rendered'); } },
     mailer: { send: async () => { throw new Error('the mail server was reached'); } },
     mailFrom: 'Ardesk <ar@seller.test>',
@@ -66,13 +67,20 @@ describe('sending one message, before the mail server is reached', () => {
   it('cancels a dunning message whose invoices QuickBooks says are paid now', async () => {
     const { calls, send } = sendWith({ balances: { i1: 0, i2: 0 } });
     expect(await send()).toEqual({ status: 'cancelled', reason: 'paid' });
+    expect(calls).toEqual(['balances ["i1","i2"]', 'finish ["cancelled"]']);
+  });
+
+  it('cancels a dunning message of a customer paused since it was queued, without asking QuickBooks', async () => {
+    const { calls, send } = sendWith({ pausedCustomer: 'c1' });
+    expect(await send()).toEqual({ status: 'cancelled', reason: 'paused' });
     expect(calls).toEqual(['finish ["cancelled"]']);
   });
 
   it.each(['promise_confirmation', 'plan_confirmation'])('cancels a %s whose invoices were all paid since it was queued', async (kind) => {
-    const { calls, send } = sendWith({ message: { kind }, balances: { i1: 0, i2: 0 } });
+    // The customer's pause does not hold back the confirmation of what it promised.
+    const { calls, send } = sendWith({ message: { kind }, balances: { i1: 0, i2: 0 }, pausedCustomer: 'c1' });
     expect(await send()).toEqual({ status: 'cancelled', reason: 'paid' });
-    expect(calls).toEqual(['finish ["cancelled"]']);
+    expect(calls).toEqual(['balances ["i1","i2"]', 'finish ["cancelled"]']);
   });
 
   it('still thanks a customer for invoices that are paid', async () => {

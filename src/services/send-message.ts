@@ -1,4 +1,5 @@
-import { localMoment } from '../collections/calendar';
+import { localMoment, type LocalDate } from '../collections/calendar';
+import { coverage, coversInWords } from '../collections/coverage';
 import { nextSendTime } from '../collections/playbook';
 import { ASKS_FOR_MONEY, LETTERS, MESSAGE_NAMES } from '../collections/message-kinds';
 import { centsToNumber } from '../collections/money';
@@ -8,13 +9,15 @@ import type { Clock } from '../clock';
 import { recordActivities, recordSent } from '../db/cadence-recorder';
 import type { CallTasksRepository } from '../db/call-tasks-repository';
 import type { CompaniesRepository } from '../db/companies-repository';
+import type { CoverageRepository } from '../db/coverage-repository';
 import type { Db } from '../db/database';
 import type { OutboxRepository } from '../db/outbox-repository';
 import type { Logger } from '../logger';
 import type { FreshBalances } from '../mail/fresh-balances';
 import { MailError, type Mailer } from '../mail/mailer';
-import { mergeDataFor, type FreshInvoice } from '../mail/merge-data';
+import { mergeDataFor, type FreshInvoice, type MessageRow } from '../mail/merge-data';
 import { TemplateError, type MergeData, type Rendered, type TemplateBook, type TemplateName } from '../mail/templates';
+import type { PlaybookSettings } from '../collections/settings';
 import type { CompanySettingsService } from './company-settings';
 
 export type SendOutcome =
@@ -28,6 +31,57 @@ export type SendOutcome =
  * paid invoices and is sent as it is.
  */
 export const LISTS_INVOICES_TO_PAY: ReadonlySet<string> = new Set([...ASKS_FOR_MONEY, 'promise_confirmation', 'plan_confirmation']);
+
+/**
+ * Messages a pause, an open dispute or an open promise or plan withholds an invoice from: those
+ * that ask for money (verification letters and dunning), as the playbook cancels them at its
+ * next run. A confirmation names what its own promise covers, and a thank-you what was paid:
+ * neither is withheld.
+ */
+export const WITHHELD_WHEN_COVERED: ReadonlySet<string> = ASKS_FOR_MONEY;
+
+/** What a message lists when it goes out, and why the others dropped out. */
+export interface Listing {
+  listed: string[];
+  /** The reasons in words: "promised", "disputed", "paused", "paid". */
+  dropped: string[];
+}
+
+/**
+ * The invoices a queued message lists when it goes out: the send uses it right before sending,
+ * and the outbox preview shows the same list. First what is covered now (the coverage rule of
+ * src/collections/coverage.ts, on the facts in the database: a pause, dispute, promise or plan
+ * recorded since the message was queued counts) drops out of a message that asks for money;
+ * then, of a message that lists invoices to pay, what `open` does not say still has a balance.
+ * `open` is asked once, about what is left (nothing is asked when nothing is left): the send
+ * asks QuickBooks, the preview the local copy.
+ */
+export class SendListing {
+  constructor(private readonly deps: { coverage: Pick<CoverageRepository, 'factsFor'> }) {}
+
+  async of(message: Pick<MessageRow, 'realm_id' | 'customer_id' | 'kind' | 'invoice_ids'>, today: LocalDate, settings: Pick<PlaybookSettings, 'promiseGraceDays'>, open: (ids: string[]) => Promise<ReadonlySet<string>>): Promise<Listing> {
+    const dropped: string[] = [];
+    let left = message.invoice_ids;
+    if (WITHHELD_WHEN_COVERED.has(message.kind) && left.length) {
+      const facts = await this.deps.coverage.factsFor(message.realm_id, message.customer_id, left);
+      // The message went to the paying account: a pause of it covers its sub-customers' invoices.
+      const coverOf = coverage(facts, today, settings.promiseGraceDays, () => message.customer_id);
+      const customers = new Map(facts.invoices.map((i) => [i.id, i.customerId]));
+      const covers = new Map(left.map((id) => [id, coverOf({ id, customerId: customers.get(id) ?? message.customer_id })]));
+      dropped.push(...[...covers.values()].filter((c) => c !== null));
+      left = left.filter((id) => covers.get(id) === null);
+    }
+    if (left.length === 0) return { listed: [], dropped };
+    const stillOpen = await open(left);
+    if (!LISTS_INVOICES_TO_PAY.has(message.kind)) return { listed: left, dropped };
+    const listed = left.filter((id) => stillOpen.has(id));
+    if (listed.length < left.length) dropped.push('paid');
+    return { listed, dropped };
+  }
+}
+
+/** QuickBooks could not tell the balances: nothing was decided, the send is tried again. */
+class BalancesUnread extends Error {}
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
 
@@ -50,6 +104,8 @@ export interface MessageSendDeps {
   db: Db;
   outbox: Pick<OutboxRepository, 'claim' | 'find' | 'markUncertain' | 'release' | 'postpone' | 'finish' | 'overridesOf'>;
   companies: Pick<CompaniesRepository, 'find'>;
+  /** The facts the coverage rule is decided from, read right before a send. */
+  coverage: Pick<CoverageRepository, 'factsFor'>;
   callTasks: Pick<CallTasksRepository, 'wantReason'>;
   settings: Pick<CompanySettingsService, 'settingsOf'>;
   /** The balance re-read right before a send. */
@@ -67,14 +123,20 @@ export interface MessageSendDeps {
  * (queued → sending) in its own committed step before anything is handed to the mail server; a
  * later attempt that finds it still `sending` knows a worker died mid-send and holds it as
  * `uncertain` instead of resending.
- * Right before sending, the balances of the invoices it lists are re-read from QuickBooks in one
- * query: paid ones are dropped (the message is rendered with what is left), and a message with
- * nothing left to ask for or confirm is cancelled (LISTS_INVOICES_TO_PAY).
+ * Right before sending, what it lists is checked again (SendListing): an invoice a pause, dispute,
+ * promise or plan recorded since the morning's run covers drops out of a dunning message or a
+ * verification letter, and the balances of the rest are re-read from QuickBooks in one query:
+ * paid ones drop out too. The message is rendered with what is left; with nothing left to ask
+ * for or confirm it is cancelled, its status saying why ("paid", "paused", "disputed", ...).
  * A template that cannot be rendered (broken, or stopped for taking too long) fails the message
  * with that reason, for the outbox and the company page.
  */
 export class MessageSendService {
-  constructor(private readonly deps: MessageSendDeps) {}
+  private readonly listing: SendListing;
+
+  constructor(private readonly deps: MessageSendDeps) {
+    this.listing = new SendListing(deps);
+  }
 
   async send(messageId: string, options: SendOptions = {}): Promise<SendOutcome> {
     const { db, outbox, clock, mailFrom } = this.deps;
@@ -109,20 +171,28 @@ export class MessageSendService {
       return { status: 'failed', reason: 'invalid address' };
     }
 
-    // The fresh balance check: one query for every invoice the message lists (shared with
-    // messages of the same company sent at the same moment).
-    let fresh: Map<string, FreshInvoice>;
+    // What is covered now drops out, then the fresh balance check: one query to QuickBooks for
+    // every invoice left (shared with messages of the same company sent at the same moment).
+    let fresh = new Map<string, FreshInvoice>();
+    let listing: Listing;
     try {
-      fresh = await this.deps.balances.read(message.realm_id, message.invoice_ids);
+      listing = await this.listing.of(message, today, settings, async (ids) => {
+        fresh = await this.deps.balances.read(message.realm_id, ids).catch((error: unknown) => {
+          throw new BalancesUnread(`QuickBooks could not be read: ${(error as Error).message}`, { cause: error });
+        });
+        return new Set(ids.filter((id) => (fresh.get(id)?.balance ?? 0) > 0));
+      });
     } catch (error) {
-      await outbox.release(messageId, `QuickBooks could not be read: ${(error as Error).message}`.slice(0, 300));
-      throw error; // the job retries with backoff
+      await outbox.release(messageId, (error instanceof BalancesUnread ? error.message : `will retry: ${(error as Error).message}`).slice(0, 300));
+      throw error instanceof BalancesUnread ? error.cause : error; // the job retries with backoff
     }
-    const listed = LISTS_INVOICES_TO_PAY.has(message.kind) ? message.invoice_ids.filter((id) => (fresh.get(id)?.balance ?? 0) > 0) : message.invoice_ids;
+    const { listed } = listing;
     if (listed.length === 0) {
-      await outbox.finish(messageId, 'cancelled', { reason: 'every invoice it lists is paid (checked with QuickBooks just before sending)' });
-      log.info('not sent: paid meanwhile');
-      return { status: 'cancelled', reason: 'paid' };
+      const why = coversInWords(listing.dropped);
+      const reason = why === 'paid' ? 'every invoice it lists is paid (checked with QuickBooks just before sending)' : `the invoices it lists are now ${why} (checked just before sending)`;
+      await outbox.finish(messageId, 'cancelled', { reason });
+      log.info({ why }, 'not sent: paid or covered meanwhile');
+      return { status: 'cancelled', reason: why };
     }
 
     // Nothing has been handed to the mail server yet: a template that cannot render fails the
