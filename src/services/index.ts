@@ -140,7 +140,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
   const customerFiles = new CustomerFileService({ settings, files: repos.customerFile, accountStates });
   const notes = new NotesService({ companies: repos.companies, settings, notes: repos.notes, client: quickbooks, locks, queues, clock, logger: logger.child({ module: 'notes' }) });
   const pauses = new PausesService({ settings, files: repos.customerFile, collections: repos.collections, notes });
-  const letters = new LettersService({ db, outbox: repos.outbox, mergeData: repos.mergeData, templates, clock });
+  const letters = new LettersService({ db, outbox: repos.outbox, mergeData: repos.mergeData, coverage: repos.coverage, settings, templates, clock });
   return {
     settings,
     directory,

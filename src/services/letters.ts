@@ -1,6 +1,8 @@
-import { ASKS_FOR_MONEY, LETTERS, MESSAGE_NAMES } from '../collections/message-kinds';
+import { localMoment } from '../collections/calendar';
+import { LETTERS, MESSAGE_NAMES } from '../collections/message-kinds';
 import type { MessageKind } from '../collections/model';
 import type { Clock } from '../clock';
+import type { CoverageRepository } from '../db/coverage-repository';
 import type { Db } from '../db/database';
 import type { MergeDataRepository } from '../db/merge-data-repository';
 import type { OutboxRepository } from '../db/outbox-repository';
@@ -8,12 +10,15 @@ import { NotFoundError } from '../errors';
 import { letterPdf } from '../mail/letter-pdf';
 import { mergeDataFor } from '../mail/merge-data';
 import { TemplateError, type MergeData, type PrintedLetter, type Rendered, type TemplateBook, type TemplateName, type TemplatePart } from '../mail/templates';
+import type { CompanySettingsService } from './company-settings';
+import { SendListing } from './send-message';
 
 /**
  * An outbox message as a document: its merge data and the company's overrides, ready to render
  * on screen, or (verification letter, demand letter, final notice) laid out for paper. It lists
- * what its email listed when it was sent, otherwise the invoices the local copy of QuickBooks
- * still shows open.
+ * what its email listed when it was sent; otherwise what the send would list now (SendListing:
+ * nothing a pause, dispute, promise or plan covers, nothing paid), the local copy of QuickBooks
+ * answering for the balances.
  */
 export interface OutboxDocument {
   messageId: string;
@@ -41,13 +46,20 @@ export interface LettersDeps {
   db: Db;
   outbox: Pick<OutboxRepository, 'documentOf' | 'overridesOf' | 'markPrinted'>;
   mergeData: Pick<MergeDataRepository, 'openInvoiceIds'>;
+  /** The facts the coverage rule is decided from, as the send reads them. */
+  coverage: Pick<CoverageRepository, 'factsFor'>;
+  settings: Pick<CompanySettingsService, 'settingsOf'>;
   templates: Pick<TemplateBook, 'render' | 'renderLetter'>;
   clock: Clock;
 }
 
 /** The outbox's messages as documents: on screen, printed, and as a PDF to post. */
 export class LettersService {
-  constructor(private readonly deps: LettersDeps) {}
+  private readonly listing: SendListing;
+
+  constructor(private readonly deps: LettersDeps) {
+    this.listing = new SendListing(deps);
+  }
 
   async document(realmId: string, messageId: string, options: { lettersOnly?: boolean } = {}): Promise<OutboxDocument> {
     const { outbox } = this.deps;
@@ -56,11 +68,10 @@ export class LettersService {
 
     let listed = message.listed_invoice_ids;
     if (!listed) {
-      listed = message.invoice_ids;
-      if (ASKS_FOR_MONEY.has(message.kind) && listed.length) {
-        const openIds = new Set(await this.deps.mergeData.openInvoiceIds(realmId, listed));
-        listed = listed.filter((id) => openIds.has(id));
-      }
+      const settings = await this.deps.settings.settingsOf(realmId);
+      const today = localMoment(this.deps.clock.businessNow(), settings.timezone).date;
+      const open = async (ids: string[]) => new Set(await this.deps.mergeData.openInvoiceIds(realmId, ids));
+      listed = (await this.listing.of(message, today, settings, open)).listed;
     }
     // No fresh answers from QuickBooks here: the merge data takes balances from the local copy.
     const [data, overrides] = await Promise.all([mergeDataFor(this.deps.db, message, new Map(), this.deps.clock.businessNow(), listed), outbox.overridesOf(realmId, message.kind)]);

@@ -1,4 +1,5 @@
 import { createLogger } from '../../src/logger';
+import type { Realm } from '../../src/sandbox/realm';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
 import { startSmtp, type TestSmtp } from '../support/smtp';
@@ -31,7 +32,7 @@ describe('what is covered since the morning run is not sent', () => {
 
   beforeAll(async () => {
     smtp = await startSmtp();
-    app = await startConnectedApp({ realms: [{ realmId: REALM, name: 'Pier Supply', customers: 30, invoices: 150 }], env: { SMTP_URL: smtp.url, ARDESK_NOW: NOW, MAIL_FROM: 'Pier Supply AR <ar@pier.test>' } });
+    app = await startConnectedApp({ realms: [{ realmId: REALM, name: 'Pier Supply', customers: 40, invoices: 220 }], env: { SMTP_URL: smtp.url, ARDESK_NOW: NOW, MAIL_FROM: 'Pier Supply AR <ar@pier.test>' } });
     expect((await connect(app, new HttpClient(app.web.url), REALM)).status).toBeLessThan(400);
     await app.test.context.sync.run(REALM, 'full');
     await app.test.context.services.cadence.runDay(REALM);
@@ -44,11 +45,12 @@ describe('what is covered since the morning run is not sent', () => {
 
   /** A queued dunning message no other test uses, listing at least `invoices` invoices, of an account with an open call task. */
   const take = async (invoices = 1): Promise<Queued & { taskId: string }> => {
-    for (const [index, message] of pool.entries()) {
+    // The shortest that will do: the longer ones are kept for the tests that need them.
+    for (const message of [...pool].sort((a, b) => a.invoice_ids.length - b.invoice_ids.length)) {
       if (message.invoice_ids.length < invoices) continue;
       const task = await app.test.context.db.selectFrom('call_tasks').select('id').where('realm_id', '=', REALM).where('customer_id', '=', message.customer_id).where('status', '=', 'open').executeTakeFirst();
       if (!task) continue;
-      pool.splice(index, 1);
+      pool.splice(pool.indexOf(message), 1);
       return { ...message, taskId: task.id };
     }
     throw new Error(`no queued dunning message left with ${invoices} invoices`);
@@ -124,6 +126,38 @@ describe('what is covered since the morning run is not sent', () => {
     await promise(pastGrace, '2026-11-17');
     expect(await send(withinGrace.id)).toEqual({ status: 'cancelled', reason: 'promised' });
     expect(await send(pastGrace.id)).toEqual({ status: 'sent', listed: pastGrace.invoice_ids });
+  });
+
+  describe('the outbox preview lists what the send would', () => {
+    const preview = async (id: string) => (await app.test.context.services.letters.document(REALM, id)).data.invoices.map((i) => i.number);
+    /** Paid at QuickBooks, and in the local copy as the next sync would have it. */
+    const pay = async (invoiceId: string) => {
+      const realm: Realm = app.sandbox.sandbox.realm(REALM)!;
+      const invoice = realm.table('Invoice').get(invoiceId) as unknown as { Id: string; Balance: number; CustomerRef: { value: string } };
+      realm.create('Payment', { CustomerRef: invoice.CustomerRef, TxnDate: TODAY, TotalAmt: invoice.Balance, Line: [{ Amount: invoice.Balance, LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }] });
+      await app.test.context.db.updateTable('qbo_invoices').set({ balance: '0' }).where('realm_id', '=', REALM).where('id', '=', invoiceId).execute();
+    };
+
+    it('leaves an invoice paid since a promise out of the preview of its queued confirmation', async () => {
+      const message = await take(2);
+      const [paid, unpaid] = message.invoice_ids as [string, string];
+      const outcome = await app.test.context.services.callOutcomes.record(REALM, message.taskId, { outcome: 'promised', promise: { amount: 80, dueOn: '2026-11-27', invoiceIds: [paid, unpaid] } });
+      const confirmation = await app.test.context.db.selectFrom('messages').select('id').where('key', '=', `promise-confirmation:${outcome.promiseIds[0]}`).executeTakeFirstOrThrow();
+      await pay(paid);
+      expect(await preview(confirmation.id)).toEqual([await numberOf(unpaid)]);
+      expect(await send(confirmation.id)).toEqual({ status: 'sent', listed: [unpaid] });
+      // Once sent, the preview shows what went out.
+      expect(await preview(confirmation.id)).toEqual([await numberOf(unpaid)]);
+    });
+
+    it('leaves what a pause covers now out of the preview of a queued dunning message', async () => {
+      const message = await take(2);
+      const [paused, ...rest] = message.invoice_ids as [string, ...string[]];
+      await pauseInvoice(paused, null);
+      const numbers = await Promise.all(rest.map(numberOf));
+      expect(await preview(message.id)).toEqual(numbers);
+      expect(await send(message.id)).toEqual({ status: 'sent', listed: rest });
+    });
   });
 
   it('cancels a verification letter of a customer paused after the run', async () => {
