@@ -147,7 +147,8 @@ describe('call outcomes a collector can trust', () => {
     const released = await db().selectFrom('messages').selectAll().where('realm_id', '=', REALM).where('customer_id', '=', withLevel.customer_id).execute();
     expect(released).toHaveLength(1);
     expect(released[0]).toMatchObject({ to_address: 'payables@found.test', status: 'queued' });
-    expect(['reminder', 'second_notice', 'demand_letter', 'final_notice']).toContain(released[0]!.kind);
+    // An account of the back catalogue first seen at level 2 gets the overdue statement (SPEC §4 first sight).
+    expect(['reminder', 'overdue_statement', 'second_notice', 'demand_letter', 'final_notice']).toContain(released[0]!.kind);
     expect(released[0]!.invoice_ids.length).toBeGreaterThan(0);
     expect((await task(withLevel.id)).reasons).not.toContain('find_email');
 
