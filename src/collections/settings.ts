@@ -1,31 +1,35 @@
 import { z } from 'zod';
 import { isValidTimeZone } from './calendar';
 
-const hour = z.number().int().min(0).max(24);
+const WHOLE_DAYS = 'must be a whole number of days';
+/** A number of days from 0 to `max`, its messages in words. */
+const wholeDays = () => z.number({ error: WHOLE_DAYS }).int(WHOLE_DAYS);
+const days = (max: number) => wholeDays().min(0, 'cannot be negative').max(max, `must be at most ${max} days`);
+const hour = z.number({ error: 'must be an hour from 0 to 24' }).int('must be a whole hour from 0 to 24').min(0, 'must be an hour from 0 to 24').max(24, 'must be an hour from 0 to 24');
 const window = z
-  .object({ days: z.array(z.number().int().min(0).max(6)).min(1), startHour: hour, endHour: hour })
-  .refine((w) => w.startHour < w.endHour, 'startHour must be before endHour');
+  .object({ days: z.array(z.number().int().min(0).max(6), { error: 'must be a list of weekdays, 0 (Sunday) to 6' }).min(1, 'needs at least one day'), startHour: hour, endHour: hour })
+  .refine((w) => w.startHour < w.endHour, 'the From hour must be before the To hour');
 
 /** Every default of SPEC §4, each a per-company setting. */
 export const playbookSettingsSchema = z.object({
   timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone, e.g. America/New_York').default('America/New_York'),
   /** Days overdue at which levels 1..4 are entered. */
-  levelDays: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]).refine((d) => d[0] >= 0 && d[0] < d[1] && d[1] < d[2] && d[2] < d[3], 'must be increasing').default([3, 13, 23, 45]),
+  levelDays: z.tuple([wholeDays(), wholeDays(), wholeDays(), wholeDays()]).refine((d) => d[0] >= 0 && d[0] < d[1] && d[1] < d[2] && d[2] < d[3], 'each level must start later than the one before (e.g. 3, 13, 23, 45 days)').default([3, 13, 23, 45]),
   /** A level is entered no sooner than this many days after the previous one. */
-  minDaysBetweenLevels: z.number().int().min(0).max(60).default(7),
+  minDaysBetweenLevels: days(60).default(7),
   /** No two dunning emails to one customer closer than this. */
-  dunningGapDays: z.number().int().min(0).max(30).default(3),
+  dunningGapDays: days(30).default(3),
   /** Verification letters go to invoices issued at most this many days ago. */
-  verificationMaxAgeDays: z.number().int().min(0).max(60).default(7),
+  verificationMaxAgeDays: days(60).default(7),
   /** Emails and letters go out on these days between these hours (company time). */
   sendWindow: window.default({ days: [1, 2, 3, 4, 5], startHour: 8, endHour: 17 }),
   callWindows: z
     .object({ commercial: window, personal: window })
     .default({ commercial: { days: [1], startHour: 9, endHour: 12 }, personal: { days: [4, 5], startHour: 9, endHour: 17 } }),
   /** A promise pauses dunning until its date plus this many days. */
-  promiseGraceDays: z.number().int().min(0).max(30).default(2),
+  promiseGraceDays: days(30).default(2),
   /** Share of overdue dollars whose customers are "A accounts". */
-  aAccountShare: z.number().min(0.1).max(1).default(0.8),
+  aAccountShare: z.number({ error: 'must be a share from 0.1 to 1 (10% to 100%)' }).min(0.1, 'must be at least 0.1 (10%)').max(1, 'must be at most 1 (100%)').default(0.8),
   /** Write a note of every activity back into QuickBooks. */
   writeNotesToQuickBooks: z.boolean().default(true),
   /** Write what a collector finds about a customer (the email an *email found* call gives) to its QuickBooks record. */

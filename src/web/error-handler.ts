@@ -2,6 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { ZodError } from 'zod';
 import { AppError, ServiceUnavailableError } from '../errors';
 import { isRedisUnreachable, RedisUnavailableError } from '../jobs/redis';
+import { TemplateError } from '../mail/render-error';
+import { templateProblem, zodProblems } from './presenters/form-errors';
 
 interface HttpProblem {
   status: number;
@@ -19,9 +21,12 @@ interface HttpProblem {
 export function toProblem(error: unknown): HttpProblem {
   if (!(error instanceof AppError) && isRedisUnreachable(error)) return toProblem(new RedisUnavailableError(error));
   if (error instanceof ServiceUnavailableError) return { status: error.status, code: error.code, message: error.message, details: error.details, retryAfter: error.retryAfterSeconds };
+  // A template that cannot be used: where and what in words, the parser's details kept aside.
+  if (error instanceof TemplateError) return { status: error.status, code: error.code, message: `${error.template} ${error.part}: ${templateProblem(error)}`, details: error.details };
   if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message, details: error.details };
   if (error instanceof ZodError) {
-    const fields = error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
+    // Each field with what is wrong in words (zod's generic messages read as "must be a number").
+    const fields = zodProblems(error).map(({ field, message }) => ({ field: field || '(body)', message }));
     return {
       status: 400,
       code: 'invalid_input',

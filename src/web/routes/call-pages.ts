@@ -9,7 +9,7 @@ import { AppError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
 import { NOTICES, noticeCode } from '../notices';
 import { recordId } from '../route-params';
-import { toProblem } from '../error-handler';
+import { callFormErrors, type FormErrors } from '../presenters/form-errors';
 
 const PAGE_SIZE = 50;
 const FLAG_LABELS: Record<string, string> = { a_account: 'A account', tough: 'Tough customer', difficult_customer: 'Difficult customer', broken_promise: 'Broken promise', find_email: 'Find an email', call_back: 'Call back', best_time: 'Best time to call now', carried_over: 'Carried over' };
@@ -148,7 +148,7 @@ export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workLis
    * Back button, a second tab) is refused with what was recorded; the day's last outcome may be
    * corrected from here (`?correct=1`, or the refusal itself).
    */
-  const showCallSheet = async (req: Request, res: Response, extra: { form?: Record<string, unknown>; error?: string; done?: string; conflict?: OutcomeConflictError; correct?: boolean } = {}) => {
+  const showCallSheet = async (req: Request, res: Response, extra: { form?: Record<string, unknown>; errors?: FormErrors; done?: string; conflict?: OutcomeConflictError; correct?: boolean } = {}) => {
     const realmId = req.company!.realm_id;
     const task = await loadTask(req);
     const file = await context.services.customerFiles.fileOf(realmId, task.customer_id, dayOf(req));
@@ -157,8 +157,8 @@ export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workLis
     const form = extra.form ?? {};
     const chosenIds = new Set(([] as unknown[]).concat(form.invoiceIds ?? []).map(String));
     // Correcting: asked for, or offered with the refusal; only the same day's last outcome.
-    const correcting = Boolean(lastOutcome?.correctable && (extra.correct || extra.conflict || (extra.error && form.corrects)));
-    if (extra.error) res.status(400);
+    const correcting = Boolean(lastOutcome?.correctable && (extra.correct || extra.conflict || (extra.errors && form.corrects)));
+    if (extra.errors) res.status(400);
     if (extra.conflict) res.status(CONFLICT_STATUS);
     res.render('call-sheet', {
       title: `Call ${file.customer.name}`,
@@ -175,7 +175,9 @@ export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workLis
       outcome: String(form.outcome ?? ''),
       invoiceChoices: file.openInvoices.map((invoice) => ({ ...invoice, checked: chosenIds.has(invoice.id) })),
       categories: ['pricing', 'not_received', 'quality', 'missing_po', 'billing_contact', 'other'].map((category) => ({ category, selected: form.disputeCategory === category })),
-      error: extra.error,
+      // A refusal: each problem next to its field, the rest at the top; what was typed is kept.
+      error: extra.errors ? { others: extra.errors.others, marked: Object.keys(extra.errors.fields).length > 0 } : null,
+      errors: extra.errors?.fields ?? {},
       done: extra.done,
       // The browser's date pickers stop where the server's range does.
       latest: { callBack: yearsAfter(file.today, DATE_HORIZON_YEARS.callBack), promise: yearsAfter(file.today, DATE_HORIZON_YEARS.promise) },
@@ -195,7 +197,7 @@ export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workLis
       result = await context.services.callOutcomes.record(realmId, task.id, outcomeFromForm(form));
     } catch (error) {
       if (error instanceof OutcomeConflictError) return showCallSheet(req, res, { form, conflict: error });
-      if (error instanceof ZodError || (error instanceof AppError && error.status === 400)) return showCallSheet(req, res, { form, error: toProblem(error).message });
+      if (error instanceof ZodError || (error instanceof AppError && error.status === 400)) return showCallSheet(req, res, { form, errors: callFormErrors(error, form) });
       throw error;
     }
     await context.services.callOutcomes.after(realmId, result, req.log);

@@ -9,9 +9,10 @@ import { sumCents } from '../../collections/money';
 import { loadCompany, requireSignIn } from '../access';
 import { recordId } from '../route-params';
 import { toProblem } from '../error-handler';
+import { sentence, settingsFormErrors, zodProblems, type FormErrors } from '../presenters/form-errors';
 
-const periodQuery = z.object({ from: optionalLocalDate, to: optionalLocalDate }).strict().refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'must not be after the To date', path: ['from'] });
-const PERIOD_FIELDS: Record<string, string> = { from: 'From', to: 'To' };
+const periodQuery = z.object({ from: optionalLocalDate, to: optionalLocalDate }).strict().refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'The start date must be on or before the end date', path: ['from'] });
+const PERIOD_FIELDS: Record<string, string> = { from: 'The start date', to: 'The end date' };
 const BUCKETS: Array<[AgingBucket, string]> = [['current', 'Current'], ['1-30', '1-30 days'], ['31-60', '31-60 days'], ['61-90', '61-90 days'], ['90+', 'Over 90']];
 const resolveForm = z.object({ resolution: collectorText({ min: 1, max: 2000, trim: true, required: 'say how it was resolved' }), _csrf: z.string().optional() }).strict();
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -68,7 +69,10 @@ export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promis
     if (!parsed.success) {
       // The form again, as typed, with what is wrong next to its field.
       const typed = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : '');
-      const errors = Object.fromEntries(parsed.error.issues.map((issue) => { const field = String(issue.path[0] ?? 'form'); return [field, PERIOD_FIELDS[field] ? `${PERIOD_FIELDS[field]} ${issue.message}` : issue.message]; }));
+      const errors = Object.fromEntries(zodProblems(parsed.error).map(({ field, message }) => {
+        const name = field.split('.')[0] || 'form';
+        return [name, PERIOD_FIELDS[name] ? sentence(PERIOD_FIELDS[name], message) : sentence('', message).trim()];
+      }));
       res.status(400).render('results', { title: 'Results', company: req.company, period: { from: typed('from'), to: typed('to') }, errors });
       return;
     }
@@ -110,20 +114,23 @@ export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promis
     res.render('difficult-customers', { title: `Difficult customers, ${report.month}`, company: req.company, report });
   });
 
-  const showSettings = async (req: Request, res: Response, extra: { form?: Record<string, unknown>; error?: string; saved?: boolean } = {}) => {
+  const showSettings = async (req: Request, res: Response, extra: { form?: Record<string, unknown>; errors?: FormErrors; saved?: boolean } = {}) => {
     const settings = await context.services.settings.settingsOf(req.company!.realm_id, req.company!.timezone);
     // After a refusal the form shows what was typed; otherwise what is stored.
     const form = extra.form;
     const typed = (name: string, stored: number | string) => (form ? String(form[name] ?? '') : String(stored));
     const window = (prefix: string, label: string, stored: PlaybookSettings['sendWindow']) => {
       const checked = form ? new Set(([] as unknown[]).concat(form[`${prefix}Days`] ?? []).map(Number)) : new Set(stored.days);
-      return { prefix, label, start: typed(`${prefix}Start`, stored.startHour), end: typed(`${prefix}End`, stored.endHour), days: WEEKDAYS.map((name, day) => ({ day, name, checked: checked.has(day) })) };
+      const problem = (suffix: string) => extra.errors?.fields[`${prefix}${suffix}`];
+      return { prefix, label, start: typed(`${prefix}Start`, stored.startHour), end: typed(`${prefix}End`, stored.endHour), days: WEEKDAYS.map((name, day) => ({ day, name, checked: checked.has(day) })), errors: { days: problem('Days'), start: problem('Start'), end: problem('End') } };
     };
-    if (extra.error) res.status(400);
+    if (extra.errors) res.status(400);
     res.render('settings', {
       title: 'Playbook settings',
       company: req.company,
-      error: extra.error,
+      // A refusal: each problem next to its field, the rest at the top; what was typed is kept.
+      error: extra.errors ? { others: extra.errors.others, marked: Object.keys(extra.errors.fields).length > 0 } : null,
+      errors: extra.errors?.fields ?? {},
       saved: extra.saved,
       values: {
         timezone: typed('timezone', settings.timezone),
@@ -149,7 +156,7 @@ export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promis
     try {
       await context.services.settings.change(req.company!.realm_id, playbookSettingsSchema.partial().parse(settingsFromForm(form)));
     } catch (error) {
-      if (error instanceof ZodError || toProblem(error).status === 400) return showSettings(req, res, { form, error: toProblem(error).message });
+      if (error instanceof ZodError || toProblem(error).status === 400) return showSettings(req, res, { form, errors: settingsFormErrors(error) });
       throw error;
     }
     res.redirect(303, `/companies/${req.company!.realm_id}/settings?saved=1`);

@@ -4,6 +4,7 @@ import { MESSAGE_NAMES } from '../../collections/message-kinds';
 import { TemplateError, TEMPLATE_PARTS, type Rendered, type TemplateName } from '../../mail/templates';
 import { loadCompany, requireSignIn } from '../access';
 import { allowInlineStyles } from '../csp';
+import { templateProblem } from '../presenters/form-errors';
 import { templateName, templateParts, type TemplateParts } from './templates';
 
 const TITLES: Record<string, string> = {
@@ -36,10 +37,15 @@ export function templatePages(context: Uses<'companyAccess' | 'templates'>): Rou
 
   const showForm = async (req: Request, res: Response, name: TemplateName, extra: { parts?: TemplateParts; error?: TemplateError; preview?: Rendered; saved?: boolean } = {}) => {
     const sources = await templates.partsOf(req.company!.realm_id, name);
-    const parts = TEMPLATE_PARTS.map((part) => ({ part, label: { subject: 'Subject', html: 'HTML body', text: 'Plain-text body' }[part], source: extra.parts?.[part] ?? sources[part].override ?? sources[part].default, overridden: sources[part].override !== null, rows: part === 'subject' ? 2 : 16 }));
+    const parts = TEMPLATE_PARTS.map((part) => {
+      const source = extra.parts?.[part] ?? sources[part].override ?? sources[part].default;
+      // What is wrong, in words, next to the part it is in.
+      const error = extra.error?.part === part ? templateProblem(extra.error, source) : undefined;
+      return { part, label: { subject: 'Subject', html: 'HTML body', text: 'Plain-text body' }[part], source, overridden: sources[part].override !== null, rows: part === 'subject' ? 2 : 16, error };
+    });
     if (extra.error) res.status(400);
     if (extra.preview) allowInlineStyles(res);
-    res.render('template-edit', { title: TITLES[name], company: req.company, name, heading: TITLES[name], parts, error: extra.error, preview: extra.preview, saved: extra.saved, anyOverride: parts.some((p) => p.overridden) });
+    res.render('template-edit', { title: TITLES[name], company: req.company, name, heading: TITLES[name], parts, error: extra.error ? { message: parts.find((p) => p.error)?.error ?? templateProblem(extra.error) } : null, preview: extra.preview, saved: extra.saved, anyOverride: parts.some((p) => p.overridden) });
   };
 
   router.get('/companies/:realmId/templates', requireSignIn, async (req, res) => {
