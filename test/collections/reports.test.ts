@@ -162,7 +162,7 @@ describe('the results page', () => {
     const page = await owner.get(`/companies/${PAGE_REALM}/results?from=2026-11-30&to=2026-11-01`);
     expect(page.status).toBe(400);
     const html = await page.text();
-    expect(html).toMatch(/<input type="date" name="from" value="2026-11-30" aria-invalid="true" aria-describedby="from-error"><\/label>\s*<span class="field-error error-box" id="from-error" role="alert">From must not be after the To date<\/span>/);
+    expect(html).toMatch(/<input type="date" name="from" value="2026-11-30" aria-invalid="true" aria-describedby="from-error"><\/label>\s*<span class="field-error error-box" id="from-error" role="alert">The start date must be on or before the end date<\/span>/);
     expect(html).toContain('value="2026-11-01"');
     expect(html).toContain('<nav');
     expect(html).not.toContain('Money collected');

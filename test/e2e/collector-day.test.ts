@@ -105,7 +105,8 @@ describe('the collector in the browser', () => {
     await page.getByLabel('Amount', { exact: true }).fill('lots');
     await page.getByLabel('Pay by').fill('2026-11-30');
     await page.getByRole('button', { name: 'Save and go to the next call' }).click();
-    await expect(page.getByRole('alert').innerText()).resolves.toContain('promise.amount');
+    await expect(page.getByRole('alert').innerText()).resolves.toContain('Not saved.');
+    expect(await page.locator('#promiseAmount-error').innerText()).toMatch(/^The amount must be a number, like 125\.50/);
     expect(await page.getByLabel('Pay by').inputValue()).toBe('2026-11-30');
 
     await page.getByLabel('Amount', { exact: true }).fill('250.00');
@@ -151,7 +152,7 @@ describe('the collector in the browser', () => {
     await page.getByLabel('Plain-text body').fill(broken);
     await page.getByRole('button', { name: 'Save' }).click();
     const alert = await page.getByRole('alert').innerText();
-    expect(alert).toMatch(/text part, line \d+/);
+    expect(alert).toContain('The text part has a {{#if}} that is never closed (line 3)');
     expect(await page.getByLabel('Plain-text body').inputValue()).toBe(broken);
     await screenshot(page, '07-template-refused');
     expect(await app.test.context.repos.outbox.overridesOf(REALM, 'reminder')).toEqual({});

@@ -113,6 +113,30 @@ describe('bad input on every API route', () => {
     expect(await state()).toEqual(before);
   });
 
+  it('says what is wrong in words, not in zod\'s, and keeps the code and the fields', async () => {
+    const base = `/api/realms/${REALM}`;
+    const outcome = `${base}/tasks/${taskId}/outcome`;
+    const answers: Array<[Case, string]> = [
+      [{ method: 'PUT', path: `${base}/settings`, body: { dunningGapDays: 'three' }, field: 'dunningGapDays' }, 'dunningGapDays: must be a whole number of days'],
+      [{ method: 'PUT', path: `${base}/settings`, body: { levelDays: [3, 2, 1, 0] }, field: 'levelDays' }, 'levelDays: each level must start later than the one before (e.g. 3, 13, 23, 45 days)'],
+      [{ method: 'PUT', path: `${base}/settings`, body: { sendWindow: { days: [1], startHour: 17, endHour: 8 } }, field: 'sendWindow' }, 'sendWindow: the From hour must be before the To hour'],
+      [{ method: 'PUT', path: `${base}/settings`, body: { colour: 'blue' }, field: 'colour' }, '(body): has a field we do not take: colour'],
+      [{ method: 'POST', path: outcome, body: { outcome: 'promised', promise: { dueOn: '2026-12-01' } }, field: 'promise.amount' }, 'promise.amount: is required'],
+      [{ method: 'POST', path: outcome, body: { outcome: 'promised', promise: { amount: 100, dueOn: '12/01/2026' } }, field: 'promise.dueOn' }, 'promise.dueOn: must be a date like 2026-12-01 (year-month-day)'],
+      [{ method: 'POST', path: outcome, body: { outcome: 'disputes', dispute: { category: 'mood', text: 'x' } }, field: 'dispute.category' }, 'dispute.category: must be one of: pricing, not_received, quality, missing_po, billing_contact, other'],
+      [{ method: 'POST', path: outcome, body: { outcome: 'shouted' }, field: 'outcome' }, 'outcome: must be one of: promised, cannot_pay, will_not_pay, disputes, wrong_person, email_found, no_answer, voicemail, call_back'],
+      [{ method: 'POST', path: outcome, body: { outcome: 'cannot_pay', plan: { installments: [] } }, field: 'plan.installments' }, 'plan.installments: needs at least one'],
+      [{ method: 'PUT', path: `${base}/templates/reminder`, body: { html: '<p>\n{{#if total}}\n' }, field: 'html' }, 'reminder html: The HTML part has a {{#…}} block that is never closed (still open at the end, line 3)'],
+    ];
+    for (const [c, message] of answers) {
+      const answer = await call(c);
+      const body = (await answer.json()) as { error: { code: string; message: string; details?: { fields?: Array<{ field: string; message: string }> } } };
+      expect({ case: c.path + JSON.stringify(c.body), status: answer.status, message: body.error.message }).toEqual({ case: c.path + JSON.stringify(c.body), status: 400, message });
+      if (body.error.code === 'invalid_input') expect(body.error.details?.fields?.[0]).toEqual({ field: message.split(': ')[0], message: message.slice(message.indexOf(': ') + 2) });
+      expect(body.error.message).not.toMatch(/Invalid input|Invalid option|Invalid discriminator|Too small|Too big|Unrecognized key|expected number|Expecting '|OPEN_ENDBLOCK/);
+    }
+  });
+
   it('answers unknown ids with 404 and unknown templates with 404', async () => {
     expect((await call({ method: 'POST', path: `/api/realms/${REALM}/tasks/not-a-uuid/outcome`, body: { outcome: 'no_answer' }, field: '' })).status).toBe(404);
     expect((await call({ method: 'POST', path: `/api/realms/${REALM}/tasks/00000000-0000-4000-8000-000000000000/outcome`, body: { outcome: 'no_answer' }, field: '' })).status).toBe(404);

@@ -87,8 +87,10 @@ describe('the collector pages and their forms', () => {
     const promise = await owner.postForm(`/companies/${REALM}/tasks/${taskId}/outcome`, { _csrf: token, outcome: 'promised', promiseAmount: '-5', promiseDueOn: '2026-02-30', notes: 'kept <text>' });
     expect(promise.status).toBe(400);
     const html = await promise.text();
-    expect(html).toContain('promise.amount');
-    expect(html).toContain('promise.dueOn: is not a real date');
+    expect(html).toContain('<span class="field-error" id="promiseAmount-error">The amount must be more than 0</span>');
+    expect(html).toContain('<span class="field-error" id="promiseDueOn-error">The pay-by date is not a real date</span>');
+    expect(html).not.toContain('promise.amount');
+    expect(html).toContain('value="-5"');
     expect(html).toContain('kept &lt;text&gt;</textarea>');
     expect((await owner.postForm(`/companies/${REALM}/tasks/${taskId}/outcome`, { _csrf: token, outcome: 'shouted' })).status).toBe(400);
     expect(await app.test.context.db.selectFrom('promises').selectAll().where('realm_id', '=', REALM).execute()).toEqual([]);
@@ -103,8 +105,9 @@ describe('the collector pages and their forms', () => {
     const settings = await owner.postForm(`/companies/${REALM}/settings`, { _csrf: token, timezone: 'Mars/Olympus', level1: '3', level2: '2', level3: '23', level4: '45', minDaysBetweenLevels: '7', dunningGapDays: '3', verificationMaxAgeDays: '7', promiseGraceDays: '2', aAccountPercent: '80', sendDays: '1', sendStart: '8', sendEnd: '17', commercialDays: '1', commercialStart: '9', commercialEnd: '12', personalDays: '4', personalStart: '9', personalEnd: '17' });
     expect(settings.status).toBe(400);
     const refused = await settings.text();
-    expect(refused).toContain('timezone: must be an IANA time zone');
-    expect(refused).toContain('levelDays: must be increasing');
+    expect(refused).toContain('<span class="field-error" id="timezone-error">The time zone must be a name like America/New_York or Europe/London</span>');
+    expect(refused).toContain('<p class="field-error" id="levels-error">Each level must start later than the one before (e.g. 3, 13, 23, 45 days)</p>');
+    expect(refused).not.toContain('levelDays');
     expect(refused).toContain('value="Mars/Olympus"');
     expect(await app.test.context.db.selectFrom('playbook_settings').selectAll().where('realm_id', '=', REALM).execute()).toEqual([]);
 

@@ -145,6 +145,7 @@ export function callFormErrors(error: unknown, form: Record<string, unknown>): F
     if (field === 'promise') return { field: 'promiseAmount', message: 'Enter the amount promised and the date it will be paid by' };
     if (field === 'promise.amount') {
       if (typed('promiseAmount').trim() === '') return { field: 'promiseAmount', message: 'Enter the amount promised, like 125.50' };
+      if (/^\s*-\s*\d/.test(typed('promiseAmount'))) return { field: 'promiseAmount', message: 'The amount must be more than 0' };
       if (NUMBER_LIKE.test(message)) return { field: 'promiseAmount', message: 'The amount must be a number, like 125.50 (digits, then at most 2 decimals; no commas or currency signs)' };
       return { field: 'promiseAmount', message: sentence('the amount', message) };
     }
@@ -242,7 +243,7 @@ export function templateProblem(error: TemplateError, source = ''): string {
   if (/got 'EOF'/.test(reason) && /OPEN_ENDBLOCK/.test(reason)) {
     const block = unclosedBlock(source);
     if (block) return `${part} has a {{#${block.name}}} that is never closed (line ${block.line}); add {{/${block.name}}} where it ends`;
-    return `${part} has a block that is never closed${at}`;
+    return `${part} has a {{#…}} block that is never closed (still open at the end${error.line ? `, line ${error.line}` : ''})`;
   }
   if (/got 'OPEN_ENDBLOCK'/.test(reason)) return `${part} has a closing {{/…}} with no block opened before it${at}`;
   if (/got 'INVERSE'/.test(reason) || /got 'OPEN_INVERSE_CHAIN'/.test(reason)) return `${part} has an {{else}} that does not belong to an open block${at}`;
