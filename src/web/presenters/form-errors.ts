@@ -100,7 +100,7 @@ export function problemsOf(error: unknown): FieldProblem[] {
 
 /** `the amount` + `must be a number` → `The amount must be a number`; a whole sentence stays one. */
 export function sentence(label: string, message: string): string {
-  const text = /^(must|is|are|cannot|contains|needs|has|should)\b/.test(message) ? `${label} ${message}` : message;
+  const text = label && /^(must|is|are|cannot|contains|needs|has|should)\b/.test(message) ? `${label} ${message}` : message;
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
@@ -109,7 +109,7 @@ export function placeProblems(problems: FieldProblem[], place: (problem: FieldPr
   const errors: FormErrors = { fields: {}, others: [] };
   for (const problem of problems) {
     const placed = place(problem);
-    if (!placed) errors.others.push(problem.field ? sentence(problem.field, problem.message) : sentence('', problem.message).trim());
+    if (!placed) errors.others.push(sentence(problem.field, problem.message));
     else if (!errors.fields[placed.field]) errors.fields[placed.field] = placed.message;
   }
   return errors;
@@ -205,7 +205,7 @@ export function settingsFormErrors(error: unknown): FormErrors {
       if (window[2] === 'days') return { field: `${prefix}Days`, message: 'Tick at least one day' };
       if (window[2] === 'startHour') return { field: `${prefix}Start`, message: sentence('the From hour', message) };
       if (window[2] === 'endHour') return { field: `${prefix}End`, message: sentence('the To hour', message) };
-      return { field: `${prefix}End`, message: sentence('', message).trim() };
+      return { field: `${prefix}End`, message: sentence('', message) };
     }
     return undefined;
   });

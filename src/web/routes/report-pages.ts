@@ -71,7 +71,7 @@ export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promis
       const typed = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : '');
       const errors = Object.fromEntries(zodProblems(parsed.error).map(({ field, message }) => {
         const name = field.split('.')[0] || 'form';
-        return [name, PERIOD_FIELDS[name] ? sentence(PERIOD_FIELDS[name], message) : sentence('', message).trim()];
+        return [name, sentence(PERIOD_FIELDS[name] ?? '', message)];
       }));
       res.status(400).render('results', { title: 'Results', company: req.company, period: { from: typed('from'), to: typed('to') }, errors });
       return;
