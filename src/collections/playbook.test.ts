@@ -55,7 +55,7 @@ describe('levels by days overdue (3 / 13 / 23 / 45)', () => {
 
   it('follows the per-company level days', () => {
     expect(levelFor(5, playbookSettings({ levelDays: [5, 15, 30, 60] }).levelDays)).toBe(1);
-    expect(() => playbookSettings({ levelDays: [5, 4, 30, 60] })).toThrow('must be increasing');
+    expect(() => playbookSettings({ levelDays: [5, 4, 30, 60] })).toThrow('each level must start later than the one before');
   });
 });
 
