@@ -93,9 +93,9 @@ describe('sending letters and emails through a real SMTP server', () => {
     const broken = await api('PUT', `/api/realms/${REALM}/templates/reminder`, { html: '<p>Hello</p>\n{{#each invoices}}\n<p>{{number}}</p>\n' });
     expect(broken.status).toBe(400);
     const error = ((await broken.json()) as { error: { message: string } }).error;
-    expect(error.message).toMatch(/reminder html, line \d+/);
+    expect(error.message).toMatch(/^reminder html: The HTML part .*line \d+/);
     const unknownHelper = await api('PUT', `/api/realms/${REALM}/templates/reminder`, { subject: 'Hi\n{{shout customer.name}}' });
-    expect(((await unknownHelper.json()) as { error: { message: string } }).error.message).toBe('reminder subject, line 2: unknown helper "shout"');
+    expect(((await unknownHelper.json()) as { error: { message: string } }).error.message).toBe('reminder subject: The subject has a problem (line 2): unknown helper "shout"');
     expect(await app.test.context.db.selectFrom('template_overrides').selectAll().execute()).toHaveLength(0);
 
     const saved = await api('PUT', `/api/realms/${REALM}/templates/reminder`, { subject: 'Account {{customer.name}}: {{money total}} past due' });

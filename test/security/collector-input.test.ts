@@ -52,7 +52,7 @@ describe('collector input', () => {
   /** A form route given a JSON body: the only way a browser-free client gets a lone surrogate to it. */
   const formJson = (path: string, fields: Record<string, unknown>) => http.postJson(`/companies/${REALM}/${path}`, { _csrf: csrf, ...fields }, { accept: 'text/html' });
 
-  /** A refusal: 400, naming the field. */
+  /** A refusal: 400, naming the field (the API's path, or a form's error beside its field). */
   const expectRefused = async (label: string, answer: Response, field: string) => {
     const text = await answer.text();
     expect({ label, status: answer.status, namesField: text.includes(field) }).toEqual({ label, status: 400, namesField: true });
@@ -80,12 +80,12 @@ describe('collector input', () => {
   it('refuses them in the call form, the pause form and the dispute form, naming the field', async () => {
     const before = await state();
     await expectRefused('notes', await form(`tasks/${taskId}/outcome`, { outcome: 'no_answer', notes: `rang${NUL}` }), 'notes');
-    await expectRefused('contact', await form(`tasks/${taskId}/outcome`, { outcome: 'wrong_person', contactName: `Dana${NUL}` }), 'contact.name');
-    await expectRefused('dispute', await form(`tasks/${taskId}/outcome`, { outcome: 'disputes', disputeCategory: 'quality', disputeText: `scratched${NUL}` }), 'dispute.text');
+    await expectRefused('contact', await form(`tasks/${taskId}/outcome`, { outcome: 'wrong_person', contactName: `Dana${NUL}` }), 'id="contactName-error"');
+    await expectRefused('dispute', await form(`tasks/${taskId}/outcome`, { outcome: 'disputes', disputeCategory: 'quality', disputeText: `scratched${NUL}` }), 'id="disputeText-error"');
     await expectRefused('pause reason', await form(`customers/${customerId}/pause`, { reason: `owner away${NUL}` }), 'reason');
     await expectRefused('resolution', await form(`disputes/${disputeId}/resolve`, { resolution: `credit${NUL} note` }), 'resolution');
     await expectRefused('notes (JSON)', await formJson(`tasks/${taskId}/outcome`, { outcome: 'no_answer', notes: `rang${LONE}` }), 'notes');
-    await expectRefused('contact (JSON)', await formJson(`tasks/${taskId}/outcome`, { outcome: 'wrong_person', contactName: `Dana${LONE}` }), 'contact.name');
+    await expectRefused('contact (JSON)', await formJson(`tasks/${taskId}/outcome`, { outcome: 'wrong_person', contactName: `Dana${LONE}` }), 'id="contactName-error"');
     await expectRefused('pause reason (JSON)', await formJson(`customers/${customerId}/pause`, { reason: `away${LONE}` }), 'reason');
     await expectRefused('resolution (JSON)', await formJson(`disputes/${disputeId}/resolve`, { resolution: `credit${LONE}` }), 'resolution');
     await expectRefused('template form', await form('templates/reminder', { subject: `Overdue${NUL}`, html: '<p>{{customer.name}}</p>', text: '{{customer.name}}' }), 'subject');
@@ -97,9 +97,9 @@ describe('collector input', () => {
   it('takes amounts only as plain decimals with at most 2 places', async () => {
     const before = await state();
     for (const amount of ['0x10', '1e3', ' 16 ', '16.005', '$16', '1,600', '16.', '.5', 'Infinity']) {
-      await expectRefused(`promise ${JSON.stringify(amount)}`, await form(`tasks/${taskId}/outcome`, { outcome: 'promised', promiseAmount: amount, promiseDueOn: '2026-12-01' }), 'promise.amount');
+      await expectRefused(`promise ${JSON.stringify(amount)}`, await form(`tasks/${taskId}/outcome`, { outcome: 'promised', promiseAmount: amount, promiseDueOn: '2026-12-01' }), 'id="promiseAmount-error"');
       // In the plan's lines, spaces separate the date from the amount.
-      if (amount.trim() === amount) await expectRefused(`plan ${JSON.stringify(amount)}`, await form(`tasks/${taskId}/outcome`, { outcome: 'cannot_pay', installments: `2026-12-01 ${amount}` }), 'plan.installments.0.amount');
+      if (amount.trim() === amount) await expectRefused(`plan ${JSON.stringify(amount)}`, await form(`tasks/${taskId}/outcome`, { outcome: 'cannot_pay', installments: `2026-12-01 ${amount}` }), 'id="installments-error"');
     }
     for (const amount of ['0x10', '16', 16.005, -16, 0]) await expectRefused(`API ${JSON.stringify(amount)}`, await api({ outcome: 'promised', promise: { amount, dueOn: '2026-12-01' } }), 'promise.amount');
     // More than cents is refused in plain words, never rounded.
@@ -137,7 +137,7 @@ describe('collector input', () => {
     await expectRefused('call back 9999', await form(`tasks/${taskId}/outcome`, { outcome: 'call_back', callBackOn: '9999-12-31' }), 'callBackOn');
     await expectRefused('call back in a year and a day', await api({ outcome: 'call_back', callBackOn: '2027-11-24' }), 'callBackOn');
     await expectRefused('promise 9999', await api({ outcome: 'promised', promise: { amount: 100, dueOn: '9999-12-31' } }), 'promise.dueOn');
-    await expectRefused('promise in two years', await form(`tasks/${taskId}/outcome`, { outcome: 'promised', promiseAmount: '100', promiseDueOn: '2028-11-23' }), 'promise.dueOn');
+    await expectRefused('promise in two years', await form(`tasks/${taskId}/outcome`, { outcome: 'promised', promiseAmount: '100', promiseDueOn: '2028-11-23' }), 'id="promiseDueOn-error"');
     await expectRefused('installment 9999', await api({ outcome: 'cannot_pay', plan: { installments: [{ dueOn: '2026-12-01', amount: 50 }, { dueOn: '9999-12-31', amount: 50 }] } }), 'plan.installments');
     await expectRefused('pause 9999', await form(`customers/${customerId}/pause`, { until: '9999-12-31' }), 'until');
     expect(await state()).toEqual(before);

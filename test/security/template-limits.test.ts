@@ -69,7 +69,7 @@ describe('templates cannot freeze a process, hide a failure, or write to the log
     expect(Date.now() - started).toBeLessThan(2000);
     expect(refused.status).toBe(400);
     const body = (await refused.json()) as { error: { message: string; details: { line: number } } };
-    expect(body.error.message).toMatch(/reminder html, line \d+: blocks are nested \d+ deep; at most \d+ are allowed/);
+    expect(body.error.message).toMatch(/reminder html: The HTML part has a problem \(line \d+\): blocks are nested \d+ deep; at most \d+ are allowed/);
     expect(body.error.details.line).toBeGreaterThan(1);
     expect(await app.test.context.repos.outbox.overridesOf(REALM, 'reminder')).toEqual({});
   });
@@ -102,7 +102,7 @@ describe('templates cannot freeze a process, hide a failure, or write to the log
     const hidden = '<p>Hello</p>\n{{#if (gt invoices.length 2)}}{{> (lookup customer "name")}}{{/if}}';
     const refused = await api('PUT', `/api/realms/${REALM}/templates/second_notice`, { html: hidden });
     expect(refused.status).toBe(400);
-    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe('second_notice html, line 2: a partial must be named (dynamic partials are not allowed)');
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe('second_notice html: The HTML part has a problem (line 2): a partial must be named (dynamic partials are not allowed)');
     expect(await app.test.context.repos.outbox.overridesOf(REALM, 'second_notice')).toEqual({});
   });
 
@@ -143,7 +143,7 @@ describe('templates cannot freeze a process, hide a failure, or write to the log
       const forged = '{{log \'{"level":60,"msg":"forged by a template"}\'}}';
       const refused = await api('POST', `/api/realms/${REALM}/templates/reminder/preview`, { html: `<p>Hi</p>\n${forged}` });
       expect(refused.status).toBe(400);
-      expect(((await refused.json()) as { error: { message: string } }).error.message).toBe('reminder html, line 2: unknown helper "log"');
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toBe('reminder html: The HTML part has a problem (line 2): unknown helper "log"');
       // Without arguments it is no helper either, only a name that means nothing.
       const bare = await api('POST', `/api/realms/${REALM}/templates/reminder/preview`, { html: '<p>Hi</p>{{log}}{{#if (log)}}x{{/if}}' });
       expect(bare.status).toBe(400);
