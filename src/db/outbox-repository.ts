@@ -86,7 +86,8 @@ export class OutboxRepository {
       .updateTable('messages')
       .set({ status: 'uncertain', status_reason: 'the worker stopped while sending; check before resending' })
       .where('status', '=', 'sending')
-      .where('sending_at', '<', new Date(Date.now() - stuckMs))
+      // sending_at is the database's now(), so it is compared with the database's clock, never this process's.
+      .where('sending_at', '<', sql<Date>`now() - ${`${Math.round(stuckMs / 1000)} seconds`}::interval`)
       .execute();
     // Only connected companies: a paused one's messages wait for the reconnect, not a pass a minute.
     const rows = await this.db
