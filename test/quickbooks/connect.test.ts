@@ -5,6 +5,7 @@ import { ReconnectRequiredError } from '../../src/quickbooks/errors';
 import { testEnv } from '../support/env';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient, csrfTokenIn, jsonOf } from '../support/http';
+import { expireStoredAccessToken } from '../support/tokens';
 
 const REALM_A = '9341452000000101';
 const REALM_B = '9341452000000202';
@@ -90,7 +91,7 @@ describe('connecting a QuickBooks company', () => {
     const http = new HttpClient(app.web.url);
     expect((await connect(app, http, REALM_A)).status).toBe(303);
     app.sandbox.sandbox.oauth.expireAccessTokens(REALM_A);
-    await sql`update company_tokens set access_expires_at = now() - interval '1 second' where realm_id = ${REALM_A}`.execute(db());
+    await expireStoredAccessToken(app.test.context, REALM_A);
     const before = oauthCounts().refresh;
     const infos = await Promise.all(Array.from({ length: 20 }, () => app.test.context.quickbooks.client.companyInfo(REALM_A)));
     expect(infos.every((info) => info.CompanyName === 'Acme Landscaping')).toBe(true);
@@ -99,7 +100,7 @@ describe('connecting a QuickBooks company', () => {
 
   it('refreshes once for calls racing from two worker processes', async () => {
     app.sandbox.sandbox.oauth.expireAccessTokens(REALM_A);
-    await sql`update company_tokens set access_expires_at = now() - interval '1 second' where realm_id = ${REALM_A}`.execute(db());
+    await expireStoredAccessToken(app.test.context, REALM_A);
     const before = oauthCounts().refresh;
     const env = { ...testEnv(app.env), DATABASE_URL: app.test.database.url!, QUEUE_PREFIX: app.test.context.queues.prefix, REALM: REALM_A, START_AT: String(Date.now() + 1500), PATH: process.env.PATH };
     const run = () =>

@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sql } from 'kysely';
 import { DiscoveryDocument, DiscoveryError, discoveryUrl, INTUIT_DISCOVERY_URLS } from '../../src/quickbooks/discovery';
 import { OAuthRequestError } from '../../src/quickbooks/errors';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { csrfTokenIn, HttpClient } from '../support/http';
+import { expireStoredAccessToken } from '../support/tokens';
 
 const REALM = '9341452000000901';
 
@@ -66,7 +66,7 @@ describe('Intuit\'s endpoints come from its discovery document', () => {
 
     // A refresh and a revocation later, the document has still been read only once.
     app.sandbox.sandbox.oauth.expireAccessTokens(REALM);
-    await sql`update company_tokens set access_expires_at = now() - interval '1 second' where realm_id = ${REALM}`.execute(app.test.context.db);
+    await expireStoredAccessToken(app.test.context, REALM);
     const before = proxy.seen.filter((line) => line === 'POST /oauth2/v1/tokens/bearer').length;
     await app.test.context.quickbooks.client.companyInfo(REALM);
     expect(proxy.seen.filter((line) => line === 'POST /oauth2/v1/tokens/bearer').length).toBe(before + 1);

@@ -4,6 +4,7 @@ import type { WorkerHost } from '../../src/jobs/worker-host';
 import type { Realm } from '../../src/sandbox/realm';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient, csrfTokenIn, jsonOf } from '../support/http';
+import { expireStoredAccessToken } from '../support/tokens';
 
 const REALM = '9341452000000303';
 
@@ -161,7 +162,7 @@ describe('syncing a company from QuickBooks', () => {
     it('stops the company\'s jobs when QuickBooks revokes the connection', async () => {
       app.sandbox.sandbox.oauth.revokeRealm(REALM);
       app.sandbox.sandbox.oauth.expireAccessTokens(REALM);
-      await sql`update company_tokens set access_expires_at = now() - interval '1 second' where realm_id = ${REALM}`.execute(app.test.context.db);
+      await expireStoredAccessToken(app.test.context, REALM);
       const jobId = await app.test.context.queues.enqueue('sync.realm', { realmId: REALM, mode: 'auto' });
       // Either this job meets the revoked connection itself (and fails without retries), or a
       // scheduled sync met it first and this one finds the company paused and skips.

@@ -5,6 +5,7 @@ import { connect, startConnectedApp, type ConnectedApp } from '../support/connec
 import { HttpClient } from '../support/http';
 import { startSmtp, type TestSmtp } from '../support/smtp';
 import { until } from '../support/until';
+import { expireStoredAccessToken } from '../support/tokens';
 
 const STORM = '9342101';
 const REVOKED = '9342102';
@@ -69,7 +70,7 @@ describe('QuickBooks throttling for a minute, and revoking a connection mid-run'
     await until('the first messages', () => smtp.received.length >= 5, 60_000);
     sandbox.oauth.revokeRealm(REVOKED);
     sandbox.oauth.expireAccessTokens(REVOKED);
-    await sql`update company_tokens set access_expires_at = now() - interval '1 second' where realm_id = ${REVOKED}`.execute(db);
+    await expireStoredAccessToken(app.test.context, REVOKED);
     await until('the company to need reconnecting', async () => (await app.test.context.repos.companies.find(REVOKED))!.status === 'needs_reconnect', 60_000);
     // Whatever was mid-send finishes; then nothing more goes out while the company is paused.
     const ours = async () => {
