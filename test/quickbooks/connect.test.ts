@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { ReconnectRequiredError } from '../../src/quickbooks/errors';
 import { testEnv } from '../support/env';
+import { processClockEnv } from '../support/process-clock';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient, csrfTokenIn, jsonOf } from '../support/http';
 import { expireStoredAccessToken } from '../support/tokens';
@@ -102,7 +103,7 @@ describe('connecting a QuickBooks company', () => {
     app.sandbox.sandbox.oauth.expireAccessTokens(REALM_A);
     await expireStoredAccessToken(app.test.context, REALM_A);
     const before = oauthCounts().refresh;
-    const env = { ...testEnv(app.env), DATABASE_URL: app.test.database.url!, QUEUE_PREFIX: app.test.context.queues.prefix, REALM: REALM_A, START_AT: String(Date.now() + 1500), PATH: process.env.PATH };
+    const env = { ...testEnv(app.env), DATABASE_URL: app.test.database.url!, QUEUE_PREFIX: app.test.context.queues.prefix, REALM: REALM_A, START_AT: String(Date.now() + 1500), PATH: process.env.PATH, ...processClockEnv() };
     const run = () =>
       new Promise<string>((resolve, reject) => {
         const child = spawn(process.execPath, [path.resolve(__dirname, '../fixtures/refresh-race.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });

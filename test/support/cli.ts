@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processClockEnv } from './process-clock';
 
 export const ARDESK_BIN = path.resolve(__dirname, '../../bin/ardesk');
 
@@ -18,10 +19,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the compiled `ardesk` command (npm test builds it first) and collects what it printed. */
+/**
+ * Runs the compiled `ardesk` command (npm test builds it first), on the test process's clock, and
+ * collects what it printed.
+ */
 export function runArdesk(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000, options: { cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ARDESK_BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd ?? CLEAN_CWD });
+    const child = spawn(process.execPath, [ARDESK_BIN, ...args], { env: { PATH: process.env.PATH, ...processClockEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd ?? CLEAN_CWD });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

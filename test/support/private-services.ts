@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './connected-app';
+import { isFakedClockVariable } from './process-clock';
 import { until } from './until';
 import net from 'node:net';
 
@@ -29,7 +30,7 @@ function answers(port: number): Promise<boolean> {
  */
 export function realTimeEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of ['LD_PRELOAD', 'FAKETIME', 'FAKETIME_NO_CACHE', 'DONT_FAKE_MONOTONIC', 'FAKETIME_DONT_RESET']) delete env[key];
+  for (const key of Object.keys(env)) if (isFakedClockVariable(key)) delete env[key];
   return env;
 }
 

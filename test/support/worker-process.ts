@@ -2,10 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { ARDESK_BIN, CLEAN_CWD } from './cli';
 import type { ConnectedApp } from './connected-app';
 import { testEnv } from './env';
+import { processClockEnv } from './process-clock';
 
 /**
  * Real `ardesk worker` processes for a connected app, on its database and queue prefix, so tests
- * can SIGKILL them. `TEST_WORKER_LOG=debug` shows their logs.
+ * can SIGKILL them, on the test process's clock (under faketime too). `TEST_WORKER_LOG=debug`
+ * shows their logs.
  */
 export class WorkerProcesses {
   private readonly children: ChildProcess[] = [];
@@ -18,7 +20,7 @@ export class WorkerProcesses {
   start(extraEnv: Record<string, string> = {}): ChildProcess {
     const app = this.app();
     const env = testEnv({ ...app.env, DATABASE_URL: app.test.database.url!, QUEUE_PREFIX: app.test.context.queues.prefix, ...this.env, ...extraEnv, LOG_LEVEL: process.env.TEST_WORKER_LOG ?? 'silent' });
-    const child = spawn(process.execPath, [ARDESK_BIN, 'worker'], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'inherit', 'inherit'], cwd: CLEAN_CWD });
+    const child = spawn(process.execPath, [ARDESK_BIN, 'worker'], { env: { PATH: process.env.PATH, ...processClockEnv(), ...env }, stdio: ['ignore', 'inherit', 'inherit'], cwd: CLEAN_CWD });
     this.children.push(child);
     return child;
   }
