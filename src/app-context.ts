@@ -15,7 +15,7 @@ import { CompanySync } from './quickbooks/sync';
 import { JobQueues } from './jobs/queues';
 import { createProducerConnection, whenReady } from './jobs/redis';
 import { createLogger, type Logger } from './logger';
-import { QuickBooksClient } from './quickbooks/client';
+import { QuickBooksClient, type RetryPolicy } from './quickbooks/client';
 import { RealmRateLimiter } from './quickbooks/rate-limit';
 import { IntuitOAuth } from './quickbooks/oauth';
 import { TokenCipher } from './quickbooks/token-cipher';
@@ -58,6 +58,8 @@ export interface ContextOptions {
   migrate?: boolean;
   /** Redis key prefix of the queues; tests use one of their own. */
   queuePrefix?: string;
+  /** How QuickBooks calls back off and retry (DEFAULT_RETRY); tests shrink its times to run fast. */
+  quickbooksRetry?: RetryPolicy;
 }
 
 
@@ -92,6 +94,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     limiter: new RealmRateLimiter(redis, queues.prefix),
     logger: quickbooksLogger,
     deadlineMs: config.intuit.requestTimeoutMs,
+    retry: options.quickbooksRetry,
   });
   const templates = new TemplateBook({ renderBudgetMs: config.templateRenderBudgetMs });
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, logger.child({ module: 'mail' })) : outboxMailer(outboxDir(config.dataDir));

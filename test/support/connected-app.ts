@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Logger } from '../../src/logger';
+import type { RetryPolicy } from '../../src/quickbooks/client';
 import { startWeb, type RunningWeb } from '../../src/main/web';
 import { generateCompany } from '../../src/sandbox/generator';
 import { Sandbox } from '../../src/sandbox/sandbox';
@@ -32,7 +33,7 @@ export interface ConnectedApp {
 }
 
 /** The app and the local sandbox wired by configuration alone, as in production with Intuit. */
-export async function startConnectedApp(options: { realms: Array<{ realmId: string; name: string; customers?: number; invoices?: number; edit?: (seed: SeedFile) => void }>; env?: Record<string, string>; databaseUrl?: string; engine?: Engine; logger?: Logger }): Promise<ConnectedApp> {
+export async function startConnectedApp(options: { realms: Array<{ realmId: string; name: string; customers?: number; invoices?: number; edit?: (seed: SeedFile) => void }>; env?: Record<string, string>; databaseUrl?: string; engine?: Engine; logger?: Logger; quickbooksRetry?: RetryPolicy }): Promise<ConnectedApp> {
   const sandboxState = new Sandbox({ clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }] });
   for (const realm of options.realms) {
     const seed = generateCompany({ realmId: realm.realmId, customers: realm.customers ?? 20, invoices: realm.invoices ?? 60, asOf: '2026-11-20', companyName: realm.name });
@@ -50,7 +51,7 @@ export async function startConnectedApp(options: { realms: Array<{ realmId: stri
     PORT: String(port),
     ...options.env,
   };
-  const test = await createTestContext({ env, databaseUrl: options.databaseUrl, engine: options.engine, logger: options.logger });
+  const test = await createTestContext({ env, databaseUrl: options.databaseUrl, engine: options.engine, logger: options.logger, quickbooksRetry: options.quickbooksRetry });
   const web = await startWeb(test.context, port);
   return {
     sandbox,
