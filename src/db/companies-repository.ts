@@ -50,14 +50,19 @@ export class CompaniesRepository {
       .executeTakeFirstOrThrow();
   }
 
-  async setStatus(realmId: string, status: CompanyStatus, reason: string | null = null): Promise<void> {
+  /**
+   * `at` is when it happened on the app's real clock (clock.now()): the retention period counts
+   * from `disconnected_at` on that clock (services/retention.ts), so the database server's now()
+   * is not used for it.
+   */
+  async setStatus(realmId: string, status: CompanyStatus, reason: string | null = null, at: Date = new Date()): Promise<void> {
     await this.db
       .updateTable('companies')
       .set({
         status,
         status_reason: reason,
         updated_at: sql`now()`,
-        ...(status === 'disconnected' ? { disconnected_at: sql`now()` } : {}),
+        ...(status === 'disconnected' ? { disconnected_at: at } : {}),
       })
       .where('realm_id', '=', realmId)
       .execute();

@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
+import { systemClock } from '../../src/clock';
+import { deleteExpiredCopies } from '../../src/services/retention';
 import { createTestContext, type TestContext } from '../support/context';
 
 const REALM = '9342301';
+const LEFT = '9342302';
 const NOW = new Date('2026-11-20T15:00:00Z');
 const DAYS_400 = 400 * 24 * 3600_000;
 
@@ -19,14 +22,16 @@ describe('the process clock and the database server\'s clock disagreeing', () =>
   });
   afterAll(() => test.destroy());
 
-  /** Runs `work` with this process's Date.now (what faketime moves) `offsetMs` away from the servers'. */
+  /**
+   * Runs `work` with this process's date (Date.now and new Date(), what faketime moves) `offsetMs`
+   * away from the servers'; timers keep running on real time.
+   */
   async function withProcessClockMoved<T>(offsetMs: number, work: () => Promise<T>): Promise<T> {
-    const realNow = Date.now;
-    Date.now = () => realNow() + offsetMs;
+    jest.useFakeTimers({ now: Date.now() + offsetMs, advanceTimers: true, doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
     try {
       return await work();
     } finally {
-      Date.now = realNow;
+      jest.useRealTimers();
     }
   }
 
@@ -42,5 +47,15 @@ describe('the process clock and the database server\'s clock disagreeing', () =>
     for (const offset of [DAYS_400, -DAYS_400]) await withProcessClockMoved(offset, () => outbox.dueForDispatch(NOW, 100));
     expect((await outbox.find(justClaimed))!.status).toBe('sending'); // a send in flight is not taken for a dead worker's
     expect((await outbox.find(longAgo))!.status).toBe('uncertain');
+  });
+
+  it('counts a disconnected company\'s retention period on the app\'s clock, which also wrote when it was disconnected', async () => {
+    await test.context.repos.companies.upsert({ realm_id: LEFT, name: 'Left Co', status: 'connected', connected_at: new Date() });
+    const retention = { retention: test.context.repos.retention, clock: systemClock(), logger: test.context.logger, retentionDays: 30 };
+    await withProcessClockMoved(DAYS_400, async () => {
+      await test.context.repos.companies.setStatus(LEFT, 'disconnected', 'Disconnected in Ardesk');
+      expect((await deleteExpiredCopies(retention)).deleted).not.toContain(LEFT); // disconnected a moment ago, not 400 days
+    });
+    await withProcessClockMoved(DAYS_400 + 31 * 24 * 3600_000, async () => expect((await deleteExpiredCopies(retention)).deleted).toContain(LEFT));
   });
 });
