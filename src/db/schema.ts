@@ -266,6 +266,24 @@ export interface SendApprovalsTable {
   total: Money;
 }
 
+/** A message as it went out (migration 0020): never updated. */
+export interface SentCopiesTable {
+  message_id: string;
+  realm_id: string;
+  kind: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** For letters, the printed page: { subject, html, textAroundTable }. */
+  letter: Json | null;
+  pdf: Buffer | null;
+  merge_data: Json;
+  parts_sha256: Json;
+  sha256: string;
+  dated: DateOnly;
+  sent_at: CreatedAt;
+}
+
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'uncertain' | 'cancelled';
 
 export interface TemplateOverridesTable {
@@ -411,6 +429,7 @@ export interface Database {
   activities: ActivitiesTable;
   messages: MessagesTable;
   send_approvals: SendApprovalsTable;
+  sent_copies: SentCopiesTable;
   payment_plans: PaymentPlansTable;
   promises: PromisesTable;
   disputes: DisputesTable;

@@ -1,6 +1,5 @@
 import PDFDocument from 'pdfkit';
-import type { Letter } from './letters';
-import { formatDate, formatMoney, type MergeData } from './templates';
+import { formatDate, formatMoney, type MergeData, type PrintedLetter } from './templates';
 
 /**
  * A letter as a PDF to print and post: the company's letterhead, the date, the customer's address
@@ -12,7 +11,15 @@ const INK = '#1f2933';
 const MUTED = '#6b7785';
 const RULE = '#c5ccd6';
 
-export function letterPdf(letter: Letter): Promise<Buffer> {
+/** What a PDF is laid out from: the letter's kind and name, its merge data and its printed text. */
+export interface PdfLetter {
+  kind: string;
+  title: string;
+  data: MergeData;
+  printed: PrintedLetter;
+}
+
+export function letterPdf(letter: PdfLetter): Promise<Buffer> {
   const { data } = letter;
   const doc = new PDFDocument({ size: 'LETTER', margins: { top: 56, bottom: 56, left: MARGIN, right: MARGIN }, info: { Title: `${letter.title}: ${data.customer.name}`, Author: data.company.name, Subject: letter.printed.subject, Creator: 'Ardesk' } });
   const chunks: Buffer[] = [];

@@ -56,6 +56,7 @@ export function escalationPdf(file: EscalationFile): Promise<Buffer> {
   if (file.verifications.length === 0) doc.text('No verification letter was sent for the open invoices.');
   for (const letter of file.verifications) {
     doc.font('Helvetica-Bold').text(`Sent ${letter.sentOn} to ${letter.to}: ${letter.subject}`);
+    doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(letter.sha256 ? `As sent; SHA-256 ${letter.sha256}` : "No copy was kept when this letter was sent: rendered again from today's records").fontSize(10);
     doc.font('Helvetica').fillColor(MUTED).text(letter.text.trim(), { lineGap: 1 }).fillColor(INK).moveDown(0.5);
   }
   const replies = file.disputes.filter((d) => d.category);
@@ -72,7 +73,7 @@ export function escalationPdf(file: EscalationFile): Promise<Buffer> {
 
   heading('Letters sent');
   if (file.letters.length === 0) doc.text('None.');
-  for (const letter of file.letters) doc.text(`${letter.on}: ${letter.title} to ${letter.to}${letter.printed ? `; printed ${letter.printed}` : ''}`);
+  for (const letter of file.letters) doc.text(`${letter.on}: ${letter.title} to ${letter.to}${letter.printed ? `; printed ${letter.printed}` : ''}${letter.sha256 ? `; SHA-256 ${letter.sha256}` : ''}`);
 
   doc.end();
   return done;
