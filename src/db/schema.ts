@@ -18,6 +18,8 @@ export interface CompaniesTable {
   country: string | null;
   email: string | null;
   phone: string | null;
+  /** CompanyInfo.CompanyAddr as QuickBooks gives it (migration 0020): the letters' return address. */
+  address: ColumnType<unknown, string | null | undefined, string | null | undefined>;
   connected_at: Timestamp | null;
   disconnected_at: Timestamp | null;
   /** When the retention job (or a member) deleted the copy of QuickBooks; null while it is held. */

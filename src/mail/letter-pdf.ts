@@ -51,6 +51,12 @@ function letterhead(doc: PDFKit.PDFDocument, t: Writer, data: MergeData): void {
   const width = doc.page.width - MARGIN * 2;
   doc.fontSize(16).fillColor('#1b4f72');
   t.write(data.company.name, 'bold', { width }, { x: MARGIN, y: 56 });
+  // The return address: a posted letter says where to answer.
+  const returnAddress = (data.company.address ?? []).join(', ');
+  if (returnAddress) {
+    doc.fontSize(9).fillColor(MUTED);
+    t.write(returnAddress, 'regular', { width });
+  }
   const contact = [data.company.phone, data.company.email].filter(Boolean).join('  ·  ');
   if (contact) {
     doc.fontSize(9).fillColor(MUTED);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Realm } from '../../src/sandbox/realm';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
+import { pdfText } from '../support/pdf';
 
 const REALM = '9341021';
 const TOKEN = 'operator-token-for-as-sent-tests-0123456789';
@@ -125,6 +126,20 @@ describe('messages and letters kept as sent', () => {
     expect(file).not.toContain('REWRITTEN');
     expect(file).toContain(`As sent; SHA-256 ${sent.sha256}`);
     expect(await db.selectFrom('sent_copies').select('sha256').where('message_id', '=', verification.id).executeTakeFirstOrThrow()).toEqual({ sha256: sent.sha256 });
+  });
+
+  it('prints the verification letter dated, with the company\'s return address from QuickBooks, and no "reply to this email" on paper', async () => {
+    const { db } = app.test.context;
+    await app.test.context.repos.outbox.saveOverrides(REALM, 'verification', { subject: null, html: null, text: null });
+    const verification = await db.selectFrom('messages').selectAll().where('realm_id', '=', REALM).where('kind', '=', 'verification').where('status', '=', 'queued').orderBy('id').executeTakeFirstOrThrow();
+    expect(await app.test.context.services.messages.send(verification.id)).toMatchObject({ status: 'sent' });
+    const page = await text(`/companies/${REALM}/letters/${verification.id}`);
+    expect(page).toContain('100 Market Street, Springfield, IL 62701');
+    expect(page).toContain('November 20, 2026');
+    const pdf = pdfText(await bytes(`/companies/${REALM}/letters/${verification.id}/pdf`)).replace(/\s+/g, ' ');
+    expect(pdf).toContain('100 Market Street, Springfield, IL 62701');
+    expect(pdf).toMatch(/^Granite Supply .*November 20, 2026 Dear /);
+    expect(pdf).not.toMatch(/reply to this/i);
   });
 
   it('previews a queued message by rendering it, and refuses another company\'s or a malformed id', async () => {

@@ -5,6 +5,8 @@ import { sql, type Kysely } from 'kysely';
  * customer received, for letters the printed page and the PDF to post, the merge data they were
  * made from, a SHA-256 of it all and the time. Written in the transaction that marks the message
  * sent; never updated. Every later view, print, PDF and the escalation file read it.
+ * And the company's postal address from QuickBooks (CompanyInfo.CompanyAddr), the return address
+ * every letter carries.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -23,9 +25,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('dated', 'date', (c) => c.notNull())
     .addColumn('sent_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
+  await db.schema.alterTable('companies').addColumn('address', 'jsonb').execute();
   await db.schema.createIndex('sent_copies_realm').on('sent_copies').columns(['realm_id', 'message_id']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('sent_copies').ifExists().execute();
+  await db.schema.alterTable('companies').dropColumn('address').execute();
 }
