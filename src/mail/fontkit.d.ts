@@ -3,6 +3,7 @@ declare module 'fontkit' {
   export interface Font {
     postscriptName: string;
     hasGlyphForCodePoint(codePoint: number): boolean;
+    layout(text: string): unknown;
   }
   export function create(buffer: Buffer, postscriptName?: string): Font;
 }

@@ -34,7 +34,8 @@ const CJK: Record<Weight, FontFile[]> = {
 
 interface LoadedFont {
   name: string;
-  bytes: Buffer;
+  /** Parsed once per process and shared by every PDF: parsing a font's tables is most of a PDF's cost. */
+  font: fontkit.Font;
   has(codePoint: number): boolean;
 }
 
@@ -53,9 +54,8 @@ function load(name: string, candidates: FontFile[]): LoadedFont | null {
   for (const candidate of candidates) {
     const file = locate(candidate);
     if (!file) continue;
-    const bytes = fs.readFileSync(file);
-    const font = fontkit.create(bytes);
-    return { name, bytes, has: (codePoint) => font.hasGlyphForCodePoint(codePoint) };
+    const font = fontkit.create(fs.readFileSync(file));
+    return { name, font, has: (codePoint) => font.hasGlyphForCodePoint(codePoint) };
   }
   return null;
 }
@@ -98,7 +98,8 @@ export function fontRuns(text: string, weight: Weight): Array<{ font: string; te
  * font that has its characters, with pdfkit's options for the whole string.
  */
 export function unicodeText(doc: PDFKit.PDFDocument) {
-  for (const font of [...fonts().regular, ...fonts().bold]) doc.registerFont(font.name, font.bytes);
+  // pdfkit takes a parsed fontkit font as it takes the file's bytes, and subsets it per document.
+  for (const font of [...fonts().regular, ...fonts().bold]) doc.registerFont(font.name, font.font as unknown as Buffer);
   const base = (weight: Weight) => fonts()[weight][0]?.name ?? (weight === 'bold' ? 'Helvetica-Bold' : 'Helvetica');
   return {
     /** The main font of a weight, for measuring and for text known to be digits and punctuation. */
