@@ -90,6 +90,8 @@ describe('messages and letters kept as sent', () => {
     const pagePdf = await bytes(`/companies/${REALM}/letters/${letter.id}/pdf`);
     const shown = await text(`/companies/${REALM}/outbox/${letter.id}`);
     expect(shown).toContain(sent.sha256!);
+    expect(shown).toMatch(/Kept when it went out, \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z;/);
+    expect(page).toContain(`As sent; SHA-256 <code>${sent.sha256}</code>`);
 
     // Then the world moves on: the invoice is paid, the template edited, the records re-read.
     const invoice = realm.table('Invoice').get(letter.invoiceId) as unknown as { Id: string; Balance: number; CustomerRef: { value: string } };
