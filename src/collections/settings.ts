@@ -34,6 +34,17 @@ export const playbookSettingsSchema = z.object({
   writeNotesToQuickBooks: z.boolean().default(true),
   /** Write what a collector finds about a customer (the email an *email found* call gives) to its QuickBooks record. */
   writeCustomersToQuickBooks: z.boolean().default(true),
+  /**
+   * What the final notice may say will follow, each only when it is real for this company: the
+   * collection agency it refers accounts to (empty: none), that it files small claims, the late
+   * fees or interest its terms allow (as the letter should state them; empty: none), and that it
+   * reports to credit bureaus. With none of them the notice says the account will be reviewed
+   * for further action.
+   */
+  collectionAgency: z.string().trim().max(120).default(''),
+  filesSmallClaims: z.boolean().default(false),
+  collectionCharges: z.string().trim().max(300).default(''),
+  reportsToCreditBureaus: z.boolean().default(false),
 });
 
 export type PlaybookSettings = z.infer<typeof playbookSettingsSchema>;

@@ -21,6 +21,7 @@ import { UsersRepository } from './users-repository';
 import { MetricsRepository } from './metrics-repository';
 import { RetentionRepository } from './retention-repository';
 import { SendReviewRepository } from './send-review-repository';
+import { SentCopiesRepository } from './sent-copies-repository';
 import type { Db } from './database';
 
 /** Every repository over one executor (the database, or a transaction a service composes them in). */
@@ -47,6 +48,7 @@ export interface Repositories {
   promises: PromisesRepository;
   disputes: DisputesRepository;
   retention: RetentionRepository;
+  sentCopies: SentCopiesRepository;
   metrics: MetricsRepository;
 }
 
@@ -74,6 +76,7 @@ export function createRepositories(db: Db): Repositories {
     promises: new PromisesRepository(db),
     disputes: new DisputesRepository(db),
     retention: new RetentionRepository(db),
+    sentCopies: new SentCopiesRepository(db),
     metrics: new MetricsRepository(db),
   };
 }

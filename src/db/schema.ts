@@ -18,6 +18,8 @@ export interface CompaniesTable {
   country: string | null;
   email: string | null;
   phone: string | null;
+  /** CompanyInfo.CompanyAddr as QuickBooks gives it (migration 0020): the letters' return address. */
+  address: ColumnType<unknown, string | null | undefined, string | null | undefined>;
   connected_at: Timestamp | null;
   disconnected_at: Timestamp | null;
   /** When the retention job (or a member) deleted the copy of QuickBooks; null while it is held. */
@@ -266,6 +268,24 @@ export interface SendApprovalsTable {
   total: Money;
 }
 
+/** A message as it went out (migration 0020): never updated. */
+export interface SentCopiesTable {
+  message_id: string;
+  realm_id: string;
+  kind: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** For letters, the printed page: { subject, html, textAroundTable }. */
+  letter: Json | null;
+  pdf: Buffer | null;
+  merge_data: Json;
+  parts_sha256: Json;
+  sha256: string;
+  dated: DateOnly;
+  sent_at: CreatedAt;
+}
+
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'uncertain' | 'cancelled';
 
 export interface TemplateOverridesTable {
@@ -411,6 +431,7 @@ export interface Database {
   activities: ActivitiesTable;
   messages: MessagesTable;
   send_approvals: SendApprovalsTable;
+  sent_copies: SentCopiesTable;
   payment_plans: PaymentPlansTable;
   promises: PromisesTable;
   disputes: DisputesTable;

@@ -1,10 +1,11 @@
 import PDFDocument from 'pdfkit';
-import type { Letter } from './letters';
-import { formatDate, formatMoney, type MergeData } from './templates';
+import { unicodeText } from './pdf-fonts';
+import { formatDate, formatMoney, type MergeData, type PrintedLetter } from './templates';
 
 /**
  * A letter as a PDF to print and post: the company's letterhead, the date, the customer's address
- * where a window envelope shows it, the letter's text, and the invoices drawn as a table.
+ * where a window envelope shows it, the letter's text, and the invoices drawn as a table. Text is
+ * set in embedded Unicode fonts (pdf-fonts.ts), so any customer's name prints as written.
  */
 
 const MARGIN = 64;
@@ -12,7 +13,17 @@ const INK = '#1f2933';
 const MUTED = '#6b7785';
 const RULE = '#c5ccd6';
 
-export function letterPdf(letter: Letter): Promise<Buffer> {
+/** What a PDF is laid out from: the letter's kind and name, its merge data and its printed text. */
+export interface PdfLetter {
+  kind: string;
+  title: string;
+  data: MergeData;
+  printed: PrintedLetter;
+}
+
+type Writer = ReturnType<typeof unicodeText>;
+
+export function letterPdf(letter: PdfLetter): Promise<Buffer> {
   const { data } = letter;
   const doc = new PDFDocument({ size: 'LETTER', margins: { top: 56, bottom: 56, left: MARGIN, right: MARGIN }, info: { Title: `${letter.title}: ${data.customer.name}`, Author: data.company.name, Subject: letter.printed.subject, Creator: 'Ardesk' } });
   const chunks: Buffer[] = [];
@@ -21,32 +32,44 @@ export function letterPdf(letter: Letter): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
+  const t = unicodeText(doc);
 
-  letterhead(doc, data);
-  doc.moveDown(2).fillColor(INK).font('Helvetica').fontSize(11);
-  for (const line of data.customer.address ?? [data.customer.name]) doc.text(line);
+  letterhead(doc, t, data);
+  doc.moveDown(2).fillColor(INK).fontSize(11);
+  for (const line of data.customer.address ?? [data.customer.name]) t.write(line);
   doc.moveDown(1.5);
 
   letter.printed.textAroundTable.forEach((text, index) => {
-    if (index > 0) invoiceTable(doc, data, letter.kind !== 'verification');
-    if (text.trim()) doc.font('Helvetica').fontSize(11).fillColor(INK).text(text, { lineGap: 2, paragraphGap: 4 });
+    if (index > 0) invoiceTable(doc, t, data, letter.kind !== 'verification');
+    if (text.trim()) t.write(text, 'regular', { lineGap: 2, paragraphGap: 4 });
   });
   doc.end();
   return done;
 }
 
-function letterhead(doc: PDFKit.PDFDocument, data: MergeData): void {
+function letterhead(doc: PDFKit.PDFDocument, t: Writer, data: MergeData): void {
   const width = doc.page.width - MARGIN * 2;
-  doc.font('Helvetica-Bold').fontSize(16).fillColor('#1b4f72').text(data.company.name, MARGIN, 56, { width });
+  doc.fontSize(16).fillColor('#1b4f72');
+  t.write(data.company.name, 'bold', { width }, { x: MARGIN, y: 56 });
+  // The return address: a posted letter says where to answer.
+  const returnAddress = (data.company.address ?? []).join(', ');
+  if (returnAddress) {
+    doc.fontSize(9).fillColor(MUTED);
+    t.write(returnAddress, 'regular', { width });
+  }
   const contact = [data.company.phone, data.company.email].filter(Boolean).join('  ·  ');
-  if (contact) doc.font('Helvetica').fontSize(9).fillColor(MUTED).text(contact, { width });
+  if (contact) {
+    doc.fontSize(9).fillColor(MUTED);
+    t.write(contact, 'regular', { width });
+  }
   const y = doc.y + 6;
   doc.moveTo(MARGIN, y).lineTo(MARGIN + width, y).lineWidth(1.5).strokeColor('#1b4f72').stroke();
   doc.y = y + 4;
   doc.x = MARGIN;
+  doc.fillColor(INK);
 }
 
-function invoiceTable(doc: PDFKit.PDFDocument, data: MergeData, showOverdue: boolean): void {
+function invoiceTable(doc: PDFKit.PDFDocument, t: Writer, data: MergeData, showOverdue: boolean): void {
   const width = doc.page.width - MARGIN * 2;
   const columns = [
     { title: 'Invoice', width: 0.14, align: 'left' as const, value: (i: MergeData['invoices'][number]) => i.number },
@@ -61,10 +84,10 @@ function invoiceTable(doc: PDFKit.PDFDocument, data: MergeData, showOverdue: boo
     if (doc.y > doc.page.height - 100) doc.addPage();
     const top = doc.y;
     let x = MARGIN;
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(10).fillColor(INK);
+    doc.fontSize(10).fillColor(INK);
     cells.forEach((cell, index) => {
       const w = columns[index]!.width * scale;
-      doc.text(cell, x + 3, top + 4, { width: w - 6, align: columns[index]!.align, lineBreak: false, ellipsis: true });
+      t.write(cell, bold ? 'bold' : 'regular', { width: w - 6, align: columns[index]!.align, lineBreak: false, ellipsis: true }, { x: x + 3, y: top + 4 });
       x += w;
     });
     doc.y = top + 18;

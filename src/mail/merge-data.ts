@@ -2,6 +2,8 @@ import { addDays, daysBetween, localMoment } from '../collections/calendar';
 import { DUNNING_KINDS } from '../collections/message-kinds';
 import { UNANSWERED_OUTCOMES } from '../collections/model';
 import { sumCents } from '../collections/money';
+import { playbookSettings, type PlaybookSettings } from '../collections/settings';
+import { CollectionsRepository } from '../db/collections-repository';
 import type { Db } from '../db/database';
 import { MergeDataRepository } from '../db/merge-data-repository';
 import { localeOf, type InvoiceLine, type MergeData } from './templates';
@@ -34,9 +36,14 @@ interface BillAddr {
 
 /** The postal address block of a customer: its name, then its QuickBooks billing address. */
 export function addressLines(name: string, companyName: string | null, raw: unknown): string[] {
-  const bill = ((raw ?? {}) as { BillAddr?: BillAddr }).BillAddr ?? {};
+  return [companyName && companyName !== name ? companyName : name, ...postalLines(((raw ?? {}) as { BillAddr?: BillAddr }).BillAddr)];
+}
+
+/** A QuickBooks address (BillAddr, CompanyAddr) as the lines of an envelope. */
+export function postalLines(address: BillAddr | null | undefined): string[] {
+  const bill = address ?? {};
   const cityLine = [bill.City, [bill.CountrySubDivisionCode, bill.PostalCode].filter(Boolean).join(' ')].filter(Boolean).join(', ');
-  const lines = [companyName && companyName !== name ? companyName : name, bill.Line1, bill.Line2, bill.Line3, bill.Line4, bill.Line5, cityLine, bill.Country];
+  const lines = [bill.Line1, bill.Line2, bill.Line3, bill.Line4, bill.Line5, cityLine, bill.Country];
   return lines.map((line) => (line ?? '').trim()).filter(Boolean);
 }
 
@@ -51,12 +58,14 @@ const PAY_WITHIN_DAYS = 10;
 export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<string, FreshInvoice>, businessNow: Date, listedIds: string[]): Promise<MergeData> {
   const realmId = message.realm_id;
   const repo = new MergeDataRepository(db);
-  const [company, customer, invoices, approver] = await Promise.all([
+  const [company, customer, invoices, approver, stored] = await Promise.all([
     repo.company(realmId),
     repo.customer(realmId, message.customer_id),
     repo.invoices(realmId, listedIds),
     repo.approver(realmId, message.customer_id),
+    new CollectionsRepository(db).settingsOf(realmId),
   ]);
+  const settings = playbookSettings({ timezone: company.timezone, ...(stored ?? {}) });
   const today = localMoment(businessNow, company.timezone).date;
   const termIds = [...new Set(invoices.map((i) => i.sales_term_id).filter((id): id is string => Boolean(id)))];
   const terms = await repo.terms(realmId, termIds);
@@ -97,7 +106,7 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
     currency: invoices[0]?.currency ?? company.currency,
     today,
     payBy: addDays(today, PAY_WITHIN_DAYS),
-    company: { name: company.name, email: company.email, phone: company.phone },
+    company: { name: company.name, email: company.email, phone: company.phone, address: postalLines(company.address as BillAddr | null) },
     customer: {
       name: customer?.display_name ?? 'Customer',
       companyName: customer?.company_name ?? null,
@@ -112,7 +121,14 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
     promise,
     plan,
     history,
+    escalation: escalationOf(settings),
   };
+}
+
+/** What the company has said follows an unpaid final notice: a letter threatens only that. */
+export function escalationOf(settings: Pick<PlaybookSettings, 'collectionAgency' | 'filesSmallClaims' | 'collectionCharges' | 'reportsToCreditBureaus'>): NonNullable<MergeData['escalation']> {
+  const escalation = { agency: settings.collectionAgency || null, smallClaims: settings.filesSmallClaims, charges: settings.collectionCharges || null, creditReporting: settings.reportsToCreditBureaus };
+  return { ...escalation, any: Boolean(escalation.agency || escalation.smallClaims || escalation.charges || escalation.creditReporting) };
 }
 
 /** At most this many days of each kind are named in a letter: the latest ones. */

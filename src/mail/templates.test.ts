@@ -35,8 +35,9 @@ describe('templates', () => {
     expect(out.subject).toContain('<script>alert(1)</script>');
   });
 
-  it('the final notice names the escalation; the verification letter asks whether all is as ordered', () => {
-    expect(book.render('final_notice', sampleMergeData()).text).toMatch(/collection agency or file a claim in small-claims court/);
+  it('the final notice names the escalation the company set; the verification letter asks whether all is as ordered', () => {
+    const escalation = { agency: 'Acme Recovery', smallClaims: true, charges: null, creditReporting: false, any: true };
+    expect(book.render('final_notice', { ...sampleMergeData(), escalation }).text).toMatch(/refer the account to Acme Recovery, a collection agency;\n- file a claim in small-claims court;/);
     // One new invoice: its own due date (several are listed, each with its due date: see letter-claims.test.ts).
     const one = sampleMergeData();
     const verification = book.render('verification', { ...one, invoices: one.invoices.slice(0, 1), total: one.invoices[0]!.balance }).text;

@@ -37,7 +37,8 @@ export interface MergeData {
   today: string;
   /** Demand letters and final notices give this date to pay by. */
   payBy: string;
-  company: { name: string; email?: string | null; phone?: string | null };
+  /** `address`: the company's postal address (QuickBooks' CompanyAddr), the return address of letters. */
+  company: { name: string; email?: string | null; phone?: string | null; address?: string[] };
   /** `address`: the postal address block (name, then the QuickBooks billing address), for letters. */
   customer: { name: string; companyName?: string | null; address?: string[] };
   contact: { name: string; email?: string | null };
@@ -55,6 +56,12 @@ export interface MergeData {
    * unanswered (no answer, voicemail, wrong person) and the days a call reached someone.
    */
   history?: { writtenOn: string[]; calledOn: string[]; spokeOn: string[] } | null;
+  /**
+   * What the company has said follows an unpaid final notice (its settings), so a letter threatens
+   * only what is real: the agency it refers accounts to, small claims, the late fees or interest
+   * its terms allow (the words to state), credit reporting; `any` when one of them is set.
+   */
+  escalation?: { agency: string | null; smallClaims: boolean; charges: string | null; creditReporting: boolean; any: boolean } | null;
 }
 
 export interface Rendered {
@@ -158,7 +165,7 @@ export function sampleMergeData(): MergeData {
     currency: 'USD',
     today: '2026-03-02',
     payBy: '2026-03-12',
-    company: { name: 'Northwind Supply Co.', email: 'billing@northwind.test', phone: '(555) 010-2000' },
+    company: { name: 'Northwind Supply Co.', email: 'billing@northwind.test', phone: '(555) 010-2000', address: ['100 Market Street', 'Springfield, IL 62701'] },
     customer: { name: 'Acme Builders', companyName: 'Acme Builders LLC', address: ['Acme Builders LLC', '4410 Quarry Rd', 'Springfield, IL 62704'] },
     contact: { name: 'Jordan Lee', email: 'ap@acme.test' },
     approver: { name: 'Sam Ortiz', phone: '(555) 010-3000' },
@@ -172,6 +179,7 @@ export function sampleMergeData(): MergeData {
     promise: { amount: 250_000, dueOn: '2026-03-09', madeOn: '2026-03-02' },
     plan: { installments: [{ dueOn: '2026-03-09', amount: 210_500 }, { dueOn: '2026-04-09', amount: 210_500 }], total: 421_000 },
     history: { writtenOn: ['2026-02-17', '2026-02-27'], calledOn: ['2026-02-24', '2026-02-26'], spokeOn: [] },
+    escalation: { agency: null, smallClaims: false, charges: null, creditReporting: false, any: false },
   };
 }
 

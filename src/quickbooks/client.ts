@@ -61,6 +61,7 @@ export interface CompanyInfo {
   Country?: string;
   Email?: { Address?: string };
   PrimaryPhone?: { FreeFormNumber?: string };
+  CompanyAddr?: Record<string, string | undefined>;
   NameValue?: Array<{ Name: string; Value: string }>;
 }
 

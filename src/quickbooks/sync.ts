@@ -127,6 +127,7 @@ export class CompanySync {
       country: info.Country ?? company.country,
       email: info.Email?.Address ?? company.email,
       phone: info.PrimaryPhone?.FreeFormNumber ?? company.phone,
+      address: info.CompanyAddr ? JSON.stringify(info.CompanyAddr) : undefined,
     });
   }
 }

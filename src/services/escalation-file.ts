@@ -1,5 +1,6 @@
 import type { OutboxRepository, SentMessageRow } from '../db/outbox-repository';
-import type { Rendered, TemplateBook } from '../mail/templates';
+import type { SentCopiesRepository, SentCopyDigest } from '../db/sent-copies-repository';
+import type { Rendered } from '../mail/templates';
 import type { CustomerFile, CustomerFileService } from './customer-file';
 import type { LettersService } from './letters';
 
@@ -8,36 +9,43 @@ export interface EscalationRecords {
   file: CustomerFile;
   /** Every message that reached (or may have reached) the customer, by send time. */
   sent: SentMessageRow[];
-  /** The verification letters sent, each rendered as the customer received it. */
-  verifications: Array<{ message: SentMessageRow; rendered: Rendered }>;
+  /**
+   * The verification letters sent, each as the customer received it: its kept copy and that
+   * copy's SHA-256 (null, and `reRendered`, only for one sent before copies were kept).
+   */
+  verifications: Array<{ message: SentMessageRow; rendered: Rendered; sha256: string | null; reRendered: boolean }>;
+  /** The kept copies' digests, by message id (a message sent before copies were kept has none). */
+  copies: Map<string, SentCopyDigest>;
 }
 
 export interface EscalationFileDeps {
   customerFiles: Pick<CustomerFileService, 'fileOf'>;
   outbox: Pick<OutboxRepository, 'sentToCustomer'>;
-  letters: Pick<LettersService, 'document'>;
-  templates: Pick<TemplateBook, 'render'>;
+  sentCopies: Pick<SentCopiesRepository, 'digestsOf'>;
+  letters: Pick<LettersService, 'copyOf'>;
 }
 
 /**
  * The small-claims file of an escalation candidate, gathered: the customer file, the messages
- * sent, and the verification letters that confirmed the goods or services were right.
+ * sent with the SHA-256 of each one's kept copy, and the verification letters that confirmed the
+ * goods or services were right, as sent (never rendered again).
  */
 export class EscalationFileService {
   constructor(private readonly deps: EscalationFileDeps) {}
 
   async recordsOf(realmId: string, customerId: string): Promise<EscalationRecords> {
-    const { letters, templates } = this.deps;
+    const { letters } = this.deps;
     const file = await this.deps.customerFiles.fileOf(realmId, customerId);
     const sent = await this.deps.outbox.sentToCustomer(realmId, customerId);
+    const copies = await this.deps.sentCopies.digestsOf(realmId, sent.map((m) => m.id));
     const verifications = await Promise.all(
       sent
         .filter((m) => m.kind === 'verification')
         .map(async (message) => {
-          const document = await letters.document(realmId, message.id);
-          return { message, rendered: await templates.render(document.kind, document.data, document.overrides) };
+          const copy = await letters.copyOf(realmId, message.id);
+          return { message, rendered: { subject: copy.subject, html: copy.html, text: copy.text }, sha256: copy.document.asSent?.sha256 ?? null, reRendered: copy.document.reRendered };
         }),
     );
-    return { file, sent, verifications };
+    return { file, sent, verifications, copies };
   }
 }

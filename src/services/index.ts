@@ -45,6 +45,7 @@ import { PromisesService } from './promises';
 import { ReadinessService } from './readiness';
 import { ReportsService } from './reports';
 import { MessageSendService } from './send-message';
+import { SentCopiesService } from './sent-copies';
 import { SignInService } from './sign-in';
 import { SendReviewService } from './send-review';
 import { SyncService } from './sync';
@@ -140,13 +141,13 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
   const customerFiles = new CustomerFileService({ settings, files: repos.customerFile, accountStates });
   const notes = new NotesService({ companies: repos.companies, settings, notes: repos.notes, client: quickbooks, locks, queues, clock, logger: logger.child({ module: 'notes' }) });
   const pauses = new PausesService({ settings, files: repos.customerFile, collections: repos.collections, notes });
-  const letters = new LettersService({ db, outbox: repos.outbox, mergeData: repos.mergeData, coverage: repos.coverage, settings, templates, clock });
+  const letters = new LettersService({ db, outbox: repos.outbox, sentCopies: repos.sentCopies, mergeData: repos.mergeData, coverage: repos.coverage, settings, templates, clock });
   return {
     settings,
     directory,
     accountStates,
     customerFiles,
-    escalationFiles: new EscalationFileService({ customerFiles, outbox: repos.outbox, letters, templates }),
+    escalationFiles: new EscalationFileService({ customerFiles, outbox: repos.outbox, sentCopies: repos.sentCopies, letters }),
     invoiceFiles: new InvoiceFileService({ files: repos.customerFile }),
     pauses,
     customerTypes: new CustomerTypeService({ files: repos.customerFile }),
@@ -157,7 +158,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, clock, logger: logger.child({ module: 'cadence' }) }),
     notes,
     letters,
-    messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, coverage: repos.coverage, callTasks: repos.callTasks, settings, balances, templates, mailer, mailFrom, clock, logger: logger.child({ module: 'mail' }) }),
+    messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, coverage: repos.coverage, callTasks: repos.callTasks, settings, balances, templates, sentCopies: new SentCopiesService({ sentCopies: repos.sentCopies, templates }), mailer, mailFrom, clock, logger: logger.child({ module: 'mail' }) }),
     outbox: new OutboxService({ outbox: repos.outbox }),
     templates: new TemplatesService({ outbox: repos.outbox, templates }),
     activities: new ActivitiesService({ notes: repos.notes, settings, noteWriter: notes }),

@@ -37,6 +37,7 @@ function sendWith(options: { now?: Date; message?: Partial<typeof queued>; compa
     settings: { settingsOf: async (_realmId, timezone) => playbookSettings({ timezone }) },
     balances: { read: async (_realmId, ids) => (calls.push(`balances ${JSON.stringify(ids)}`), new Map(ids.map((id) => [id, { id, balance: options.balances?.[id] ?? 5000, payLink: null }]))) },
     templates: { render: async () => { throw new Error('rendered'); } },
+    sentCopies: { prepare: async () => { throw new Error('copied'); }, store: async () => undefined },
     mailer: { send: async () => { throw new Error('the mail server was reached'); } },
     mailFrom: 'Ardesk <ar@seller.test>',
     clock: { now: () => options.now ?? IN_WINDOW, businessNow: () => options.now ?? IN_WINDOW },

@@ -19,6 +19,7 @@ import { mergeDataFor, type FreshInvoice, type MessageRow } from '../mail/merge-
 import { TemplateError, type MergeData, type Rendered, type TemplateBook, type TemplateName } from '../mail/templates';
 import type { PlaybookSettings } from '../collections/settings';
 import type { CompanySettingsService } from './company-settings';
+import type { PreparedCopy, SentCopiesService } from './sent-copies';
 
 export type SendOutcome =
   | { status: 'sent'; listed: string[] }
@@ -111,6 +112,8 @@ export interface MessageSendDeps {
   /** The balance re-read right before a send. */
   balances: Pick<FreshBalances, 'read'>;
   templates: Pick<TemplateBook, 'render'>;
+  /** What went out, kept as sent (made before the send, stored with the `sent` mark). */
+  sentCopies: Pick<SentCopiesService, 'prepare' | 'store'>;
   mailer: Pick<Mailer, 'send'>;
   /** The From: of every message (config.mailFrom). */
   mailFrom: string;
@@ -199,10 +202,12 @@ export class MessageSendService {
     // message with its reason (a person must fix the template); anything else may be retried.
     let data: MergeData;
     let rendered: Rendered;
+    let copy: PreparedCopy;
     try {
       data = await mergeDataFor(db, message, fresh, businessNow, listed);
       const overrides = await outbox.overridesOf(message.realm_id, message.kind);
       rendered = await this.deps.templates.render(message.kind as TemplateName, data, overrides);
+      copy = await this.deps.sentCopies.prepare(message, data, overrides, rendered);
     } catch (error) {
       if (!(error instanceof TemplateError)) {
         await outbox.release(messageId, `will retry: ${(error as Error).message}`.slice(0, 300));
@@ -229,6 +234,7 @@ export class MessageSendService {
       });
       await db.transaction().execute(async (trx) => {
         await outbox.finish(messageId, 'sent', { subject: rendered.subject, smtpResponse: result.response, listed }, trx);
+        await this.deps.sentCopies.store(copy, trx);
         await recordSent(trx, message.realm_id, { customerId: message.customer_id, kind: message.kind }, today);
         const numbers = data.invoices.map((i) => i.number).join(', ');
         await recordActivities(trx, message.realm_id, today, [

@@ -8,6 +8,7 @@ import { requestLogger } from './request-logger';
 import { healthRoutes } from './routes/health';
 import { homeRoutes } from './routes/home';
 import { apiRoutes } from './routes/api';
+import { messagesApi } from './routes/messages-api';
 import { accountRoutes } from './routes/accounts';
 import { templateRoutes } from './routes/templates';
 import { templatePages } from './routes/template-pages';
@@ -124,6 +125,7 @@ export function createWebApp(deps: WebDeps): Express {
   app.use(templateRoutes(deps));
   app.use(templatePages(deps));
   app.use(outboxPages(deps));
+  app.use(messagesApi(deps));
   app.use(activityRoutes(deps));
   app.use(callPages(deps));
   app.use(customerPages(deps));

@@ -1,20 +1,9 @@
-import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 
-/** The text a PDF shows: pdfkit writes each run of standard-font text as hex strings inside TJ. */
+/**
+ * The text a PDF shows, as a reader would copy it: poppler's `pdftotext` (Debian poppler-utils),
+ * which reads embedded fonts through their ToUnicode maps as any PDF viewer does.
+ */
 export function pdfText(pdf: Buffer): string {
-  const raw = pdf.toString('latin1');
-  let text = '';
-  for (const match of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
-    let content: string;
-    try {
-      content = zlib.inflateSync(Buffer.from(match[1]!, 'latin1')).toString('latin1');
-    } catch {
-      continue;
-    }
-    for (const line of content.split('\n')) {
-      if (!/TJ$/.test(line)) continue;
-      text += [...line.matchAll(/<([0-9a-f]+)>/gi)].map((m) => Buffer.from(m[1]!, 'hex').toString('latin1')).join('') + '\n';
-    }
-  }
-  return text;
+  return execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: pdf, maxBuffer: 64 * 1024 * 1024 }).toString('utf8');
 }

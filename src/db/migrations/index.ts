@@ -14,6 +14,7 @@ import * as m0014 from './0014-quickbooks-copy-retention';
 import * as m0015 from './0015-playbook-facts';
 import * as m0017 from './0017-difficult-customers';
 import * as m0019 from './0019-send-review';
+import * as m0020 from './0020-sent-copies';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0015-playbook-facts': m0015,
   '0017-difficult-customers': m0017,
   '0019-send-review': m0019,
+  '0020-sent-copies': m0020,
 };

@@ -29,7 +29,8 @@ const verification = message('m1', 'verification', '2026-02-06T02:00:00Z');
 const sent = [verification, message('m2', 'reminder', '2026-02-20T15:00:00Z'), message('m3', 'demand_letter', '2026-03-02T15:00:00Z', '2026-03-03T14:00:00Z')];
 
 describe('the escalation file, laid out from its records', () => {
-  const laidOut = escalationFile({ file, sent, verifications: [{ message: verification, rendered: { subject: 'Please confirm invoice 1001', html: '<p>…</p>', text: 'Was everything right?' } }] });
+  const kept = { messageId: 'm3', kind: 'demand_letter', sha256: 'ab'.repeat(32), parts: {}, dated: '2026-03-02', sentAt: new Date('2026-03-02T15:00:00Z') };
+  const laidOut = escalationFile({ file, sent, verifications: [{ message: verification, rendered: { subject: 'Please confirm invoice 1001', html: '<p>…</p>', text: 'Was everything right?' }, sha256: 'cd'.repeat(32), reRendered: false }], copies: new Map([['m3', kept]]) });
 
   it('puts every contact, promise step and dispute in date order, without the queued steps', () => {
     expect(laidOut.events.map((e) => [e.on, e.channel])).toEqual([
@@ -43,10 +44,10 @@ describe('the escalation file, laid out from its records', () => {
 
   it('shows the verification letter as sent, on the company\'s day, and the letters with when they were printed', () => {
     // 02:00 UTC on Feb 6 is still Feb 5 in New York.
-    expect(laidOut.verifications).toEqual([{ sentOn: '2026-02-05', to: 'ap@slow.test', subject: 'Please confirm invoice 1001', text: 'Was everything right?' }]);
+    expect(laidOut.verifications).toEqual([{ sentOn: '2026-02-05', to: 'ap@slow.test', subject: 'Please confirm invoice 1001', text: 'Was everything right?', sha256: 'cd'.repeat(32), reRendered: false }]);
     expect(laidOut.letters).toEqual([
-      { on: '2026-02-05', title: expect.stringMatching(/verification/i), to: 'ap@slow.test', status: 'sent', printed: null },
-      { on: '2026-03-02', title: expect.stringMatching(/demand/i), to: 'ap@slow.test', status: 'sent', printed: '2026-03-03' },
+      { on: '2026-02-05', title: expect.stringMatching(/verification/i), to: 'ap@slow.test', status: 'sent', printed: null, sha256: null },
+      { on: '2026-03-02', title: expect.stringMatching(/demand/i), to: 'ap@slow.test', status: 'sent', printed: '2026-03-03', sha256: 'ab'.repeat(32) },
     ]);
   });
 

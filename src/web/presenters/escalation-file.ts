@@ -35,9 +35,10 @@ export interface EscalationEvent {
  * every contact, promise, dispute and letter in date order, ready to print or hand to an agency.
  * Amounts in cents. Pure: the records come from EscalationFileService.
  */
-export function escalationFile({ file, sent, verifications: verificationLetters }: EscalationRecords) {
+export function escalationFile({ file, sent, verifications: verificationLetters, copies }: EscalationRecords) {
   const { company } = file;
-  const verifications = verificationLetters.map(({ message: m, rendered }) => ({ sentOn: dayOf(m.sent_at ?? m.send_at, company.timezone), to: m.to_address, subject: m.subject ?? rendered.subject, text: rendered.text }));
+  // As sent: the kept copy's subject and text (a letter sent before copies were kept says it was rendered again).
+  const verifications = verificationLetters.map(({ message: m, rendered, sha256, reRendered }) => ({ sentOn: dayOf(m.sent_at ?? m.send_at, company.timezone), to: m.to_address, subject: sha256 ? rendered.subject : (m.subject ?? rendered.subject), text: rendered.text, sha256, reRendered }));
 
   const events: EscalationEvent[] = [...file.timeline]
     .filter((a) => !NOT_CONTACTS.has(a.kind))
@@ -60,7 +61,7 @@ export function escalationFile({ file, sent, verifications: verificationLetters 
     promises: [...file.promises].reverse(),
     brokenPromises: file.promises.filter((p) => p.status === 'broken' || p.status === 'partly_kept').length,
     disputes: file.disputes,
-    letters: sent.filter((m) => LETTERS.has(m.kind)).map((m) => ({ on: dayOf(m.sent_at ?? m.send_at, company.timezone), title: MESSAGE_NAMES[m.kind as MessageKind] ?? m.kind, to: m.to_address, status: m.status, printed: m.printed_at ? dayOf(m.printed_at, company.timezone) : null })),
+    letters: sent.filter((m) => LETTERS.has(m.kind)).map((m) => ({ on: dayOf(m.sent_at ?? m.send_at, company.timezone), title: MESSAGE_NAMES[m.kind as MessageKind] ?? m.kind, to: m.to_address, status: m.status, printed: m.printed_at ? dayOf(m.printed_at, company.timezone) : null, sha256: copies.get(m.id)?.sha256 ?? null })),
     contacts: file.contacts,
     events,
   };

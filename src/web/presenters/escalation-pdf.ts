@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import type { Cents } from '../../collections/money';
+import { unicodeText } from '../../mail/pdf-fonts';
 import { formatMoney } from '../../mail/templates';
 import type { EscalationFile } from './escalation-file';
 
@@ -19,26 +20,33 @@ export function escalationPdf(file: EscalationFile): Promise<Buffer> {
   });
   const money = (cents: Cents) => formatMoney(cents, { locale: 'en-US', currency: /^[A-Z]{3}$/.test(file.currency) ? file.currency : 'USD' });
   const width = doc.page.width - MARGIN * 2;
+  // Embedded Unicode fonts: a customer's name in any script prints as written.
+  const t = unicodeText(doc);
 
-  doc.font('Helvetica-Bold').fontSize(16).fillColor(INK).text(`Collection file: ${file.customer.name}`);
-  doc.font('Helvetica').fontSize(10).fillColor(MUTED).text(`${file.company.name} · prepared ${file.generatedOn}`);
+  doc.fontSize(16).fillColor(INK);
+  t.write(`Collection file: ${file.customer.name}`, 'bold');
+  doc.fontSize(10).fillColor(MUTED);
+  t.write(`${file.company.name} · prepared ${file.generatedOn}`);
   doc.moveDown().fillColor(INK).fontSize(11);
-  for (const line of file.customer.address) doc.text(line);
-  if (file.customer.email || file.customer.phone) doc.text([file.customer.email, file.customer.phone].filter(Boolean).join(' · '));
-  doc.moveDown().font('Helvetica-Bold').text(`Owed: ${money(file.openBalance)} open, ${money(file.overdueBalance)} overdue; ${file.brokenPromises} broken promise(s); ${file.disputes.length} dispute(s).`);
+  for (const line of file.customer.address) t.write(line);
+  if (file.customer.email || file.customer.phone) t.write([file.customer.email, file.customer.phone].filter(Boolean).join(' · '));
+  doc.moveDown();
+  t.write(`Owed: ${money(file.openBalance)} open, ${money(file.overdueBalance)} overdue; ${file.brokenPromises} broken promise(s); ${file.disputes.length} dispute(s).`, 'bold');
 
   const heading = (text: string) => {
-    doc.moveDown().font('Helvetica-Bold').fontSize(12).fillColor(INK).text(text, MARGIN);
+    doc.moveDown().fontSize(12).fillColor(INK);
+    t.write(text, 'bold', {}, { x: MARGIN, y: doc.y });
     doc.moveTo(MARGIN, doc.y + 2).lineTo(MARGIN + width, doc.y + 2).strokeColor(RULE).stroke();
-    doc.moveDown(0.5).font('Helvetica').fontSize(10);
+    doc.moveDown(0.5).fontSize(10);
+    t.font('regular');
   };
   const row = (cells: string[], widths: number[], bold = false) => {
     const top = doc.y;
     let x = MARGIN;
     let bottom = top;
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9.5).fillColor(INK);
+    doc.fontSize(9.5).fillColor(INK);
     cells.forEach((cell, index) => {
-      doc.text(cell, x, top, { width: widths[index]! - 6 });
+      t.write(cell, bold ? 'bold' : 'regular', { width: widths[index]! - 6 }, { x, y: top });
       bottom = Math.max(bottom, doc.y);
       x += widths[index]!;
     });
@@ -53,13 +61,17 @@ export function escalationPdf(file: EscalationFile): Promise<Buffer> {
   for (const invoice of file.openInvoices) row([`#${invoice.number}`, invoice.txnDate, invoice.dueDate, money(invoice.total), money(invoice.balance), String(invoice.daysOverdue)], invoiceWidths);
 
   heading('Customer satisfaction verification');
-  if (file.verifications.length === 0) doc.text('No verification letter was sent for the open invoices.');
+  if (file.verifications.length === 0) t.write('No verification letter was sent for the open invoices.');
   for (const letter of file.verifications) {
-    doc.font('Helvetica-Bold').text(`Sent ${letter.sentOn} to ${letter.to}: ${letter.subject}`);
-    doc.font('Helvetica').fillColor(MUTED).text(letter.text.trim(), { lineGap: 1 }).fillColor(INK).moveDown(0.5);
+    t.write(`Sent ${letter.sentOn} to ${letter.to}: ${letter.subject}`, 'bold');
+    doc.fontSize(8).fillColor(MUTED);
+    t.write(letter.sha256 ? `As sent; SHA-256 ${letter.sha256}` : "No copy was kept when this letter was sent: rendered again from today's records");
+    doc.fontSize(10);
+    t.write(letter.text.trim(), 'regular', { lineGap: 1 });
+    doc.fillColor(INK).moveDown(0.5);
   }
   const replies = file.disputes.filter((d) => d.category);
-  doc.text(replies.length ? `Replies recorded as disputes: ${replies.length} (see the chronology).` : 'No reply disputing the goods, services or invoices was recorded.');
+  t.write(replies.length ? `Replies recorded as disputes: ${replies.length} (see the chronology).` : 'No reply disputing the goods, services or invoices was recorded.');
 
   heading('Chronology: every contact, promise, dispute and letter');
   const eventWidths = [70, 110, width - 180];
@@ -67,12 +79,12 @@ export function escalationPdf(file: EscalationFile): Promise<Buffer> {
   for (const event of file.events) row([event.on, event.channel, [event.what, event.outcome ? `Outcome: ${event.outcome}` : '', event.notes ? `Notes: ${event.notes}` : ''].filter(Boolean).join('\n')], eventWidths);
 
   heading('Promises to pay');
-  if (file.promises.length === 0) doc.text('None.');
-  for (const promise of file.promises) doc.text(`${promise.madeOn}: ${money(promise.amount)} by ${promise.dueOn}${promise.invoices ? ` for #${promise.invoices}` : ''}: ${promise.status.replace(/_/g, ' ')}${promise.paid !== null ? ` (${money(promise.paid)} paid)` : ''}`);
+  if (file.promises.length === 0) t.write('None.');
+  for (const promise of file.promises) t.write(`${promise.madeOn}: ${money(promise.amount)} by ${promise.dueOn}${promise.invoices ? ` for #${promise.invoices}` : ''}: ${promise.status.replace(/_/g, ' ')}${promise.paid !== null ? ` (${money(promise.paid)} paid)` : ''}`);
 
   heading('Letters sent');
-  if (file.letters.length === 0) doc.text('None.');
-  for (const letter of file.letters) doc.text(`${letter.on}: ${letter.title} to ${letter.to}${letter.printed ? `; printed ${letter.printed}` : ''}`);
+  if (file.letters.length === 0) t.write('None.');
+  for (const letter of file.letters) t.write(`${letter.on}: ${letter.title} to ${letter.to}${letter.printed ? `; printed ${letter.printed}` : ''}${letter.sha256 ? `; SHA-256 ${letter.sha256}` : ''}`);
 
   doc.end();
   return done;

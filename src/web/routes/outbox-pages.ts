@@ -34,7 +34,8 @@ export function outboxPages(context: Uses<'companyAccess' | 'outbox' | 'letters'
     // A template that cannot render is shown as such, with the facts of the message around it.
     const { document, preview, renderError } = await letters.shown(req.company!.realm_id, uuid.parse(req.params.messageId));
     allowInlineStyles(res);
-    res.render('message', { title: preview?.subject ?? document.title, company: req.company, letter: document, preview, renderError, isLetter: LETTERS.has(document.kind) });
+    const sentAt = document.asSent?.sentAt.toISOString().replace(/\.\d{3}Z$/, 'Z') ?? null;
+    res.render('message', { title: preview?.subject ?? document.title, company: req.company, letter: document, sentAt, preview, renderError, isLetter: LETTERS.has(document.kind) });
   });
 
   router.get('/companies/:realmId/letters/:messageId', requireSignIn, async (req, res) => {

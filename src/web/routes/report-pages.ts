@@ -39,6 +39,10 @@ export function settingsFromForm(form: Record<string, unknown>): Partial<Playboo
     callWindows: { commercial: window('commercial'), personal: window('personal') },
     writeNotesToQuickBooks: form.writeNotesToQuickBooks === 'on',
     writeCustomersToQuickBooks: form.writeCustomersToQuickBooks === 'on',
+    collectionAgency: text('collectionAgency'),
+    filesSmallClaims: form.filesSmallClaims === 'on',
+    collectionCharges: text('collectionCharges'),
+    reportsToCreditBureaus: form.reportsToCreditBureaus === 'on',
   };
 }
 
@@ -142,6 +146,10 @@ export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promis
         aAccountPercent: typed('aAccountPercent', Math.round(settings.aAccountShare * 100)),
         writeNotes: form ? form.writeNotesToQuickBooks === 'on' : settings.writeNotesToQuickBooks,
         writeCustomers: form ? form.writeCustomersToQuickBooks === 'on' : settings.writeCustomersToQuickBooks,
+        collectionAgency: typed('collectionAgency', settings.collectionAgency),
+        filesSmallClaims: form ? form.filesSmallClaims === 'on' : settings.filesSmallClaims,
+        collectionCharges: typed('collectionCharges', settings.collectionCharges),
+        reportsToCreditBureaus: form ? form.reportsToCreditBureaus === 'on' : settings.reportsToCreditBureaus,
       },
       windows: [window('send', 'Emails and letters go out', settings.sendWindow), window('commercial', 'Call commercial customers', settings.callWindows.commercial), window('personal', 'Call personal customers', settings.callWindows.personal)],
     });
