@@ -42,6 +42,13 @@ export class QuickBooksCopyRepository {
     await sql.raw(`analyze ${ENTITY_ROWS[entity].table}`).execute(this.db);
   }
 
+  /** The ids of the copy's rows of `entity`. */
+  async ids(realmId: string, entity: SyncedEntity): Promise<string[]> {
+    const table = ENTITY_ROWS[entity].table as Table;
+    const rows = await this.db.selectFrom(table).select('id').where('realm_id', '=', realmId).execute();
+    return rows.map((row) => String(row.id));
+  }
+
   async count(realmId: string, entity: SyncedEntity): Promise<number> {
     const table = ENTITY_ROWS[entity].table as Table;
     const row = await this.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('realm_id', '=', realmId).executeTakeFirstOrThrow();

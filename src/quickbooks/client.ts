@@ -105,6 +105,18 @@ export class QuickBooksClient {
     return pageOf<T>(body.QueryResponse, entity);
   }
 
+  /** `SELECT COUNT(*) FROM <entity> <where>`: one metered read, whatever the count. */
+  async count(realmId: string, entity: string, where: string): Promise<number> {
+    const answer = await this.raw<{ QueryResponse?: { totalCount?: number } }>(realmId, { path: 'query', query: { query: `SELECT COUNT(*) FROM ${entity} ${where.trim()}`.trim() } });
+    return Number(answer.QueryResponse?.totalCount ?? 0);
+  }
+
+  /** `SELECT Id FROM <entity> <clause>`: the ids of a page, without the rows. */
+  async ids(realmId: string, entity: string, clause: string): Promise<string[]> {
+    const answer = await this.raw<{ QueryResponse?: Record<string, unknown> }>(realmId, { path: 'query', query: { query: `SELECT Id FROM ${entity} ${clause.trim()}` } });
+    return pageOf<{ Id: unknown }>(answer.QueryResponse, entity).rows.map((row) => String(row.Id));
+  }
+
   /** One change-data-capture call for several entities; deleted objects come back with status "Deleted". */
   async changesSince(realmId: string, entities: string[], since: Date): Promise<{ changes: Record<string, Array<Record<string, unknown>>>; time?: string }> {
     const request = `CDC ${entities.join(',')} changed since ${since.toISOString()}`;

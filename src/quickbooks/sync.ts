@@ -10,7 +10,7 @@ import { SYNCED_ENTITIES, parseEntity, type ParsedRow, type SyncedEntity } from 
 export const PAGE_SIZE = 1000;
 /** QuickBooks keeps 30 days of changes for CDC; older gaps need a full sync. */
 const CDC_WINDOW_MS = 30 * 24 * 3600 * 1000;
-/** A CDC answer holds at most 1000 objects; that many means some were cut off. */
+/** A CDC answer holds at most 1000 objects over all its entities; that many means some may have been cut off. */
 const CDC_CAP = 1000;
 /** The next CDC asks from a little before this one's answer, so a change at the edge is not lost. */
 const CURSOR_OVERLAP_MS = 60_000;
@@ -26,10 +26,14 @@ export interface SyncDeps {
   logger: Logger;
 }
 
+/** Entities QuickBooks deletes (names are only made inactive): their deletions need checking. */
+const DELETABLE: ReadonlySet<SyncedEntity> = new Set(['Invoice', 'Payment', 'CreditMemo']);
+
 /**
  * Keeps Ardesk's copy of one company in step with QuickBooks. A full sync pages every entity
  * ordered by Id, 1000 at a time, stopping on a short page, then sweeps rows QuickBooks no longer
- * has. An incremental sync is one CDC call for all entities since the last success. An entity that
+ * has. An incremental sync is one CDC call for all entities since the last success; a capped
+ * answer is narrowed (see applyChanges) until every entity's changes have arrived. An entity that
  * does not parse is skipped and reported; the rest of the sync completes.
  */
 export class CompanySync {
@@ -82,23 +86,77 @@ export class CompanySync {
     const asked = this.deps.clock.now();
     const { changes, time } = await this.deps.client.changesSince(realmId, [...SYNCED_ENTITIES], cursor);
     const report: SyncReport & { cursor: Date } = { mode: 'incremental', counts: {}, skipped: [], cursor: time && !Number.isNaN(Date.parse(time)) ? new Date(time) : asked };
-    const total = Object.values(changes).reduce((sum, rows) => sum + rows.length, 0);
-    if (total >= CDC_CAP) {
-      // The answer was cut off: what changed cannot be known from it, so read those entities whole.
-      const touched = SYNCED_ENTITIES.filter((entity) => (changes[entity]?.length ?? 0) > 0);
-      this.deps.logger.warn({ realmId, total, touched }, 'CDC answer truncated: full sync of the entities it touched');
-      const full = await this.full(realmId, touched);
-      return { ...full, mode: 'full', cursor: full.cursor };
-    }
-    const run = (await this.deps.state.get(realmId))?.run ?? 0;
-    for (const entity of SYNCED_ENTITIES) {
-      const rows = changes[entity] ?? [];
-      const deleted = rows.filter((row) => row.status === 'Deleted').map((row) => storableText(String(row.Id)));
-      await this.deps.copy.remove(realmId, entity, deleted);
-      const stored = await this.store(realmId, entity, rows.filter((row) => row.status !== 'Deleted'), Number(run), report);
-      report.counts[entity] = stored + deleted.length;
-    }
+    const run = Number((await this.deps.state.get(realmId))?.run ?? 0);
+    await this.applyChanges(realmId, [...SYNCED_ENTITIES], cursor, changes, run, report);
     return report;
+  }
+
+  /**
+   * Applies one CDC answer over `entities`. An answer of CDC_CAP objects may have been cut off
+   * anywhere (the cap is for the whole answer, and CDC has no paging), so it is narrowed until
+   * every entity's changes are known: the entity the answer holds most of is read by a paged
+   * `MetaData.LastUpdatedTime` query of its own, the others are asked for again in one CDC
+   * (narrowed again if that one is capped too). Never a full re-read.
+   */
+  private async applyChanges(realmId: string, entities: SyncedEntity[], since: Date, changes: Record<string, Array<Record<string, unknown>>>, run: number, report: SyncReport): Promise<void> {
+    const total = entities.reduce((sum, entity) => sum + (changes[entity]?.length ?? 0), 0);
+    if (total < CDC_CAP) {
+      for (const entity of entities) await this.applyEntityChanges(realmId, entity, changes[entity] ?? [], run, report);
+      return;
+    }
+    const heaviest = [...entities].sort((a, b) => (changes[b]?.length ?? 0) - (changes[a]?.length ?? 0))[0]!;
+    const rest = entities.filter((entity) => entity !== heaviest);
+    this.deps.logger.info({ realmId, total, heaviest, rest }, 'CDC answer capped: narrowing it');
+    if (rest.length > 0) {
+      const again = await this.deps.client.changesSince(realmId, rest, since);
+      await this.applyChanges(realmId, rest, since, again.changes, run, report);
+    }
+    await this.changedByQuery(realmId, heaviest, since, changes[heaviest] ?? [], run, report);
+  }
+
+  private async applyEntityChanges(realmId: string, entity: SyncedEntity, rows: Array<Record<string, unknown>>, run: number, report: SyncReport): Promise<void> {
+    const deleted = rows.filter((row) => row.status === 'Deleted').map((row) => storableText(String(row.Id)));
+    await this.deps.copy.remove(realmId, entity, deleted);
+    const stored = await this.store(realmId, entity, rows.filter((row) => row.status !== 'Deleted'), run, report);
+    report.counts[entity] = (report.counts[entity] ?? 0) + stored + deleted.length;
+  }
+
+  /**
+   * One entity's changes since `since` when a capped CDC answer held only some of them (`seen`):
+   * `COUNT(*)` of the rows changed since then says whether `seen` already holds them all; if not,
+   * they are read by a query paged by Id. Deletions do not show in a query: the deletions `seen`
+   * holds are applied, and for an entity QuickBooks can delete, a `COUNT(*)` of the whole entity
+   * checks the copy; only if it differs are the ids read (not the rows) to find what is gone.
+   */
+  private async changedByQuery(realmId: string, entity: SyncedEntity, since: Date, seen: Array<Record<string, unknown>>, run: number, report: SyncReport): Promise<void> {
+    const active = entity === 'Customer' || entity === 'Term' ? 'Active IN (true, false) AND ' : '';
+    const where = `WHERE ${active}MetaData.LastUpdatedTime >= '${since.toISOString()}'`;
+    const live = seen.filter((row) => row.status !== 'Deleted');
+    const tombstones = seen.filter((row) => row.status === 'Deleted');
+    const changed = await this.deps.client.count(realmId, entity, where);
+    if (changed === live.length) {
+      await this.applyEntityChanges(realmId, entity, seen, run, report);
+    } else {
+      await this.applyEntityChanges(realmId, entity, tombstones, run, report);
+      for (let start = 1; start <= changed; start += PAGE_SIZE) {
+        const page = await this.deps.client.query(realmId, entity, `${where} ORDERBY Id STARTPOSITION ${start} MAXRESULTS ${PAGE_SIZE}`);
+        report.counts[entity] = (report.counts[entity] ?? 0) + (await this.store(realmId, entity, page.rows, run, report));
+        if (page.rows.length < PAGE_SIZE) break;
+      }
+    }
+    if (!DELETABLE.has(entity)) return;
+    const everything = await this.deps.client.count(realmId, entity, active ? `WHERE ${active.replace(/ AND $/, '')}` : '');
+    if (everything === (await this.deps.copy.count(realmId, entity))) return;
+    const present = new Set<string>();
+    for (let start = 1; ; start += PAGE_SIZE) {
+      const ids = await this.deps.client.ids(realmId, entity, `${active ? `WHERE ${active.replace(/ AND $/, '')} ` : ''}ORDERBY Id STARTPOSITION ${start} MAXRESULTS ${PAGE_SIZE}`);
+      for (const id of ids) present.add(id);
+      if (ids.length < PAGE_SIZE) break;
+    }
+    const gone = (await this.deps.copy.ids(realmId, entity)).filter((id) => !present.has(id));
+    await this.deps.copy.remove(realmId, entity, gone);
+    report.counts[entity] = (report.counts[entity] ?? 0) + gone.length;
+    this.deps.logger.info({ realmId, entity, gone: gone.length }, 'deletions found by comparing ids after a capped CDC answer');
   }
 
   private async store(realmId: string, entity: SyncedEntity, raw: Array<Record<string, unknown>>, run: number, report: SyncReport): Promise<number> {
