@@ -14,6 +14,8 @@ import { notesBenchmark } from './notes-bench';
  * targets, and writes the results as JSON to bench/results/. Figures, not pass/fail tests.
  */
 export interface Figure {
+  /** The figure's id in latest.json when the issues name it; else one made from the measure. */
+  id?: string;
   benchmark: string;
   measure: string;
   value: number;
@@ -35,6 +37,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
 
 /** A stable id for a figure: the benchmark and the first words of its measure, e.g. `cadence.get-worklist-at-20-000`. */
 export function figureId(figure: Figure): string {
+  if (figure.id) return figure.id;
   const words = figure.measure.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim().split(' ').slice(0, 6);
   return `${figure.benchmark}.${words.join('-')}`;
 }
