@@ -15,6 +15,7 @@ import { CompanySync } from './quickbooks/sync';
 import { JobQueues } from './jobs/queues';
 import { createProducerConnection, whenReady } from './jobs/redis';
 import { createLogger, type Logger } from './logger';
+import { ReadMeter } from './quickbooks/read-meter';
 import { QuickBooksClient, type RetryPolicy } from './quickbooks/client';
 import { RealmRateLimiter } from './quickbooks/rate-limit';
 import { IntuitOAuth } from './quickbooks/oauth';
@@ -95,6 +96,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     logger: quickbooksLogger,
     deadlineMs: config.intuit.requestTimeoutMs,
     retry: options.quickbooksRetry,
+    reads: new ReadMeter({ reads: repos.quickbooksReads, clock, logger: quickbooksLogger }),
   });
   const templates = new TemplateBook({ renderBudgetMs: config.templateRenderBudgetMs });
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, logger.child({ module: 'mail' })) : outboxMailer(outboxDir(config.dataDir));

@@ -22,6 +22,7 @@ import { MetricsRepository } from './metrics-repository';
 import { RetentionRepository } from './retention-repository';
 import { SendReviewRepository } from './send-review-repository';
 import { SentCopiesRepository } from './sent-copies-repository';
+import { QuickBooksReadsRepository } from './quickbooks-reads-repository';
 import type { Db } from './database';
 
 /** Every repository over one executor (the database, or a transaction a service composes them in). */
@@ -50,6 +51,7 @@ export interface Repositories {
   retention: RetentionRepository;
   sentCopies: SentCopiesRepository;
   metrics: MetricsRepository;
+  quickbooksReads: QuickBooksReadsRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -78,5 +80,6 @@ export function createRepositories(db: Db): Repositories {
     retention: new RetentionRepository(db),
     sentCopies: new SentCopiesRepository(db),
     metrics: new MetricsRepository(db),
+    quickbooksReads: new QuickBooksReadsRepository(db),
   };
 }

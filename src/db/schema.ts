@@ -156,6 +156,14 @@ export interface QboTermsTable extends QboRow {
   active: boolean;
 }
 
+/** Metered QuickBooks reads per company, kind and day (migration 0021). */
+export interface QuickBooksReadsTable {
+  realm_id: string;
+  day: string;
+  kind: 'query' | 'read' | 'cdc' | 'report';
+  count: number;
+}
+
 export interface SyncStateTable {
   realm_id: string;
   cdc_cursor: Timestamp | null;
@@ -425,6 +433,7 @@ export interface Database {
   qbo_credit_memos: QboCreditMemosTable;
   qbo_terms: QboTermsTable;
   sync_state: SyncStateTable;
+  quickbooks_reads: QuickBooksReadsTable;
   invoice_states: InvoiceStatesTable;
   customer_histories: CustomerHistoriesTable;
   call_tasks: CallTasksTable;

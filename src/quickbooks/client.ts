@@ -6,7 +6,9 @@ import { NO_METRICS, type QuickBooksMetrics, type QuickBooksOutcome, type QuickB
 import { DEFAULT_DEADLINE_MS, DeadlineExceeded, seconds, withDeadline } from './deadline';
 import { QuickBooksFault, ReconnectRequiredError } from './errors';
 import { parseFault } from './faults';
+import type { QuickBooksReadKind } from '../db/quickbooks-reads-repository';
 import type { RealmRateLimiter } from './rate-limit';
+import { NO_READ_COUNTER, type ReadCounter } from './read-meter';
 import type { TokenManager } from './token-manager';
 
 export const MINOR_VERSION = '75';
@@ -37,6 +39,8 @@ export interface ClientDeps {
   deadlineMs?: number;
   /** Counts every attempt by kind and outcome (metered reads apart). */
   metrics?: QuickBooksMetrics;
+  /** Counts every metered read sent (each attempt: a retried read is read again), per company. */
+  reads?: ReadCounter;
 }
 
 /** What one attempt produced: a body, or a fault to classify. */
@@ -85,8 +89,10 @@ export class QuickBooksClient {
   private readonly retry: RetryPolicy;
   private readonly deadlineMs: number;
   private readonly metrics: QuickBooksMetrics;
+  private readonly reads: ReadCounter;
 
   constructor(private readonly deps: ClientDeps) {
+    this.reads = deps.reads ?? NO_READ_COUNTER;
     this.retry = deps.retry ?? DEFAULT_RETRY;
     this.deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.metrics = deps.metrics ?? NO_METRICS;
@@ -244,6 +250,7 @@ export class QuickBooksClient {
       await release();
     }
     this.metrics.quickBooksRequest('read', outcomeOf(outcome));
+    await this.countRead(realmId, 'read', outcome);
     if (!outcome.ok) {
       this.deps.logger.warn({ realmId, request: describe(options), status: outcome.fault.httpStatus, code: outcome.fault.faultCode, intuitTid: outcome.fault.intuitTid }, 'new tokens could not read the claimed company');
       throw outcome.fault;
@@ -287,6 +294,12 @@ export class QuickBooksClient {
     }
   }
 
+  /** The one place reads are counted: every attempt that may have reached QuickBooks (not one it never could). */
+  private async countRead(realmId: string, kind: QuickBooksReadKind, outcome: Outcome<unknown>): Promise<void> {
+    if (!outcome.ok && outcome.fault.faultCode === 'network') return;
+    await this.reads.counted(realmId, kind);
+  }
+
   // ---- the retry policy ------------------------------------------------------------------------
 
   private async withRetries<T>(realmId: string, kind: string, meterKind: QuickBooksRequestKind, request: string, attempt: Attempt<T>): Promise<T> {
@@ -304,6 +317,8 @@ export class QuickBooksClient {
         await release();
       }
       this.metrics.quickBooksRequest(meterKind, outcomeOf(outcome));
+      const read = readKindOf(kind, meterKind);
+      if (read) await this.countRead(realmId, read, outcome);
       if (outcome.ok) return outcome.value;
       const { fault } = outcome;
       if (fault.httpStatus === 401) {
@@ -354,6 +369,13 @@ function pageOf<T>(response: Record<string, unknown> | undefined, entity: string
 function kindOf(options: RawRequest): QuickBooksRequestKind {
   if (options.method !== 'POST') return options.path === 'query' ? 'query' : 'read';
   return options.path === 'batch' ? 'batch' : 'write';
+}
+
+/** The metered kind of a request ("CorePlus": queries, reads, CDC, reports), or undefined for a write. */
+function readKindOf(path: string, kind: QuickBooksRequestKind): QuickBooksReadKind | undefined {
+  if (kind === 'query' || kind === 'cdc') return kind;
+  if (kind !== 'read') return undefined;
+  return path.startsWith('reports/') ? 'report' : 'read';
 }
 
 function outcomeOf(outcome: Outcome<unknown>): QuickBooksOutcome {

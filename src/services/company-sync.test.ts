@@ -6,6 +6,7 @@ describe('a sync asked for now', () => {
     let now = Date.parse('2026-03-02T15:00:00.000Z');
     const service = new CompanySyncService({
       state: { get: async () => undefined },
+      reads: { month: async () => ({ month: '2026-03', total: 0, byKind: { query: 0, read: 0, cdc: 0, report: 0 }, byDay: [] }) },
       sync: { run: async () => ({ mode: 'full', counts: {}, skipped: [] }) },
       queues: { enqueue: async (_name, payload, options) => (queued.push({ payload, jobId: options?.jobId }), options!.jobId!) },
       // The real clock, not the business clock: two requests a second apart are two jobs even when ARDESK_NOW freezes the business day.

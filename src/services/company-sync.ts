@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import type { MonthOfReads, QuickBooksReadsRepository } from '../db/quickbooks-reads-repository';
 import type { SyncReport, SyncStateRepository } from '../db/sync-state-repository';
 import type { JobQueues } from '../jobs/queues';
 import type { CompanySync, SyncMode } from '../quickbooks/sync';
@@ -7,6 +8,7 @@ export type SyncState = Awaited<ReturnType<SyncStateRepository['get']>>;
 
 export interface CompanySyncDeps {
   state: Pick<SyncStateRepository, 'get'>;
+  reads: Pick<QuickBooksReadsRepository, 'month'>;
   sync: Pick<CompanySync, 'run'>;
   queues: Pick<JobQueues, 'enqueue'>;
   clock: Clock;
@@ -19,6 +21,14 @@ export class CompanySyncService {
   /** The last sync's outcome (undefined before the first). */
   status(realmId: string): Promise<SyncState> {
     return this.deps.state.get(realmId);
+  }
+
+  /**
+   * The company's metered QuickBooks reads in `month` (YYYY-MM; by default this month of the
+   * business clock, in UTC as the reads are counted), by kind and day.
+   */
+  reads(realmId: string, month?: string): Promise<MonthOfReads> {
+    return this.deps.reads.month(realmId, month ?? this.deps.clock.businessNow().toISOString().slice(0, 7));
   }
 
   /** Queues a sync now (a job of its own each time it is asked for); the job's id. */

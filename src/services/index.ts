@@ -165,7 +165,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     companies: new CompaniesService({ companies: repos.companies }),
     webhooks: new WebhooksService({ companies: repos.companies, queues, redis, clock }),
     sync: new SyncService({ companies: repos.companies, sync, locks, queues, clock }),
-    companySync: new CompanySyncService({ state: repos.syncState, sync, queues, clock }),
+    companySync: new CompanySyncService({ state: repos.syncState, reads: repos.quickbooksReads, sync, queues, clock }),
     mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
     housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock }),
     reports: new ReportsService({ settings, directory, reports: repos.reports, tasks: repos.callTasks }),

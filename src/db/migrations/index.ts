@@ -15,6 +15,7 @@ import * as m0015 from './0015-playbook-facts';
 import * as m0017 from './0017-difficult-customers';
 import * as m0019 from './0019-send-review';
 import * as m0020 from './0020-sent-copies';
+import * as m0021 from './0021-quickbooks-reads';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0017-difficult-customers': m0017,
   '0019-send-review': m0019,
   '0020-sent-copies': m0020,
+  '0021-quickbooks-reads': m0021,
 };

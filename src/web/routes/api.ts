@@ -62,6 +62,13 @@ export function apiRoutes(context: Uses<'companyAccess' | 'companySync' | 'workL
     res.json({ ...present(req.company!), sync: presentSync(await context.services.companySync.status(req.company!.realm_id)) });
   });
 
+  // Metered QuickBooks reads (SPEC §3) of one month, by kind and day; this month by default.
+  const readsQuery = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional() });
+  router.get('/api/realms/:realmId/quickbooks-reads', async (req, res) => {
+    const { month } = readsQuery.parse(req.query);
+    res.json(await context.services.companySync.reads(req.company!.realm_id, month));
+  });
+
   const cadenceQuery = z.object({
     date: localDateSchema.optional(),
   });
