@@ -95,6 +95,9 @@ export function apiRoutes(sandbox: Sandbox): Router {
         answer = handle(sandbox, realm, req, rest);
         if (requestId && req.method === 'POST' && answer.status < 500) sandbox.replays.set(requestId, { status: answer.status, body: answer.body });
       }
+      // The per-row part of the latency model: the request holds its in-flight slot meanwhile.
+      const perRow = sandbox.knobs.latencyPerRowMs * rowsOf(answer.body);
+      if (perRow > 0) await new Promise((resolve) => setTimeout(resolve, perRow).unref());
     } catch (error) {
       answer = faultAnswer(error);
       if (error instanceof SandboxFault) for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
@@ -118,6 +121,17 @@ export function apiRoutes(sandbox: Sandbox): Router {
     res.status(400).type('application/json').send(JSON.stringify(faults.unsupportedOperation(req.path).body));
   });
   return router;
+}
+
+/** How many entity rows an answer holds: a query page's, a CDC answer's, a batch's, or 1 for one entity. */
+export function rowsOf(body: unknown): number {
+  if (!body || typeof body !== 'object' || Buffer.isBuffer(body)) return 0;
+  const record = body as Body;
+  const rowsIn = (response: unknown) => Object.values((response ?? {}) as Body).reduce<number>((sum, value) => sum + (Array.isArray(value) ? value.length : 0), 0);
+  if (record.QueryResponse) return rowsIn(record.QueryResponse);
+  if (Array.isArray(record.CDCResponse)) return (record.CDCResponse as Body[]).reduce<number>((sum, cdc) => sum + ((cdc.QueryResponse as unknown[]) ?? []).reduce<number>((n, section) => n + rowsIn(section), 0), 0);
+  if (Array.isArray(record.BatchItemResponse)) return (record.BatchItemResponse as Body[]).reduce<number>((sum, item) => sum + (item.QueryResponse ? rowsIn(item.QueryResponse) : 1), 0);
+  return Object.keys(record).some((key) => key !== 'time' && key !== 'Fault' && key !== 'fault') ? 1 : 0;
 }
 
 function queryText(req: Request): string {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { generateCompany, parseGenerateSpec } from './generator';
-import { Sandbox } from './sandbox';
+import { LATENCY_MODEL, Sandbox } from './sandbox';
 import { loadSeed, type SeedFile } from './seed';
 import { startSandbox, type RunningSandbox } from './server';
 
@@ -22,7 +22,9 @@ The local QuickBooks Online sandbox: Intuit OAuth and the Accounting API on this
                               accept only this OAuth client (default: any client)
   --webhook-url URL --webhook-verifier-token T [--webhook-format legacy|cloudevents]
                               post signed change notifications
-  --latency MS                add latency to every API answer
+  --latency MS                add latency to every API answer (the latency model's base)
+  --latency-per-row MS        add this much more for each entity row an answer holds
+  --latency-model             QuickBooks-like answer times: 150 ms + 1.5 ms a row
   --error-rate R              answer this fraction (0..1) of API requests with a 500
   --no-limits                 turn off the 500/min and 10-in-flight throttles`;
 
@@ -43,7 +45,9 @@ export function parseSandboxArgs(argv: string[]) {
       'webhook-url': { type: 'string' },
       'webhook-verifier-token': { type: 'string' },
       'webhook-format': { type: 'string', default: 'legacy' },
-      latency: { type: 'string', default: '0' },
+      latency: { type: 'string' },
+      'latency-per-row': { type: 'string' },
+      'latency-model': { type: 'boolean', default: false },
       'error-rate': { type: 'string', default: '0' },
       'no-limits': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -73,7 +77,8 @@ export function parseSandboxArgs(argv: string[]) {
     webhook: values['webhook-url']
       ? { url: values['webhook-url'], verifierToken: values['webhook-verifier-token']!, format: values['webhook-format'] as 'legacy' | 'cloudevents', delayMs: 500 }
       : undefined,
-    latencyMs: number('latency', values.latency!, 0, 60_000),
+    latencyMs: number('latency', values.latency ?? String(values['latency-model'] ? LATENCY_MODEL.latencyMs : 0), 0, 60_000),
+    latencyPerRowMs: number('latency-per-row', values['latency-per-row'] ?? String(values['latency-model'] ? LATENCY_MODEL.latencyPerRowMs : 0), 0, 1000),
     errorRate: number('error-rate', values['error-rate']!, 0, 1),
     limits: !values['no-limits'],
   };
@@ -85,7 +90,7 @@ export async function runSandboxCommand(argv: string[], write: (line: string) =>
     write(SANDBOX_USAGE);
     return undefined;
   }
-  const sandbox = new Sandbox({ clients: options.clients, knobs: { autoApprove: options.autoApprove, latencyMs: options.latencyMs, errorRate: options.errorRate, webhook: options.webhook } });
+  const sandbox = new Sandbox({ clients: options.clients, knobs: { autoApprove: options.autoApprove, latencyMs: options.latencyMs, latencyPerRowMs: options.latencyPerRowMs, errorRate: options.errorRate, webhook: options.webhook } });
   sandbox.knobs.limits.enabled = options.limits;
   for (const file of options.seeds) {
     let seed: SeedFile;

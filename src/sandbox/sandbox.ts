@@ -3,10 +3,19 @@ import { OAuthServer, type OAuthClientRegistration } from './oauth';
 import { Realm, type ChangeEvent } from './realm';
 import { WebhookDispatcher, type WebhookSettings } from './webhooks';
 
+/**
+ * QuickBooks' answer time as a latency model, `latency = base + perRow × rows`: a 1000-row page
+ * takes 1.65 s, a COUNT(*) or a single read about 150 ms. The documented defaults, for benchmarks
+ * (`--latency-model`); off unless asked for, as in tests.
+ */
+export const LATENCY_MODEL = { latencyMs: 150, latencyPerRowMs: 1.5 } as const;
+
 /** The knobs tests and benchmarks turn (CLI flags and `POST /_sandbox/knobs`). */
 export interface Knobs {
-  /** Added to every API answer, in ms. */
+  /** Added to every API answer, in ms: the base of the latency model. */
   latencyMs: number;
+  /** Added to an answer for each entity row it holds (query pages, CDC, batch items), in ms. */
+  latencyPerRowMs: number;
   /** Fraction (0..1) of API requests answered with a 500 fault at random. */
   errorRate: number;
   /** The next N API requests are answered 500. */
@@ -81,7 +90,7 @@ export class Sandbox {
   publicUrl: string;
 
   constructor(options: SandboxOptions = {}) {
-    this.knobs = { latencyMs: 0, errorRate: 0, failNext: 0, throttleNext: 0, failEvery: 0, throttleEvery: 0, throttleUntil: 0, staleNext: 0, hangNext: 0, tokenFailNext: 0, limits: { ...INTUIT_LIMITS }, autoApprove: false, clockOffsetMs: 0, ...options.knobs };
+    this.knobs = { latencyMs: 0, latencyPerRowMs: 0, errorRate: 0, failNext: 0, throttleNext: 0, failEvery: 0, throttleEvery: 0, throttleUntil: 0, staleNext: 0, hangNext: 0, tokenFailNext: 0, limits: { ...INTUIT_LIMITS }, autoApprove: false, clockOffsetMs: 0, ...options.knobs };
     this.oauth = new OAuthServer(() => this.now(), options.clients ?? []);
     this.webhooks = new WebhookDispatcher(() => this.knobs.webhook);
     this.publicUrl = options.publicUrl ?? 'http://127.0.0.1';
