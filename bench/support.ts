@@ -56,6 +56,8 @@ export interface SandboxLogEntry {
   status: number;
   detail?: string;
   batchItems?: number;
+  /** How long QuickBooks took to answer, in ms. */
+  ms?: number;
   replay?: boolean;
 }
 

@@ -26,15 +26,39 @@ export interface SyncDeps {
   logger: Logger;
 }
 
+/** Requests one company's sync keeps in flight at most: QuickBooks' limit per company (SPEC §3). */
+const MAX_IN_FLIGHT = 10;
+
+/** At most `max` calls at a time; the rest wait their turn in order. */
+class InFlight {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly max: number) {}
+
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.running >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await call();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
 /** Entities QuickBooks deletes (names are only made inactive): their deletions need checking. */
 const DELETABLE: ReadonlySet<SyncedEntity> = new Set(['Invoice', 'Payment', 'CreditMemo']);
 
 /**
- * Keeps Ardesk's copy of one company in step with QuickBooks. A full sync pages every entity
- * ordered by Id, 1000 at a time, stopping on a short page, then sweeps rows QuickBooks no longer
- * has. An incremental sync is one CDC call for all entities since the last success; a capped
- * answer is narrowed (see applyChanges) until every entity's changes have arrived. An entity that
- * does not parse is skipped and reported; the rest of the sync completes.
+ * Keeps Ardesk's copy of one company in step with QuickBooks. A full sync counts each entity
+ * and reads its pages (ordered by Id, 1000 at a time) up to 10 requests in flight for the
+ * company, then sweeps rows QuickBooks no longer has. An incremental sync is one CDC call for all
+ * entities since the last success; a capped answer is narrowed (see applyChanges) until every
+ * entity's changes have arrived. An entity that does not parse is skipped and reported; the rest
+ * of the sync completes.
  */
 export class CompanySync {
   constructor(private readonly deps: SyncDeps) {}
@@ -64,19 +88,31 @@ export class CompanySync {
     const cursor = this.deps.clock.now();
     const run = await this.deps.state.nextRun(realmId);
     const report: SyncReport & { cursor: Date } = { mode: 'full', counts: {}, skipped: [], cursor };
-    await Promise.all(entities.map((entity) => this.fullEntity(realmId, entity, run, report)));
+    // One pool of requests for the whole company: QuickBooks allows 10 in flight per company.
+    const pool = new InFlight(MAX_IN_FLIGHT);
+    await Promise.all(entities.map((entity) => this.fullEntity(realmId, entity, run, report, pool)));
     return report;
   }
 
-  private async fullEntity(realmId: string, entity: SyncedEntity, run: number, report: SyncReport): Promise<void> {
+  /**
+   * One entity whole: `COUNT(*)` says how many pages there are, then the pages are read in
+   * parallel (ordered by Id, 1000 a page). A row created after the count changed after the
+   * cursor, so the next CDC brings it.
+   */
+  private async fullEntity(realmId: string, entity: SyncedEntity, run: number, report: SyncReport, pool: InFlight): Promise<void> {
     // SELECT * FROM Customer returns active customers only; collections need the inactive too.
     const where = entity === 'Customer' || entity === 'Term' ? 'WHERE Active IN (true, false) ' : '';
-    let count = 0;
-    for (let start = 1; ; start += PAGE_SIZE) {
-      const page = await this.deps.client.query(realmId, entity, `${where}ORDERBY Id STARTPOSITION ${start} MAXRESULTS ${PAGE_SIZE}`);
-      count += await this.store(realmId, entity, page.rows, run, report);
-      if (page.rows.length < PAGE_SIZE) break;
-    }
+    const total = await pool.run(() => this.deps.client.count(realmId, entity, where));
+    const starts = Array.from({ length: Math.ceil(total / PAGE_SIZE) }, (_, i) => 1 + i * PAGE_SIZE);
+    const stored = await Promise.all(
+      starts.map((start) =>
+        pool.run(async () => {
+          const page = await this.deps.client.query(realmId, entity, `${where}ORDERBY Id STARTPOSITION ${start} MAXRESULTS ${PAGE_SIZE}`);
+          return this.store(realmId, entity, page.rows, run, report);
+        }),
+      ),
+    );
+    const count = stored.reduce((sum, n) => sum + n, 0);
     await this.deps.copy.sweep(realmId, entity, run);
     if (count >= PAGE_SIZE) await this.deps.copy.analyze(entity);
     report.counts[entity] = count;

@@ -1,0 +1,49 @@
+import type { RequestLogEntry } from '../../src/sandbox/sandbox';
+import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
+import { HttpClient } from '../support/http';
+
+const REALM = '9341452000002204';
+
+/** The most requests QuickBooks was answering at one moment, from the log's end times and durations. */
+function mostInFlight(log: RequestLogEntry[]): number {
+  const edges = log.flatMap((entry) => {
+    const end = Date.parse(entry.at);
+    return [
+      { at: end - entry.ms, step: 1 },
+      { at: end, step: -1 },
+    ];
+  });
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  let now = 0;
+  let most = 0;
+  for (const edge of edges) most = Math.max(most, (now += edge.step));
+  return most;
+}
+
+describe('a full sync reads pages in parallel', () => {
+  let app: ConnectedApp;
+
+  beforeAll(async () => {
+    app = await startConnectedApp({ realms: [{ realmId: REALM, name: 'Many Pages Wholesale', customers: 200, invoices: 6000 }] });
+    expect((await connect(app, new HttpClient(app.web.url), REALM)).status).toBe(303);
+  });
+  afterAll(() => app.stop());
+
+  it('keeps up to 10 requests in flight for the company, never more, and is never throttled', async () => {
+    const realm = app.sandbox.sandbox.realm(REALM)!;
+    app.sandbox.sandbox.setKnobs({ latencyMs: 150 });
+    try {
+      app.sandbox.sandbox.requestLog.length = 0;
+      const report = await app.test.context.sync.run(REALM, 'full');
+      expect(report.counts.Invoice).toBe(realm.table('Invoice').size);
+      expect(report.counts.Payment).toBe(realm.table('Payment').size);
+    } finally {
+      app.sandbox.sandbox.setKnobs({ latencyMs: 0 });
+    }
+    const log = app.sandbox.sandbox.requestLog.filter((entry) => entry.realmId === REALM);
+    expect(log.filter((entry) => entry.status === 429)).toEqual([]);
+    const most = mostInFlight(log);
+    expect(most).toBeGreaterThanOrEqual(6);
+    expect(most).toBeLessThanOrEqual(10);
+  });
+});
