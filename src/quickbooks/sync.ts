@@ -166,7 +166,7 @@ export class CompanySync {
    */
   private async changedByQuery(realmId: string, entity: SyncedEntity, since: Date, seen: Array<Record<string, unknown>>, run: number, report: SyncReport): Promise<void> {
     const active = entity === 'Customer' || entity === 'Term' ? 'Active IN (true, false) AND ' : '';
-    const where = `WHERE ${active}MetaData.LastUpdatedTime >= '${since.toISOString()}'`;
+    const where = `WHERE ${active}MetaData.LastUpdatedTime >= '${queryDateTime(since)}'`;
     const live = seen.filter((row) => row.status !== 'Deleted');
     const tombstones = seen.filter((row) => row.status === 'Deleted');
     const changed = await this.deps.client.count(realmId, entity, where);
@@ -224,4 +224,12 @@ export class CompanySync {
       address: info.CompanyAddr ? JSON.stringify(info.CompanyAddr) : undefined,
     });
   }
+}
+
+/**
+ * A date-time as QuickBooks' query language writes it (`2026-11-20T09:00:00+00:00`, as in Intuit's
+ * examples, without milliseconds), rounded down to the second so nothing at the edge is left out.
+ */
+export function queryDateTime(instant: Date): string {
+  return `${instant.toISOString().slice(0, 19)}+00:00`;
 }

@@ -81,6 +81,8 @@ describe('an incremental sync whose CDC answer is capped', () => {
     const queries = log.filter((entry) => entry.kind === 'query').map((entry) => entry.detail ?? '');
     expect(queries.filter((text) => /select \*/i.test(text) && !/LastUpdatedTime/i.test(text))).toEqual([]);
     expect(queries.filter((text) => /^SELECT Id FROM Invoice/i.test(text))).toHaveLength(2);
+    // Date-times as Intuit's query examples write them: whole seconds and an offset.
+    expect(queries.filter((text) => /LastUpdatedTime/.test(text)).every((text) => /LastUpdatedTime >= '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00'/.test(text))).toBe(true);
     expect(log.map((entry) => entry.kind)).toEqual(['cdc', 'cdc', 'query', 'query', 'query', 'query', 'query', 'query']);
   });
 
