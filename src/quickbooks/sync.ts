@@ -28,6 +28,8 @@ export interface SyncDeps {
 
 /** Requests one company's sync keeps in flight at most: QuickBooks' limit per company (SPEC §3). */
 const MAX_IN_FLIGHT = 10;
+/** Pages of a full sync asked for or read and not yet stored, at most: bounds its memory. */
+const PAGES_HELD = 20;
 
 /** At most `max` calls at a time; the rest wait their turn in order. */
 class InFlight {
@@ -90,7 +92,8 @@ export class CompanySync {
     const report: SyncReport & { cursor: Date } = { mode: 'full', counts: {}, skipped: [], cursor };
     // One pool of requests for the whole company: QuickBooks allows 10 in flight per company.
     const pool = new InFlight(MAX_IN_FLIGHT);
-    await Promise.all(entities.map((entity) => this.fullEntity(realmId, entity, run, report, pool)));
+    const pages = new InFlight(PAGES_HELD);
+    await Promise.all(entities.map((entity) => this.fullEntity(realmId, entity, run, report, pool, pages)));
     return report;
   }
 
@@ -99,15 +102,17 @@ export class CompanySync {
    * parallel (ordered by Id, 1000 a page). A row created after the count changed after the
    * cursor, so the next CDC brings it.
    */
-  private async fullEntity(realmId: string, entity: SyncedEntity, run: number, report: SyncReport, pool: InFlight): Promise<void> {
+  private async fullEntity(realmId: string, entity: SyncedEntity, run: number, report: SyncReport, pool: InFlight, held: InFlight): Promise<void> {
     // SELECT * FROM Customer returns active customers only; collections need the inactive too.
     const where = entity === 'Customer' || entity === 'Term' ? 'WHERE Active IN (true, false) ' : '';
     const total = await pool.run(() => this.deps.client.count(realmId, entity, where));
     const starts = Array.from({ length: Math.ceil(total / PAGE_SIZE) }, (_, i) => 1 + i * PAGE_SIZE);
     const stored = await Promise.all(
+      // A request's slot is freed as soon as its answer is in, so storing a page never holds one
+      // back; at most PAGES_HELD pages are asked for or waiting to be stored at a time.
       starts.map((start) =>
-        pool.run(async () => {
-          const page = await this.deps.client.query(realmId, entity, `${where}ORDERBY Id STARTPOSITION ${start} MAXRESULTS ${PAGE_SIZE}`);
+        held.run(async () => {
+          const page = await pool.run(() => this.deps.client.query(realmId, entity, `${where}ORDERBY Id STARTPOSITION ${start} MAXRESULTS ${PAGE_SIZE}`));
           return this.store(realmId, entity, page.rows, run, report);
         }),
       ),
