@@ -23,6 +23,7 @@ import { RetentionRepository } from './retention-repository';
 import { SendReviewRepository } from './send-review-repository';
 import { SentCopiesRepository } from './sent-copies-repository';
 import { QuickBooksReadsRepository } from './quickbooks-reads-repository';
+import { BacktestRepository } from './backtest-repository';
 import type { Db } from './database';
 
 /** Every repository over one executor (the database, or a transaction a service composes them in). */
@@ -52,6 +53,7 @@ export interface Repositories {
   sentCopies: SentCopiesRepository;
   metrics: MetricsRepository;
   quickbooksReads: QuickBooksReadsRepository;
+  backtest: BacktestRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -81,5 +83,6 @@ export function createRepositories(db: Db): Repositories {
     sentCopies: new SentCopiesRepository(db),
     metrics: new MetricsRepository(db),
     quickbooksReads: new QuickBooksReadsRepository(db),
+    backtest: new BacktestRepository(db),
   };
 }

@@ -17,6 +17,7 @@ import { AccountDirectoryService } from './account-directory';
 import { AccountStateService, AccountViewService } from './account-state';
 import { ActivitiesService } from './activities';
 import { ApiTokensService } from './api-tokens';
+import { BacktestService } from './backtest';
 import { CadenceService } from './cadence';
 import { CallOutcomesService } from './call-outcomes';
 import { CallScriptService } from './call-script';
@@ -124,6 +125,7 @@ export interface Services {
   operatorQueues: OperatorQueuesService;
   readiness: ReadinessService;
   sendReview: SendReviewService;
+  backtest: BacktestService;
 }
 
 /**
@@ -182,5 +184,6 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     operatorQueues: new OperatorQueuesService({ queues }),
     readiness: new ReadinessService({ db, redis }),
     sendReview: new SendReviewService({ reviews: repos.sendReview, settings, pauses, queues, users: repos.users, clock }),
+    backtest: new BacktestService({ settings, history: repos.backtest }),
   };
 }

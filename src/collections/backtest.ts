@@ -1,0 +1,438 @@
+import { addDays, daysBetween, localMoment, zonedInstant, type LocalDate } from './calendar';
+import { payerResolver } from './accounts';
+import { ASKS_FOR_MONEY, DUNNING_KINDS } from './message-kinds';
+import type { Action, CallTask, CustomerHistory, Invoice, InvoiceState, Level, MessageKind, Payment, RecordedMessage, TaskReason } from './model';
+import type { Cents } from './money';
+import { runPlaybook } from './playbook';
+import { BalanceTimeline, paidOn, type Application, type ReceivablesHistory } from './receivables-as-of';
+import type { PlaybookSettings } from './settings';
+
+/**
+ * The back-test of SPEC §4's playbook on a company's own history: day after day over a window,
+ * the receivables as they were that day go through the same pure playbook the live cadence runs,
+ * and its actions are applied in memory as the cadence recorder applies them in the database
+ * (states and levels, first sight, customer histories, the outbox, call tasks). Each message is
+ * taken as sent on its send day, after the fresh balance check drops what was paid by then.
+ * Nothing is sent, nothing is written, and nobody answers a call: only what the automation does
+ * by itself. Pure: the history and the settings in, a report out.
+ */
+
+/** The live cadence runs each day at 07:00 company time (CadenceService.runDay's `asOf`). */
+const RUN_MINUTES = 7 * 60;
+
+export interface BacktestOptions {
+  from: LocalDate;
+  to: LocalDate;
+  settings: PlaybookSettings;
+  /** Called after each replayed day. */
+  onProgress?: (progress: { done: number; total: number; day: LocalDate }) => void;
+}
+
+export interface InvoiceStep {
+  on: LocalDate;
+  /** A dunning message that listed the invoice, or the level it entered. */
+  kind: MessageKind | 'level';
+  level?: Level;
+}
+
+export interface LateInvoice {
+  invoiceId: string;
+  docNumber: string | null;
+  /** The paying account. */
+  customerId: string;
+  dueDate: LocalDate;
+  /** The first day of the window it was overdue, and its balance then. */
+  lateOn: LocalDate;
+  lateBalance: Cents;
+  /** The send day of the first dunning message that listed it (the first reminder, or the overdue statement). */
+  firstReminderOn: LocalDate | null;
+  firstReminderKind: MessageKind | null;
+  /** Every dunning message that listed it and every level it entered, in order. */
+  steps: InvoiceStep[];
+  /** The day the history shows it paid in full (perhaps after the window), or null. */
+  paidOn: LocalDate | null;
+  /** Money applied to it after the first reminder's day (all known history). */
+  paidAfterContact: Cents;
+}
+
+export interface WeekFigures {
+  /** ISO week, e.g. 2025-W07. */
+  week: string;
+  messages: Partial<Record<MessageKind, number>>;
+  totalMessages: number;
+  /** Calls put on the list: tasks opened or back on the list, and tasks raised to a higher level. */
+  callsOpened: number;
+  callsRaised: number;
+  /** The longest the list of due calls was on a day of the week (nobody works it in a back-test). */
+  listMax: number;
+}
+
+export interface Escalation {
+  customerId: string;
+  name: string;
+  on: LocalDate;
+  invoiceIds: string[];
+  /** The account's open balance of those invoices that day. */
+  balance: Cents;
+}
+
+export interface BacktestReport {
+  from: LocalDate;
+  to: LocalDate;
+  days: number;
+  settings: Pick<PlaybookSettings, 'levelDays' | 'minDaysBetweenLevels' | 'dunningGapDays' | 'verificationMaxAgeDays' | 'timezone'>;
+  lateInvoices: LateInvoice[];
+  weeks: WeekFigures[];
+  busiestDays: Array<{ day: LocalDate; messages: number }>;
+  totals: {
+    messages: Partial<Record<MessageKind, number>>;
+    sentMessages: number;
+    /** Messages that went out with nothing left to list (the fresh check) and so were not sent. */
+    cancelledMessages: number;
+    callsOpened: number;
+    lateInvoices: number;
+    lateDollars: Cents;
+    /** Of the late dollars, what was paid after the day Ardesk would first have contacted the customer about them. */
+    paidAfterFirstContact: Cents;
+    paidAfterFirstContactShare: number | null;
+    /** Median days from the first contact to the day the invoice was paid in full (invoices paid after it). */
+    medianDaysFirstContactToPaid: number | null;
+    /** Invoices whose balance today the history does not explain (dated the day QuickBooks last changed them). */
+    unexplainedBalances: number;
+  };
+  escalations: Escalation[];
+  timings: { replayMs: number; playbookMs: number };
+}
+
+interface SimMessage extends RecordedMessage {
+  key: string;
+}
+
+interface SimTask extends CallTask {
+  status: 'open' | 'retired';
+}
+
+type Of<T extends Action['type']> = Extract<Action, { type: T }>;
+
+/** ISO 8601 week of a local date: YYYY-Www. */
+export function isoWeek(day: LocalDate): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  const weekday = (date.getUTCDay() + 6) % 7; // Monday 0
+  date.setUTCDate(date.getUTCDate() - weekday + 3); // the week's Thursday decides the year
+  const year = date.getUTCFullYear();
+  const firstThursday = new Date(Date.UTC(year, 0, 4));
+  const week = 1 + Math.round((date.getTime() - firstThursday.getTime()) / 86_400_000 / 7 - ((firstThursday.getUTCDay() + 6) % 7) / 7 + 3 / 7);
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
+function median(values: number[]): number | null {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Replays the playbook over [from, to] on the history; see the module's comment. */
+export function runBacktest(history: ReceivablesHistory, options: BacktestOptions): BacktestReport {
+  const { from, to, settings } = options;
+  if (from > to) throw new Error(`the back-test window ends (${to}) before it starts (${from})`);
+  const started = performance.now();
+  let playbookMs = 0;
+  const timeline = new BalanceTimeline(history);
+  const applications = timeline.applications;
+  const payerOf = payerResolver(history.customers);
+  const names = new Map(history.customers.map((c) => [c.id, c.name]));
+
+  // The copy as the playbook reads it: invoices with a due date, their balance that day.
+  const invoices = new Map<string, Invoice>();
+  for (const i of history.invoices) {
+    if (!i.dueDate) continue;
+    invoices.set(i.id, { id: i.id, customerId: i.customerId, docNumber: i.docNumber, txnDate: i.txnDate, dueDate: i.dueDate, total: i.total, balance: 0, billEmail: i.billEmail });
+  }
+  const open = new Set<string>();
+
+  // What the recorder keeps, in memory.
+  const states = new Map<string, InvoiceState>();
+  const histories = new Map<string, CustomerHistory>();
+  const historyOf = (customerId: string) => {
+    let h = histories.get(customerId);
+    if (!h) histories.set(customerId, (h = { customerId, lastDunningOn: null, lastReachedOn: null, contactedInvoiceIds: [] }));
+    return h;
+  };
+  /** Messages that ask for money, queued or sent (cancelled ones are dropped), and by invoice. */
+  const messages = new Map<string, SimMessage>();
+  const messagesOf = new Map<string, Set<string>>();
+  const queued = new Map<string, SimMessage & { total: Cents }>();
+  const usedKeys = new Set<string>();
+  let messageSeq = 0;
+  const tasks = new Map<string, SimTask>();
+  const openTaskOf = new Map<string, SimTask>();
+  const retiredOf = new Map<string, SimTask>();
+  const usedTaskKeys = new Set<string>();
+  let taskSeq = 0;
+
+  // What the report gathers.
+  const late = new Map<string, LateInvoice>();
+  const weeks = new Map<string, WeekFigures>();
+  const perDay = new Map<LocalDate, number>();
+  const totalsByKind: Partial<Record<MessageKind, number>> = {};
+  let sentMessages = 0;
+  let cancelledMessages = 0;
+  let callsOpened = 0;
+  const escalations = new Map<string, Escalation>();
+  const weekOf = (day: LocalDate) => {
+    const week = isoWeek(day);
+    let figures = weeks.get(week);
+    if (!figures) weeks.set(week, (figures = { week, messages: {}, totalMessages: 0, callsOpened: 0, callsRaised: 0, listMax: 0 }));
+    return figures;
+  };
+
+  const dropMessage = (id: string) => {
+    const message = messages.get(id);
+    if (message) for (const invoiceId of message.invoiceIds) messagesOf.get(invoiceId)?.delete(id);
+    messages.delete(id);
+    queued.delete(id);
+  };
+  const tasksOf = new Map<string, SimTask[]>();
+  /** The account's newest retired task (by the day it was created), the one that comes back, as the repository finds it. */
+  const findRetired = (customerId: string) => {
+    let newest: SimTask | undefined;
+    for (const t of tasksOf.get(customerId) ?? []) if (t.status === 'retired' && (!newest || t.createdOn > newest.createdOn)) newest = t;
+    if (newest) retiredOf.set(customerId, newest);
+    else retiredOf.delete(customerId);
+  };
+
+  const apply = (day: LocalDate, actions: Action[]) => {
+    const of = <T extends Action['type']>(type: T) => actions.filter((a): a is Of<T> => a.type === type);
+    // cancel_pending: the state goes, the invoice's own queued letters are cancelled, the history forgets it.
+    for (const a of of('cancel_pending')) {
+      states.delete(a.invoiceId);
+      for (const id of [...(messagesOf.get(a.invoiceId) ?? [])]) {
+        const m = messages.get(id)!;
+        if (m.status === 'queued' && m.invoiceIds.length === 1) dropMessage(id);
+      }
+      const h = histories.get(a.customerId);
+      if (h) h.contactedInvoiceIds = h.contactedInvoiceIds.filter((id) => id !== a.invoiceId);
+    }
+    for (const a of of('cancel_message')) if (messages.get(a.messageId)?.status === 'queued') dropMessage(a.messageId);
+    const ensureState = (invoiceId: string) => {
+      if (!states.has(invoiceId)) states.set(invoiceId, { invoiceId, level: 0, levelEnteredOn: null, level1On: null, level2On: null, firstSeenOn: day, verificationSentOn: null, escalateNow: false });
+      return states.get(invoiceId)!;
+    };
+    for (const a of of('first_seen')) ensureState(a.invoiceId);
+    for (const a of of('level_change')) {
+      const s = ensureState(a.invoiceId);
+      if (s.level !== a.from) continue;
+      s.level = a.to;
+      s.levelEnteredOn = day;
+      s.level1On = s.level1On ?? (a.to === 1 ? day : null);
+      s.level2On = a.to === 2 ? day : (s.level2On ?? null);
+      s.escalateNow = false;
+      late.get(a.invoiceId)?.steps.push({ on: day, kind: 'level', level: a.to });
+    }
+    for (const a of of('escalation_candidate')) {
+      if (escalations.has(a.customerId)) continue;
+      const balance = a.invoiceIds.reduce((sum, id) => sum + (invoices.get(id)?.balance ?? 0), 0);
+      escalations.set(a.customerId, { customerId: a.customerId, name: names.get(a.customerId) ?? a.customerId, on: day, invoiceIds: a.invoiceIds, balance });
+    }
+    for (const a of of('send_message')) {
+      if (usedKeys.has(a.key)) continue;
+      usedKeys.add(a.key);
+      const message = { id: `m${++messageSeq}`, customerId: a.customerId, kind: a.kind, invoiceIds: a.invoiceIds, status: 'queued' as const, queuedOn: day, sendOn: localMoment(a.sendAt, settings.timezone).date, key: a.key, total: a.total };
+      queued.set(message.id, message);
+      if (ASKS_FOR_MONEY.has(a.kind)) {
+        messages.set(message.id, message);
+        for (const id of a.invoiceIds) {
+          let set = messagesOf.get(id);
+          if (!set) messagesOf.set(id, (set = new Set()));
+          set.add(message.id);
+        }
+      }
+      if (DUNNING_KINDS.has(a.kind)) {
+        const h = historyOf(a.customerId);
+        h.contactedInvoiceIds = [...new Set([...h.contactedInvoiceIds, ...a.invoiceIds])];
+      }
+      if (a.kind === 'verification') for (const id of a.invoiceIds) if (states.has(id)) states.get(id)!.verificationSentOn = day;
+    }
+    // Retire and restore before opening: an account never holds two open tasks.
+    for (const a of of('retire_task')) {
+      const task = tasks.get(a.taskId);
+      if (task?.status !== 'open') continue;
+      task.status = 'retired';
+      openTaskOf.delete(task.customerId);
+      findRetired(task.customerId);
+    }
+    for (const a of of('restore_task')) {
+      const task = tasks.get(a.taskId);
+      if (!task || task.status !== 'retired' || openTaskOf.has(task.customerId)) continue;
+      task.status = 'open';
+      task.scheduledFor = a.scheduledFor;
+      openTaskOf.set(task.customerId, task);
+      findRetired(task.customerId);
+      callsOpened += 1;
+      weekOf(day).callsOpened += 1;
+    }
+    for (const a of of('open_task')) {
+      if (usedTaskKeys.has(a.key) || openTaskOf.has(a.customerId)) continue;
+      usedTaskKeys.add(a.key);
+      const task: SimTask = { id: `t${++taskSeq}`, customerId: a.customerId, level: a.level, reason: a.reason, reasons: [a.reason], scheduledFor: a.scheduledFor, createdOn: day, status: 'open' };
+      tasks.set(task.id, task);
+      tasksOf.set(task.customerId, [...(tasksOf.get(task.customerId) ?? []), task]);
+      openTaskOf.set(task.customerId, task);
+      callsOpened += 1;
+      weekOf(day).callsOpened += 1;
+    }
+    for (const a of of('add_reason')) {
+      const task = openTaskOf.get(a.customerId);
+      if (!task || task.reasons.includes(a.reason)) continue;
+      task.reasons = [...task.reasons, a.reason as TaskReason];
+      if (a.scheduledFor < task.scheduledFor) task.scheduledFor = a.scheduledFor;
+    }
+    for (const a of of('raise_task')) {
+      const task = tasks.get(a.taskId);
+      if (!task || task.level >= a.level) continue;
+      task.level = a.level;
+      weekOf(day).callsRaised += 1;
+    }
+  };
+
+  /** The send path on its day: the fresh balance check drops paid invoices; a dunning message is the account's last dunning contact. */
+  const send = (day: LocalDate) => {
+    for (const message of [...queued.values()]) {
+      if (!message.sendOn || message.sendOn > day) continue;
+      queued.delete(message.id);
+      const listed = ASKS_FOR_MONEY.has(message.kind) ? message.invoiceIds.filter((id) => (invoices.get(id)?.balance ?? 0) > 0) : message.invoiceIds;
+      if (!listed.length) {
+        dropMessage(message.id);
+        cancelledMessages += 1;
+        continue;
+      }
+      if (ASKS_FOR_MONEY.has(message.kind)) {
+        for (const id of message.invoiceIds) if (!listed.includes(id)) messagesOf.get(id)?.delete(message.id);
+        message.invoiceIds = listed;
+        message.status = 'sent';
+      }
+      message.sendOn = day;
+      if (DUNNING_KINDS.has(message.kind)) {
+        const h = historyOf(message.customerId);
+        if (!h.lastDunningOn || day > h.lastDunningOn) h.lastDunningOn = day;
+        for (const id of listed) {
+          const entry = late.get(id);
+          if (!entry) continue;
+          entry.steps.push({ on: day, kind: message.kind });
+          if (!entry.firstReminderOn) {
+            entry.firstReminderOn = day;
+            entry.firstReminderKind = message.kind;
+          }
+        }
+      }
+      sentMessages += 1;
+      totalsByKind[message.kind] = (totalsByKind[message.kind] ?? 0) + 1;
+      const week = weekOf(day);
+      week.messages[message.kind] = (week.messages[message.kind] ?? 0) + 1;
+      week.totalMessages += 1;
+      perDay.set(day, (perDay.get(day) ?? 0) + 1);
+    }
+  };
+
+  const total = daysBetween(from, to) + 1;
+  let done = 0;
+  for (let day = from; day <= to; day = addDays(day, 1)) {
+    for (const id of timeline.advanceTo(day)) {
+      const invoice = invoices.get(id);
+      if (!invoice) continue;
+      invoice.balance = timeline.balanceOf(id);
+      if (invoice.balance > 0) open.add(id);
+      else open.delete(id);
+    }
+    // The day's input: the invoices open that day, and those with a state (paid since the last run).
+    const dayInvoices: Invoice[] = [];
+    for (const id of open) {
+      const invoice = invoices.get(id)!;
+      dayInvoices.push(invoice);
+      if (invoice.dueDate < day && !late.has(id)) {
+        late.set(id, { invoiceId: id, docNumber: invoice.docNumber, customerId: payerOf(invoice.customerId), dueDate: invoice.dueDate, lateOn: day, lateBalance: invoice.balance, firstReminderOn: null, firstReminderKind: null, steps: [], paidOn: null, paidAfterContact: 0 });
+      }
+    }
+    const payments: Payment[] = [];
+    for (const id of states.keys()) {
+      if (open.has(id)) continue;
+      const invoice = invoices.get(id)!;
+      dayInvoices.push(invoice);
+      for (const a of applications.get(id) ?? []) {
+        if (a.source === 'payment' && a.on <= day) payments.push({ id: a.paymentId!, customerId: invoice.customerId, txnDate: a.on, appliedTo: [{ invoiceId: id, amount: a.amount }] });
+      }
+    }
+    const dayMessages = new Set<SimMessage>();
+    for (const invoice of dayInvoices) for (const id of messagesOf.get(invoice.id) ?? []) dayMessages.add(messages.get(id)!);
+    for (const q of queued.values()) if (messages.has(q.id)) dayMessages.add(q);
+    const decided = performance.now();
+    const actions = runPlaybook(
+      {
+        now: zonedInstant(day, RUN_MINUTES, settings.timezone),
+        connectedOn: from,
+        customers: history.customers,
+        invoices: dayInvoices,
+        states: [...states.values()].map((s) => ({ ...s })),
+        histories: [...histories.values()].map((h) => ({ ...h })),
+        promises: [],
+        disputes: [],
+        pauses: [],
+        payments,
+        openTasks: [...openTaskOf.values()].map((t) => ({ ...t, reasons: [...t.reasons] })),
+        retiredTasks: [...retiredOf.values()].map((t) => ({ ...t, reasons: [...t.reasons] })),
+        callAttempts: [],
+        messages: [...dayMessages].map((m) => ({ ...m })),
+      },
+      settings,
+    );
+    playbookMs += performance.now() - decided;
+    apply(day, actions);
+    send(day);
+    const week = weekOf(day);
+    week.listMax = Math.max(week.listMax, openTaskOf.size);
+    done += 1;
+    options.onProgress?.({ done, total, day });
+  }
+
+  // The facts of the history after the first contact: no claim that the contact caused them.
+  const historyInvoices = new Map(history.invoices.map((i) => [i.id, i]));
+  const daysToPaid: number[] = [];
+  let lateDollars = 0;
+  let paidAfter = 0;
+  for (const entry of late.values()) {
+    const apps: Application[] = applications.get(entry.invoiceId) ?? [];
+    entry.paidOn = paidOn(historyInvoices.get(entry.invoiceId)!, apps);
+    lateDollars += entry.lateBalance;
+    if (!entry.firstReminderOn) continue;
+    const first = entry.firstReminderOn;
+    entry.paidAfterContact = Math.min(entry.lateBalance, apps.filter((a) => a.on > first).reduce((sum, a) => sum + a.amount, 0));
+    paidAfter += entry.paidAfterContact;
+    if (entry.paidOn && entry.paidOn > first) daysToPaid.push(daysBetween(first, entry.paidOn));
+  }
+  const lateInvoices = [...late.values()].sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.invoiceId.localeCompare(b.invoiceId));
+  const unexplained = [...applications.values()].filter((list) => list.some((a) => a.source === 'unexplained')).length;
+  return {
+    from,
+    to,
+    days: total,
+    settings: { levelDays: settings.levelDays, minDaysBetweenLevels: settings.minDaysBetweenLevels, dunningGapDays: settings.dunningGapDays, verificationMaxAgeDays: settings.verificationMaxAgeDays, timezone: settings.timezone },
+    lateInvoices,
+    weeks: [...weeks.values()].sort((a, b) => a.week.localeCompare(b.week)),
+    busiestDays: [...perDay].map(([day, count]) => ({ day, messages: count })).sort((a, b) => b.messages - a.messages || a.day.localeCompare(b.day)).slice(0, 5),
+    totals: {
+      messages: totalsByKind,
+      sentMessages,
+      cancelledMessages,
+      callsOpened,
+      lateInvoices: lateInvoices.length,
+      lateDollars,
+      paidAfterFirstContact: paidAfter,
+      paidAfterFirstContactShare: lateDollars > 0 ? paidAfter / lateDollars : null,
+      medianDaysFirstContactToPaid: median(daysToPaid),
+      unexplainedBalances: unexplained,
+    },
+    escalations: [...escalations.values()].sort((a, b) => a.on.localeCompare(b.on) || a.customerId.localeCompare(b.customerId)),
+    timings: { replayMs: Math.round(performance.now() - started), playbookMs: Math.round(playbookMs) },
+  };
+}
