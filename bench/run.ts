@@ -8,6 +8,7 @@ import { playbookBenchmark } from './playbook-bench';
 import { cadenceBenchmark } from './cadence-bench';
 import { mailBenchmark } from './mail-bench';
 import { notesBenchmark } from './notes-bench';
+import { backtestBenchmark } from './backtest-bench';
 
 /**
  * `npm run bench [-- name ...]`: runs the benchmarks, prints one table of figures with their
@@ -33,6 +34,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   cadence: cadenceBenchmark,
   mail: mailBenchmark,
   notes: notesBenchmark,
+  backtest: backtestBenchmark,
 };
 
 /** A stable id for a figure: the benchmark and the first words of its measure, e.g. `cadence.get-worklist-at-20-000`. */

@@ -1,6 +1,6 @@
 import { addDays, daysBetween, localMoment, zonedInstant, type LocalDate } from './calendar';
 import { payerResolver } from './accounts';
-import { ASKS_FOR_MONEY, DUNNING_KINDS } from './message-kinds';
+import { ASKS_FOR_MONEY, DUNNING_KINDS, MESSAGE_LEVEL } from './message-kinds';
 import type { Action, CallTask, CustomerHistory, Invoice, InvoiceState, Level, MessageKind, Payment, RecordedMessage, TaskReason } from './model';
 import type { Cents } from './money';
 import { runPlaybook } from './playbook';
@@ -24,6 +24,8 @@ export interface BacktestOptions {
   from: LocalDate;
   to: LocalDate;
   settings: PlaybookSettings;
+  /** Leave out of each day's input what the playbook cannot act on (the default; false feeds every open invoice, for tests). */
+  prune?: boolean;
   /** Called after each replayed day. */
   onProgress?: (progress: { done: number; total: number; day: LocalDate }) => void;
 }
@@ -114,6 +116,9 @@ interface SimTask extends CallTask {
 
 type Of<T extends Action['type']> = Extract<Action, { type: T }>;
 
+/** A dunning message of each level, for the summaries of what sent messages told. */
+const LEVEL_KIND: Record<number, MessageKind> = { 1: 'reminder', 2: 'second_notice', 3: 'demand_letter', 4: 'final_notice' };
+
 /** ISO 8601 week of a local date: YYYY-Www. */
 export function isoWeek(day: LocalDate): string {
   const date = new Date(`${day}T00:00:00Z`);
@@ -134,7 +139,7 @@ function median(values: number[]): number | null {
 
 /** Replays the playbook over [from, to] on the history; see the module's comment. */
 export function runBacktest(history: ReceivablesHistory, options: BacktestOptions): BacktestReport {
-  const { from, to, settings } = options;
+  const { from, to, settings, prune = true } = options;
   if (from > to) throw new Error(`the back-test window ends (${to}) before it starts (${from})`);
   const started = performance.now();
   let playbookMs = 0;
@@ -159,10 +164,14 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
     if (!h) histories.set(customerId, (h = { customerId, lastDunningOn: null, lastReachedOn: null, contactedInvoiceIds: [] }));
     return h;
   };
-  /** Messages that ask for money, queued or sent (cancelled ones are dropped), and by invoice. */
-  const messages = new Map<string, SimMessage>();
-  const messagesOf = new Map<string, Set<string>>();
-  const queued = new Map<string, SimMessage & { total: Cents }>();
+  /** The outbox's queued messages (cancelled and sent ones leave it). */
+  const queued = new Map<string, SimMessage>();
+  /**
+   * What the sent dunning messages told each invoice: the highest level whose message listed it.
+   * The playbook reads sent messages for that alone (the last dunning day is the history's), so
+   * each day's input gets one summary per account and level instead of every message ever sent.
+   */
+  const sentLevel = new Map<string, number>();
   const usedKeys = new Set<string>();
   let messageSeq = 0;
   const tasks = new Map<string, SimTask>();
@@ -187,12 +196,6 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
     return figures;
   };
 
-  const dropMessage = (id: string) => {
-    const message = messages.get(id);
-    if (message) for (const invoiceId of message.invoiceIds) messagesOf.get(invoiceId)?.delete(id);
-    messages.delete(id);
-    queued.delete(id);
-  };
   const tasksOf = new Map<string, SimTask[]>();
   /** The account's newest retired task (by the day it was created), the one that comes back, as the repository finds it. */
   const findRetired = (customerId: string) => {
@@ -207,14 +210,11 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
     // cancel_pending: the state goes, the invoice's own queued letters are cancelled, the history forgets it.
     for (const a of of('cancel_pending')) {
       states.delete(a.invoiceId);
-      for (const id of [...(messagesOf.get(a.invoiceId) ?? [])]) {
-        const m = messages.get(id)!;
-        if (m.status === 'queued' && m.invoiceIds.length === 1) dropMessage(id);
-      }
+      for (const m of [...queued.values()]) if (m.kind !== 'thank_you' && m.invoiceIds.length === 1 && m.invoiceIds[0] === a.invoiceId) queued.delete(m.id);
       const h = histories.get(a.customerId);
       if (h) h.contactedInvoiceIds = h.contactedInvoiceIds.filter((id) => id !== a.invoiceId);
     }
-    for (const a of of('cancel_message')) if (messages.get(a.messageId)?.status === 'queued') dropMessage(a.messageId);
+    for (const a of of('cancel_message')) queued.delete(a.messageId);
     const ensureState = (invoiceId: string) => {
       if (!states.has(invoiceId)) states.set(invoiceId, { invoiceId, level: 0, levelEnteredOn: null, level1On: null, level2On: null, firstSeenOn: day, verificationSentOn: null, escalateNow: false });
       return states.get(invoiceId)!;
@@ -240,14 +240,6 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
       usedKeys.add(a.key);
       const message = { id: `m${++messageSeq}`, customerId: a.customerId, kind: a.kind, invoiceIds: a.invoiceIds, status: 'queued' as const, queuedOn: day, sendOn: localMoment(a.sendAt, settings.timezone).date, key: a.key, total: a.total };
       queued.set(message.id, message);
-      if (ASKS_FOR_MONEY.has(a.kind)) {
-        messages.set(message.id, message);
-        for (const id of a.invoiceIds) {
-          let set = messagesOf.get(id);
-          if (!set) messagesOf.set(id, (set = new Set()));
-          set.add(message.id);
-        }
-      }
       if (DUNNING_KINDS.has(a.kind)) {
         const h = historyOf(a.customerId);
         h.contactedInvoiceIds = [...new Set([...h.contactedInvoiceIds, ...a.invoiceIds])];
@@ -303,20 +295,15 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
       queued.delete(message.id);
       const listed = ASKS_FOR_MONEY.has(message.kind) ? message.invoiceIds.filter((id) => (invoices.get(id)?.balance ?? 0) > 0) : message.invoiceIds;
       if (!listed.length) {
-        dropMessage(message.id);
         cancelledMessages += 1;
         continue;
       }
-      if (ASKS_FOR_MONEY.has(message.kind)) {
-        for (const id of message.invoiceIds) if (!listed.includes(id)) messagesOf.get(id)?.delete(message.id);
-        message.invoiceIds = listed;
-        message.status = 'sent';
-      }
-      message.sendOn = day;
       if (DUNNING_KINDS.has(message.kind)) {
         const h = historyOf(message.customerId);
         if (!h.lastDunningOn || day > h.lastDunningOn) h.lastDunningOn = day;
+        const level = MESSAGE_LEVEL[message.kind] ?? 0;
         for (const id of listed) {
+          if (level > (sentLevel.get(id) ?? 0)) sentLevel.set(id, level);
           const entry = late.get(id);
           if (!entry) continue;
           entry.steps.push({ on: day, kind: message.kind });
@@ -338,7 +325,8 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
   const total = daysBetween(from, to) + 1;
   let done = 0;
   for (let day = from; day <= to; day = addDays(day, 1)) {
-    for (const id of timeline.advanceTo(day)) {
+    const changed = timeline.advanceTo(day);
+    for (const id of changed) {
       const invoice = invoices.get(id);
       if (!invoice) continue;
       invoice.balance = timeline.balanceOf(id);
@@ -346,26 +334,71 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
       else open.delete(id);
     }
     // The day's input: the invoices open that day, and those with a state (paid since the last run).
-    const dayInvoices: Invoice[] = [];
+    const openOf = new Map<string, Invoice[]>();
     for (const id of open) {
       const invoice = invoices.get(id)!;
-      dayInvoices.push(invoice);
+      const payer = payerOf(invoice.customerId);
+      const list = openOf.get(payer);
+      if (list) list.push(invoice);
+      else openOf.set(payer, [invoice]);
       if (invoice.dueDate < day && !late.has(id)) {
-        late.set(id, { invoiceId: id, docNumber: invoice.docNumber, customerId: payerOf(invoice.customerId), dueDate: invoice.dueDate, lateOn: day, lateBalance: invoice.balance, firstReminderOn: null, firstReminderKind: null, steps: [], paidOn: null, paidAfterContact: 0 });
+        late.set(id, { invoiceId: id, docNumber: invoice.docNumber, customerId: payer, dueDate: invoice.dueDate, lateOn: day, lateBalance: invoice.balance, firstReminderOn: null, firstReminderKind: null, steps: [], paidOn: null, paidAfterContact: 0 });
       }
     }
-    const payments: Payment[] = [];
+    const settledOf = new Map<string, Invoice[]>();
     for (const id of states.keys()) {
       if (open.has(id)) continue;
       const invoice = invoices.get(id)!;
+      const payer = payerOf(invoice.customerId);
+      settledOf.set(payer, [...(settledOf.get(payer) ?? []), invoice]);
+    }
+    const queuedFor = new Set([...queued.values()].map((m) => m.customerId));
+    const firstLevelAt = Math.min(1, settings.levelDays[0]);
+    /**
+     * What the playbook cannot act on today is left out of its input, so a day costs what can
+     * change (the decision is the same: `prune: false` feeds everything, and a test compares).
+     * An account is dormant when every invoice it owes is at the last level and was told so, it
+     * has its open task and no queued message, and nothing it owes is new or paid: the playbook
+     * has nothing to do for it. Of the others, an invoice already seen that is not yet due takes
+     * part only in keeping a find-an-email task.
+     */
+    const dormant = (payer: string, owed: Invoice[]) =>
+      !settledOf.has(payer) && !queuedFor.has(payer) && openTaskOf.has(payer) && owed.every((i) => states.get(i.id)?.level === 4 && sentLevel.get(i.id) === 4 && !changed.has(i.id));
+    const dayInvoices: Invoice[] = [];
+    const skipped = new Set<string>();
+    for (const [payer, owed] of openOf) {
+      if (prune && dormant(payer, owed)) {
+        skipped.add(payer);
+        continue;
+      }
+      const findingEmail = openTaskOf.get(payer)?.reasons.includes('find_email') ?? false;
+      for (const invoice of owed) {
+        const state = states.get(invoice.id);
+        if (prune && state && state.level === 0 && !findingEmail && daysBetween(invoice.dueDate, day) < firstLevelAt) continue;
+        dayInvoices.push(invoice);
+      }
+    }
+    const payments: Payment[] = [];
+    for (const invoice of [...settledOf.values()].flat()) {
+      const id = invoice.id;
       dayInvoices.push(invoice);
       for (const a of applications.get(id) ?? []) {
         if (a.source === 'payment' && a.on <= day) payments.push({ id: a.paymentId!, customerId: invoice.customerId, txnDate: a.on, appliedTo: [{ invoiceId: id, amount: a.amount }] });
       }
     }
-    const dayMessages = new Set<SimMessage>();
-    for (const invoice of dayInvoices) for (const id of messagesOf.get(invoice.id) ?? []) dayMessages.add(messages.get(id)!);
-    for (const q of queued.values()) if (messages.has(q.id)) dayMessages.add(q);
+    const dayMessages: RecordedMessage[] = [];
+    for (const q of queued.values()) if (ASKS_FOR_MONEY.has(q.kind)) dayMessages.push({ ...q, invoiceIds: [...q.invoiceIds] });
+    const told = new Map<string, RecordedMessage>();
+    for (const invoice of dayInvoices) {
+      const level = sentLevel.get(invoice.id);
+      if (!level) continue;
+      const payer = payerOf(invoice.customerId);
+      const key = `${payer}:${level}`;
+      let summary = told.get(key);
+      if (!summary) told.set(key, (summary = { id: `sent:${key}`, customerId: payer, kind: LEVEL_KIND[level]!, invoiceIds: [], status: 'sent', queuedOn: day, sendOn: null }));
+      summary.invoiceIds.push(invoice.id);
+    }
+    dayMessages.push(...told.values());
     const decided = performance.now();
     const actions = runPlaybook(
       {
@@ -373,16 +406,17 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
         connectedOn: from,
         customers: history.customers,
         invoices: dayInvoices,
-        states: [...states.values()].map((s) => ({ ...s })),
+        states: [...states.values()],
         histories: [...histories.values()].map((h) => ({ ...h })),
         promises: [],
         disputes: [],
         pauses: [],
         payments,
-        openTasks: [...openTaskOf.values()].map((t) => ({ ...t, reasons: [...t.reasons] })),
-        retiredTasks: [...retiredOf.values()].map((t) => ({ ...t, reasons: [...t.reasons] })),
+        // The playbook adds reasons and levels to the tasks it is given: it gets copies.
+        openTasks: [...openTaskOf.values()].filter((t) => !skipped.has(t.customerId)).map((t) => ({ ...t, reasons: [...t.reasons] })),
+        retiredTasks: [...retiredOf.values()].filter((t) => !skipped.has(t.customerId)).map((t) => ({ ...t, reasons: [...t.reasons] })),
         callAttempts: [],
-        messages: [...dayMessages].map((m) => ({ ...m })),
+        messages: dayMessages,
       },
       settings,
     );
