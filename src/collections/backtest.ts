@@ -97,6 +97,8 @@ export interface BacktestReport {
     /** Of the late dollars, what was paid after the day Ardesk would first have contacted the customer about them. */
     paidAfterFirstContact: Cents;
     paidAfterFirstContactShare: number | null;
+    /** Median days from the due date to the first reminder (late invoices that got one). */
+    medianDaysDueToFirstReminder: number | null;
     /** Median days from the first contact to the day the invoice was paid in full (invoices paid after it). */
     medianDaysFirstContactToPaid: number | null;
     /** Invoices whose balance today the history does not explain (dated the day QuickBooks last changed them). */
@@ -125,8 +127,7 @@ export function isoWeek(day: LocalDate): string {
   const weekday = (date.getUTCDay() + 6) % 7; // Monday 0
   date.setUTCDate(date.getUTCDate() - weekday + 3); // the week's Thursday decides the year
   const year = date.getUTCFullYear();
-  const firstThursday = new Date(Date.UTC(year, 0, 4));
-  const week = 1 + Math.round((date.getTime() - firstThursday.getTime()) / 86_400_000 / 7 - ((firstThursday.getUTCDay() + 6) % 7) / 7 + 3 / 7);
+  const week = 1 + Math.floor((date.getTime() - Date.UTC(year, 0, 1)) / (7 * 86_400_000));
   return `${year}-W${String(week).padStart(2, '0')}`;
 }
 
@@ -432,6 +433,7 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
   // The facts of the history after the first contact: no claim that the contact caused them.
   const historyInvoices = new Map(history.invoices.map((i) => [i.id, i]));
   const daysToPaid: number[] = [];
+  const daysToFirst: number[] = [];
   let lateDollars = 0;
   let paidAfter = 0;
   for (const entry of late.values()) {
@@ -440,6 +442,7 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
     lateDollars += entry.lateBalance;
     if (!entry.firstReminderOn) continue;
     const first = entry.firstReminderOn;
+    daysToFirst.push(daysBetween(entry.dueDate, first));
     entry.paidAfterContact = Math.min(entry.lateBalance, apps.filter((a) => a.on > first).reduce((sum, a) => sum + a.amount, 0));
     paidAfter += entry.paidAfterContact;
     if (entry.paidOn && entry.paidOn > first) daysToPaid.push(daysBetween(first, entry.paidOn));
@@ -463,6 +466,7 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
       lateDollars,
       paidAfterFirstContact: paidAfter,
       paidAfterFirstContactShare: lateDollars > 0 ? paidAfter / lateDollars : null,
+      medianDaysDueToFirstReminder: median(daysToFirst),
       medianDaysFirstContactToPaid: median(daysToPaid),
       unexplainedBalances: unexplained,
     },

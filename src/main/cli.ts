@@ -10,7 +10,10 @@ import { PROJECT_ROOT } from '../paths';
 const appContext = () => import('../app-context');
 
 const CONFIGURATION = 'Configuration comes from the environment, and from a .env file in the current folder for what the environment does not set (see .env.example).';
-import { centsToDecimal } from '../collections/money';
+import { centsToDecimal, centsToNumber } from '../collections/money';
+import type { BacktestReport } from '../collections/backtest';
+import type { PlaybookSettings } from '../collections/settings';
+import type { BacktestComparison, BacktestProgress } from '../services/backtest';
 import { workListJson } from '../web/presenters/money-json';
 
 const USAGE = `Usage: ardesk <command> [options]
@@ -24,6 +27,7 @@ Commands:
   sync         sync one company now: ardesk sync --realm R [--full]
   cadence      run the playbook for one company: ardesk cadence --realm R [--as-of YYYY-MM-DD]
   worklist     the calls to make: ardesk worklist --realm R [--as-of YYYY-MM-DD] [--json]
+  backtest     the playbook replayed on the company's history: ardesk backtest --realm R --from D1 --to D2
   demo         the whole product on this machine: sandbox, web, worker (ardesk demo [--reset])
   help         show this text
 
@@ -74,6 +78,22 @@ Prints the calls to make, largest overdue balance first.
   --realm R            the QuickBooks company id (realmId)
   --as-of YYYY-MM-DD   the day (default: today on the business clock)
   --json               the whole work list as JSON
+${CONFIGURATION}`,
+  backtest: `Usage: ardesk backtest --realm R --from YYYY-MM-DD --to YYYY-MM-DD [--json] [settings]
+
+Replays the collection playbook day by day over the window on the company's own history (the
+copy of QuickBooks: invoices, payments and the credit memos they apply), with its settings, as
+if Ardesk had been connected on the first day. Sends nothing, writes nothing, and nobody answers
+a call. Prints when each late invoice would have been reminded and really paid, messages and
+calls per week, the busiest days, the share of late dollars paid after the first contact, and the
+accounts that would have had a final notice. Progress goes to stderr.
+  --realm R                 the QuickBooks company id (realmId)
+  --from, --to YYYY-MM-DD   the window, both days included
+  --json                    the whole report as JSON (amounts in currency units)
+Settings to try instead of the company's (the two runs are shown side by side; nothing is saved):
+  --level-days A,B,C,D      days overdue at which levels 1-4 are entered, e.g. 5,15,30,60
+  --gap-days N              no two dunning emails to one customer closer than N days
+  --min-days-between-levels N
 ${CONFIGURATION}`,
   demo: `Usage: ardesk demo [--reset] [--port P] [--sandbox-port P] [--data-dir DIR]
 
@@ -176,6 +196,8 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       }
       return;
     }
+    case 'backtest':
+      return backtestCommand(args);
     case 'web': {
       parseArgs({ args, options: {}, strict: true });
       const [{ startWeb }, { stopOnSignals }] = await Promise.all([import('./web'), import('./shutdown')]);
@@ -222,6 +244,131 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       return;
     default:
       fail(`Unknown command "${command}".\n\n${USAGE}`, 2);
+  }
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The settings a back-test tries instead of the company's, from the command line. */
+function settingsOverrides(values: { 'level-days'?: string; 'gap-days'?: string; 'min-days-between-levels'?: string }): Partial<PlaybookSettings> | null {
+  const overrides: Partial<PlaybookSettings> = {};
+  const whole = (text: string, name: string) => {
+    if (!/^\d+$/.test(text.trim())) fail(`--${name} takes whole days (got "${text}")`, 2);
+    return Number(text);
+  };
+  if (values['level-days'] !== undefined) {
+    const days = values['level-days'].split(',').map((d) => whole(d, 'level-days'));
+    if (days.length !== 4 || days.some((d, i) => i > 0 && d <= days[i - 1]!)) fail(`--level-days takes four increasing numbers of days, e.g. 5,15,30,60 (got "${values['level-days']}")`, 2);
+    overrides.levelDays = days as PlaybookSettings['levelDays'];
+  }
+  if (values['gap-days'] !== undefined) overrides.dunningGapDays = whole(values['gap-days'], 'gap-days');
+  if (values['min-days-between-levels'] !== undefined) overrides.minDaysBetweenLevels = whole(values['min-days-between-levels'], 'min-days-between-levels');
+  return Object.keys(overrides).length ? overrides : null;
+}
+
+/** A progress bar on a terminal; elsewhere a line every tenth of the way. */
+function progressOnStderr(): (progress: BacktestProgress) => void {
+  let shown = -1;
+  return ({ phase, done, total }) => {
+    if (phase === 'loading') return void process.stderr.write('backtest: reading the history...\n');
+    const share = total ? done / total : 1;
+    if (process.stderr.isTTY) {
+      const width = 30;
+      process.stderr.write(`\r[${'#'.repeat(Math.round(share * width)).padEnd(width)}] ${done}/${total} days${done === total ? '\n' : ''}`);
+      return;
+    }
+    const tenth = Math.floor(share * 10);
+    if (tenth > shown) {
+      shown = tenth;
+      process.stderr.write(`backtest: ${done}/${total} days replayed\n`);
+    }
+  };
+}
+
+/** The report with its amounts in currency units, as the API shows money. */
+function backtestJson(report: BacktestReport) {
+  const { lateInvoices, escalations, totals, ...rest } = report;
+  return {
+    ...rest,
+    totals: { ...totals, lateDollars: centsToNumber(totals.lateDollars), paidAfterFirstContact: centsToNumber(totals.paidAfterFirstContact) },
+    escalations: escalations.map((e) => ({ ...e, balance: centsToNumber(e.balance) })),
+    lateInvoices: lateInvoices.map((i) => ({ ...i, lateBalance: centsToNumber(i.lateBalance), paidAfterContact: centsToNumber(i.paidAfterContact) })),
+  };
+}
+
+const LATE_SHOWN = 25;
+const percent = (share: number | null) => (share === null ? '-' : `${(share * 100).toFixed(1)}%`);
+const days = (value: number | null) => (value === null ? '-' : `${value} days`);
+const kinds = (counts: Partial<Record<string, number>>) => Object.entries(counts).map(([kind, n]) => `${kind} ${n}`).join(', ') || 'none';
+
+function backtestText(report: BacktestReport): string {
+  const t = report.totals;
+  const lines = [
+    `Back-test ${report.from} to ${report.to} (${report.days} days), levels at ${report.settings.levelDays.join('/')} days overdue, ${report.settings.dunningGapDays} days between emails. Nothing was sent.`,
+    `Messages: ${t.sentMessages} (${kinds(t.messages)}); busiest days: ${report.busiestDays.map((d) => `${d.day} (${d.messages})`).join(', ') || 'none'}`,
+    `Calls put on the list: ${t.callsOpened}`,
+    `Late invoices: ${t.lateInvoices}, ${centsToDecimal(t.lateDollars)} late; first reminder a median ${days(t.medianDaysDueToFirstReminder)} after the due date`,
+    `Paid after the first contact: ${centsToDecimal(t.paidAfterFirstContact)} (${percent(t.paidAfterFirstContactShare)} of late dollars); median ${days(t.medianDaysFirstContactToPaid)} from first contact to payment (facts of the history, not effects of the contact)`,
+    `Accounts escalated to a final notice: ${report.escalations.length}`,
+    ...report.escalations.map((e) => `  ${e.on}  ${centsToDecimal(e.balance).padStart(12)}  ${e.name}`),
+    '',
+    'Week      messages  calls  raised  list (max)  by kind',
+    ...report.weeks.map((w) => `${w.week}  ${String(w.totalMessages).padStart(8)}  ${String(w.callsOpened).padStart(5)}  ${String(w.callsRaised).padStart(6)}  ${String(w.listMax).padStart(10)}  ${kinds(w.messages)}`),
+    '',
+    `Late invoices (${Math.min(LATE_SHOWN, report.lateInvoices.length)} of ${report.lateInvoices.length}; --json for all):`,
+    'Invoice     due         first reminder  later steps                     paid',
+    ...report.lateInvoices.slice(0, LATE_SHOWN).map((i) => {
+      const later = i.steps.filter((s) => s.kind !== 'level').slice(1).map((s) => `${s.on.slice(5)} ${s.kind}`).join(', ');
+      return `${(i.docNumber ?? i.invoiceId).padEnd(10)}  ${i.dueDate}  ${(i.firstReminderOn ?? '-').padEnd(14)}  ${(later || '-').padEnd(30)}  ${i.paidOn ?? 'not paid'}`;
+    }),
+  ];
+  if (t.unexplainedBalances) lines.push('', `${t.unexplainedBalances} invoice(s) changed without a payment in the history: dated the day QuickBooks last changed them.`);
+  return `${lines.join('\n')}\n`;
+}
+
+function comparisonText({ baseline, variant }: BacktestComparison): string {
+  const rows: Array<[string, (r: BacktestReport) => string]> = [
+    ['levels (days overdue)', (r) => r.settings.levelDays.join('/')],
+    ['days between emails', (r) => String(r.settings.dunningGapDays)],
+    ['messages sent', (r) => String(r.totals.sentMessages)],
+    ['dunning messages', (r) => String(['reminder', 'overdue_statement', 'second_notice', 'demand_letter', 'final_notice'].reduce((n, k) => n + (r.totals.messages[k as keyof typeof r.totals.messages] ?? 0), 0))],
+    ['calls put on the list', (r) => String(r.totals.callsOpened)],
+    ['first reminder after due', (r) => days(r.totals.medianDaysDueToFirstReminder)],
+    ['late dollars paid after contact', (r) => percent(r.totals.paidAfterFirstContactShare)],
+    ['first contact to payment', (r) => days(r.totals.medianDaysFirstContactToPaid)],
+    ['final notices (accounts)', (r) => String(r.escalations.length)],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return [
+    `Back-test ${baseline.from} to ${baseline.to}, side by side. Nothing was sent.`,
+    `${''.padEnd(width)}  ${'company settings'.padStart(18)}  ${'tried'.padStart(18)}`,
+    ...rows.map(([label, value]) => `${label.padEnd(width)}  ${value(baseline).padStart(18)}  ${value(variant).padStart(18)}`),
+    '',
+  ].join('\n');
+}
+
+async function backtestCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { realm: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean', default: false }, 'level-days': { type: 'string' }, 'gap-days': { type: 'string' }, 'min-days-between-levels': { type: 'string' } },
+    strict: true,
+  });
+  if (!values.realm) fail('ardesk backtest needs --realm <QuickBooks company id>', 2);
+  if (!values.from || !values.to || !DAY.test(values.from) || !DAY.test(values.to)) fail('ardesk backtest needs --from and --to, dates YYYY-MM-DD', 2);
+  if (values.from > values.to) fail(`--to (${values.to}) is before --from (${values.from})`, 2);
+  const variant = settingsOverrides(values);
+  const context = await (await appContext()).createAppContext(loadConfig());
+  try {
+    const request = { realmId: values.realm, from: values.from, to: values.to, onProgress: progressOnStderr() };
+    if (variant) {
+      const comparison = await context.services.backtest.compare({ ...request, variant });
+      process.stdout.write(values.json ? `${JSON.stringify({ baseline: backtestJson(comparison.baseline), variant: backtestJson(comparison.variant) }, null, 2)}\n` : comparisonText(comparison));
+    } else {
+      const report = await context.services.backtest.run(request);
+      process.stdout.write(values.json ? `${JSON.stringify(backtestJson(report), null, 2)}\n` : backtestText(report));
+    }
+  } finally {
+    await context.close();
   }
 }
 
