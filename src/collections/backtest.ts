@@ -407,7 +407,7 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
         connectedOn: from,
         customers: history.customers,
         invoices: dayInvoices,
-        states: [...states.values()],
+        states: dayInvoices.flatMap((i) => states.get(i.id) ?? []),
         histories: [...histories.values()].map((h) => ({ ...h })),
         promises: [],
         disputes: [],
