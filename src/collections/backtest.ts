@@ -156,6 +156,9 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
     invoices.set(i.id, { id: i.id, customerId: i.customerId, docNumber: i.docNumber, txnDate: i.txnDate, dueDate: i.dueDate, total: i.total, balance: 0, billEmail: i.billEmail });
   }
   const open = new Set<string>();
+  /** The open invoices of each paying account, kept as balances change. */
+  const openOf = new Map<string, Map<string, Invoice>>();
+  const payerOfInvoice = new Map([...invoices.values()].map((i) => [i.id, payerOf(i.customerId)]));
 
   // What the recorder keeps, in memory.
   const states = new Map<string, InvoiceState>();
@@ -331,21 +334,19 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
       const invoice = invoices.get(id);
       if (!invoice) continue;
       invoice.balance = timeline.balanceOf(id);
-      if (invoice.balance > 0) open.add(id);
-      else open.delete(id);
-    }
-    // The day's input: the invoices open that day, and those with a state (paid since the last run).
-    const openOf = new Map<string, Invoice[]>();
-    for (const id of open) {
-      const invoice = invoices.get(id)!;
-      const payer = payerOf(invoice.customerId);
-      const list = openOf.get(payer);
-      if (list) list.push(invoice);
-      else openOf.set(payer, [invoice]);
-      if (invoice.dueDate < day && !late.has(id)) {
-        late.set(id, { invoiceId: id, docNumber: invoice.docNumber, customerId: payer, dueDate: invoice.dueDate, lateOn: day, lateBalance: invoice.balance, firstReminderOn: null, firstReminderKind: null, steps: [], paidOn: null, paidAfterContact: 0 });
+      const payer = payerOfInvoice.get(id)!;
+      if (invoice.balance > 0) {
+        open.add(id);
+        let owed = openOf.get(payer);
+        if (!owed) openOf.set(payer, (owed = new Map()));
+        owed.set(id, invoice);
+      } else {
+        open.delete(id);
+        openOf.get(payer)?.delete(id);
+        if (openOf.get(payer)?.size === 0) openOf.delete(payer);
       }
     }
+    // The day's input: the invoices open that day, and those with a state (paid since the last run).
     const settledOf = new Map<string, Invoice[]>();
     for (const id of states.keys()) {
       if (open.has(id)) continue;
@@ -363,26 +364,36 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
      * has nothing to do for it. Of the others, an invoice already seen that is not yet due takes
      * part only in keeping a find-an-email task.
      */
-    const dormant = (payer: string, owed: Invoice[]) =>
-      !settledOf.has(payer) && !queuedFor.has(payer) && openTaskOf.has(payer) && owed.every((i) => states.get(i.id)?.level === 4 && sentLevel.get(i.id) === 4 && !changed.has(i.id));
+    const dormant = (payer: string, owed: Map<string, Invoice>) => {
+      if (settledOf.has(payer) || queuedFor.has(payer) || !openTaskOf.has(payer)) return false;
+      for (const id of owed.keys()) if (states.get(id)?.level !== 4 || sentLevel.get(id) !== 4 || changed.has(id)) return false;
+      return true;
+    };
     const dayInvoices: Invoice[] = [];
+    const dayStates: InvoiceState[] = [];
     const skipped = new Set<string>();
     for (const [payer, owed] of openOf) {
+      // A dormant account's invoices were all late, and noted, on the days they rose to the last level.
       if (prune && dormant(payer, owed)) {
         skipped.add(payer);
         continue;
       }
       const findingEmail = openTaskOf.get(payer)?.reasons.includes('find_email') ?? false;
-      for (const invoice of owed) {
+      for (const invoice of owed.values()) {
+        if (invoice.dueDate < day && !late.has(invoice.id)) {
+          late.set(invoice.id, { invoiceId: invoice.id, docNumber: invoice.docNumber, customerId: payer, dueDate: invoice.dueDate, lateOn: day, lateBalance: invoice.balance, firstReminderOn: null, firstReminderKind: null, steps: [], paidOn: null, paidAfterContact: 0 });
+        }
         const state = states.get(invoice.id);
         if (prune && state && state.level === 0 && !findingEmail && daysBetween(invoice.dueDate, day) < firstLevelAt) continue;
         dayInvoices.push(invoice);
+        if (state) dayStates.push(state);
       }
     }
     const payments: Payment[] = [];
     for (const invoice of [...settledOf.values()].flat()) {
       const id = invoice.id;
       dayInvoices.push(invoice);
+      dayStates.push(states.get(id)!);
       for (const a of applications.get(id) ?? []) {
         if (a.source === 'payment' && a.on <= day) payments.push({ id: a.paymentId!, customerId: invoice.customerId, txnDate: a.on, appliedTo: [{ invoiceId: id, amount: a.amount }] });
       }
@@ -407,7 +418,7 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
         connectedOn: from,
         customers: history.customers,
         invoices: dayInvoices,
-        states: dayInvoices.flatMap((i) => states.get(i.id) ?? []),
+        states: dayStates,
         histories: [...histories.values()].map((h) => ({ ...h })),
         promises: [],
         disputes: [],
