@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { systemClock } from '../../src/clock';
 import { deleteExpiredCopies } from '../../src/services/retention';
 import { createTestContext, type TestContext } from '../support/context';
+import { ALREADY_COLLECTING } from '../support/rows';
 
 const REALM = '9342301';
 const LEFT = '9342302';
@@ -18,7 +19,7 @@ describe('the process clock and the database server\'s clock disagreeing', () =>
 
   beforeAll(async () => {
     test = await createTestContext({ env: { ARDESK_NOW: NOW.toISOString() } });
-    await test.context.repos.companies.upsert({ realm_id: REALM, name: 'Skew Co', status: 'connected', connected_at: new Date() });
+    await test.context.repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: REALM, name: 'Skew Co', status: 'connected', connected_at: new Date() });
   });
   afterAll(() => test.destroy());
 
@@ -50,7 +51,7 @@ describe('the process clock and the database server\'s clock disagreeing', () =>
   });
 
   it('counts a disconnected company\'s retention period on the app\'s clock, which also wrote when it was disconnected', async () => {
-    await test.context.repos.companies.upsert({ realm_id: LEFT, name: 'Left Co', status: 'connected', connected_at: new Date() });
+    await test.context.repos.companies.upsert({ ...ALREADY_COLLECTING, realm_id: LEFT, name: 'Left Co', status: 'connected', connected_at: new Date() });
     const retention = { retention: test.context.repos.retention, clock: systemClock(), logger: test.context.logger, retentionDays: 30 };
     await withProcessClockMoved(DAYS_400, async () => {
       await test.context.repos.companies.setStatus(LEFT, 'disconnected', 'Disconnected in Ardesk');
