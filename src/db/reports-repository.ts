@@ -86,6 +86,18 @@ export class ReportsRepository {
     return rows.map((row) => ({ ...row, amount: toCents(row.amount) }));
   }
 
+  /** The promises that fall due in the period (a plan's installments each on its own date). */
+  async promisesDue(realmId: string, from: LocalDate, to: LocalDate): Promise<Array<{ due_on: LocalDate; amount: Cents; status: string }>> {
+    const rows = await this.db
+      .selectFrom('promises')
+      .select(['due_on', 'amount', 'status'])
+      .where('realm_id', '=', realmId)
+      .where('due_on', '>=', from)
+      .where('due_on', '<=', to)
+      .execute();
+    return rows.map((row) => ({ due_on: row.due_on, amount: toCents(row.amount), status: row.status }));
+  }
+
   /** Every payment dated on or before `until`, with its lines in cents. */
   async paymentsUntil(realmId: string, until: LocalDate): Promise<ReportPayment[]> {
     const rows = await this.db.selectFrom('qbo_payments').select(['txn_date', 'applied_to']).where('realm_id', '=', realmId).where('txn_date', '<=', until).execute();

@@ -4,6 +4,7 @@ import { sumCents } from '../collections/money';
 import { nextCallDay } from '../collections/playbook';
 import { aging, ASK_MESSAGE_KINDS, balancesAsOf, daysSalesOutstanding, difficultCustomers, keptWhen, results, systemsLog, type AgingInvoice, type DifficultCustomer, type PaymentRecord } from '../collections/reports';
 import type { PlaybookSettings } from '../collections/settings';
+import { weeklyResults } from '../collections/weekly-results';
 import type { CallTasksRepository } from '../db/call-tasks-repository';
 import type { ReportPayment, ReportsRepository, StoredDifficultCustomer, StoredDifficultList } from '../db/reports-repository';
 import type { AccountDirectoryService } from './account-directory';
@@ -67,11 +68,12 @@ export class ReportsService {
     const asOf = to < today ? to : today;
     const { reports } = this.deps;
     // Payments to today: a promise made in the period may have been kept after it (every measure below keeps to its own dates).
-    const [calls, messages, promises, paymentRows] = await Promise.all([
+    const [calls, messages, promises, paymentRows, due] = await Promise.all([
       reports.calls(realmId, to),
       reports.sentMessages(realmId, ASK_MESSAGE_KINDS, to, settings.timezone),
       reports.promisesMade(realmId, from, to),
       reports.paymentsUntil(realmId, to > today ? to : today),
+      reports.promisesDue(realmId, from, to),
     ]);
     const payments = paymentRows.map(paymentRecord);
     const invoices = await this.invoicesAsOf(realmId, asOf, today, payments);
@@ -83,6 +85,7 @@ export class ReportsService {
       from,
       to,
       agingAsOf: asOf,
+      weekly: weeklyResults(from, to, payments, due.map((p) => ({ dueOn: p.due_on, amount: p.amount, kept: p.status === 'kept' }))),
       promiseGraceDays: settings.promiseGraceDays,
       aging: aging(invoices, asOf),
       dso: daysSalesOutstanding(invoices, asOf),

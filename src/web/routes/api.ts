@@ -40,7 +40,8 @@ export function presentSync(state: SyncState) {
 /** The results in the API's shape: amounts as JSON numbers of currency units (15231.89). */
 function presentResults(results: ResultsReport) {
   const aging = Object.fromEntries(Object.entries(results.aging).map(([bucket, cents]) => [bucket, centsToNumber(cents)]));
-  return { ...results, aging, collectedAfterContact: centsToNumber(results.collectedAfterContact) };
+  const weekly = results.weekly.map((w) => ({ ...w, collected: centsToNumber(w.collected), promisedAmountDue: centsToNumber(w.promisedAmountDue), promisedAmountKept: centsToNumber(w.promisedAmountKept) }));
+  return { ...results, aging, weekly, collectedAfterContact: centsToNumber(results.collectedAfterContact) };
 }
 
 function presentDifficultCustomers(report: DifficultCustomersReport) {

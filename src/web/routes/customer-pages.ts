@@ -8,6 +8,7 @@ import { NOTICES, noticeCode } from '../notices';
 import { recordId } from '../route-params';
 import { escalationFile } from '../presenters/escalation-file';
 import { escalationPdf } from '../presenters/escalation-pdf';
+import { agingBar } from '../presenters/aging-bar';
 
 const pauseForm = z.object({ until: optionalLocalDate, reason: collectorText({ max: 500, trim: true }).optional(), _csrf: z.string().optional() }).strict();
 const typeForm = z.object({ type: z.enum(['commercial', 'personal', 'auto']), _csrf: z.string().optional() }).strict();
@@ -33,7 +34,7 @@ export function customerPages(context: Uses<'companyAccess' | 'customerFiles' | 
 
   router.get('/companies/:realmId/customers/:customerId', requireSignIn, async (req, res) => {
     const file = await customerFiles.fileOf(req.company!.realm_id, customerOf(req));
-    res.render('customer', { title: file.customer.name, company: req.company, file, escalation: file.openInvoices.some((invoice) => invoice.escalation), saved: savedNotice(req, file.pauses), pauseLatest: yearsAfter(file.today, DATE_HORIZON_YEARS.pause), types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
+    res.render('customer', { title: file.customer.name, company: req.company, file, agingBar: agingBar(file.openInvoices, file.today), escalation: file.openInvoices.some((invoice) => invoice.escalation), saved: savedNotice(req, file.pauses), pauseLatest: yearsAfter(file.today, DATE_HORIZON_YEARS.pause), types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
   });
 
   router.post('/companies/:realmId/customers/:customerId/pause', requireSignIn, async (req, res) => {

@@ -5,7 +5,9 @@ import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { Uses } from '../../services';
 import { playbookSettingsSchema, type PlaybookSettings } from '../../collections/settings';
 import type { AgingBucket } from '../../collections/reports';
-import { sumCents } from '../../collections/money';
+import { formatMoney, sumCents } from '../../collections/money';
+import type { WeekOfResults } from '../../collections/weekly-results';
+import { barChart } from '../presenters/charts';
 import { loadCompany, requireSignIn } from '../access';
 import { recordId } from '../route-params';
 import { toProblem } from '../error-handler';
@@ -17,6 +19,17 @@ const BUCKETS: Array<[AgingBucket, string]> = [['current', 'Current'], ['1-30', 
 const resolveForm = z.object({ resolution: collectorText({ min: 1, max: 2000, trim: true, required: 'say how it was resolved' }), _csrf: z.string().optional() }).strict();
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const RECENT_DAYS = 60;
+
+/** Results' pictures: money coming in each week, and the promises that fell due against those kept. */
+function weeklyCharts(weeks: readonly WeekOfResults[], currency: string) {
+  const money = (cents: number) => formatMoney(cents, currency);
+  const label = (week: WeekOfResults) => week.weekOf.slice(5);
+  return {
+    weeks,
+    collectedChart: barChart(weeks.map((w) => ({ label: label(w), values: [w.collected] })), [{ name: 'Collected', tone: 'chart-a' }], money),
+    promisesChart: barChart(weeks.map((w) => ({ label: label(w), values: [w.promisesDue, w.promisesKept] })), [{ name: 'Promises due', tone: 'chart-b' }, { name: 'Kept', tone: 'chart-a' }], (n) => String(n)),
+  };
+}
 
 /**
  * The settings form as posted (strings and checkbox lists) → the settings API's shape; zod judges
@@ -93,6 +106,7 @@ export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promis
         return { bucket, label, amount, width: Math.round((amount / largest) * 100) };
       }),
       totalOpen,
+      ...weeklyCharts(results.weekly, req.company!.currency),
     });
   });
 
