@@ -24,6 +24,7 @@ import { SendReviewRepository } from './send-review-repository';
 import { SentCopiesRepository } from './sent-copies-repository';
 import { QuickBooksReadsRepository } from './quickbooks-reads-repository';
 import { BacktestRepository } from './backtest-repository';
+import { SenderIdentityRepository } from './sender-identity-repository';
 import type { Db } from './database';
 
 /** Every repository over one executor (the database, or a transaction a service composes them in). */
@@ -54,6 +55,7 @@ export interface Repositories {
   metrics: MetricsRepository;
   quickbooksReads: QuickBooksReadsRepository;
   backtest: BacktestRepository;
+  senderIdentity: SenderIdentityRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -84,5 +86,6 @@ export function createRepositories(db: Db): Repositories {
     metrics: new MetricsRepository(db),
     quickbooksReads: new QuickBooksReadsRepository(db),
     backtest: new BacktestRepository(db),
+    senderIdentity: new SenderIdentityRepository(db),
   };
 }

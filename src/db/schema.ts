@@ -164,6 +164,18 @@ export interface QuickBooksReadsTable {
   count: number;
 }
 
+export interface SenderIdentitiesTable {
+  realm_id: string;
+  collector_name: string | null;
+  collector_title: string | null;
+  reply_to: string | null;
+  direct_phone: string | null;
+  remit_to: string | null;
+  bank_transfer: string | null;
+  return_address: string | null;
+  updated_at: Date;
+}
+
 export interface SyncStateTable {
   realm_id: string;
   cdc_cursor: Timestamp | null;
@@ -434,6 +446,7 @@ export interface Database {
   qbo_terms: QboTermsTable;
   sync_state: SyncStateTable;
   quickbooks_reads: QuickBooksReadsTable;
+  sender_identities: SenderIdentitiesTable;
   invoice_states: InvoiceStatesTable;
   customer_histories: CustomerHistoriesTable;
   call_tasks: CallTasksTable;

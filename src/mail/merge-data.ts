@@ -6,6 +6,7 @@ import { playbookSettings, type PlaybookSettings } from '../collections/settings
 import { CollectionsRepository } from '../db/collections-repository';
 import type { Db } from '../db/database';
 import { MergeDataRepository } from '../db/merge-data-repository';
+import { SenderIdentityRepository, type SenderIdentity } from '../db/sender-identity-repository';
 import { localeOf, type InvoiceLine, type MergeData } from './templates';
 
 import type { FreshInvoice } from './fresh-balances';
@@ -58,12 +59,13 @@ const PAY_WITHIN_DAYS = 10;
 export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<string, FreshInvoice>, businessNow: Date, listedIds: string[]): Promise<MergeData> {
   const realmId = message.realm_id;
   const repo = new MergeDataRepository(db);
-  const [company, customer, invoices, approver, stored] = await Promise.all([
+  const [company, customer, invoices, approver, stored, identity] = await Promise.all([
     repo.company(realmId),
     repo.customer(realmId, message.customer_id),
     repo.invoices(realmId, listedIds),
     repo.approver(realmId, message.customer_id),
     new CollectionsRepository(db).settingsOf(realmId),
+    new SenderIdentityRepository(db).of(realmId),
   ]);
   const settings = playbookSettings({ timezone: company.timezone, ...(stored ?? {}) });
   const today = localMoment(businessNow, company.timezone).date;
@@ -100,29 +102,69 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
   }
   const history = await recordedHistory(repo, message, lines, today, businessNow, company.timezone);
   const term = terms[0];
-  const contactName = customer?.given_name || customer?.family_name ? [customer.given_name, customer.family_name].filter(Boolean).join(' ') : (customer?.display_name ?? 'Customer');
+  const personName = [customer?.given_name, customer?.family_name].filter(Boolean).join(' ').trim();
+  const contactName = personName || (customer?.display_name ?? 'Customer');
+  const companyAddress = postalLines(company.address as BillAddr | null);
   return {
     locale: localeOf(company.country),
     currency: invoices[0]?.currency ?? company.currency,
     today,
     payBy: addDays(today, PAY_WITHIN_DAYS),
-    company: { name: company.name, email: company.email, phone: company.phone, address: postalLines(company.address as BillAddr | null) },
+    company: { name: company.name, email: company.email, phone: company.phone, address: textLines(identity.returnAddress) ?? companyAddress },
     customer: {
       name: customer?.display_name ?? 'Customer',
       companyName: customer?.company_name ?? null,
       address: customer ? addressLines(customer.display_name, customer.company_name, customer.raw) : ['Customer'],
     },
     contact: { name: contactName, email: message.to_address },
+    greeting: greetingOf(personName || null, customer?.company_name ?? null, customer?.display_name ?? 'Customer'),
     approver: approver ? { name: approver.name, phone: approver.phone } : null,
     invoices: lines,
     total: sumCents(lines.map((line) => line.balance)),
     terms: { name: term?.name ?? (term?.due_days ? `Net ${term.due_days}` : 'as stated on the invoice'), dueDays: term?.due_days ?? null },
-    sender: { name: `${company.name} accounts receivable` },
+    sender: senderOf(identity, company),
+    payment: paymentOf(identity),
     promise,
     plan,
     history,
     escalation: escalationOf(settings),
   };
+}
+
+/** Lines of a typed text (an address), blank lines dropped; nothing typed is null. */
+function textLines(text: string | null | undefined): string[] | null {
+  const lines = (text ?? '').split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  return lines.length ? lines : null;
+}
+
+/**
+ * The first line: a business customer (QuickBooks has a company name for it) greets its contact
+ * by name ("Dear Jordan Lee,"), else the business ("Hello, Acme Builders LLC,"); a personal
+ * customer is greeted by their name.
+ */
+export function greetingOf(personName: string | null, companyName: string | null, displayName: string): string {
+  if (personName) return `Dear ${personName},`;
+  if (companyName) return `Hello, ${companyName},`;
+  return `Dear ${displayName},`;
+}
+
+/** Who writes: the collector when named, else the company's accounts team; the direct phone, else the company's. */
+export function senderOf(identity: SenderIdentity, company: { name: string; phone: string | null; email: string | null }): MergeData['sender'] {
+  return {
+    name: identity.collectorName ?? 'Accounts receivable',
+    named: Boolean(identity.collectorName),
+    title: identity.collectorTitle,
+    phone: identity.directPhone || company.phone || null,
+    email: identity.replyTo || company.email || null,
+    replyTo: identity.replyTo,
+  };
+}
+
+/** How to pay without a pay link, from the company's payment instructions. */
+export function paymentOf(identity: SenderIdentity): NonNullable<MergeData['payment']> {
+  const remitTo = textLines(identity.remitTo) ?? [];
+  const bankTransfer = textLines(identity.bankTransfer) ?? [];
+  return { remitTo, bankTransfer, any: remitTo.length + bankTransfer.length > 0 };
 }
 
 /** What the company has said follows an unpaid final notice: a letter threatens only that. */

@@ -42,12 +42,28 @@ export interface MergeData {
   /** `address`: the postal address block (name, then the QuickBooks billing address), for letters. */
   customer: { name: string; companyName?: string | null; address?: string[] };
   contact: { name: string; email?: string | null };
+  /**
+   * The first line of a letter or email, comma included: a business customer's contact by name
+   * ("Dear Jordan Lee,"), a business with no named contact by its name ("Hello, Acme Builders LLC,"),
+   * a personal customer by theirs.
+   */
+  greeting?: string;
   approver?: { name: string; phone?: string | null } | null;
   invoices: InvoiceLine[];
   /** The sum of the listed invoices' balances. */
   total: Cents;
   terms: { name: string; dueDays?: number | null };
-  sender: { name: string };
+  /**
+   * Who writes (the company's sender identity): `name` is the collector's name, or the company's
+   * accounts team when none is set (`named` false); `phone` the direct phone, else the company's
+   * phone, else null; `replyTo` where replies go (the email's Reply-To) when set.
+   */
+  sender: { name: string; named?: boolean; title?: string | null; phone?: string | null; email?: string | null; replyTo?: string | null };
+  /**
+   * How to pay without a pay link, each as lines: the remit-to address and the bank transfer
+   * details the company gave; `any` when one is there.
+   */
+  payment?: { remitTo: string[]; bankTransfer: string[]; any: boolean } | null;
   promise?: { amount: Cents; dueOn: string; madeOn: string } | null;
   plan?: { installments: Array<{ dueOn: string; amount: Cents }>; total: Cents } | null;
   /**
@@ -175,7 +191,9 @@ export function sampleMergeData(): MergeData {
     ],
     total: 421_000,
     terms: { name: 'Net 30', dueDays: 30 },
-    sender: { name: 'Casey Morgan' },
+    greeting: 'Dear Jordan Lee,',
+    sender: { name: 'Casey Morgan', named: true, title: 'Accounts Receivable Manager', phone: '(555) 010-2044', email: 'casey@northwind.test', replyTo: 'casey@northwind.test' },
+    payment: { remitTo: ['Northwind Supply Co.', 'PO Box 4410', 'Springfield, IL 62701'], bankTransfer: ['First Prairie Bank, routing 071000013, account 4410 2231'], any: true },
     promise: { amount: 250_000, dueOn: '2026-03-09', madeOn: '2026-03-02' },
     plan: { installments: [{ dueOn: '2026-03-09', amount: 210_500 }, { dueOn: '2026-04-09', amount: 210_500 }], total: 421_000 },
     history: { writtenOn: ['2026-02-17', '2026-02-27'], calledOn: ['2026-02-24', '2026-02-26'], spokeOn: [] },

@@ -18,6 +18,7 @@ import { AccountStateService, AccountViewService } from './account-state';
 import { ActivitiesService } from './activities';
 import { ApiTokensService } from './api-tokens';
 import { BacktestService } from './backtest';
+import { SenderIdentityService } from './sender-identity';
 import { CadenceService } from './cadence';
 import { CallOutcomesService } from './call-outcomes';
 import { CallScriptService } from './call-script';
@@ -126,6 +127,7 @@ export interface Services {
   readiness: ReadinessService;
   sendReview: SendReviewService;
   backtest: BacktestService;
+  senderIdentity: SenderIdentityService;
 }
 
 /**
@@ -185,5 +187,6 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     readiness: new ReadinessService({ db, redis }),
     sendReview: new SendReviewService({ reviews: repos.sendReview, settings, pauses, queues, users: repos.users, clock }),
     backtest: new BacktestService({ settings, history: repos.backtest }),
+    senderIdentity: new SenderIdentityService({ identities: repos.senderIdentity, clock }),
   };
 }

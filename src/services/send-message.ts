@@ -225,7 +225,7 @@ export class MessageSendService {
       const result = await this.deps.mailer.send({
         from: mailFrom,
         to: message.to_address,
-        replyTo: company.email,
+        replyTo: data.sender.replyTo || company.email,
         subject: rendered.subject,
         html: rendered.html,
         text: rendered.text,

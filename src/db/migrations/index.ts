@@ -16,6 +16,7 @@ import * as m0017 from './0017-difficult-customers';
 import * as m0019 from './0019-send-review';
 import * as m0020 from './0020-sent-copies';
 import * as m0021 from './0021-quickbooks-reads';
+import * as m0022 from './0022-sender-identity';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0019-send-review': m0019,
   '0020-sent-copies': m0020,
   '0021-quickbooks-reads': m0021,
+  '0022-sender-identity': m0022,
 };
