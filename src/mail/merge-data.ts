@@ -123,7 +123,7 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
     total: sumCents(lines.map((line) => line.balance)),
     terms: { name: term?.name ?? (term?.due_days ? `Net ${term.due_days}` : 'as stated on the invoice'), dueDays: term?.due_days ?? null },
     sender: senderOf(identity, company),
-    payment: paymentOf(identity),
+    payment: { ...paymentOf(identity), unlinked: lines.some((line) => !line.payLink) },
     promise,
     plan,
     history,
@@ -161,7 +161,7 @@ export function senderOf(identity: SenderIdentity, company: { name: string; phon
 }
 
 /** How to pay without a pay link, from the company's payment instructions. */
-export function paymentOf(identity: SenderIdentity): NonNullable<MergeData['payment']> {
+export function paymentOf(identity: SenderIdentity): Omit<NonNullable<MergeData['payment']>, 'unlinked'> {
   const remitTo = textLines(identity.remitTo) ?? [];
   const bankTransfer = textLines(identity.bankTransfer) ?? [];
   return { remitTo, bankTransfer, any: remitTo.length + bankTransfer.length > 0 };

@@ -61,9 +61,10 @@ export interface MergeData {
   sender: { name: string; named?: boolean; title?: string | null; phone?: string | null; email?: string | null; replyTo?: string | null };
   /**
    * How to pay without a pay link, each as lines: the remit-to address and the bank transfer
-   * details the company gave; `any` when one is there.
+   * details the company gave; `any` when one is there; `unlinked` when a listed invoice has no
+   * pay link (then the message says how to pay).
    */
-  payment?: { remitTo: string[]; bankTransfer: string[]; any: boolean } | null;
+  payment?: { remitTo: string[]; bankTransfer: string[]; any: boolean; unlinked?: boolean } | null;
   promise?: { amount: Cents; dueOn: string; madeOn: string } | null;
   plan?: { installments: Array<{ dueOn: string; amount: Cents }>; total: Cents } | null;
   /**
@@ -193,7 +194,7 @@ export function sampleMergeData(): MergeData {
     terms: { name: 'Net 30', dueDays: 30 },
     greeting: 'Dear Jordan Lee,',
     sender: { name: 'Casey Morgan', named: true, title: 'Accounts Receivable Manager', phone: '(555) 010-2044', email: 'casey@northwind.test', replyTo: 'casey@northwind.test' },
-    payment: { remitTo: ['Northwind Supply Co.', 'PO Box 4410', 'Springfield, IL 62701'], bankTransfer: ['First Prairie Bank, routing 071000013, account 4410 2231'], any: true },
+    payment: { remitTo: ['Northwind Supply Co.', 'PO Box 4410', 'Springfield, IL 62701'], bankTransfer: ['First Prairie Bank, routing 071000013, account 4410 2231'], any: true, unlinked: true },
     promise: { amount: 250_000, dueOn: '2026-03-09', madeOn: '2026-03-02' },
     plan: { installments: [{ dueOn: '2026-03-09', amount: 210_500 }, { dueOn: '2026-04-09', amount: 210_500 }], total: 421_000 },
     history: { writtenOn: ['2026-02-17', '2026-02-27'], calledOn: ['2026-02-24', '2026-02-26'], spokeOn: [] },
