@@ -11,12 +11,15 @@ import { barChart } from '../presenters/charts';
 import { loadCompany, requireSignIn } from '../access';
 import { recordId } from '../route-params';
 import { toProblem } from '../error-handler';
+import { postalLines } from '../../mail/merge-data';
 import { sentence, settingsFormErrors, zodProblems, type FormErrors } from '../presenters/form-errors';
 
 const periodQuery = z.object({ from: optionalLocalDate, to: optionalLocalDate }).strict().refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'The start date must be on or before the end date', path: ['from'] });
 const PERIOD_FIELDS: Record<string, string> = { from: 'The start date', to: 'The end date' };
 const BUCKETS: Array<[AgingBucket, string]> = [['current', 'Current'], ['1-30', '1-30 days'], ['31-60', '31-60 days'], ['61-90', '61-90 days'], ['90+', 'Over 90']];
 const resolveForm = z.object({ resolution: collectorText({ min: 1, max: 2000, trim: true, required: 'say how it was resolved' }), _csrf: z.string().optional() }).strict();
+/** The sender identity form's fields, as the service names them. */
+const SENDER_FIELDS = ['collectorName', 'collectorTitle', 'replyTo', 'directPhone', 'remitTo', 'bankTransfer', 'returnAddress'] as const;
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const RECENT_DAYS = 60;
 
@@ -63,7 +66,7 @@ export function settingsFromForm(form: Record<string, unknown>): Partial<Playboo
  * The pages that look back and set the rules: promises (due today, broken, kept), the results
  * dashboard, disputes with the systems log, the month's difficult customers, and the settings.
  */
-export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promises' | 'reports' | 'disputes'>): Router {
+export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promises' | 'reports' | 'disputes' | 'senderIdentity'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
 
@@ -132,8 +135,19 @@ export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promis
     res.render('difficult-customers', { title: `Difficult customers, ${report.month}`, company: req.company, report });
   });
 
-  const showSettings = async (req: Request, res: Response, extra: { form?: Record<string, unknown>; errors?: FormErrors; saved?: boolean } = {}) => {
-    const settings = await context.services.settings.settingsOf(req.company!.realm_id, req.company!.timezone);
+  const showSettings = async (req: Request, res: Response, extra: { form?: Record<string, unknown>; errors?: FormErrors; saved?: boolean; sender?: { form?: Record<string, unknown>; errors?: Record<string, string>; saved?: boolean } } = {}) => {
+    const [settings, identity] = await Promise.all([context.services.settings.settingsOf(req.company!.realm_id, req.company!.timezone), context.services.senderIdentity.of(req.company!.realm_id)]);
+    // The sender identity form: after a refusal what was typed, else what is stored; an empty
+    // return address shows the company address QuickBooks gave as its placeholder.
+    const senderForm = extra.sender?.form;
+    const senderValue = (name: keyof typeof identity) => (senderForm ? String(senderForm[name] ?? '') : (identity[name] ?? ''));
+    const sender = {
+      saved: extra.sender?.saved,
+      errors: extra.sender?.errors ?? {},
+      refused: Boolean(extra.sender?.errors),
+      values: Object.fromEntries(SENDER_FIELDS.map((name) => [name, senderValue(name)])),
+      companyAddress: postalLines(req.company!.address as Parameters<typeof postalLines>[0]).join('\n'),
+    };
     // After a refusal the form shows what was typed; otherwise what is stored.
     const form = extra.form;
     const typed = (name: string, stored: number | string) => (form ? String(form[name] ?? '') : String(stored));
@@ -142,10 +156,11 @@ export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promis
       const problem = (suffix: string) => extra.errors?.fields[`${prefix}${suffix}`];
       return { prefix, label, start: typed(`${prefix}Start`, stored.startHour), end: typed(`${prefix}End`, stored.endHour), days: WEEKDAYS.map((name, day) => ({ day, name, checked: checked.has(day) })), errors: { days: problem('Days'), start: problem('Start'), end: problem('End') } };
     };
-    if (extra.errors) res.status(400);
+    if (extra.errors || extra.sender?.errors) res.status(400);
     res.render('settings', {
       title: 'Playbook settings',
       company: req.company,
+      sender,
       // A refusal: each problem next to its field, the rest at the top; what was typed is kept.
       error: extra.errors ? { others: extra.errors.others, marked: Object.keys(extra.errors.fields).length > 0 } : null,
       errors: extra.errors?.fields ?? {},
@@ -170,7 +185,7 @@ export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promis
   };
 
   router.get('/companies/:realmId/settings', requireSignIn, async (req, res) => {
-    await showSettings(req, res, { saved: req.query.saved === '1' });
+    await showSettings(req, res, { saved: req.query.saved === '1', sender: { saved: req.query.senderSaved === '1' } });
   });
 
   router.post('/companies/:realmId/settings', requireSignIn, async (req, res) => {
@@ -182,6 +197,20 @@ export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promis
       throw error;
     }
     res.redirect(303, `/companies/${req.company!.realm_id}/settings?saved=1`);
+  });
+
+  router.post('/companies/:realmId/settings/sender', requireSignIn, async (req, res) => {
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    try {
+      await context.services.senderIdentity.change(req.company!.realm_id, Object.fromEntries(SENDER_FIELDS.map((name) => [name, form[name]])));
+    } catch (error) {
+      if (!(error instanceof ZodError)) throw error;
+      // Each problem next to its field, in the words the schema gives it.
+      const errors: Record<string, string> = {};
+      for (const issue of error.issues) errors[String(issue.path[0] ?? 'collectorName')] ??= issue.message;
+      return showSettings(req, res, { sender: { form, errors } });
+    }
+    res.redirect(303, `/companies/${req.company!.realm_id}/settings?senderSaved=1#sender`);
   });
   return router;
 }

@@ -42,14 +42,15 @@ function reviewJson(review: SendReview) {
  * Review before sending: the page (what the run would send, per account; hold one back; approve)
  * and the same for scripts, `GET /api/realms/:realmId/review` and `POST …/review/approve`.
  */
-export function reviewRoutes(context: Uses<'companyAccess' | 'sendReview'>): Router {
+export function reviewRoutes(context: Uses<'companyAccess' | 'sendReview' | 'senderIdentity'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
   const { sendReview } = context.services;
 
   const showPage = async (req: Request, res: Response, extra: { approvedNow?: number; heldBackNow?: string; holdError?: { customerId: string; message: string } } = {}, status = 200) => {
-    const review = await sendReview.review(req.company!.realm_id);
-    res.status(status).render('review', { title: 'Review before sending', company: req.company, review, kindLabels: MESSAGE_NAMES, ...extra });
+    const [review, identity] = await Promise.all([sendReview.review(req.company!.realm_id), context.services.senderIdentity.of(req.company!.realm_id)]);
+    const senderMissing = context.services.senderIdentity.missing(identity);
+    res.status(status).render('review', { title: 'Review before sending', company: req.company, review, kindLabels: MESSAGE_NAMES, senderMissing, ...extra });
   };
 
   router.get('/companies/:realmId/review', requireSignIn, async (req, res) => {
