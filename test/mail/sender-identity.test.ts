@@ -155,6 +155,21 @@ describe('every template without a phone number', () => {
     }
   });
 
+  it('puts "Pay online" on each invoice QuickBooks has a pay link for, and says how to pay only when one has none', async () => {
+    const both = noPhone((d) => {
+      d.invoices = d.invoices.map((i) => ({ ...i, payLink: `https://pay.example.test/${i.number}` }));
+      d.payment = { ...d.payment!, unlinked: false };
+    });
+    const linked = await book.render('reminder', both);
+    expect([...linked.html.matchAll(/<a href="([^"]+)"[^>]*>Pay online<\/a>/g)].map((m) => m[1])).toEqual(['https://pay.example.test/1043', 'https://pay.example.test/1057']);
+    expect(linked.text).not.toContain('HOW TO PAY');
+    const one = await book.render('reminder', noPhone(() => undefined));
+    expect([...one.html.matchAll(/<a href="([^"]+)"[^>]*>Pay online<\/a>/g)].map((m) => m[1])).toEqual(['https://pay.example.test/1043']);
+    expect(one.text).toContain('HOW TO PAY\nBy cheque or post, to:\n  Northwind Supply Co.\n  PO Box 4410');
+    const none = await book.render('reminder', noPhone((d) => { d.payment = { remitTo: [], bankTransfer: [], any: false, unlinked: true }; }));
+    expect(none.text).toContain('To arrange payment, please contact Casey Morgan at casey@northwind.test.');
+  });
+
   it('greets by the greeting and signs with the collector, title and company', async () => {
     const rendered = await book.render('reminder', noPhone(() => undefined));
     expect(rendered.text).toMatch(/^Dear Jordan Lee,/);
