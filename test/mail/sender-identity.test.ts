@@ -1,4 +1,5 @@
 import type { Realm } from '../../src/sandbox/realm';
+import { mergeDataFor, postalLines } from '../../src/mail/merge-data';
 import { sampleMergeData, TemplateBook, TEMPLATE_NAMES, type MergeData } from '../../src/mail/templates';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { csrfTokenIn, HttpClient } from '../support/http';
@@ -104,6 +105,23 @@ describe('the sender identity: who writes to customers and how they pay', () => 
       expect(part).not.toContain('accounts receivable');
     }
     expect(text).toMatch(/By cheque or post, to:\n {2}Harbor Tools Ltd\n {2}PO Box 881\n/);
+  });
+
+  it('gives posted letters the return address typed, else the company address from QuickBooks', async () => {
+    const { db, services } = app.test.context;
+    const { id, invoice } = await queueReminder('test:identity-return-address');
+    const row = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const message = { ...row, invoice_ids: row.invoice_ids as unknown as string[] };
+    const company = await db.selectFrom('companies').select('address').where('realm_id', '=', REALM).executeTakeFirstOrThrow();
+    const fromQuickBooks = postalLines(company.address as Parameters<typeof postalLines>[0]);
+    expect((await mergeDataFor(db, message, new Map(), new Date(NOW), [invoice.id])).company.address).toEqual(fromQuickBooks);
+    await services.senderIdentity.change(REALM, { ...IDENTITY, returnAddress: 'Harbor Tools Ltd\n\n  12 Wharf Road  \nPortland, ME 04101' });
+    try {
+      expect((await mergeDataFor(db, message, new Map(), new Date(NOW), [invoice.id])).company.address).toEqual(['Harbor Tools Ltd', '12 Wharf Road', 'Portland, ME 04101']);
+    } finally {
+      await services.senderIdentity.change(REALM, IDENTITY);
+      await db.deleteFrom('messages').where('id', '=', id).execute();
+    }
   });
 
   it('shows "Pay online" with the QuickBooks pay link for the invoice instead of the instructions', async () => {
