@@ -1,5 +1,5 @@
 import type { Realm } from '../../src/sandbox/realm';
-import { mergeDataFor, postalLines } from '../../src/mail/merge-data';
+import { greetingOf, mergeDataFor, postalLines } from '../../src/mail/merge-data';
 import { sampleMergeData, TemplateBook, TEMPLATE_NAMES, type MergeData } from '../../src/mail/templates';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { csrfTokenIn, HttpClient } from '../support/http';
@@ -196,5 +196,12 @@ describe('every template without a phone number', () => {
     expect(script.text).toContain('Hello, this is Casey Morgan from Northwind Supply Co.');
     const unnamed = await book.render('call_script_level_1', noPhone((d) => { d.sender = { name: 'Accounts receivable', named: false }; }));
     expect(unnamed.text).toContain('Hello, this is [your name] from Northwind Supply Co.');
+  });
+
+  it('greets a business contact by name, a business with no contact by its name, a person by theirs', () => {
+    expect(greetingOf('Priya Quist', 'Quist Fabrication LLC', 'Quist Fabrication')).toBe('Dear Priya Quist,');
+    expect(greetingOf(null, 'Quist Fabrication LLC', 'Quist Fabrication')).toBe('Hello, Quist Fabrication LLC,');
+    expect(greetingOf('Sam Lee', null, 'Sam Lee')).toBe('Dear Sam Lee,');
+    expect(greetingOf(null, null, 'Sam Lee')).toBe('Dear Sam Lee,');
   });
 });
