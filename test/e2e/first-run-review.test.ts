@@ -72,7 +72,7 @@ describe('the first run waits for a person', () => {
     await first.getByLabel('Reason to hold back').fill('pays by cheque on the 15th');
     await first.getByRole('button', { name: 'Hold back' }).click();
     await page.waitForURL(/held=/);
-    expect(await page.locator('.notice').innerText()).toContain(`${name} is held back`);
+    expect(await page.locator('.notice[role="status"]').innerText()).toContain(`${name} is held back`);
     expect(await page.locator('section.review-account h2 a').allInnerTexts()).not.toContain(name);
   });
 
@@ -81,7 +81,7 @@ describe('the first run waits for a person', () => {
     const held = await app.test.context.db.selectFrom('messages').select(['id', 'to_address']).where('realm_id', '=', REALM).where('id', 'in', listed).execute();
     await page.getByRole('button', { name: 'Approve and start collecting' }).click();
     await page.waitForURL(/approved=/);
-    expect(await page.locator('.notice').innerText()).toContain(`Approved ${listed.length} messages`);
+    expect(await page.locator('.notice[role="status"]').innerText()).toContain(`Approved ${listed.length} messages`);
     await until('every approved message to reach the SMTP server', () => smtp.received.length >= listed.length, 60_000);
     // A few more dispatch passes send nothing twice.
     for (let i = 0; i < 3; i++) await app.test.context.services.mailDispatch.dispatchDue();
