@@ -26,6 +26,7 @@ import { callPages } from './routes/call-pages';
 import { customerPages } from './routes/customer-pages';
 import { reportPages } from './routes/report-pages';
 import { reviewRoutes } from './routes/review';
+import { backtestPages } from './routes/backtest-pages';
 import { metricsRoutes } from './routes/metrics';
 import { legalRoutes } from './routes/legal';
 import { isOperator, isQueueViewApi, operatorRoutes } from './routes/operator';
@@ -131,6 +132,7 @@ export function createWebApp(deps: WebDeps): Express {
   app.use(customerPages(deps));
   app.use(reportPages(deps));
   app.use(reviewRoutes(deps));
+  app.use(backtestPages(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler());
