@@ -124,6 +124,7 @@ describe('try the playbook on your history', () => {
     expect(await page.locator('svg.backtest-chart > g').count()).toBe(report.weeks.length);
     expect(await page.locator('svg.backtest-chart rect').count()).toBe(report.weeks.reduce((n, w) => n + Object.values(w.messages).filter(Boolean).length, 0));
     // Each late invoice: its due date, first reminder and paid day as the service has them.
+    await page.getByText('Each late invoice: due date, first reminder, later steps, paid').click();
     const rows = page.locator('table.backtest-late tbody tr');
     expect(await rows.count()).toBe(Math.min(200, report.lateInvoices.length));
     const first = report.lateInvoices[0]!;
@@ -154,9 +155,12 @@ describe('try the playbook on your history', () => {
     expect(variant.totals.medianDaysDueToFirstReminder!).toBeGreaterThanOrEqual(baseline.totals.medianDaysDueToFirstReminder!);
     // The tried column of the late invoices is each invoice's first reminder with the tried settings.
     const triedFirst = new Map(variant.lateInvoices.map((i) => [i.invoiceId, i.firstReminderOn]));
+    await page.getByText('Each late invoice: due date, first reminder, later steps, paid').click();
     const firstRow = await page.locator('table.backtest-late tbody tr').first().locator('td').allInnerTexts();
     expect(firstRow[4]).toBe(triedFirst.get(baseline.lateInvoices[0]!.invoiceId) ?? 'none');
     expect(await page.locator('svg.backtest-chart').count()).toBe(2);
+    // The screenshot shows the figures side by side, the late invoices folded away.
+    await page.getByText('Each late invoice: due date, first reminder, later steps, paid').click();
     await screenshot(page, 'backtest');
   }, 180_000);
 
