@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import type { BacktestReport } from '../../src/collections/backtest';
@@ -6,6 +7,7 @@ import { formatMoney } from '../../src/mail/templates';
 import { launchBrowser, screenshot } from '../support/browser';
 import { startConnectedApp, type ConnectedApp } from '../support/connected-app';
 
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const REALM = '9342501';
 const OTHER = '9342502';
 // Tuesday 2026-11-24, 10:00 in New York.
@@ -46,6 +48,7 @@ describe('try the playbook on your history', () => {
   let browser: Browser;
   let page: Page;
   let otherPage: Page;
+  const consoleLines: string[] = [];
   const url = (path: string) => `${app.web.url}${path}`;
   const column = (name: string) => page.locator(`[data-figure="${name}"]`).allInnerTexts();
   const shown = async (index: number) => {
@@ -58,6 +61,7 @@ describe('try the playbook on your history', () => {
     app = await startConnectedApp({ realms: [{ realmId: REALM, name: 'Hindsight Hardware', customers: 25, invoices: 160 }, { realmId: OTHER, name: 'Elsewhere Electric', customers: 4, invoices: 10 }], env: { ARDESK_NOW: NOW } });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('console', (message) => void consoleLines.push(message.text()));
     // Each company is connected by its own owner, in a browser of their own.
     otherPage = await browser.newPage();
     for (const [tab, realm, name] of [[page, REALM, /Hindsight Hardware/], [otherPage, OTHER, /Elsewhere Electric/]] as const) {
@@ -178,5 +182,25 @@ describe('try the playbook on your history', () => {
     expect(await page.locator('#bt-level3-error').innerText()).toBe('Level 3 must come later than level 2 (more days overdue).');
     expect(await page.locator('#bt-to-error').innerText()).toBe('The last day must be on or after the first day.');
     expect(await page.getByLabel(/^Level 3/).inputValue()).toBe('2');
+  }, 60_000);
+
+  it('breaks no rule of the page policy, and axe finds nothing serious on the form or the report', async () => {
+    // Every page above was seen under the app's strict policy: nothing inline was refused.
+    expect(consoleLines.filter((line) => /Content Security Policy/i.test(line))).toEqual([]);
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    await context.addCookies(await page.context().cookies());
+    const axePage = await context.newPage();
+    const found: string[] = [];
+    for (const path of [url(`/companies/${REALM}/backtest`), runUrl]) {
+      await axePage.goto(path);
+      await axePage.evaluate(AXE);
+      const violations = await axePage.evaluate(async () => {
+        const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: string[] }> }> }> } }).axe;
+        return (await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] })).violations;
+      });
+      found.push(...violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${path}: ${v.id} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`));
+    }
+    await context.close();
+    expect(found).toEqual([]);
   }, 60_000);
 });
