@@ -109,6 +109,10 @@ describe('try the playbook on your history', () => {
       expect(await page.locator('progress').count()).toBe(1);
       expect(await page.locator('main').innerText()).toContain('Reading your history');
       expect(await page.locator('meta[http-equiv="refresh"]').getAttribute('content')).toBe('1');
+      // While it runs, the form leads back to it rather than starting another.
+      await page.getByRole('button', { name: 'Run the back-test' }).click();
+      await page.waitForURL(runUrl);
+      expect(await page.locator('progress').count()).toBe(1);
     } finally {
       release();
       await holding;

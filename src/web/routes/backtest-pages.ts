@@ -28,7 +28,7 @@ interface BacktestRun {
 }
 
 /** Runs kept in this process; the oldest goes when a new one would pass the cap. */
-const MAX_RUNS = 50;
+const MAX_RUNS = 20;
 const LATE_SHOWN = 200;
 const REFRESH_SECONDS = 1;
 const CHART = { height: 120, bar: 14, gap: 4, top: 8, bottom: 4 };
@@ -194,6 +194,9 @@ export function backtestPages(context: Uses<'companyAccess' | 'backtest' | 'sett
     const { values, errors, parsed } = readForm((req.body ?? {}) as Record<string, unknown>);
     if (!parsed) return showForm(req, res, values, errors);
     const realmId = req.company!.realm_id;
+    // One back-test at a time per company: while one runs, its page is where the form leads.
+    const running = [...runs.values()].find((r) => r.realmId === realmId && !r.result && !r.failed);
+    if (running) return res.redirect(303, `/companies/${realmId}/backtest/${running.id}`);
     const { today: _today, ...own } = await companySettings(req);
     const changed = !sameSettings(own, parsed.tried);
     const run: BacktestRun = { id: randomUUID(), realmId, from: parsed.from, to: parsed.to, tried: parsed.tried, changed, progress: { phase: 'loading', done: 0, total: 0 }, startedAt: Date.now() };
