@@ -139,7 +139,35 @@ function median(values: number[]): number | null {
 }
 
 /** Replays the playbook over [from, to] on the history; see the module's comment. */
+/** The back-test in one go (the CLI, the tests): see `backtestDays`. */
 export function runBacktest(history: ReceivablesHistory, options: BacktestOptions): BacktestReport {
+  const days = backtestDays(history, options);
+  for (;;) {
+    const step = days.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The back-test taking turns with the rest of the process: after about `turnMs` of work it
+ * awaits `pause` (a web server passes one that lets the event loop answer other requests), so a
+ * year's replay never holds the process for more than a moment.
+ */
+export async function runBacktestInTurns(history: ReceivablesHistory, options: BacktestOptions, pause: () => Promise<void>, turnMs = 50): Promise<BacktestReport> {
+  const days = backtestDays(history, options);
+  let since = performance.now();
+  for (;;) {
+    const step = days.next();
+    if (step.done) return step.value;
+    if (performance.now() - since >= turnMs) {
+      await pause();
+      since = performance.now();
+    }
+  }
+}
+
+/** The replay, one business day per step (it yields after each day it decides), then the report. */
+function* backtestDays(history: ReceivablesHistory, options: BacktestOptions): Generator<void, BacktestReport, void> {
   const { from, to, settings, prune = true } = options;
   if (from > to) throw new Error(`the back-test window ends (${to}) before it starts (${from})`);
   const started = performance.now();
@@ -439,6 +467,7 @@ export function runBacktest(history: ReceivablesHistory, options: BacktestOption
     week.listMax = Math.max(week.listMax, openTaskOf.size);
     done += 1;
     options.onProgress?.({ done, total, day });
+    yield;
   }
 
   // The facts of the history after the first contact: no claim that the contact caused them.

@@ -1,4 +1,4 @@
-import { runBacktest, type BacktestReport } from '../collections/backtest';
+import { runBacktestInTurns, type BacktestReport } from '../collections/backtest';
 import type { LocalDate } from '../collections/calendar';
 import { playbookSettings, type PlaybookSettings } from '../collections/settings';
 import type { BacktestRepository } from '../db/backtest-repository';
@@ -35,6 +35,9 @@ export interface BacktestDeps {
  * pure back-test runs over it with the company's settings (or overrides of them), and nothing
  * is sent or written.
  */
+/** Lets the event loop answer what waits (other requests, the progress page) between turns of a replay. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class BacktestService {
   constructor(private readonly deps: BacktestDeps) {}
 
@@ -60,7 +63,7 @@ export class BacktestService {
     let before = 0;
     let days = 0;
     for (const each of settings) {
-      const report = runBacktest(history, {
+      const report = await runBacktestInTurns(history, {
         from: request.from,
         to: request.to,
         settings: each,
@@ -68,7 +71,7 @@ export class BacktestService {
           days = total;
           request.onProgress?.({ phase: 'replaying', done: before + done, total: total * settings.length });
         },
-      });
+      }, nextTurn);
       before += days;
       reports.push(report);
     }

@@ -1,4 +1,4 @@
-import { isoWeek, runBacktest } from '../../src/collections/backtest';
+import { isoWeek, runBacktest, runBacktestInTurns } from '../../src/collections/backtest';
 import { addDays } from '../../src/collections/calendar';
 import type { ReceivablesHistory } from '../../src/collections/receivables-as-of';
 import { DEFAULT_SETTINGS } from '../../src/collections/settings';
@@ -55,6 +55,24 @@ describe('the back-test engine', () => {
     const pruned = runBacktest(history, options);
     expect({ ...pruned, timings: null }).toEqual({ ...runBacktest(history, { ...options, prune: false }), timings: null });
     expect(pruned.totals).toMatchObject({ callsOpened: 1, sentMessages: 0 });
+  });
+
+  it('takes turns with the rest of the process and decides the same as in one go', async () => {
+    const history = historyOf(sandboxBooks({ realmId: '5552505', customers: 40, invoices: 300, asOf: TO, seed: 5 }));
+    const options = { from: addDays(TO, -60), to: TO, settings: DEFAULT_SETTINGS };
+    let turns = 0;
+    // Other work waiting on the event loop runs between turns, not only after the replay.
+    let finished = false;
+    let ranBetween = false;
+    setImmediate(() => (ranBetween = !finished));
+    const inTurns = await runBacktestInTurns(history, options, async () => {
+      turns += 1;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }, 0);
+    finished = true;
+    expect(turns).toBeGreaterThan(30);
+    expect(ranBetween).toBe(true);
+    expect({ ...inTurns, timings: null }).toEqual({ ...runBacktest(history, options), timings: null });
   });
 
   it('reports progress day by day and refuses a window that ends before it starts', () => {
