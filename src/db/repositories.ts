@@ -25,6 +25,7 @@ import { SentCopiesRepository } from './sent-copies-repository';
 import { QuickBooksReadsRepository } from './quickbooks-reads-repository';
 import { BacktestRepository } from './backtest-repository';
 import { SenderIdentityRepository } from './sender-identity-repository';
+import { ApiTokensRepository } from './api-tokens-repository';
 import type { Db } from './database';
 
 /** Every repository over one executor (the database, or a transaction a service composes them in). */
@@ -39,6 +40,7 @@ export interface Repositories {
   collections: CollectionsRepository;
   workList: WorkListRepository;
   outbox: OutboxRepository;
+  apiTokens: ApiTokensRepository;
   sendReview: SendReviewRepository;
   coverage: CoverageRepository;
   notes: NotesRepository;
@@ -70,6 +72,7 @@ export function createRepositories(db: Db): Repositories {
     collections: new CollectionsRepository(db),
     workList: new WorkListRepository(db),
     outbox: new OutboxRepository(db),
+    apiTokens: new ApiTokensRepository(db),
     sendReview: new SendReviewRepository(db),
     coverage: new CoverageRepository(db),
     notes: new NotesRepository(db),

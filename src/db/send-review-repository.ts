@@ -123,7 +123,7 @@ export class SendReviewRepository {
   /**
    * Approves exactly these held messages (those the person saw; any other stays held), no sooner
    * than `sendFrom` (the next moment of the send window), starts collecting if it had not, and
-   * records who approved what. Returns the approved messages' ids.
+   * records who approved what. Returns the approved messages' ids (none approved: nothing changes).
    */
   async approve(realmId: string, ids: readonly string[], approvedBy: string, sendFrom: Date): Promise<string[]> {
     return this.db.transaction().execute(async (trx) => {
@@ -138,6 +138,8 @@ export class SendReviewRepository {
             .returning(['id', 'customer_id', 'total'])
             .execute()
         : [];
+      // Approving nothing (a stale page, an empty list) starts nothing: collecting begins with a real approval.
+      if (!approved.length) return [];
       await trx.updateTable('companies').set({ collecting_since: sql`coalesce(collecting_since, now())`, updated_at: sql`now()` }).where('realm_id', '=', realmId).execute();
       await trx
         .insertInto('send_approvals')

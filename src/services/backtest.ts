@@ -1,4 +1,5 @@
-import { runBacktestInTurns, type BacktestReport } from '../collections/backtest';
+import { backtestDays, type BacktestOptions, type BacktestReport } from '../collections/backtest';
+import type { ReceivablesHistory } from '../collections/receivables-as-of';
 import type { LocalDate } from '../collections/calendar';
 import { playbookSettings, type PlaybookSettings } from '../collections/settings';
 import type { BacktestRepository } from '../db/backtest-repository';
@@ -37,6 +38,24 @@ export interface BacktestDeps {
  */
 /** Lets the event loop answer what waits (other requests, the progress page) between turns of a replay. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The back-test taking turns with the rest of the process: after about `turnMs` of work it
+ * awaits `pause` (the web process's lets the event loop answer other requests), so a year's
+ * replay never holds the process for more than a moment. The report's timings are measured here.
+ */
+export async function runBacktestInTurns(history: ReceivablesHistory, options: BacktestOptions, pause: () => Promise<void>, turnMs = 50): Promise<BacktestReport> {
+  const days = backtestDays(history, { stopwatch: () => performance.now(), ...options });
+  let since = performance.now();
+  for (;;) {
+    const step = days.next();
+    if (step.done) return step.value;
+    if (performance.now() - since >= turnMs) {
+      await pause();
+      since = performance.now();
+    }
+  }
+}
 
 export class BacktestService {
   constructor(private readonly deps: BacktestDeps) {}

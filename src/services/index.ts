@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
-import { ApiTokensRepository } from '../db/api-tokens-repository';
 import type { Db } from '../db/database';
 import type { Repositories } from '../db/repositories';
 import type { SendReviewMode } from '../db/schema';
@@ -178,7 +177,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     callTasks: new CallTasksService({ collections: repos.collections }),
     companyAccess: new CompanyAccessService({ companies: repos.companies }),
     companyPage: new CompanyPageService({ outbox: repos.outbox, clock }),
-    apiTokens: new ApiTokensService({ apiTokens: new ApiTokensRepository(db), clock }),
+    apiTokens: new ApiTokensService({ apiTokens: repos.apiTokens, clock }),
     webSessions: new WebSessionsService({ sessions: repos.sessions }),
     connections: new ConnectionsService({ oauthStates: repos.oauthStates, oauth, vault, client: quickbooks, users: repos.users, companies: repos.companies, queues, clock, redirectUri, reviews: repos.sendReview, sendReviewDefault }),
     signIn: new SignInService({ oauthStates: repos.oauthStates, oauth, users: repos.users, companies: repos.companies, clock, redirectUri }),

@@ -1,4 +1,5 @@
-import { isoWeek, runBacktest, runBacktestInTurns } from '../../src/collections/backtest';
+import { isoWeek, runBacktest } from '../../src/collections/backtest';
+import { runBacktestInTurns } from '../../src/services/backtest';
 import { addDays } from '../../src/collections/calendar';
 import type { ReceivablesHistory } from '../../src/collections/receivables-as-of';
 import { DEFAULT_SETTINGS } from '../../src/collections/settings';

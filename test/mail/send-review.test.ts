@@ -35,6 +35,9 @@ describe.each<Engine>(['postgres', 'pglite'])('review before sending (%s)', (eng
   afterAll(async () => test.destroy());
 
   it('holds every message of a company nobody has approved, lists it per account, and sends nothing', async () => {
+    // Approving an empty list (before the first run made anything) does not start collecting.
+    expect(await review.approve(REALM, OWNER, [])).toEqual({ approved: 0 });
+    expect((await review.review(REALM)).collectingSince).toBeNull();
     const first = await queue('7', 'reminder', ['1']);
     const second = await queue('8', 'second_notice', ['2']);
     expect(await due()).toEqual([]);
@@ -61,8 +64,9 @@ describe.each<Engine>(['postgres', 'pglite'])('review before sending (%s)', (eng
     const approval = await test.context.db.selectFrom('send_approvals').selectAll().where('realm_id', '=', REALM).executeTakeFirstOrThrow();
     expect(approval).toMatchObject({ approved_by: 'the operator (API token)', messages: 2, accounts: 2 });
     expect(Number(approval.total)).toBe(241);
-    // Approving the same messages again changes nothing.
+    // Approving the same messages again changes nothing, and records no approval.
     expect(await review.approve(REALM, OWNER, seen)).toEqual({ approved: 0 });
+    expect(await test.context.db.selectFrom('send_approvals').select('id').where('realm_id', '=', REALM).execute()).toHaveLength(1);
     await review.approve(REALM, OWNER, [later]);
   });
 

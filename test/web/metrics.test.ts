@@ -86,9 +86,20 @@ describe('/metrics', () => {
     expect(exposes(after, 'ardesk_quickbooks_metered_reads_total', { kind: 'batch' })).toBe(false);
     expect(exposes(after, 'ardesk_quickbooks_metered_reads_total', { kind: 'write' })).toBe(false);
 
-    const byStatus = await app.test.context.db.selectFrom('messages').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('realm_id', '=', REALM).groupBy('status').execute();
+    // The worker is still sending: compare a scrape with the outbox as it stood both before and after it.
+    const statusCounts = async () => JSON.stringify(await app.test.context.db.selectFrom('messages').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('realm_id', '=', REALM).groupBy('status').orderBy('status').execute());
+    let byStatus: Array<{ status: string; n: string }> = [];
+    let scraped = '';
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const before = await statusCounts();
+      scraped = await scrape();
+      if (before === (await statusCounts())) {
+        byStatus = JSON.parse(before);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     expect(byStatus.length).toBeGreaterThan(0);
-    const scraped = await scrape();
     for (const { status, n } of byStatus) expect({ status, count: valueOf(scraped, 'ardesk_messages', { status }) }).toEqual({ status, count: Number(n) });
   }, 120_000);
 

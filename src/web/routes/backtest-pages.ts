@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { playbookSettingsSchema } from '../../collections/settings';
 import { Router, type Request, type Response } from 'express';
 import type { BacktestReport } from '../../collections/backtest';
 import { addDays, type LocalDate } from '../../collections/calendar';
@@ -51,6 +52,8 @@ function formOf(from: LocalDate, to: LocalDate, tried: Tried): FormValues {
   return { from, to, level1, level2, level3, level4, dunningGapDays: String(tried.dunningGapDays), minDaysBetweenLevels: String(tried.minDaysBetweenLevels) };
 }
 
+const TRIED_SCHEMA = playbookSettingsSchema.pick({ levelDays: true, dunningGapDays: true, minDaysBetweenLevels: true });
+
 /** The posted form, judged: a window and the settings to try, or what is wrong, field by field. */
 function readForm(body: Record<string, unknown>): { values: FormValues; errors: Record<string, string>; parsed?: { from: LocalDate; to: LocalDate; tried: Tried } } {
   const text = (name: keyof FormValues) => (typeof body[name] === 'string' ? (body[name] as string).trim().slice(0, 20) : '');
@@ -80,7 +83,14 @@ function readForm(body: Record<string, unknown>): { values: FormValues; errors: 
   const dunningGapDays = whole('dunningGapDays', 'The days between emails', 365);
   const minDaysBetweenLevels = whole('minDaysBetweenLevels', 'The days between levels', 365);
   if (Object.keys(errors).length || !from || !to) return { values, errors };
-  return { values, errors, parsed: { from, to, tried: { levelDays: levels as Tried['levelDays'], dunningGapDays, minDaysBetweenLevels } } };
+  // The settings' own limits (SPEC §4's ranges), in the schema's words: one rule, one place.
+  const tried = { levelDays: levels as Tried['levelDays'], dunningGapDays, minDaysBetweenLevels };
+  const checked = TRIED_SCHEMA.safeParse(tried);
+  if (!checked.success) {
+    for (const issue of checked.error.issues) errors[issue.path[0] === 'levelDays' ? 'level1' : String(issue.path[0])] ??= issue.message;
+    return { values, errors };
+  }
+  return { values, errors, parsed: { from, to, tried } };
 }
 
 const sameSettings = (a: Tried, b: Tried) => a.levelDays.join() === b.levelDays.join() && a.dunningGapDays === b.dunningGapDays && a.minDaysBetweenLevels === b.minDaysBetweenLevels;
