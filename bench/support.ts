@@ -88,7 +88,8 @@ export async function clearSandboxLog(url: string): Promise<void> {
 /** Tokens for `realmId` minted by the sandbox and stored as a connection would store them. */
 export async function connectToSandbox(context: AppContext, sandboxUrl: string, realmId: string, name: string): Promise<{ accessToken: string }> {
   const tokens = (await (await fetch(`${sandboxUrl}/_sandbox/realms/${realmId}/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'bench' }) })).json()) as { access_token: string; refresh_token: string };
-  await context.repos.companies.upsert({ realm_id: realmId, name, status: 'connected', connected_at: new Date() });
+  // A company already collecting: its first run was approved long ago (review before sending).
+  await context.repos.companies.upsert({ realm_id: realmId, name, status: 'connected', connected_at: new Date(), collecting_since: new Date('2020-01-01T00:00:00Z') });
   await context.quickbooks.vault.storeNew(realmId, { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresIn: 3600, refreshExpiresIn: 8_640_000 }, new Date());
   return { accessToken: tokens.access_token };
 }

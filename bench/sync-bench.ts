@@ -35,7 +35,15 @@ async function naiveFullRead(sandboxUrl: string, token: string): Promise<number>
   let rows = 0;
   for (const entity of SYNCED_ENTITIES) {
     const finder = (qbo as unknown as Record<string, (c: object, cb: (e: unknown, b: { QueryResponse: Record<string, unknown[]> }) => void) => void>)[`find${entity === 'Customer' ? 'Customers' : entity === 'CreditMemo' ? 'CreditMemos' : `${entity}s`}`]!;
-    const body = await new Promise<{ QueryResponse: Record<string, unknown[]> }>((resolve, reject) => finder.call(qbo, { fetchAll: true }, (e, b) => (e ? reject(e) : resolve(b))));
+    // node-quickbooks does not wait out a 429 (the full sync just before used the minute's budget): wait and read the entity again.
+    let body: { QueryResponse: Record<string, unknown[]> } | undefined;
+    while (!body) {
+      body = await new Promise<{ QueryResponse: Record<string, unknown[]> }>((resolve, reject) => finder.call(qbo, { fetchAll: true }, (e, b) => (e ? reject(e) : resolve(b)))).catch(async (error: { response?: { status?: number } }) => {
+        if (error?.response?.status !== 429) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+        return undefined;
+      });
+    }
     rows += body.QueryResponse[entity]?.length ?? 0;
   }
   return rows;

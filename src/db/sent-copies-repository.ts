@@ -21,20 +21,8 @@ export interface SentCopyRow {
   sentAt: Date;
 }
 
-export interface NewSentCopy {
-  messageId: string;
-  realmId: string;
-  kind: string;
-  subject: string;
-  html: string;
-  text: string;
-  letter: unknown;
-  pdf: Buffer | null;
-  mergeData: unknown;
-  parts: Record<string, string>;
-  sha256: string;
-  dated: string;
-}
+/** A copy to store: a stored one but for the time, which the database writes. */
+export type NewSentCopy = Omit<SentCopyRow, 'sentAt'>;
 
 /** The metadata of a stored copy, without its bodies: for lists (the escalation file's letters). */
 export type SentCopyDigest = Pick<SentCopyRow, 'messageId' | 'kind' | 'sha256' | 'parts' | 'dated' | 'sentAt'>;

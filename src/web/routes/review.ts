@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { MESSAGE_NAMES } from '../../collections/message-kinds';
-import { centsToNumber } from '../../collections/money';
 import type { Uses } from '../../services';
-import type { Approver, SendReview } from '../../services/send-review';
+import type { Approver } from '../../services/send-review';
+import { reviewJson } from '../presenters/money-json';
 import { UnauthorizedError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
 
@@ -18,24 +18,6 @@ function approverOf(req: Request): Approver {
   if (req.operator) return { kind: 'operator' };
   if (req.session.userId) return { kind: 'person', userId: req.session.userId };
   throw new UnauthorizedError();
-}
-
-/** The review's JSON: amounts in currency units, as the rest of the API. */
-function reviewJson(review: SendReview) {
-  return {
-    mode: review.mode,
-    collectingSince: review.collectingSince,
-    awaiting: review.awaiting,
-    messages: review.messages,
-    total: centsToNumber(review.total),
-    accounts: review.accounts.map((account) => ({
-      customerId: account.customerId,
-      name: account.name,
-      total: centsToNumber(account.total),
-      messages: account.messages.map((m) => ({ ...m, total: centsToNumber(m.total), invoices: m.invoices.map((i) => ({ ...i, balance: centsToNumber(i.balance) })) })),
-    })),
-    lastApproval: review.lastApproval && { ...review.lastApproval, total: centsToNumber(review.lastApproval.total) },
-  };
 }
 
 /**
