@@ -235,6 +235,9 @@ export function backtestPages(context: Uses<'companyAccess' | 'backtest' | 'sett
       return res.render('backtest', { title, company: req.company, form, errors: {}, running: { loading: phase === 'loading' || !total, done, total, percent: total ? Math.floor((done / total) * 100) : 0 }, refresh: { seconds: REFRESH_SECONDS } });
     }
     const { baseline, variant } = run.result;
+    // Each report's view once: the summary table and the columns below read the same one.
+    const yours = reportView(baseline, variant);
+    const tried = variant ? reportView(variant) : null;
     res.render('backtest', {
       title,
       company: req.company,
@@ -246,9 +249,9 @@ export function backtestPages(context: Uses<'companyAccess' | 'backtest' | 'sett
         days: baseline.days,
         compared: Boolean(variant),
         // The company's settings first; the tried ones beside them, and their details below.
-        yours: reportView(baseline, variant),
-        tried: variant ? reportView(variant) : null,
-        columns: [{ key: 'yours', heading: variant ? 'your settings' : 'with your settings', view: reportView(baseline) }, ...(variant ? [{ key: 'tried', heading: 'tried', view: reportView(variant) }] : [])],
+        yours,
+        tried,
+        columns: [{ key: 'yours', heading: variant ? 'your settings' : 'with your settings', view: yours }, ...(tried ? [{ key: 'tried', heading: 'tried', view: tried }] : [])],
       },
     });
   });
