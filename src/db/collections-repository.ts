@@ -56,7 +56,7 @@ export class CollectionsRepository {
         .where('occurred_on', '<=', today)
         .execute(),
       // Messages that ask for money, queued or sent: what each invoice has already been told. A
-      // sent one's business day is its `sent:` activity's (sent_at is the real time).
+      // sent one's business day is its `sent:` activity's (the day it went out where the company is).
       this.db
         .selectFrom('messages as m')
         .leftJoin('activities as sent', (join) => join.onRef('sent.realm_id', '=', 'm.realm_id').on('sent.key', '=', sql<string>`'sent:' || m.id::text`))

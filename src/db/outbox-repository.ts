@@ -56,7 +56,7 @@ export class OutboxRepository {
   }
 
   /** Ends a send; `executor` lets the caller make it part of its own transaction. */
-  async finish(id: string, status: Exclude<MessageStatus, 'queued' | 'sending'>, fields: { reason?: string; subject?: string; smtpResponse?: string; listed?: string[] } = {}, executor: Db = this.db): Promise<boolean> {
+  async finish(id: string, status: Exclude<MessageStatus, 'queued' | 'sending'>, fields: { reason?: string; subject?: string; smtpResponse?: string; listed?: string[]; sentAt?: Date } = {}, executor: Db = this.db): Promise<boolean> {
     const result = await executor
       .updateTable('messages')
       .set({
@@ -65,7 +65,8 @@ export class OutboxRepository {
         ...(fields.subject ? { subject: fields.subject } : {}),
         ...(fields.smtpResponse ? { smtp_response: fields.smtpResponse.slice(0, 500) } : {}),
         ...(fields.listed ? { listed_invoice_ids: JSON.stringify(fields.listed) } : {}),
-        ...(status === 'sent' ? { sent_at: sql`now()` } : {}),
+        // The business clock's time when the sender has one (reports compare it with business dates).
+        ...(status === 'sent' ? { sent_at: fields.sentAt ?? sql<Date>`now()` } : {}),
       })
       .where('id', '=', id)
       // A slow worker whose message was meanwhile marked uncertain may still report success.

@@ -233,7 +233,7 @@ export class MessageSendService {
         headers,
       });
       await db.transaction().execute(async (trx) => {
-        await outbox.finish(messageId, 'sent', { subject: rendered.subject, smtpResponse: result.response, listed }, trx);
+        await outbox.finish(messageId, 'sent', { subject: rendered.subject, smtpResponse: result.response, listed, sentAt: clock.businessNow() }, trx);
         await this.deps.sentCopies.store(copy, trx);
         await recordSent(trx, message.realm_id, { customerId: message.customer_id, kind: message.kind }, today);
         const numbers = data.invoices.map((i) => i.number).join(', ');

@@ -167,4 +167,14 @@ describe('what is covered since the morning run is not sent', () => {
     expect(await send(letter.id)).toEqual({ status: 'cancelled', reason: 'paused' });
     expect(await row(letter.id)).toMatchObject({ status: 'cancelled', status_reason: expect.stringMatching(/paused/) });
   });
+
+  it('dates a sent message by the business clock, so the results count it on the company\'s day', async () => {
+    const message = await take();
+    expect(await send(message.id)).toMatchObject({ status: 'sent' });
+    const sent = await row(message.id);
+    // The business clock says 2026-11-20; the machine's own date is another day.
+    expect(Math.abs(sent!.sent_at!.getTime() - new Date(NOW).getTime())).toBeLessThan(60_000);
+    const counted = await app.test.context.repos.reports.sentMessages(REALM, [message.kind], TODAY, 'America/New_York');
+    expect(counted.filter((m) => m.sent_on === TODAY && m.invoice_ids.join() === message.invoice_ids.join()).length).toBeGreaterThanOrEqual(1);
+  });
 });
