@@ -6,30 +6,12 @@ import { addDays, type LocalDate } from '../../collections/calendar';
 import { localDateSchema } from '../../collections/local-date-schema';
 import { DUNNING_KINDS, MESSAGE_NAMES } from '../../collections/message-kinds';
 import type { MessageKind } from '../../collections/model';
-import type { PlaybookSettings } from '../../collections/settings';
 import type { Uses } from '../../services';
 import type { BacktestProgress } from '../../services/backtest';
 import { NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
+import { BacktestRuns, type BacktestRun, type Tried } from '../backtest-runs';
 
-/** The settings a person may try on the page (nothing is saved). */
-type Tried = Pick<PlaybookSettings, 'levelDays' | 'dunningGapDays' | 'minDaysBetweenLevels'>;
-
-interface BacktestRun {
-  id: string;
-  realmId: string;
-  from: LocalDate;
-  to: LocalDate;
-  tried: Tried;
-  changed: boolean;
-  progress: BacktestProgress;
-  result?: { baseline: BacktestReport; variant?: BacktestReport };
-  failed?: string;
-  startedAt: number;
-}
-
-/** Runs kept in this process; the oldest goes when a new one would pass the cap. */
-const MAX_RUNS = 20;
 const LATE_SHOWN = 200;
 const REFRESH_SECONDS = 1;
 const CHART = { height: 120, bar: 14, gap: 4, top: 8, bottom: 4 };
@@ -175,7 +157,7 @@ export function backtestPages(context: Uses<'companyAccess' | 'backtest' | 'sett
   const router = Router();
   router.param('realmId', loadCompany(context));
   const { backtest, settings } = context.services;
-  const runs = new Map<string, BacktestRun>();
+  const runs = new BacktestRuns();
 
   const companySettings = async (req: Request): Promise<Tried & { today: LocalDate }> => {
     const stored = await settings.settingsOf(req.company!.realm_id, req.company!.timezone);
@@ -185,14 +167,6 @@ export function backtestPages(context: Uses<'companyAccess' | 'backtest' | 'sett
   const showForm = (req: Request, res: Response, values: FormValues, errors: Record<string, string> = {}) => {
     if (Object.keys(errors).length) res.status(400);
     res.render('backtest', { title: 'Try the playbook on your history', company: req.company, form: values, errors, hasErrors: Object.keys(errors).length > 0 });
-  };
-
-  const keep = (run: BacktestRun) => {
-    if (runs.size >= MAX_RUNS) {
-      const oldest = [...runs.values()].sort((a, b) => Number(Boolean(b.result || b.failed)) - Number(Boolean(a.result || a.failed)) || a.startedAt - b.startedAt)[0];
-      if (oldest) runs.delete(oldest.id);
-    }
-    runs.set(run.id, run);
   };
 
   router.get('/companies/:realmId/backtest', requireSignIn, async (req, res) => {
@@ -205,12 +179,15 @@ export function backtestPages(context: Uses<'companyAccess' | 'backtest' | 'sett
     if (!parsed) return showForm(req, res, values, errors);
     const realmId = req.company!.realm_id;
     // One back-test at a time per company: while one runs, its page is where the form leads.
-    const running = [...runs.values()].find((r) => r.realmId === realmId && !r.result && !r.failed);
+    const running = runs.runningFor(realmId);
     if (running) return res.redirect(303, `/companies/${realmId}/backtest/${running.id}`);
     const { today: _today, ...own } = await companySettings(req);
     const changed = !sameSettings(own, parsed.tried);
     const run: BacktestRun = { id: randomUUID(), realmId, from: parsed.from, to: parsed.to, tried: parsed.tried, changed, progress: { phase: 'loading', done: 0, total: 0 }, startedAt: Date.now() };
-    keep(run);
+    if (!runs.keep(run)) {
+      const failed = 'Many back-tests are running at the moment. Try again in a minute.';
+      return res.status(503).set('Retry-After', '60').render('backtest', { title: 'Try the playbook on your history', company: req.company, form: values, errors: {}, failed });
+    }
     const request = { realmId, from: parsed.from, to: parsed.to, onProgress: (progress: BacktestProgress) => void (run.progress = progress) };
     const work = changed ? backtest.compare({ ...request, variant: parsed.tried }).then((c) => ({ baseline: c.baseline, variant: c.variant })) : backtest.run(request).then((baseline) => ({ baseline }));
     work.then(
