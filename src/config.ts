@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -145,6 +146,9 @@ const envShape = z.object({
   SEND_REVIEW_DEFAULT: z.preprocess(emptyAsUndefined, z.enum(['first_run', 'every_run', 'off'], { message: 'must be first_run, every_run or off' }).default('first_run')),
   EULA_URL: z.preprocess(emptyAsUndefined, url(['https:', 'http:']).optional()),
   PRIVACY_URL: z.preprocess(emptyAsUndefined, url(['https:', 'http:']).optional()),
+  CUSTOMER_LINK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters long').optional()),
+  CUSTOMER_LINK_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(365, 'must be at most 365').default(60)),
+  CUSTOMER_PAGE_RATE_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(10_000, 'must be at most 10000').default(60)),
 });
 
 const envSchema = envShape.superRefine((env, ctx) => {
@@ -209,6 +213,12 @@ export interface Config extends DatabaseConfig {
   sendReviewDefault: 'first_run' | 'every_run' | 'off';
   /** The operator's own end-user licence agreement and privacy policy, instead of the built-in pages. */
   legal: { eulaUrl?: string; privacyUrl?: string };
+  /**
+   * The customer's pages (answer a letter, the statement): the key their links are signed with
+   * (CUSTOMER_LINK_SECRET, else one derived from SESSION_SECRET for this use alone), how many days
+   * a link works, and how many requests one address may make to them a minute.
+   */
+  customerLinks: { key: Buffer; days: number; ratePerMinute: number };
 }
 
 function describe(error: z.ZodError): string[] {
@@ -274,7 +284,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionDays: e.RETENTION_DAYS,
     sendReviewDefault: e.SEND_REVIEW_DEFAULT,
     legal: { eulaUrl: e.EULA_URL, privacyUrl: e.PRIVACY_URL },
+    customerLinks: { key: customerLinkKey(e.CUSTOMER_LINK_SECRET, e.SESSION_SECRET), days: e.CUSTOMER_LINK_DAYS, ratePerMinute: e.CUSTOMER_PAGE_RATE_LIMIT },
   });
+}
+
+/**
+ * The key of the customers' links: from CUSTOMER_LINK_SECRET, or, when it is not set, derived
+ * from SESSION_SECRET (HKDF with a label of its own), so a link's signature never doubles as a
+ * session cookie's and a deployment without the variable still gets a stable key.
+ */
+function customerLinkKey(secret: string | undefined, sessionSecret: string): Buffer {
+  const ikm = secret ?? sessionSecret;
+  return Buffer.from(hkdfSync('sha256', ikm, 'ardesk', secret ? 'ardesk customer links' : 'ardesk customer links from the session secret', 32));
 }
 
 /** Values a log line must never contain, wherever they appear in it; fed to the logger. */
@@ -296,5 +317,6 @@ export function secretsOf(config: Config): string[] {
     passwordIn(config.databaseUrl),
     passwordIn(config.redisUrl),
     ...config.tokenKeys.flatMap((k) => [k.key.toString('hex'), k.key.toString('base64')]),
+    config.customerLinks.key.toString('base64url'),
   ].filter((value): value is string => typeof value === 'string' && value.length >= 6);
 }

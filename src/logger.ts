@@ -56,5 +56,8 @@ function escapeRegExp(text: string): string {
 
 /** Removes OAuth codes, states and tokens from a URL before it is logged. */
 export function scrubUrl(url: string): string {
-  return url.replace(/([?&](?:code|state|token|access_token|refresh_token)=)[^&#]*/gi, '$1[redacted]');
+  return url
+    .replace(/([?&](?:code|state|token|access_token|refresh_token)=)[^&#]*/gi, '$1[redacted]')
+    // A customer's link carries its signed token in the path (src/services/customer-links.ts).
+    .replace(/^(\/c\/(?:answer|statement)\/)[^/?#]+/, '$1[redacted]');
 }

@@ -85,7 +85,7 @@ export interface Payment {
 }
 
 /** Why an account's task is open. An account has one open task carrying every reason it has. */
-export type TaskReason = 'level' | 'broken_promise' | 'find_email' | 'call_back' | 'promise_due_today' | 'difficult_customer';
+export type TaskReason = 'level' | 'broken_promise' | 'find_email' | 'call_back' | 'promise_due_today' | 'difficult_customer' | 'problem_reported';
 
 /** A recorded call to an account: its day and what came of it. */
 export interface CallAttempt {

@@ -65,7 +65,8 @@ function callDetail(details: Record<string, unknown>, currency: string): string 
 export function noteText(activity: NoteActivity, customerName: string, invoices: NoteInvoice[]): string {
   const currency = invoices[0]?.currency ?? 'USD';
   const parts = [activity.summary];
-  if (activity.kind === 'call') {
+  // What the customer did on its own page reads like a call's outcome: the promise, the dispute.
+  if (activity.kind === 'call' || activity.kind === 'customer') {
     const detail = callDetail(activity.details, currency);
     if (detail) parts.push(detail);
   }

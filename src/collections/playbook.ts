@@ -225,13 +225,15 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
 
   // ---- the account's one task: retired when nothing is collectible, back when something is ---
   const tasks = new Map(input.openTasks.map((t) => [t.customerId, t]));
+  const openDisputePayers = new Set(input.disputes.filter((d) => d.status === 'open').map((d) => payerOf(d.customerId)));
   const overdueUncovered = (payer: string) => (openByPayer.get(payer) ?? []).some((i) => daysBetween(i.dueDate, today) > 0 && !paused(i));
   const openUncovered = (payer: string) => (openByPayer.get(payer) ?? []).some((i) => !paused(i));
   /** Something to call about: an overdue invoice nothing covers, or a promise due today and unpaid. */
   const collectible = (payer: string) => overdueUncovered(payer) || dueTodayPayers.has(payer);
   for (const task of input.openTasks) {
     // An address is still worth finding while anything open can be written to.
-    const stillWanted = collectible(task.customerId) || (task.reasons.includes('find_email') && openUncovered(task.customerId));
+    // A problem the customer reported is worth a call while its dispute is open, overdue or not.
+    const stillWanted = collectible(task.customerId) || (task.reasons.includes('find_email') && openUncovered(task.customerId)) || (task.reasons.includes('problem_reported') && openDisputePayers.has(task.customerId));
     if (stillWanted) continue;
     actions.push({ type: 'retire_task', taskId: task.id, customerId: task.customerId });
     tasks.delete(task.customerId);

@@ -28,6 +28,8 @@ export const playbookSettingsSchema = z.object({
     .default({ commercial: { days: [1], startHour: 9, endHour: 12 }, personal: { days: [4, 5], startHour: 9, endHour: 17 } }),
   /** A promise pauses dunning until its date plus this many days. */
   promiseGraceDays: days(30).default(2),
+  /** A customer promising on its statement page may name a date at most this many days ahead. */
+  customerPromiseMaxDays: days(180).default(30),
   /** Share of overdue dollars whose customers are "A accounts". */
   aAccountShare: z.number({ error: 'must be a share from 0.1 to 1 (10% to 100%)' }).min(0.1, 'must be at least 0.1 (10%)').max(1, 'must be at most 1 (100%)').default(0.8),
   /** Write a note of every activity back into QuickBooks. */

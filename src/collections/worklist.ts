@@ -6,9 +6,9 @@ import { customerType } from './accounts';
 import { nextCallDay } from './playbook';
 import type { PlaybookSettings } from './settings';
 
-export type WorkListFlag = 'a_account' | 'tough' | 'difficult_customer' | 'broken_promise' | 'best_time' | 'find_email' | 'call_back' | 'carried_over';
+export type WorkListFlag = 'a_account' | 'tough' | 'difficult_customer' | 'problem_reported' | 'broken_promise' | 'best_time' | 'find_email' | 'call_back' | 'carried_over';
 /** The flags a work list can be filtered by (best time depends on the moment, not the task). */
-export const FILTER_FLAGS = ['a_account', 'tough', 'difficult_customer', 'broken_promise', 'find_email', 'call_back', 'carried_over'] as const satisfies readonly WorkListFlag[];
+export const FILTER_FLAGS = ['a_account', 'tough', 'difficult_customer', 'problem_reported', 'broken_promise', 'find_email', 'call_back', 'carried_over'] as const satisfies readonly WorkListFlag[];
 export type FilterFlag = (typeof FILTER_FLAGS)[number];
 
 export interface WorkListItem {
@@ -56,7 +56,7 @@ export function describeTask(task: CallTask, facts: TaskFacts, day: LocalDate, s
   if (facts.state?.aAccount) flags.push('a_account');
   if (facts.state?.tough) flags.push('tough');
   // One of the month's difficult customers (fixed on the 1st): first of its group on the list.
-  for (const reason of ['difficult_customer', 'broken_promise', 'find_email', 'call_back'] as const) if (task.reasons.includes(reason)) flags.push(reason);
+  for (const reason of ['difficult_customer', 'problem_reported', 'broken_promise', 'find_email', 'call_back'] as const) if (task.reasons.includes(reason)) flags.push(reason);
   if (inWindowToday) flags.push('best_time');
   // Due before the day and still open: yesterday's call was not made (or not finished).
   if (task.scheduledFor < day) flags.push('carried_over');

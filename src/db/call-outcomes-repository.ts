@@ -48,6 +48,8 @@ export interface NewPromise {
   dueOn: LocalDate;
   madeOn: LocalDate;
   planId: string | null;
+  /** Who made it (a collector, unless the customer did on its statement page). */
+  source?: 'collector' | 'customer';
 }
 
 export interface NewDispute {
@@ -56,6 +58,8 @@ export interface NewDispute {
   category: DisputesTable['category'];
   text: string;
   openedOn: LocalDate;
+  /** Who raised it (a collector, unless the customer did answering a letter). */
+  source?: 'collector' | 'customer';
 }
 
 /**
@@ -104,7 +108,7 @@ export class CallOutcomesRepository {
   async insertPromise(realmId: string, promise: NewPromise): Promise<string> {
     const row = await this.db
       .insertInto('promises')
-      .values({ realm_id: realmId, customer_id: promise.customerId, invoice_ids: JSON.stringify(promise.invoiceIds), amount: centsToDecimal(promise.amount), due_on: promise.dueOn, made_on: promise.madeOn, plan_id: promise.planId })
+      .values({ realm_id: realmId, customer_id: promise.customerId, invoice_ids: JSON.stringify(promise.invoiceIds), amount: centsToDecimal(promise.amount), due_on: promise.dueOn, made_on: promise.madeOn, plan_id: promise.planId, ...(promise.source ? { source: promise.source } : {}) })
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
@@ -123,7 +127,7 @@ export class CallOutcomesRepository {
   async insertDispute(realmId: string, dispute: NewDispute): Promise<string> {
     const row = await this.db
       .insertInto('disputes')
-      .values({ realm_id: realmId, customer_id: dispute.customerId, invoice_ids: JSON.stringify(dispute.invoiceIds), category: dispute.category, text: dispute.text, opened_on: dispute.openedOn })
+      .values({ realm_id: realmId, customer_id: dispute.customerId, invoice_ids: JSON.stringify(dispute.invoiceIds), category: dispute.category, text: dispute.text, opened_on: dispute.openedOn, ...(dispute.source ? { source: dispute.source } : {}) })
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;

@@ -26,6 +26,7 @@ import { QuickBooksReadsRepository } from './quickbooks-reads-repository';
 import { BacktestRepository } from './backtest-repository';
 import { SenderIdentityRepository } from './sender-identity-repository';
 import { ApiTokensRepository } from './api-tokens-repository';
+import { CustomerPagesRepository } from './customer-pages-repository';
 import type { Db } from './database';
 
 /** Every repository over one executor (the database, or a transaction a service composes them in). */
@@ -58,6 +59,7 @@ export interface Repositories {
   quickbooksReads: QuickBooksReadsRepository;
   backtest: BacktestRepository;
   senderIdentity: SenderIdentityRepository;
+  customerPages: CustomerPagesRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -90,5 +92,6 @@ export function createRepositories(db: Db): Repositories {
     quickbooksReads: new QuickBooksReadsRepository(db),
     backtest: new BacktestRepository(db),
     senderIdentity: new SenderIdentityRepository(db),
+    customerPages: new CustomerPagesRepository(db),
   };
 }

@@ -336,6 +336,8 @@ export interface PromisesTable {
   paid: Money | null;
   plan_id: string | null;
   settled_on: DateOnly | null;
+  /** Who made it: a collector on a call, or the customer on its statement page. */
+  source: Generated<'collector' | 'customer'>;
 }
 
 export interface DisputesTable {
@@ -349,6 +351,21 @@ export interface DisputesTable {
   resolution: string | null;
   opened_on: DateOnly;
   resolved_on: DateOnly | null;
+  /** Who raised it: a collector on a call, or the customer answering a letter. */
+  source: Generated<'collector' | 'customer'>;
+}
+
+/** What a customer answered to a verification letter on its page (migration 0026). */
+export interface CustomerAnswersTable {
+  id: Generated<string>;
+  realm_id: string;
+  customer_id: string;
+  message_id: string | null;
+  invoice_ids: ColumnType<string[], string, string>;
+  answer: 'in_order' | 'problem';
+  dispute_id: string | null;
+  answered_on: DateOnly;
+  answered_at: Timestamp;
 }
 
 export interface PausesTable {
@@ -457,6 +474,7 @@ export interface Database {
   payment_plans: PaymentPlansTable;
   promises: PromisesTable;
   disputes: DisputesTable;
+  customer_answers: CustomerAnswersTable;
   pauses: PausesTable;
   contacts: ContactsTable;
   playbook_settings: PlaybookSettingsTable;

@@ -72,8 +72,9 @@ export class WorkListRepository {
         left join customer_accounts a on a.realm_id = ${realmId} and a.customer_id = t.customer_id
         where t.realm_id = ${realmId} and t.status = 'open' and t.scheduled_for <= ${day}::date
           -- Work follows the facts: an account paid (or credited) since the morning run leaves the
-          -- list at once, before the next run retires its task; finding an address needs only open money.
-          and (s.overdue_balance > 0 or (t.reasons ? 'find_email' and s.open_balance > 0))
+          -- list at once, before the next run retires its task; finding an address needs only open money,
+          -- and a problem the customer reported needs a call whatever is overdue.
+          and (s.overdue_balance > 0 or (t.reasons ? 'find_email' and s.open_balance > 0) or t.reasons ? 'problem_reported')
       ),
       filtered as (select d.* from due d where ${sql.join(conditions, sql` and `)}),
       totals as (

@@ -7,7 +7,7 @@ import { CollectionsRepository } from '../db/collections-repository';
 import type { Db } from '../db/database';
 import { MergeDataRepository } from '../db/merge-data-repository';
 import { SenderIdentityRepository, type SenderIdentity } from '../db/sender-identity-repository';
-import { localeOf, type InvoiceLine, type MergeData } from './templates';
+import { localeOf, type CustomerLinks, type InvoiceLine, type MergeData } from './templates';
 
 import type { FreshInvoice } from './fresh-balances';
 
@@ -56,7 +56,10 @@ const PAY_WITHIN_DAYS = 10;
  * contact, the invoices (with balances and pay links as QuickBooks gave them a moment ago), the
  * promise or plan being confirmed, and the sender. Amounts in cents.
  */
-export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<string, FreshInvoice>, businessNow: Date, listedIds: string[]): Promise<MergeData> {
+/** The customer's pages a message links to, for the invoices it lists (src/services/customer-links.ts). */
+export type LinksFor = (message: { realmId: string; customerId: string; messageId: string; kind: string; invoiceIds: string[] }) => CustomerLinks | null;
+
+export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<string, FreshInvoice>, businessNow: Date, listedIds: string[], linksFor?: LinksFor): Promise<MergeData> {
   const realmId = message.realm_id;
   const repo = new MergeDataRepository(db);
   const [company, customer, invoices, approver, stored, identity] = await Promise.all([
@@ -128,6 +131,7 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
     plan,
     history,
     escalation: escalationOf(settings),
+    links: linksFor?.({ realmId, customerId: message.customer_id, messageId: message.id, kind: message.kind, invoiceIds: listedIds }) ?? null,
   };
 }
 

@@ -21,6 +21,8 @@ const PARTIALS: Record<string, string> = {
   invoiceTableText: 'invoice-table.text.hbs',
   signature: 'signature.html.hbs',
   signatureText: 'signature.text.hbs',
+  customerLinks: 'customer-links.html.hbs',
+  customerLinksText: 'customer-links.text.hbs',
 };
 // `log` is not among them: it writes whatever a template gives it into the process's log.
 const BUILT_IN_HELPERS = ['if', 'unless', 'each', 'with', 'lookup'];

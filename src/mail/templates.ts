@@ -31,6 +31,17 @@ export interface InvoiceLine {
   payLink?: string | null;
 }
 
+/**
+ * The customer's own pages a message links to, each a signed link of its own
+ * (src/services/customer-links.ts): the account's statement (dunning messages and letters), and
+ * a verification letter's two answers.
+ */
+export interface CustomerLinks {
+  statement: string;
+  inOrder?: string;
+  problem?: string;
+}
+
 export interface MergeData {
   locale: string;
   currency: string;
@@ -79,6 +90,8 @@ export interface MergeData {
    * its terms allow (the words to state), credit reporting; `any` when one of them is set.
    */
   escalation?: { agency: string | null; smallClaims: boolean; charges: string | null; creditReporting: boolean; any: boolean } | null;
+  /** The customer's pages this message links to (none: a template shows no links). */
+  links?: CustomerLinks | null;
 }
 
 export interface Rendered {
@@ -199,6 +212,7 @@ export function sampleMergeData(): MergeData {
     plan: { installments: [{ dueOn: '2026-03-09', amount: 210_500 }, { dueOn: '2026-04-09', amount: 210_500 }], total: 421_000 },
     history: { writtenOn: ['2026-02-17', '2026-02-27'], calledOn: ['2026-02-24', '2026-02-26'], spokeOn: [] },
     escalation: { agency: null, smallClaims: false, charges: null, creditReporting: false, any: false },
+    links: { statement: 'https://ardesk.example.test/c/statement/sample', inOrder: 'https://ardesk.example.test/c/answer/sample?answer=in_order', problem: 'https://ardesk.example.test/c/answer/sample?answer=problem' },
   };
 }
 

@@ -52,6 +52,8 @@ interface RawRequest {
   query?: Record<string, string>;
   body?: unknown;
   requestId?: string;
+  /** The answer is a file (an invoice's PDF), not JSON. */
+  binary?: boolean;
 }
 
 type QboCallback = (error: unknown, body?: unknown) => void;
@@ -214,6 +216,11 @@ export class QuickBooksClient {
     return pageOf<Record<string, unknown>>(answer.QueryResponse, 'Invoice').rows;
   }
 
+  /** An invoice as QuickBooks prints it (`invoice/:id/pdf`). */
+  async invoicePdf(realmId: string, invoiceId: string): Promise<Buffer> {
+    return this.raw<Buffer>(realmId, { path: `invoice/${encodeURIComponent(invoiceId)}/pdf`, binary: true });
+  }
+
   // ---- transports ------------------------------------------------------------------------------
 
   private instance(realmId: string, token: string): QuickBooks {
@@ -271,7 +278,7 @@ export class QuickBooksClient {
     try {
       response = await fetch(url, {
         method: options.method ?? 'GET',
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: { authorization: `Bearer ${token}`, accept: options.binary ? 'application/pdf' : 'application/json', ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
         body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
         signal,
       });
@@ -279,6 +286,7 @@ export class QuickBooksClient {
       return { ok: false, fault: networkFault(error) };
     }
     const tid = response.headers.get('intuit_tid') ?? response.headers.get('intuit-tid') ?? undefined;
+    if (options.binary && response.ok) return { ok: true, value: Buffer.from(await response.arrayBuffer()) as T };
     const text = await response.text();
     const fault = parseFault(response.status, text, tid);
     return fault ? { ok: false, fault } : { ok: true, value: JSON.parse(text) as T };

@@ -1,3 +1,4 @@
+import type { CustomerAnswerRow, CustomerPagesRepository } from '../db/customer-pages-repository';
 import type { OutboxRepository, SentMessageRow } from '../db/outbox-repository';
 import type { SentCopiesRepository, SentCopyDigest } from '../db/sent-copies-repository';
 import type { Rendered } from '../mail/templates';
@@ -16,6 +17,8 @@ export interface EscalationRecords {
   verifications: Array<{ message: SentMessageRow; rendered: Rendered; sha256: string | null; reRendered: boolean }>;
   /** The kept copies' digests, by message id (a message sent before copies were kept has none). */
   copies: Map<string, SentCopyDigest>;
+  /** What the customer answered to verification letters on its own page, oldest first. */
+  answers?: CustomerAnswerRow[];
 }
 
 export interface EscalationFileDeps {
@@ -23,6 +26,7 @@ export interface EscalationFileDeps {
   outbox: Pick<OutboxRepository, 'sentToCustomer'>;
   sentCopies: Pick<SentCopiesRepository, 'digestsOf'>;
   letters: Pick<LettersService, 'copyOf'>;
+  answers: Pick<CustomerPagesRepository, 'answers'>;
 }
 
 /**
@@ -46,6 +50,6 @@ export class EscalationFileService {
           return { message, rendered: { subject: copy.subject, html: copy.html, text: copy.text }, sha256: copy.document.asSent?.sha256 ?? null, reRendered: copy.document.reRendered };
         }),
     );
-    return { file, sent, verifications, copies };
+    return { file, sent, verifications, copies, answers: await this.deps.answers.answers(realmId, customerId) };
   }
 }

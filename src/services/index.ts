@@ -29,6 +29,8 @@ import { CompanySettingsService } from './company-settings';
 import { CompanySyncService } from './company-sync';
 import { ConnectionsService } from './connections';
 import { CustomerFileService } from './customer-file';
+import { CustomerLinksService } from './customer-links';
+import { CustomerPagesService } from './customer-pages';
 import { CustomerTypeService } from './customer-type';
 import { DataRetentionService } from './data-retention';
 import { DisputesService } from './disputes';
@@ -82,6 +84,8 @@ export interface ServiceDeps {
   retentionDays: number;
   /** The review mode a newly connected company starts with (config.sendReviewDefault). */
   sendReviewDefault: SendReviewMode;
+  /** The customers' links: their own key, where customers reach Ardesk, and how many days a link works. */
+  customerLinks: { key: Buffer; publicUrl: string; days: number };
 }
 
 /** The application's work, one service per collector action or read model. */
@@ -127,6 +131,8 @@ export interface Services {
   sendReview: SendReviewService;
   backtest: BacktestService;
   senderIdentity: SenderIdentityService;
+  customerLinks: CustomerLinksService;
+  customerPages: CustomerPagesService;
 }
 
 /**
@@ -136,7 +142,7 @@ export interface Services {
 export type Uses<K extends keyof Services> = { services: Pick<Services, K> };
 
 /** Builds every service once per process; each gets only the dependencies it names. */
-export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, mailer, balances, mailFrom, oauth, vault, redirectUri, retentionDays, sendReviewDefault }: ServiceDeps): Services {
+export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, mailer, balances, mailFrom, oauth, vault, redirectUri, retentionDays, sendReviewDefault, customerLinks: linkConfig }: ServiceDeps): Services {
   const locks = redisLocks(redis, queues.prefix);
   const settings = new CompanySettingsService({ companies: repos.companies, collections: repos.collections, clock });
   const directory = new AccountDirectoryService(repos.accounts);
@@ -144,13 +150,15 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
   const customerFiles = new CustomerFileService({ settings, files: repos.customerFile, accountStates });
   const notes = new NotesService({ companies: repos.companies, settings, notes: repos.notes, client: quickbooks, locks, queues, clock, logger: logger.child({ module: 'notes' }) });
   const pauses = new PausesService({ settings, files: repos.customerFile, collections: repos.collections, notes });
-  const letters = new LettersService({ db, outbox: repos.outbox, sentCopies: repos.sentCopies, mergeData: repos.mergeData, coverage: repos.coverage, settings, templates, clock });
+  const links = new CustomerLinksService({ ...linkConfig, clock });
+  const letters = new LettersService({ db, outbox: repos.outbox, sentCopies: repos.sentCopies, mergeData: repos.mergeData, coverage: repos.coverage, settings, templates, links, clock });
+  const senderIdentity = new SenderIdentityService({ identities: repos.senderIdentity, clock });
   return {
     settings,
     directory,
     accountStates,
     customerFiles,
-    escalationFiles: new EscalationFileService({ customerFiles, outbox: repos.outbox, sentCopies: repos.sentCopies, letters }),
+    escalationFiles: new EscalationFileService({ customerFiles, outbox: repos.outbox, sentCopies: repos.sentCopies, letters, answers: repos.customerPages }),
     invoiceFiles: new InvoiceFileService({ files: repos.customerFile }),
     pauses,
     customerTypes: new CustomerTypeService({ files: repos.customerFile }),
@@ -161,7 +169,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, clock, logger: logger.child({ module: 'cadence' }) }),
     notes,
     letters,
-    messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, coverage: repos.coverage, callTasks: repos.callTasks, settings, balances, templates, sentCopies: new SentCopiesService({ sentCopies: repos.sentCopies, templates }), mailer, mailFrom, clock, logger: logger.child({ module: 'mail' }) }),
+    messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, coverage: repos.coverage, callTasks: repos.callTasks, settings, balances, templates, sentCopies: new SentCopiesService({ sentCopies: repos.sentCopies, templates }), mailer, mailFrom, links, clock, logger: logger.child({ module: 'mail' }) }),
     outbox: new OutboxService({ outbox: repos.outbox }),
     templates: new TemplatesService({ outbox: repos.outbox, templates }),
     activities: new ActivitiesService({ notes: repos.notes, settings, noteWriter: notes }),
@@ -186,6 +194,8 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     readiness: new ReadinessService({ db, redis }),
     sendReview: new SendReviewService({ reviews: repos.sendReview, settings, pauses, queues, users: repos.users, clock }),
     backtest: new BacktestService({ settings, history: repos.backtest }),
-    senderIdentity: new SenderIdentityService({ identities: repos.senderIdentity, clock }),
+    senderIdentity,
+    customerLinks: links,
+    customerPages: new CustomerPagesService({ db, links, settings, directory, senderIdentity, balances, quickbooks, notes, queues, clock, logger: logger.child({ module: 'customer-pages' }) }),
   };
 }

@@ -12,6 +12,7 @@ import { letterPdf } from '../mail/letter-pdf';
 import { mergeDataFor } from '../mail/merge-data';
 import { TemplateError, type MergeData, type PrintedLetter, type Rendered, type TemplateBook, type TemplateName, type TemplatePart } from '../mail/templates';
 import type { CompanySettingsService } from './company-settings';
+import type { CustomerLinksService } from './customer-links';
 import { SendListing } from './send-message';
 
 /**
@@ -78,6 +79,8 @@ export interface LettersDeps {
   coverage: Pick<CoverageRepository, 'factsFor'>;
   settings: Pick<CompanySettingsService, 'settingsOf'>;
   templates: Pick<TemplateBook, 'render' | 'renderLetter'>;
+  /** The customer's pages a message links to. */
+  links: Pick<CustomerLinksService, 'linksFor'>;
   clock: Clock;
 }
 
@@ -119,7 +122,7 @@ export class LettersService {
       listed = (await this.listing.of(message, today, settings, open)).listed;
     }
     // No fresh answers from QuickBooks here: the merge data takes balances from the local copy.
-    const [data, overrides] = await Promise.all([mergeDataFor(this.deps.db, message, new Map(), this.deps.clock.businessNow(), listed), outbox.overridesOf(realmId, message.kind)]);
+    const [data, overrides] = await Promise.all([mergeDataFor(this.deps.db, message, new Map(), this.deps.clock.businessNow(), listed, (m) => this.deps.links.linksFor(m)), outbox.overridesOf(realmId, message.kind)]);
     return { document: { ...facts, data, overrides, asSent: null, reRendered: WENT_OUT.has(message.status) } };
   }
 

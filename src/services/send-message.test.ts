@@ -40,6 +40,7 @@ function sendWith(options: { now?: Date; message?: Partial<typeof queued>; compa
     sentCopies: { prepare: async () => { throw new Error('copied'); }, store: async () => undefined },
     mailer: { send: async () => { throw new Error('the mail server was reached'); } },
     mailFrom: 'Ardesk <ar@seller.test>',
+    links: { linksFor: () => null },
     clock: { now: () => options.now ?? IN_WINDOW, businessNow: () => options.now ?? IN_WINDOW },
     logger: createLogger({ level: 'silent' }),
   };

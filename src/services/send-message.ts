@@ -18,6 +18,7 @@ import { MailError, type Mailer } from '../mail/mailer';
 import { mergeDataFor, type FreshInvoice, type MessageRow } from '../mail/merge-data';
 import { TemplateError, type MergeData, type Rendered, type TemplateBook, type TemplateName } from '../mail/templates';
 import type { PlaybookSettings } from '../collections/settings';
+import type { CustomerLinksService } from './customer-links';
 import type { CompanySettingsService } from './company-settings';
 import type { PreparedCopy, SentCopiesService } from './sent-copies';
 
@@ -117,6 +118,8 @@ export interface MessageSendDeps {
   mailer: Pick<Mailer, 'send'>;
   /** The From: of every message (config.mailFrom). */
   mailFrom: string;
+  /** The customer's pages a message links to. */
+  links: Pick<CustomerLinksService, 'linksFor'>;
   clock: Clock;
   logger: Logger;
 }
@@ -204,7 +207,7 @@ export class MessageSendService {
     let rendered: Rendered;
     let copy: PreparedCopy;
     try {
-      data = await mergeDataFor(db, message, fresh, businessNow, listed);
+      data = await mergeDataFor(db, message, fresh, businessNow, listed, (m) => this.deps.links.linksFor(m));
       const overrides = await outbox.overridesOf(message.realm_id, message.kind);
       rendered = await this.deps.templates.render(message.kind as TemplateName, data, overrides);
       copy = await this.deps.sentCopies.prepare(message, data, overrides, rendered);

@@ -24,6 +24,7 @@ import { signInRoutes } from './routes/sign-in';
 import { createViewEngine } from './view-engine';
 import { callPages } from './routes/call-pages';
 import { customerPages } from './routes/customer-pages';
+import { customerPageLimit, customerPortal } from './routes/customer-portal';
 import { reportPages } from './routes/report-pages';
 import { reviewRoutes } from './routes/review';
 import { backtestPages } from './routes/backtest-pages';
@@ -88,6 +89,8 @@ export function createWebApp(deps: WebDeps): Express {
 
   // Webhooks need their raw bytes for the signature, so they come before the JSON parser.
   app.use(webhookRoutes(deps));
+  // The customer's public pages answer a few requests a minute per address, before any session or body work.
+  app.use('/c/', customerPageLimit(deps));
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   // A session is stored only once it holds something (a person, a form token, an OAuth state);
@@ -114,6 +117,7 @@ export function createWebApp(deps: WebDeps): Express {
     next();
   });
 
+  app.use(customerPortal(deps));
   app.use(homeRoutes(deps));
   app.use(legalRoutes(deps));
   app.use(operatorRoutes(deps));

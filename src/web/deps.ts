@@ -6,7 +6,7 @@ import type { HttpMetrics, Metrics } from '../metrics';
 import type { Services } from '../services';
 
 /** What the web reads of the configuration. */
-export type WebConfig = Pick<Config, 'env' | 'publicUrl' | 'session' | 'sessionSecret' | 'legal' | 'apiToken' | 'metricsToken' | 'operatorEmails' | 'retentionDays'> & {
+export type WebConfig = Pick<Config, 'env' | 'publicUrl' | 'session' | 'sessionSecret' | 'legal' | 'apiToken' | 'metricsToken' | 'operatorEmails' | 'retentionDays' | 'customerLinks'> & {
   intuit: Pick<Config['intuit'], 'localUrl' | 'webhookVerifierToken'>;
 };
 

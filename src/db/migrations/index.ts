@@ -17,6 +17,7 @@ import * as m0019 from './0019-send-review';
 import * as m0020 from './0020-sent-copies';
 import * as m0021 from './0021-quickbooks-reads';
 import * as m0022 from './0022-sender-identity';
+import * as m0026 from './0026-customer-pages';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0020-sent-copies': m0020,
   '0021-quickbooks-reads': m0021,
   '0022-sender-identity': m0022,
+  '0026-customer-pages': m0026,
 };

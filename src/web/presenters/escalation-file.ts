@@ -16,6 +16,7 @@ const CHANNELS: Record<string, string> = {
   level_change: 'Collection level',
   escalation_candidate: 'Collection level',
   invoice_paid: 'Payment',
+  customer: 'Customer page',
 };
 
 /** Steps of a send that the send itself records again: not contacts, so not in the file. */
@@ -35,10 +36,16 @@ export interface EscalationEvent {
  * every contact, promise, dispute and letter in date order, ready to print or hand to an agency.
  * Amounts in cents. Pure: the records come from EscalationFileService.
  */
-export function escalationFile({ file, sent, verifications: verificationLetters, copies }: EscalationRecords) {
+export function escalationFile({ file, sent, verifications: verificationLetters, copies, answers = [] }: EscalationRecords) {
   const { company } = file;
   // As sent: the kept copy's subject and text (a letter sent before copies were kept says it was rendered again).
   const verifications = verificationLetters.map(({ message: m, rendered, sha256, reRendered }) => ({ sentOn: dayOf(m.sent_at ?? m.send_at, company.timezone), to: m.to_address, subject: sha256 ? rendered.subject : (m.subject ?? rendered.subject), text: rendered.text, sha256, reRendered }));
+
+  // The customer's own answer on its page, with the moment it was given: evidence the goods or services were right.
+  const numbers = new Map(file.openInvoices.map((i) => [i.id, i.number]));
+  const confirmations = answers
+    .filter((a) => a.answer === 'in_order')
+    .map((a) => ({ on: a.answeredOn, at: a.answeredAt.toISOString().replace(/\.\d{3}Z$/, 'Z'), invoices: a.invoiceIds.map((id) => `#${numbers.get(id) ?? id}`).join(', ') }));
 
   const events: EscalationEvent[] = [...file.timeline]
     .filter((a) => !NOT_CONTACTS.has(a.kind))
@@ -58,6 +65,7 @@ export function escalationFile({ file, sent, verifications: verificationLetters,
     openBalance: file.openBalance,
     overdueBalance: file.overdueBalance,
     verifications,
+    confirmations,
     promises: [...file.promises].reverse(),
     brokenPromises: file.promises.filter((p) => p.status === 'broken' || p.status === 'partly_kept').length,
     disputes: file.disputes,

@@ -70,6 +70,7 @@ export function escalationPdf(file: EscalationFile): Promise<Buffer> {
     t.write(letter.text.trim(), 'regular', { lineGap: 1 });
     doc.fillColor(INK).moveDown(0.5);
   }
+  for (const confirmation of file.confirmations) t.write(`The customer confirmed on its page that everything is in order on ${confirmation.on} (${confirmation.at}), for invoices ${confirmation.invoices}.`, 'bold');
   const replies = file.disputes.filter((d) => d.category);
   t.write(replies.length ? `Replies recorded as disputes: ${replies.length} (see the chronology).` : 'No reply disputing the goods, services or invoices was recorded.');
 

@@ -188,6 +188,7 @@ const SETTING_LABELS: Record<string, string> = {
   dunningGapDays: 'the days between two dunning emails',
   verificationMaxAgeDays: 'the age of invoices that get a verification letter',
   promiseGraceDays: 'the grace days after a promise',
+  customerPromiseMaxDays: 'the days ahead a customer may promise',
 };
 
 /** The settings form's refusal, each problem next to its field. */

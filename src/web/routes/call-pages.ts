@@ -12,7 +12,7 @@ import { recordId } from '../route-params';
 import { callFormErrors, type FormErrors } from '../presenters/form-errors';
 
 const PAGE_SIZE = 50;
-const FLAG_LABELS: Record<string, string> = { a_account: 'A account', tough: 'Tough customer', difficult_customer: 'Difficult customer', broken_promise: 'Broken promise', find_email: 'Find an email', call_back: 'Call back', best_time: 'Best time to call now', carried_over: 'Carried over' };
+const FLAG_LABELS: Record<string, string> = { a_account: 'A account', tough: 'Tough customer', difficult_customer: 'Difficult customer', problem_reported: 'Problem reported', broken_promise: 'Broken promise', find_email: 'Find an email', call_back: 'Call back', best_time: 'Best time to call now', carried_over: 'Carried over' };
 
 const GROUP_HEADINGS = { best_time_today: 'Best time to call is today', other: 'Also due: best called on another day' } as const;
 

@@ -50,6 +50,8 @@ export function settingsFromForm(form: Record<string, unknown>): Partial<Playboo
     dunningGapDays: number('dunningGapDays'),
     verificationMaxAgeDays: number('verificationMaxAgeDays'),
     promiseGraceDays: number('promiseGraceDays'),
+    // Newer than the rest of the form: a post without it (an older page still open) keeps the setting.
+    ...(text('customerPromiseMaxDays') === '' ? {} : { customerPromiseMaxDays: number('customerPromiseMaxDays') }),
     aAccountShare: number('aAccountPercent') / 100,
     sendWindow: window('send'),
     callWindows: { commercial: window('commercial'), personal: window('personal') },
@@ -172,6 +174,7 @@ export function reportPages(context: Uses<'companyAccess' | 'settings' | 'promis
         dunningGapDays: typed('dunningGapDays', settings.dunningGapDays),
         verificationMaxAgeDays: typed('verificationMaxAgeDays', settings.verificationMaxAgeDays),
         promiseGraceDays: typed('promiseGraceDays', settings.promiseGraceDays),
+        customerPromiseMaxDays: typed('customerPromiseMaxDays', settings.customerPromiseMaxDays),
         aAccountPercent: typed('aAccountPercent', Math.round(settings.aAccountShare * 100)),
         writeNotes: form ? form.writeNotesToQuickBooks === 'on' : settings.writeNotesToQuickBooks,
         writeCustomers: form ? form.writeCustomersToQuickBooks === 'on' : settings.writeCustomersToQuickBooks,
