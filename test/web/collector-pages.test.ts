@@ -102,7 +102,7 @@ describe('the collector pages and their forms', () => {
 
     const settingsPage = await (await owner.get(`/companies/${REALM}/settings`)).text();
     expect(settingsPage).toContain('value="America/New_York"');
-    const settings = await owner.postForm(`/companies/${REALM}/settings`, { _csrf: token, timezone: 'Mars/Olympus', level1: '3', level2: '2', level3: '23', level4: '45', minDaysBetweenLevels: '7', dunningGapDays: '3', verificationMaxAgeDays: '7', promiseGraceDays: '2', aAccountPercent: '80', sendDays: '1', sendStart: '8', sendEnd: '17', commercialDays: '1', commercialStart: '9', commercialEnd: '12', personalDays: '4', personalStart: '9', personalEnd: '17' });
+    const settings = await owner.postForm(`/companies/${REALM}/settings`, { _csrf: token, timezone: 'Mars/Olympus', level1: '3', level2: '2', level3: '23', level4: '45', minDaysBetweenLevels: '7', dunningGapDays: '3', verificationMaxAgeDays: '7', promiseGraceDays: '2', customerPromiseMaxDays: '30', aAccountPercent: '80', sendDays: '1', sendStart: '8', sendEnd: '17', commercialDays: '1', commercialStart: '9', commercialEnd: '12', personalDays: '4', personalStart: '9', personalEnd: '17' });
     expect(settings.status).toBe(400);
     const refused = await settings.text();
     expect(refused).toContain('<span class="field-error" id="timezone-error">The time zone must be a name like America/New_York or Europe/London</span>');
@@ -118,7 +118,7 @@ describe('the collector pages and their forms', () => {
   });
 
   it('saves the settings form whole, and a call moves on to the next task', async () => {
-    const saved = await owner.postForm(`/companies/${REALM}/settings`, { _csrf: token, timezone: 'America/Chicago', level1: '5', level2: '15', level3: '25', level4: '50', minDaysBetweenLevels: '7', dunningGapDays: '4', verificationMaxAgeDays: '7', promiseGraceDays: '2', aAccountPercent: '75', sendDays: '1', sendStart: '8', sendEnd: '17', commercialDays: '1', commercialStart: '9', commercialEnd: '12', personalDays: '4', personalStart: '9', personalEnd: '17', writeNotesToQuickBooks: 'on', writeCustomersToQuickBooks: 'on' });
+    const saved = await owner.postForm(`/companies/${REALM}/settings`, { _csrf: token, timezone: 'America/Chicago', level1: '5', level2: '15', level3: '25', level4: '50', minDaysBetweenLevels: '7', dunningGapDays: '4', verificationMaxAgeDays: '7', promiseGraceDays: '2', customerPromiseMaxDays: '30', aAccountPercent: '75', sendDays: '1', sendStart: '8', sendEnd: '17', commercialDays: '1', commercialStart: '9', commercialEnd: '12', personalDays: '4', personalStart: '9', personalEnd: '17', writeNotesToQuickBooks: 'on', writeCustomersToQuickBooks: 'on' });
     expect(saved.status).toBe(303);
     const api = await (await owner.get(`/api/realms/${REALM}/settings`, { headers: { accept: 'application/json' } })).json();
     expect(api).toMatchObject({ timezone: 'America/Chicago', levelDays: [5, 15, 25, 50], dunningGapDays: 4, aAccountShare: 0.75, sendWindow: { days: [1] }, writeNotesToQuickBooks: true, writeCustomersToQuickBooks: true });

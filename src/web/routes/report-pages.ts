@@ -50,8 +50,7 @@ export function settingsFromForm(form: Record<string, unknown>): Partial<Playboo
     dunningGapDays: number('dunningGapDays'),
     verificationMaxAgeDays: number('verificationMaxAgeDays'),
     promiseGraceDays: number('promiseGraceDays'),
-    // Newer than the rest of the form: a post without it (an older page still open) keeps the setting.
-    ...(text('customerPromiseMaxDays') === '' ? {} : { customerPromiseMaxDays: number('customerPromiseMaxDays') }),
+    customerPromiseMaxDays: number('customerPromiseMaxDays'),
     aAccountShare: number('aAccountPercent') / 100,
     sendWindow: window('send'),
     callWindows: { commercial: window('commercial'), personal: window('personal') },
