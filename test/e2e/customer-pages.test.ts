@@ -175,5 +175,8 @@ describe('the customer answers in the browser', () => {
     // The collector still has the call to make while the dispute is open.
     const task = await db().selectFrom('call_tasks').select(['reasons']).where('realm_id', '=', REALM).where('customer_id', '=', verification.customer_id).where('status', '=', 'open').executeTakeFirstOrThrow();
     expect(task.reasons).toContain('problem_reported');
+    // The customer's promise is judged like a call's: past its date and grace days unpaid, it is broken.
+    const promise = await db().selectFrom('promises').select(['status']).where('realm_id', '=', REALM).where('customer_id', '=', reminder.customer_id).executeTakeFirstOrThrow();
+    expect(promise.status).toBe('broken');
   });
 });

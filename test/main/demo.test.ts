@@ -56,6 +56,22 @@ describe('npm run demo', () => {
     }, 60_000);
     expect(outbox).toContain(`/companies/${REALM}/letters/`);
 
+    // The outbox's messages link the customer's own pages, which open without signing in.
+    const messagePage = async (name: string) => {
+      const id = new RegExp(`/companies/${REALM}/outbox/([0-9a-f-]{36})">${name}<`).exec(outbox)?.[1];
+      expect(id).toBeDefined();
+      return (await http.get(`/companies/${REALM}/outbox/${id}`)).text();
+    };
+    const linkOf = (html: string, label: string) => new RegExp(`<a href="([^"]+)"[^>]*>${label}</a>`).exec(html)?.[1]?.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+    const letter = await messagePage('Customer satisfaction verification letter');
+    const customer = new HttpClient(url);
+    const problem = await customer.get(new URL(linkOf(letter, 'There is a problem')!).pathname + '?answer=problem');
+    expect(problem.status).toBe(200);
+    expect(await problem.text()).toContain('What is the problem?');
+    const statement = await customer.get(new URL(linkOf(await messagePage('Friendly reminder'), "The customer's statement")!).pathname);
+    expect(statement.status).toBe(200);
+    expect(await statement.text()).toContain('Promise a payment');
+
     demo.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => demo!.once('exit', resolve));
     expect(code).toBe(0);
