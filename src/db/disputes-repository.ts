@@ -5,7 +5,7 @@ import type { Db } from './database';
 import type { DisputesTable } from './schema';
 
 /** A dispute as the disputes page lists it, with its customer's name. */
-export type DisputeRow = Pick<Selectable<DisputesTable>, 'id' | 'customer_id' | 'category' | 'text' | 'status' | 'resolution' | 'opened_on' | 'resolved_on'> & { display_name: string | null };
+export type DisputeRow = Pick<Selectable<DisputesTable>, 'id' | 'customer_id' | 'category' | 'text' | 'status' | 'resolution' | 'opened_on' | 'resolved_on' | 'source'> & { display_name: string | null };
 
 /** The disputes a company's customers raised, and their resolution. */
 export class DisputesRepository {
@@ -16,7 +16,7 @@ export class DisputesRepository {
     return this.db
       .selectFrom('disputes as d')
       .leftJoin('qbo_customers as c', (join) => join.onRef('c.realm_id', '=', 'd.realm_id').onRef('c.id', '=', 'd.customer_id'))
-      .select(['d.id', 'd.customer_id', 'c.display_name', 'd.category', 'd.text', 'd.status', 'd.resolution', 'd.opened_on', 'd.resolved_on'])
+      .select(['d.id', 'd.customer_id', 'c.display_name', 'd.category', 'd.text', 'd.status', 'd.resolution', 'd.opened_on', 'd.resolved_on', 'd.source'])
       .where('d.realm_id', '=', realmId)
       .orderBy('d.status')
       .orderBy('d.opened_on', 'desc')

@@ -37,6 +37,12 @@ describe('accessibility of every page (axe-core)', () => {
     const invoice = await app.test.context.db.selectFrom('qbo_invoices').select('id').where('realm_id', '=', REALM).executeTakeFirstOrThrow();
     const message = await app.test.context.db.selectFrom('messages').select('id').where('realm_id', '=', REALM).executeTakeFirstOrThrow();
     const company = `/companies/${REALM}`;
+    // The customer's own pages, by links signed for the task's account.
+    const members = await app.test.context.db.selectFrom('customer_accounts').select('customer_id').where('realm_id', '=', REALM).where('payer_id', '=', task.customer_id).execute();
+    const owed = await app.test.context.db.selectFrom('qbo_invoices').select('id').where('realm_id', '=', REALM).where('customer_id', 'in', [task.customer_id, ...members.map((m) => m.customer_id)]).limit(5).execute();
+    const expiresAt = new Date(app.test.context.clock.now().getTime() + 3_600_000);
+    const link = (purpose: 'answer' | 'statement') => new URL(app.test.context.services.customerLinks.url(purpose, { realmId: REALM, customerId: task.customer_id, invoiceIds: owed.map((i) => i.id), expiresAt })).pathname;
+    paths.push(`${link('answer')}?answer=in_order`, `${link('answer')}?answer=problem`, link('statement'));
     paths.push(
       company,
       ...['/worklist', '/review', '/promises', '/outbox', '/results', '/disputes', '/difficult-customers', '/activities', '/settings', '/templates', '/disconnect'].map((p) => company + p),
@@ -54,7 +60,9 @@ describe('accessibility of every page (axe-core)', () => {
   });
 
   const violationsOf = async (path: string): Promise<string[]> => {
-    await page.goto(`${app.web.url}${path}`);
+    const response = await page.goto(`${app.web.url}${path}`);
+    // The customer's pages are checked as they show, not as an error page.
+    if (path.startsWith('/c/')) expect(response!.status()).toBe(200);
     await page.evaluate(AXE);
     const violations = await page.evaluate(async () => {
       const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;

@@ -109,8 +109,14 @@ describe('the customer answers in the browser', () => {
     expect(await row.innerText()).toContain(name);
     expect(await row.locator('.flag-problem_reported').innerText()).toBe('Problem reported');
     await screenshot(collector, 'customer-03-worklist-problem');
+    // The call sheet shows the customer's words, as text.
+    await row.getByRole('link', { name: 'Call' }).click();
+    await expect(collector.locator('h1').innerText()).resolves.toBe(`Call ${name}`);
+    expect(await collector.locator('#disputes-heading + ul').innerText()).toContain('Only half of the pallets arrived; <b>PO 7781</b> lists 12.');
     await collector.goto(url(`/companies/${REALM}/disputes`));
-    expect(await collector.locator('main').innerText()).toContain('Only half of the pallets arrived; <b>PO 7781</b> lists 12.');
+    const disputes = await collector.locator('main').innerText();
+    expect(disputes).toContain('Only half of the pallets arrived; <b>PO 7781</b> lists 12.');
+    expect(disputes).toContain('reported by the customer');
 
     await app.test.context.services.notes.writePending(REALM);
     const notes = [...app.sandbox.sandbox.realm(REALM)!.table('Attachable').values()].map((a) => String((a as { Note?: string }).Note ?? ''));
