@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from './logger';
+import { createLogger, scrubUrl } from './logger';
 
 describe('the logger', () => {
   const capture = () => {
@@ -33,5 +33,11 @@ describe('the logger', () => {
     expect(out).not.toMatch(/dana\.payer|customer\.co\.uk|ap@acme|acme-builders\.test|bob@example/);
     expect(out.match(/\[email address\]/g)!.length).toBeGreaterThanOrEqual(4); // the field, the message and its stack, the line's own message
     expect(out).toContain('Recipient address rejected');
+  });
+
+  it('keeps a customer link\'s signed token out of the request line', () => {
+    expect(scrubUrl('/c/answer/v1.eyJw.c2ln?answer=problem')).toBe('/c/answer/[redacted]?answer=problem');
+    expect(scrubUrl('/c/statement/v1.eyJw.c2ln/invoices/12/pdf')).toBe('/c/statement/[redacted]/invoices/12/pdf');
+    expect(scrubUrl('/companies/1/customers/c/answer/x')).toBe('/companies/1/customers/c/answer/x');
   });
 });

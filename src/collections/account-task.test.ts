@@ -38,6 +38,17 @@ describe('the account and its one task', () => {
     expect(of(stays, 'retire_task')).toEqual([]);
   });
 
+  it('keeps a problem the customer reported on the list while its dispute is open, overdue or not', () => {
+    const fresh = buildInvoice({ id: 'i-3', customerId: customer.id, dueDate: addDays(MONDAY, 20) });
+    const problem = buildTask(customer.id, { id: 'task-3', reason: 'problem_reported', reasons: ['problem_reported'], level: 0 });
+    const dispute = { id: 'd1', customerId: customer.id, invoiceIds: [fresh.id], status: 'open' as const };
+    const input = { customers: [customer], invoices: [fresh], states: [buildState(fresh.id)], openTasks: [problem] };
+    expect(of(runPlaybook(buildInput({ ...input, disputes: [dispute] }), settings), 'retire_task')).toEqual([]);
+    // Resolved, and nothing else to call about: the task leaves the list.
+    expect(of(runPlaybook(buildInput({ ...input, disputes: [{ ...dispute, status: 'resolved' }] }), settings), 'retire_task')).toHaveLength(1);
+    expect(of(runPlaybook(buildInput(input), settings), 'retire_task')).toHaveLength(1);
+  });
+
   it('puts a broken promise on the account\'s open task, due today, instead of a second task', () => {
     const promise = { id: 'p1', customerId: customer.id, invoiceIds: [overdue.id], amount: 1000, dueOn: addDays(MONDAY, -5), madeOn: addDays(MONDAY, -9), status: 'open' as const };
     const actions = runPlaybook(buildInput({ customers: [customer], invoices: [overdue], states: [state], openTasks: [task], promises: [promise] }), settings);
