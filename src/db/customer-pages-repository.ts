@@ -82,9 +82,9 @@ export class CustomerPagesRepository {
   }
 
   /** The account's open promises (what the statement page shows the customer it promised). */
-  async openPromises(realmId: string, customerIds: string[]): Promise<Array<{ amount: Cents; dueOn: LocalDate; madeOn: LocalDate }>> {
+  async openPromises(realmId: string, customerIds: string[]): Promise<Array<{ id: string; amount: Cents; dueOn: LocalDate; madeOn: LocalDate; source: 'collector' | 'customer' }>> {
     if (customerIds.length === 0) return [];
-    const rows = await this.db.selectFrom('promises').select(['amount', 'due_on', 'made_on']).where('realm_id', '=', realmId).where('customer_id', 'in', customerIds).where('status', '=', 'open').where('plan_id', 'is', null).orderBy('due_on').execute();
-    return rows.map((r) => ({ amount: toCents(r.amount), dueOn: r.due_on, madeOn: r.made_on }));
+    const rows = await this.db.selectFrom('promises').select(['id', 'amount', 'due_on', 'made_on', 'source']).where('realm_id', '=', realmId).where('customer_id', 'in', customerIds).where('status', '=', 'open').where('plan_id', 'is', null).orderBy('due_on').execute();
+    return rows.map((r) => ({ id: r.id, amount: toCents(r.amount), dueOn: r.due_on, madeOn: r.made_on, source: r.source }));
   }
 }

@@ -232,7 +232,7 @@ export class CustomerPagesService {
       total: sumCents(invoices.map((i) => i.balance)),
       overdueTotal: sumCents(invoices.filter((i) => i.overdue).map((i) => i.balance)),
       fresh: reached,
-      promises: await this.repo.openPromises(claims.realmId, opened.members),
+      promises: (await this.repo.openPromises(claims.realmId, opened.members)).map(({ amount, dueOn, madeOn }) => ({ amount, dueOn, madeOn })),
       promise: { earliest: today, latest: addDays(today, settings.customerPromiseMaxDays), maxDays: settings.customerPromiseMaxDays },
     };
   }
@@ -265,6 +265,9 @@ export class CustomerPagesService {
     const total = sumCents(open.map((i) => i.balance));
     if (input.amount > total) throw new BadRequestError('The amount is more than the account owes.', { field: 'amount' });
     const ids = covered.map((i) => i.id);
+    // The same promise sent twice (a double click, the Back button) is recorded once.
+    const same = (await this.repo.openPromises(claims.realmId, opened.members)).find((p) => p.source === 'customer' && p.madeOn === today && p.amount === input.amount && p.dueOn === input.dueOn);
+    if (same) return { promiseId: same.id, confirmationQueued: false };
     const now = this.deps.clock.businessNow();
     const result = await this.deps.db.transaction().execute(async (trx) => {
       const outcomes = new CallOutcomesRepository(trx);
