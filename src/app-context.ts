@@ -12,6 +12,7 @@ import { outboxDir, outboxMailer, smtpMailer, type Mailer } from './mail/mailer'
 import { TemplateBook } from './mail/templates';
 import { FreshBalances } from './mail/fresh-balances';
 import { CompanySync } from './quickbooks/sync';
+import { WorkProgressService } from './services/work-progress';
 import { JobQueues } from './jobs/queues';
 import { createProducerConnection, whenReady } from './jobs/redis';
 import { createLogger, type Logger } from './logger';
@@ -100,7 +101,9 @@ export async function createAppContext(config: Config, options: ContextOptions =
   });
   const templates = new TemplateBook({ renderBudgetMs: config.templateRenderBudgetMs });
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, logger.child({ module: 'mail' })) : outboxMailer(outboxDir(config.dataDir));
-  const sync = new CompanySync({ client, copy: repos.copy, state: repos.syncState, companies: repos.companies, clock, logger: logger.child({ module: 'sync' }) });
+  // The sync reports its pages where the company page reads them (the service is shared with the rest).
+  const progress = new WorkProgressService({ progress: repos.workProgress, clock });
+  const sync = new CompanySync({ client, copy: repos.copy, state: repos.syncState, companies: repos.companies, clock, logger: logger.child({ module: 'sync' }), progress });
   const balances = new FreshBalances(client);
   let closed = false;
   return {
@@ -111,7 +114,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     redis,
     queues,
     repos,
-    services: buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks: client, sync, mailer, balances, mailFrom: config.mailFrom, oauth, vault, redirectUri: config.intuit.redirectUri, retentionDays: config.retentionDays, sendReviewDefault: config.sendReviewDefault, customerLinks: { key: config.customerLinks.key, publicUrl: config.publicUrl, days: config.customerLinks.days } }),
+    services: buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks: client, sync, progress, mailer, balances, mailFrom: config.mailFrom, oauth, vault, redirectUri: config.intuit.redirectUri, retentionDays: config.retentionDays, sendReviewDefault: config.sendReviewDefault, customerLinks: { key: config.customerLinks.key, publicUrl: config.publicUrl, days: config.customerLinks.days } }),
     quickbooks: { oauth, vault, tokens, client },
     sync,
     mail: { mailer, templates, balances },

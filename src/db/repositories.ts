@@ -27,6 +27,7 @@ import { BacktestRepository } from './backtest-repository';
 import { SenderIdentityRepository } from './sender-identity-repository';
 import { ApiTokensRepository } from './api-tokens-repository';
 import { CustomerPagesRepository } from './customer-pages-repository';
+import { WorkProgressRepository } from './work-progress-repository';
 import type { Db } from './database';
 
 /** Every repository over one executor (the database, or a transaction a service composes them in). */
@@ -60,6 +61,7 @@ export interface Repositories {
   backtest: BacktestRepository;
   senderIdentity: SenderIdentityRepository;
   customerPages: CustomerPagesRepository;
+  workProgress: WorkProgressRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -93,5 +95,6 @@ export function createRepositories(db: Db): Repositories {
     backtest: new BacktestRepository(db),
     senderIdentity: new SenderIdentityRepository(db),
     customerPages: new CustomerPagesRepository(db),
+    workProgress: new WorkProgressRepository(db),
   };
 }

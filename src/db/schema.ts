@@ -176,6 +176,29 @@ export interface SenderIdentitiesTable {
   updated_at: Date;
 }
 
+export type WorkKind = 'sync' | 'cadence';
+export type WorkState = 'queued' | 'running' | 'done' | 'failed';
+
+/** The latest sync and daily run of each company, as far as they have got (migration 0028). */
+export interface WorkProgressTable {
+  realm_id: string;
+  kind: WorkKind;
+  state: WorkState;
+  step: string | null;
+  /** Rows stored so far per QuickBooks entity (a sync). */
+  rows: ColumnType<Record<string, number>, string | undefined, string>;
+  /** Rows QuickBooks counted per entity before a full sync read them. */
+  totals: ColumnType<Record<string, number>, string | undefined, string>;
+  accounts: number | null;
+  messages: number | null;
+  tasks: number | null;
+  error: string | null;
+  queued_at: Timestamp | null;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
 export interface SyncStateTable {
   realm_id: string;
   cdc_cursor: Timestamp | null;
@@ -463,6 +486,7 @@ export interface Database {
   qbo_terms: QboTermsTable;
   sync_state: SyncStateTable;
   quickbooks_reads: QuickBooksReadsTable;
+  work_progress: WorkProgressTable;
   sender_identities: SenderIdentitiesTable;
   invoice_states: InvoiceStatesTable;
   customer_histories: CustomerHistoriesTable;

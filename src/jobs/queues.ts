@@ -46,6 +46,11 @@ export class JobQueues {
     return job.id!;
   }
 
+  /** Whether a job of `jobId` is still known (waiting, running, or kept after it finished). */
+  async has(name: JobName, jobId: string): Promise<boolean> {
+    return Boolean(await redisCall(() => this.queue(JOBS[name].queue).getJob(jobId)));
+  }
+
   /**
    * Adds many jobs of one name in one Redis transaction, each under its own id; an id whose job
    * still exists is left as it is.

@@ -14,6 +14,7 @@ import { loadSeed } from '../sandbox/seed';
 import { startSandbox, type RunningSandbox } from '../sandbox/server';
 import { startWeb, type RunningWeb } from './web';
 import { startWorker } from './worker';
+import type { WorkEvent } from '../services/work-progress';
 
 /**
  * `npm run demo`: the whole product on one machine. The local QuickBooks sandbox with a demo
@@ -95,6 +96,7 @@ export async function startDemo(argv: string[], log: (line: string) => void): Pr
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   const sandboxPort = Number(values['sandbox-port'] ?? 4010);
 
+  log('Finding Redis…');
   const redis = await ensureRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', dataDir, log);
   let sandbox: RunningSandbox | undefined;
   let context: AppContext | undefined;
@@ -111,6 +113,7 @@ export async function startDemo(argv: string[], log: (line: string) => void): Pr
     }
   };
   try {
+    log('Starting the local QuickBooks sandbox…');
     const state = new Sandbox({ clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: secrets.clientSecret }] });
     sandbox = await startSandbox({ sandbox: state, port: sandboxPort });
     const env: NodeJS.ProcessEnv = {
@@ -130,10 +133,15 @@ export async function startDemo(argv: string[], log: (line: string) => void): Pr
     delete env.DATABASE_URL; // the embedded database in ./var
     delete env.SMTP_URL; // mail goes to the outbox folder, viewable in the app
     const config = loadConfig(env);
+    log(`Opening the database in ${dataDir} (and bringing it up to date)…`);
     context = await createAppContext(config);
     const today = context.clock.businessNow().toISOString().slice(0, 10);
+    log('Making the demo company "Harbor & Pine Supply" (60 customers, 300 invoices)…');
     loadSeed(state, generateCompany({ realmId: DEMO_REALM, customers: 60, invoices: 300, asOf: today, companyName: 'Harbor & Pine Supply' }));
+    log('Starting the worker (syncs, daily runs, mail)…');
     worker = await startWorker(context);
+    context.services.progress.onStep((event) => log(describeStep(event)));
+    log(`Starting the web app on port ${port}…`);
     web = await startWeb(context, port);
     const url = config.publicUrl;
     log(`QuickBooks sandbox: ${sandbox.url} (demo company "Harbor & Pine Supply", realm ${DEMO_REALM})`);
@@ -144,4 +152,18 @@ export async function startDemo(argv: string[], log: (line: string) => void): Pr
     await stop();
     throw error;
   }
+}
+
+/** A step of the long work, as the demo prints it when it starts. */
+export function describeStep(event: WorkEvent): string {
+  const what = event.kind === 'sync' ? 'Sync' : "Day's run";
+  const figures = event.figures ?? {};
+  if (event.state === 'queued') return `${what} of ${event.realmId}: queued`;
+  if (event.state === 'failed') return `${what} of ${event.realmId}: failed (${event.error ?? 'unknown error'})`;
+  if (event.state === 'done') {
+    if (event.kind === 'sync') return `${what} of ${event.realmId}: done (${event.step === 'full' ? 'everything read' : 'changes read'})`;
+    return `${what} of ${event.realmId}: done (${figures.accounts ?? 0} accounts decided, ${figures.messages ?? 0} messages queued, ${figures.tasks ?? 0} new calls)`;
+  }
+  const steps: Record<string, string> = { reading: 'reading QuickBooks', loading: 'reading the accounts', deciding: `deciding ${figures.accounts ?? 0} accounts`, recording: 'queuing messages and calls' };
+  return `${what} of ${event.realmId}: ${steps[event.step] ?? event.step}…`;
 }

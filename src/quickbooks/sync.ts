@@ -24,6 +24,14 @@ export interface SyncDeps {
   companies: CompaniesRepository;
   clock: Clock;
   logger: Logger;
+  /** Told what QuickBooks counted and what each page stored, for the company page's progress. */
+  progress?: SyncProgress;
+}
+
+/** Where a running sync reports how far it has got. */
+export interface SyncProgress {
+  counted(realmId: string, entity: SyncedEntity, total: number): Promise<void>;
+  stored(realmId: string, entity: SyncedEntity, rows: number): Promise<void>;
 }
 
 /** Requests one company's sync keeps in flight at most: QuickBooks' limit per company (SPEC §3). */
@@ -106,6 +114,7 @@ export class CompanySync {
     // SELECT * FROM Customer returns active customers only; collections need the inactive too.
     const where = entity === 'Customer' || entity === 'Term' ? 'WHERE Active IN (true, false) ' : '';
     const total = await pool.run(() => this.deps.client.count(realmId, entity, where));
+    await this.deps.progress?.counted(realmId, entity, total);
     const starts = Array.from({ length: Math.ceil(total / PAGE_SIZE) }, (_, i) => 1 + i * PAGE_SIZE);
     const stored = await Promise.all(
       // A request's slot is freed as soon as its answer is in, so storing a page never holds one
@@ -211,6 +220,7 @@ export class CompanySync {
       }
     }
     await this.deps.copy.upsert(realmId, entity, rows, run);
+    await this.deps.progress?.stored(realmId, entity, rows.length);
     return rows.length;
   }
 

@@ -8,10 +8,13 @@ import type { Logger } from '../logger';
 import type { CompanySettingsService } from './company-settings';
 import type { Locks } from './locks';
 import type { NotesService } from './notes';
+import type { WorkProgressService } from './work-progress';
 
 export interface CadenceSummary {
   realmId: string;
   day: LocalDate;
+  /** Accounts the playbook decided (those with invoices owed or just paid). */
+  accounts: number;
   proposed: number;
   applied: AppliedCounts;
   /** Where the run's time went, in milliseconds. */
@@ -25,6 +28,8 @@ export interface CadenceDeps {
   locks: Locks;
   queues: Pick<JobQueues, 'enqueue'>;
   notes: Pick<NotesService, 'queue'>;
+  /** The company page's progress: each step of the run as it starts. */
+  progress?: Pick<WorkProgressService, 'track' | 'step'>;
   clock: Clock;
   logger: Logger;
 }
@@ -39,6 +44,16 @@ export class CadenceService {
    * same day twice records nothing the second time.
    */
   async runDay(realmId: string, asOf?: LocalDate): Promise<CadenceSummary> {
+    const { progress } = this.deps;
+    if (!progress) return this.day(realmId, asOf);
+    return progress.track(realmId, 'cadence', 'loading', () => this.day(realmId, asOf), (summary) => ({
+      accounts: summary.accounts,
+      messages: summary.applied.send_message ?? 0,
+      tasks: summary.applied.open_task ?? 0,
+    }));
+  }
+
+  private async day(realmId: string, asOf?: LocalDate): Promise<CadenceSummary> {
     const company = await this.deps.settings.company(realmId);
     const settings = await this.deps.settings.settingsOf(realmId, company.timezone);
     const now = asOf ? zonedInstant(asOf, 7 * 60, settings.timezone) : this.deps.clock.businessNow();
@@ -47,12 +62,16 @@ export class CadenceService {
     const started = performance.now();
     const input = await this.deps.collections.loadInput(realmId, now, day, connectedOn);
     const loaded = performance.now();
+    // The accounts with something owed (or just paid): each one is decided.
+    const accounts = new Set(input.invoices.map((invoice) => invoice.customerId)).size;
+    await this.deps.progress?.step(realmId, 'cadence', 'deciding', { accounts });
     const actions = runPlaybook(input, settings);
     const decided = performance.now();
+    await this.deps.progress?.step(realmId, 'cadence', 'recording', { accounts });
     const applied = await this.deps.collections.apply(realmId, day, actions);
     const timings = { loadMs: Math.round(loaded - started), decideMs: Math.round(decided - loaded), recordMs: Math.round(performance.now() - decided) };
     this.deps.logger.info({ realmId, day, proposed: actions.length, applied, timings }, 'cadence run');
-    return { realmId, day, proposed: actions.length, applied, timings };
+    return { realmId, day, accounts, proposed: actions.length, applied, timings };
   }
 
   /**

@@ -3,6 +3,7 @@ import type { MonthOfReads, QuickBooksReadsRepository } from '../db/quickbooks-r
 import type { SyncReport, SyncStateRepository } from '../db/sync-state-repository';
 import type { JobQueues } from '../jobs/queues';
 import type { CompanySync, SyncMode } from '../quickbooks/sync';
+import type { CompanyProgress, WorkProgressService } from './work-progress';
 
 export type SyncState = Awaited<ReturnType<SyncStateRepository['get']>>;
 
@@ -11,6 +12,8 @@ export interface CompanySyncDeps {
   reads: Pick<QuickBooksReadsRepository, 'month'>;
   sync: Pick<CompanySync, 'run'>;
   queues: Pick<JobQueues, 'enqueue'>;
+  /** Where a requested sync shows as queued until a worker takes it. */
+  progress?: Pick<WorkProgressService, 'queued' | 'of'>;
   clock: Clock;
 }
 
@@ -32,8 +35,15 @@ export class CompanySyncService {
   }
 
   /** Queues a sync now (a job of its own each time it is asked for); the job's id. */
-  requestNow(realmId: string, mode: SyncMode, origin: 'api' | 'ui'): Promise<string> {
-    return this.deps.queues.enqueue('sync.realm', { realmId, mode }, { jobId: `sync-${origin}-${realmId}-${this.deps.clock.now().getTime()}` });
+  async requestNow(realmId: string, mode: SyncMode, origin: 'api' | 'ui'): Promise<string> {
+    const id = await this.deps.queues.enqueue('sync.realm', { realmId, mode }, { jobId: `sync-${origin}-${realmId}-${this.deps.clock.now().getTime()}` });
+    await this.deps.progress?.queued(realmId, 'sync');
+    return id;
+  }
+
+  /** How far the company's latest sync and daily run have got. */
+  async progress(realmId: string): Promise<CompanyProgress> {
+    return (await this.deps.progress?.of(realmId)) ?? { active: false };
   }
 
   /** Runs a sync in this process and waits for it (the CLI's `ardesk sync`). */

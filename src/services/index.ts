@@ -56,6 +56,7 @@ import { TemplatesService } from './templates';
 import { WebhooksService } from './webhooks';
 import { WebSessionsService } from './web-sessions';
 import { WorkListService } from './work-list';
+import type { WorkProgressService } from './work-progress';
 
 /** What the services are built from: repositories and the side-effect wrappers they need. */
 export interface ServiceDeps {
@@ -69,6 +70,8 @@ export interface ServiceDeps {
   logger: Logger;
   quickbooks: QuickBooksClient;
   sync: CompanySync;
+  /** How far each company's sync and daily run have got (the sync reports into it too). */
+  progress: WorkProgressService;
   mailer: Mailer;
   /** The balance re-read before a send (one per process: it gathers a company's reads). */
   balances: FreshBalances;
@@ -133,6 +136,7 @@ export interface Services {
   senderIdentity: SenderIdentityService;
   customerLinks: CustomerLinksService;
   customerPages: CustomerPagesService;
+  progress: WorkProgressService;
 }
 
 /**
@@ -142,7 +146,7 @@ export interface Services {
 export type Uses<K extends keyof Services> = { services: Pick<Services, K> };
 
 /** Builds every service once per process; each gets only the dependencies it names. */
-export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, mailer, balances, mailFrom, oauth, vault, redirectUri, retentionDays, sendReviewDefault, customerLinks: linkConfig }: ServiceDeps): Services {
+export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, progress, mailer, balances, mailFrom, oauth, vault, redirectUri, retentionDays, sendReviewDefault, customerLinks: linkConfig }: ServiceDeps): Services {
   const locks = redisLocks(redis, queues.prefix);
   const settings = new CompanySettingsService({ companies: repos.companies, collections: repos.collections, clock });
   const directory = new AccountDirectoryService(repos.accounts);
@@ -166,7 +170,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     callScripts: new CallScriptService({ db, outbox: repos.outbox, templates, clock }),
     callOutcomes: new CallOutcomesService({ db, settings, directory, balances, quickbooks, notes, queues, clock, logger: logger.child({ module: 'call-outcomes' }) }),
     workList: new WorkListService({ settings, accountStates, workList: repos.workList, clock }),
-    cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, clock, logger: logger.child({ module: 'cadence' }) }),
+    cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, progress, clock, logger: logger.child({ module: 'cadence' }) }),
     notes,
     letters,
     messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, coverage: repos.coverage, callTasks: repos.callTasks, settings, balances, templates, sentCopies: new SentCopiesService({ sentCopies: repos.sentCopies, templates }), mailer, mailFrom, links, clock, logger: logger.child({ module: 'mail' }) }),
@@ -175,8 +179,8 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     activities: new ActivitiesService({ notes: repos.notes, settings, noteWriter: notes }),
     companies: new CompaniesService({ companies: repos.companies }),
     webhooks: new WebhooksService({ companies: repos.companies, queues, redis, clock }),
-    sync: new SyncService({ companies: repos.companies, sync, locks, queues, clock }),
-    companySync: new CompanySyncService({ state: repos.syncState, reads: repos.quickbooksReads, sync, queues, clock }),
+    sync: new SyncService({ companies: repos.companies, sync, locks, queues, progress, clock }),
+    companySync: new CompanySyncService({ state: repos.syncState, reads: repos.quickbooksReads, sync, queues, progress, clock }),
     mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
     housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock }),
     reports: new ReportsService({ settings, directory, reports: repos.reports, tasks: repos.callTasks }),
@@ -196,6 +200,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     backtest: new BacktestService({ settings, history: repos.backtest }),
     senderIdentity,
     customerLinks: links,
+    progress,
     customerPages: new CustomerPagesService({ db, links, settings, directory, senderIdentity, balances, quickbooks, notes, queues, clock, logger: logger.child({ module: 'customer-pages' }) }),
   };
 }

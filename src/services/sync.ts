@@ -5,12 +5,15 @@ import { unscheduleCompany } from '../jobs/schedules';
 import { ReconnectRequiredError } from '../quickbooks/errors';
 import type { CompanySync, SyncMode } from '../quickbooks/sync';
 import type { Locks } from './locks';
+import type { WorkProgressService } from './work-progress';
 
 export interface SyncDeps {
   companies: Pick<CompaniesRepository, 'find'>;
   sync: Pick<CompanySync, 'run'>;
   locks: Locks;
   queues: JobQueues;
+  /** The company page's progress: the sync as it runs, the daily run it queues. */
+  progress?: Pick<WorkProgressService, 'track' | 'queued'>;
   clock: Clock;
 }
 
@@ -33,10 +36,18 @@ export class SyncService {
       return { skipped: `company is ${company?.status ?? 'unknown'}` };
     }
     try {
-      const report = await this.deps.locks.hold(`sync:${realmId}`, { ttlMs: 30_000, waitMs: 10 * 60_000, renew: true }, () => this.deps.sync.run(realmId, mode));
+      const run = () => this.deps.sync.run(realmId, mode);
+      const tracked = () => (this.deps.progress ? this.deps.progress.track(realmId, 'sync', 'reading', run, (report) => ({ step: report.mode })) : run());
+      const report = await this.deps.locks.hold(`sync:${realmId}`, { ttlMs: 30_000, waitMs: 10 * 60_000, renew: true }, tracked);
       // After a full sync (the first one, or a nightly reconciliation) the day's playbook runs on
       // the fresh copy, at most once an hour; a second run the same day records nothing new.
-      if (report.mode === 'full') await queues.enqueue('cadence.realm', { realmId }, { jobId: `cadence-after-sync-${realmId}-${this.deps.clock.now().toISOString().slice(0, 13)}` });
+      if (report.mode === 'full') {
+        const jobId = `cadence-after-sync-${realmId}-${this.deps.clock.now().toISOString().slice(0, 13)}`;
+        // A second full sync in the hour adds no run (the id is known): the page must not wait for one.
+        const fresh = !(await queues.has('cadence.realm', jobId));
+        await queues.enqueue('cadence.realm', { realmId }, { jobId });
+        if (fresh) await this.deps.progress?.queued(realmId, 'cadence');
+      }
       return { mode: report.mode, counts: report.counts, skipped: report.skipped.length };
     } catch (error) {
       if (error instanceof ReconnectRequiredError) await unscheduleCompany(queues, realmId);

@@ -71,6 +71,14 @@ describe('npm run demo', () => {
     const statement = await customer.get(new URL(linkOf(await messagePage('Friendly reminder'), "The customer's statement")!).pathname);
     expect(statement.status).toBe(200);
     expect(await statement.text()).toContain('Promise a payment');
+    // Each step is printed as it starts: the start-up's, then the sync's and the day's run's.
+    const before = output.slice(0, output.indexOf('Ardesk demo ready'));
+    const startup = ['Finding Redis…', 'Starting the local QuickBooks sandbox…', 'Opening the database', 'Making the demo company', 'Starting the worker', 'Starting the web app'];
+    expect(startup.map((line) => before.indexOf(line))).toEqual([...startup.map((line) => before.indexOf(line))].sort((a, b) => a - b));
+    expect(startup.every((line) => before.includes(line))).toBe(true);
+    await until('the day\'s run to be printed as done', async () => (/Day's run of \d+: done \(\d+ accounts decided, \d+ messages queued/.test(output) ? true : undefined), 30_000);
+    expect(output).toContain(`Sync of ${REALM}: reading QuickBooks…`);
+    expect(output).toContain(`Day's run of ${REALM}: deciding`);
 
     demo.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => demo!.once('exit', resolve));

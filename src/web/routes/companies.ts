@@ -4,6 +4,7 @@ import { BadRequestError } from '../../errors';
 import type { Uses } from '../../services';
 import { loadCompany, requireSignIn } from '../access';
 import { presentSync } from './api';
+import { presentProgress } from '../presenters/progress';
 import { MESSAGE_NAMES } from '../../collections/message-kinds';
 import type { MessageKind } from '../../collections/model';
 
@@ -34,16 +35,24 @@ export function companyRoutes(context: Uses<'companyAccess' | 'companies' | 'com
 
   router.get('/companies/:realmId', requireSignIn, async (req, res) => {
     const companies = req.session.userId ? await services.companies.forUser(req.session.userId) : [];
-    const [syncState, failed, review, reads] = await Promise.all([services.companySync.status(req.company!.realm_id), services.companyPage.recentFailures(req.company!.realm_id, FAILURES_SHOWN_DAYS), services.sendReview.review(req.company!.realm_id), services.companySync.reads(req.company!.realm_id)]);
+    const [syncState, failed, review, reads, work] = await Promise.all([
+      services.companySync.status(req.company!.realm_id),
+      services.companyPage.recentFailures(req.company!.realm_id, FAILURES_SHOWN_DAYS),
+      services.sendReview.review(req.company!.realm_id),
+      services.companySync.reads(req.company!.realm_id),
+      services.companySync.progress(req.company!.realm_id),
+    ]);
     const sync = presentSync(syncState);
     const failures = { count: failed.count, days: FAILURES_SHOWN_DAYS, latest: failed.latest.map((m) => ({ ...m, name: MESSAGE_NAMES[m.kind as MessageKind] ?? m.kind })) };
     const disconnected = req.company!.status === 'disconnected';
     const copy = disconnected ? services.retention.copyOf(req.company!) : undefined;
     const connected = req.company!.status === 'connected';
     const syncRequested = req.query.sync === 'requested';
-    // Until the first sync is done the page refreshes itself; after "Sync now", once, to the plain page.
-    const refresh = connected && !sync.lastSuccessAt ? { seconds: 5 } : syncRequested ? { seconds: 10, url: `/companies/${req.company!.realm_id}` } : undefined;
-    res.render('company', { title: req.company!.name, company: req.company, companies, sync, syncCounts: syncCountsInWords(sync.counts), syncRequested, refresh, failures, needsReconnect: req.company!.status === 'needs_reconnect', disconnected, copy, review, reads });
+    const progress = presentProgress(work);
+    // While a sync or a daily run is under way (or the first sync has not finished) the page
+    // refreshes itself, to the plain page once "Sync now" has been acknowledged.
+    const refresh = progress.active ? { seconds: 2, url: `/companies/${req.company!.realm_id}` } : connected && !sync.lastSuccessAt ? { seconds: 5 } : undefined;
+    res.render('company', { title: req.company!.name, company: req.company, companies, sync, syncCounts: syncCountsInWords(sync.counts), syncRequested, refresh, progress, failures, needsReconnect: req.company!.status === 'needs_reconnect', disconnected, copy, review, reads });
   });
 
   // "Delete now": a disconnected company's copy of QuickBooks goes at once instead of after
