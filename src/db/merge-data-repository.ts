@@ -53,6 +53,19 @@ export class MergeDataRepository {
       .executeTakeFirst();
   }
 
+  /** The newest contact the collector found at the customer with this email address (whom a message to it reaches). */
+  recipient(realmId: string, customerId: string, email: string): Promise<{ name: string; role: string | null } | undefined> {
+    if (!email) return Promise.resolve(undefined);
+    return this.db
+      .selectFrom('contacts')
+      .select(['name', 'role'])
+      .where('realm_id', '=', realmId)
+      .where('customer_id', '=', customerId)
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+  }
+
   async terms(realmId: string, termIds: readonly string[]): Promise<MergeTerm[]> {
     if (termIds.length === 0) return [];
     return this.db.selectFrom('qbo_terms').select(['id', 'name', 'due_days']).where('realm_id', '=', realmId).where('id', 'in', termIds).execute();

@@ -62,13 +62,14 @@ export type LinksFor = (message: { realmId: string; customerId: string; messageI
 export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<string, FreshInvoice>, businessNow: Date, listedIds: string[], linksFor?: LinksFor): Promise<MergeData> {
   const realmId = message.realm_id;
   const repo = new MergeDataRepository(db);
-  const [company, customer, invoices, approver, stored, identity] = await Promise.all([
+  const [company, customer, invoices, approver, stored, identity, recipient] = await Promise.all([
     repo.company(realmId),
     repo.customer(realmId, message.customer_id),
     repo.invoices(realmId, listedIds),
     repo.approver(realmId, message.customer_id),
     new CollectionsRepository(db).settingsOf(realmId),
     new SenderIdentityRepository(db).of(realmId),
+    repo.recipient(realmId, message.customer_id, message.to_address),
   ]);
   const settings = playbookSettings({ timezone: company.timezone, ...(stored ?? {}) });
   const today = localMoment(businessNow, company.timezone).date;
@@ -105,7 +106,8 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
   }
   const history = await recordedHistory(repo, message, lines, today, businessNow, company.timezone);
   const term = terms[0];
-  const personName = [customer?.given_name, customer?.family_name].filter(Boolean).join(' ').trim();
+  // The person the message reaches: a contact the collector found at that address, else QuickBooks' contact person.
+  const personName = recipient?.name.trim() || [customer?.given_name, customer?.family_name].filter(Boolean).join(' ').trim();
   const contactName = personName || (customer?.display_name ?? 'Customer');
   const companyAddress = postalLines(company.address as BillAddr | null);
   return {
@@ -119,7 +121,7 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
       companyName: customer?.company_name ?? null,
       address: customer ? addressLines(customer.display_name, customer.company_name, customer.raw) : ['Customer'],
     },
-    contact: { name: contactName, email: message.to_address },
+    contact: { name: contactName, role: recipient?.role ?? null, email: message.to_address },
     greeting: greetingOf(personName || null, customer?.company_name ?? null, customer?.display_name ?? 'Customer'),
     approver: approver ? { name: approver.name, phone: approver.phone } : null,
     invoices: lines,

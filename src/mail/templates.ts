@@ -52,7 +52,8 @@ export interface MergeData {
   company: { name: string; email?: string | null; phone?: string | null; address?: string[] };
   /** `address`: the postal address block (name, then the QuickBooks billing address), for letters. */
   customer: { name: string; companyName?: string | null; address?: string[] };
-  contact: { name: string; email?: string | null };
+  /** The person the message is for, and their role when the collector recorded one. */
+  contact: { name: string; role?: string | null; email?: string | null };
   /**
    * The first line of a letter or email, comma included: a business customer's contact by name
    * ("Dear Jordan Lee,"), a business with no named contact by its name ("Hello, Acme Builders LLC,"),

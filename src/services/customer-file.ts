@@ -73,7 +73,7 @@ async function customerFile(deps: CustomerFileDeps, realmId: string, customerId:
     today,
     company: { name: company.name, email: company.email, phone: company.phone, timezone: company.timezone },
     currency: company.currency,
-    customer: { id: customer.id, name: customer.display_name, companyName: customer.company_name, address: addressLines(customer.display_name, customer.company_name, customer.raw), email: customer.email, phone: customer.phone, mobile: customer.mobile, notes: customer.notes, type, typeOverride: history?.type_override ?? null },
+    customer: { id: customer.id, name: customer.display_name, companyName: customer.company_name, person: personName(customer.given_name, customer.family_name), address: addressLines(customer.display_name, customer.company_name, customer.raw), email: customer.email, phone: customer.phone, mobile: customer.mobile, notes: customer.notes, type, typeOverride: history?.type_override ?? null },
     openInvoices: open,
     overdue: open.filter((i) => i.daysOverdue > 0),
     state,
@@ -93,5 +93,11 @@ async function customerFile(deps: CustomerFileDeps, realmId: string, customerId:
 }
 
 export type CustomerFile = Awaited<ReturnType<typeof customerFile>>;
+
+/** QuickBooks' GivenName and FamilyName as one name; none: null. */
+export function personName(given: string | null, family: string | null): string | null {
+  const name = [given, family].map((part) => (part ?? '').trim()).filter(Boolean).join(' ');
+  return name || null;
+}
 
 export type { LocalDate };

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z, ZodError } from 'zod';
+import { peopleToAsk } from '../presenters/call-contacts';
 import { amountFromForm, DATE_HORIZON_YEARS, yearsAfter } from '../../collections/collector-input';
 import { optionalLocalDate } from '../../collections/local-date-schema';
 import type { Uses } from '../../services';
@@ -170,6 +171,7 @@ export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workLis
       showForm: task.status === 'open' || correcting,
       conflict: extra.conflict ? { message: extra.conflict.message } : null,
       file,
+      people: peopleToAsk(file.customer, file.contacts),
       script,
       form,
       outcome: String(form.outcome ?? ''),
