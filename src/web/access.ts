@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { localeOf } from '../mail/templates';
 import type { NextFunction, Request, Response } from 'express';
 import type { ApiTokenGrant } from '../db/api-tokens-repository';
 import type { Company } from '../db/schema';
@@ -90,11 +91,14 @@ function askerOf(req: Request): Asker {
  * a 403: other companies do not exist.
  */
 export function loadCompany({ services }: Uses<'companyAccess'>) {
-  return async (req: Request, _res: Response, next: NextFunction, realmId: string) => {
+  return async (req: Request, res: Response, next: NextFunction, realmId: string) => {
     try {
       const company = await services.companyAccess.company(askerOf(req), realmId);
       if (!company) return next(new NotFoundError('No such company'));
       req.company = company;
+      // Every page of the company writes money and dates its way, in its time zone (the view helpers read these).
+      res.locals.companyLocale = localeOf(company.country);
+      res.locals.companyTimeZone = company.timezone;
       next();
     } catch (error) {
       next(error);
