@@ -114,7 +114,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     redis,
     queues,
     repos,
-    services: buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks: client, sync, progress, mailer, balances, mailFrom: config.mailFrom, oauth, vault, redirectUri: config.intuit.redirectUri, retentionDays: config.retentionDays, sendReviewDefault: config.sendReviewDefault, customerLinks: { key: config.customerLinks.key, publicUrl: config.publicUrl, days: config.customerLinks.days } }),
+    services: buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks: client, sync, progress, mailer, balances, mailFrom: config.mailFrom, mailFromDomains: config.mailFromDomains, oauth, vault, redirectUri: config.intuit.redirectUri, retentionDays: config.retentionDays, sendReviewDefault: config.sendReviewDefault, customerLinks: { key: config.customerLinks.key, publicUrl: config.publicUrl, days: config.customerLinks.days } }),
     quickbooks: { oauth, vault, tokens, client },
     sync,
     mail: { mailer, templates, balances },

@@ -132,6 +132,14 @@ const envShape = z.object({
   QUEUE_PREFIX: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, - or _').default('ardesk')),
   SMTP_URL: z.preprocess(emptyAsUndefined, url(['smtp:', 'smtps:']).optional()),
   MAIL_FROM: z.preprocess(emptyAsUndefined, mailAddress.default('Ardesk <ardesk@localhost>')),
+  MAIL_FROM_DOMAINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((value) => value.split(',').map((domain) => domain.trim().toLowerCase()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be domain names separated by commas, like example.com,mail.example.com')))
+      .default([]),
+  ),
   TEMPLATE_RENDER_BUDGET_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100, 'must be at least 100').max(60_000, 'must be at most 60000').default(5000)),
   ARDESK_NOW: z.preprocess(emptyAsUndefined, isoDateTime.optional()),
   API_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters long').optional()),
@@ -190,6 +198,8 @@ export interface Config extends DatabaseConfig {
   queuePrefix: string;
   smtpUrl?: string;
   mailFrom: string;
+  /** Domains a company may send its emails From (its own address, on the settings page); none: every email is From MAIL_FROM's address. */
+  mailFromDomains: string[];
   /** How long rendering one message's template may take before it is stopped. */
   templateRenderBudgetMs: number;
   /** Frozen business clock (SPEC §4); never used for token lifetimes, retries or locks. */
@@ -272,6 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: e.QUEUE_PREFIX,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    mailFromDomains: e.MAIL_FROM_DOMAINS,
     templateRenderBudgetMs: e.TEMPLATE_RENDER_BUDGET_MS,
     frozenNow: e.ARDESK_NOW ? new Date(e.ARDESK_NOW) : undefined,
     apiToken: e.API_TOKEN,

@@ -173,6 +173,8 @@ export interface SenderIdentitiesTable {
   remit_to: string | null;
   bank_transfer: string | null;
   return_address: string | null;
+  /** The From address of the company's emails (migration 0028); null: MAIL_FROM's address. */
+  from_address: string | null;
   updated_at: Date;
 }
 

@@ -9,9 +9,11 @@ export interface SenderIdentity {
   remitTo: string | null;
   bankTransfer: string | null;
   returnAddress: string | null;
+  /** The company's own From address; null: MAIL_FROM's, with the company's name. */
+  fromAddress: string | null;
 }
 
-export const EMPTY_SENDER_IDENTITY: SenderIdentity = { collectorName: null, collectorTitle: null, replyTo: null, directPhone: null, remitTo: null, bankTransfer: null, returnAddress: null };
+export const EMPTY_SENDER_IDENTITY: SenderIdentity = { collectorName: null, collectorTitle: null, replyTo: null, directPhone: null, remitTo: null, bankTransfer: null, returnAddress: null, fromAddress: null };
 
 /** The sender identity of each company (sender_identities). */
 export class SenderIdentityRepository {
@@ -28,6 +30,7 @@ export class SenderIdentityRepository {
       remitTo: row.remit_to,
       bankTransfer: row.bank_transfer,
       returnAddress: row.return_address,
+      fromAddress: row.from_address,
     };
   }
 
@@ -40,6 +43,7 @@ export class SenderIdentityRepository {
       remit_to: identity.remitTo,
       bank_transfer: identity.bankTransfer,
       return_address: identity.returnAddress,
+      from_address: identity.fromAddress,
       updated_at: now,
     };
     await this.db

@@ -163,6 +163,7 @@ export function senderOf(identity: SenderIdentity, company: { name: string; phon
     phone: identity.directPhone || company.phone || null,
     email: identity.replyTo || company.email || null,
     replyTo: identity.replyTo,
+    fromAddress: identity.fromAddress,
   };
 }
 

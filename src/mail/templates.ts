@@ -70,7 +70,7 @@ export interface MergeData {
    * accounts team when none is set (`named` false); `phone` the direct phone, else the company's
    * phone, else null; `replyTo` where replies go (the email's Reply-To) when set.
    */
-  sender: { name: string; named?: boolean; title?: string | null; phone?: string | null; email?: string | null; replyTo?: string | null };
+  sender: { name: string; named?: boolean; title?: string | null; phone?: string | null; email?: string | null; replyTo?: string | null; fromAddress?: string | null };
   /**
    * How to pay without a pay link, each as lines: the remit-to address and the bank transfer
    * details the company gave; `any` when one is there; `unlinked` when a listed invoice has no

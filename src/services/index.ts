@@ -77,6 +77,8 @@ export interface ServiceDeps {
   balances: FreshBalances;
   /** The From: of every message (config.mailFrom). */
   mailFrom: string;
+  /** Domains a company's own From address may be on (config.mailFromDomains). */
+  mailFromDomains: string[];
   /** Intuit's OAuth server: connect, sign in, revoke. */
   oauth: IntuitOAuth;
   /** The companies' QuickBooks tokens, encrypted at rest. */
@@ -146,7 +148,7 @@ export interface Services {
 export type Uses<K extends keyof Services> = { services: Pick<Services, K> };
 
 /** Builds every service once per process; each gets only the dependencies it names. */
-export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, progress, mailer, balances, mailFrom, oauth, vault, redirectUri, retentionDays, sendReviewDefault, customerLinks: linkConfig }: ServiceDeps): Services {
+export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, progress, mailer, balances, mailFrom, mailFromDomains, oauth, vault, redirectUri, retentionDays, sendReviewDefault, customerLinks: linkConfig }: ServiceDeps): Services {
   const locks = redisLocks(redis, queues.prefix);
   const settings = new CompanySettingsService({ companies: repos.companies, collections: repos.collections, clock });
   const directory = new AccountDirectoryService(repos.accounts);
@@ -156,7 +158,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
   const pauses = new PausesService({ settings, files: repos.customerFile, collections: repos.collections, notes });
   const links = new CustomerLinksService({ ...linkConfig, clock });
   const letters = new LettersService({ db, outbox: repos.outbox, sentCopies: repos.sentCopies, mergeData: repos.mergeData, coverage: repos.coverage, settings, templates, links, clock });
-  const senderIdentity = new SenderIdentityService({ identities: repos.senderIdentity, clock });
+  const senderIdentity = new SenderIdentityService({ identities: repos.senderIdentity, fromDomains: mailFromDomains, clock });
   return {
     settings,
     directory,
@@ -173,7 +175,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, progress, clock, logger: logger.child({ module: 'cadence' }) }),
     notes,
     letters,
-    messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, coverage: repos.coverage, callTasks: repos.callTasks, settings, balances, templates, sentCopies: new SentCopiesService({ sentCopies: repos.sentCopies, templates }), mailer, mailFrom, links, clock, logger: logger.child({ module: 'mail' }) }),
+    messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, coverage: repos.coverage, callTasks: repos.callTasks, settings, balances, templates, sentCopies: new SentCopiesService({ sentCopies: repos.sentCopies, templates }), mailer, mailFrom, mailFromDomains, links, clock, logger: logger.child({ module: 'mail' }) }),
     outbox: new OutboxService({ outbox: repos.outbox }),
     templates: new TemplatesService({ outbox: repos.outbox, templates }),
     activities: new ActivitiesService({ notes: repos.notes, settings, noteWriter: notes }),

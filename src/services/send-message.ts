@@ -5,6 +5,7 @@ import { ASKS_FOR_MONEY, LETTERS, MESSAGE_NAMES } from '../collections/message-k
 import { centsToNumber } from '../collections/money';
 import { moneyText } from '../collections/notes';
 import type { MessageKind } from '../collections/model';
+import { fromAllowed } from './sender-identity';
 import type { Clock } from '../clock';
 import { recordActivities, recordSent } from '../db/cadence-recorder';
 import type { CallTasksRepository } from '../db/call-tasks-repository';
@@ -91,6 +92,16 @@ function addressOf(mailFrom: string): string {
   return /<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom.trim();
 }
 
+/**
+ * The From: of a company's email: its own address when the mail setup allows that domain, else
+ * MAIL_FROM's address; either way with the company's name, which is what the customer knows.
+ */
+export function fromFor(companyName: string, own: string | null | undefined, mailFrom: string, domains: readonly string[]): string {
+  const address = fromAllowed(own, domains) ? own : addressOf(mailFrom);
+  const name = companyName.replace(/[\r\n]+/g, ' ').replace(/(["\\])/g, '\\$1').trim();
+  return name ? `"${name}" <${address}>` : address;
+}
+
 export function messageIdOf(id: string, mailFrom: string): string {
   const domain = addressOf(mailFrom).split('@')[1] ?? 'ardesk.local';
   return `<${id}@${domain}>`;
@@ -120,6 +131,8 @@ export interface MessageSendDeps {
   mailFrom: string;
   /** The customer's pages a message links to. */
   links: Pick<CustomerLinksService, 'linksFor'>;
+  /** Domains a company's own From address may be on (config.mailFromDomains); none: always MAIL_FROM's address. */
+  mailFromDomains?: readonly string[];
   clock: Clock;
   logger: Logger;
 }
@@ -226,7 +239,7 @@ export class MessageSendService {
 
     try {
       const result = await this.deps.mailer.send({
-        from: mailFrom,
+        from: fromFor(company.name, data.sender.fromAddress, mailFrom, this.deps.mailFromDomains ?? []),
         to: message.to_address,
         replyTo: data.sender.replyTo || company.email,
         subject: rendered.subject,

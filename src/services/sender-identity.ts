@@ -27,10 +27,25 @@ export const senderIdentitySchema = z.object({
   remitTo: optionalText(1000, 'The remit-to address'),
   bankTransfer: optionalText(1000, 'The bank transfer details'),
   returnAddress: optionalText(1000, 'The return address'),
+  fromAddress: optionalText(254, 'The From address').refine((value) => value === null || EMAIL.test(value), {
+    message: 'The From address must be an email address, like accounts@yourcompany.com',
+  }),
 });
+
+/** The domain of an address, lower case. */
+export function domainOf(address: string): string {
+  return (address.split('@').pop() ?? '').toLowerCase();
+}
+
+/** Whether the mail setup may send From `address`: its domain is one of `domains` (MAIL_FROM_DOMAINS). */
+export function fromAllowed(address: string | null | undefined, domains: readonly string[]): address is string {
+  return Boolean(address) && domains.includes(domainOf(address!));
+}
 
 export interface SenderIdentityDeps {
   identities: Pick<SenderIdentityRepository, 'of' | 'save'>;
+  /** Domains a company's own From address may be on (config.mailFromDomains). */
+  fromDomains?: readonly string[];
   clock: Clock;
 }
 
@@ -44,7 +59,16 @@ export class SenderIdentityService {
 
   /** Saves the identity as typed; a ZodError (plain messages, by field) when a field is wrong. */
   async change(realmId: string, input: unknown): Promise<SenderIdentity> {
-    const identity = senderIdentitySchema.parse(input);
+    const domains = this.deps.fromDomains ?? [];
+    const identity = senderIdentitySchema
+      .superRefine((value, ctx) => {
+        if (value.fromAddress === null || fromAllowed(value.fromAddress, domains)) return;
+        const message = domains.length
+          ? `Emails can only be sent from an address at ${domains.join(' or ')}; leave it empty to send from Ardesk's address with your company's name`
+          : "This Ardesk sends every email from its own address, with your company's name; leave it empty (whoever runs Ardesk can allow your domain with MAIL_FROM_DOMAINS)";
+        ctx.addIssue({ code: 'custom', path: ['fromAddress'], message });
+      })
+      .parse(input);
     await this.deps.identities.save(realmId, identity, this.deps.clock.now());
     return identity;
   }

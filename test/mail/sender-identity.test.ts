@@ -71,7 +71,7 @@ describe('the sender identity: who writes to customers and how they pay', () => 
     for (const name of ['collectorName', 'collectorTitle', 'replyTo', 'directPhone'] as const) expect(page).toContain(`name="${name}" value="${IDENTITY[name].replace(/&/g, '&amp;')}"`);
     expect(page).toContain(`>${IDENTITY.remitTo}</textarea>`);
     expect(page).toContain(`>${IDENTITY.bankTransfer}</textarea>`);
-    expect(await app.test.context.services.senderIdentity.of(REALM)).toEqual({ ...IDENTITY, returnAddress: null });
+    expect(await app.test.context.services.senderIdentity.of(REALM)).toEqual({ ...IDENTITY, returnAddress: null, fromAddress: null });
     expect(await reviewPage()).not.toContain('Tell customers who is writing and how to pay');
   });
 

@@ -82,6 +82,7 @@ describe('ardesk <command> --help', () => {
     const [newest] = await query<{ name: string }>(database.url, 'select name from kysely_migration order by name desc limit 1');
     expect(newest!.name).toBe('0028-work-progress');
     await query(database.url, 'drop table work_progress');
+    await query(database.url, 'alter table sender_identities drop column from_address');
     await query(database.url, `delete from kysely_migration where name = '${newest!.name}'`);
     const before = await query(database.url, 'select name, timestamp from kysely_migration order by name');
 

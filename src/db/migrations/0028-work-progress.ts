@@ -3,7 +3,8 @@ import { sql, type Kysely } from 'kysely';
 /**
  * How far a company's long work has got, for its page: the latest sync and the latest daily run,
  * one row each (queued, running, done or failed), with the rows read per entity (and how many
- * QuickBooks counted), or the accounts decided and the messages queued.
+ * QuickBooks counted), or the accounts decided and the messages queued. And a company's own
+ * From address for its emails.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -24,8 +25,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     .addPrimaryKeyConstraint('work_progress_pkey', ['realm_id', 'kind'])
     .execute();
+  // The company's own From address (on a domain the mail setup allows), else MAIL_FROM's.
+  await db.schema.alterTable('sender_identities').addColumn('from_address', 'text').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('sender_identities').dropColumn('from_address').execute();
   await db.schema.dropTable('work_progress').execute();
 }

@@ -19,7 +19,7 @@ const PERIOD_FIELDS: Record<string, string> = { from: 'The start date', to: 'The
 const BUCKETS: Array<[AgingBucket, string]> = [['current', 'Current'], ['1-30', '1-30 days'], ['31-60', '31-60 days'], ['61-90', '61-90 days'], ['90+', 'Over 90']];
 const resolveForm = z.object({ resolution: collectorText({ min: 1, max: 2000, trim: true, required: 'say how it was resolved' }), _csrf: z.string().optional() }).strict();
 /** The sender identity form's fields, as the service names them. */
-const SENDER_FIELDS = ['collectorName', 'collectorTitle', 'replyTo', 'directPhone', 'remitTo', 'bankTransfer', 'returnAddress'] as const;
+const SENDER_FIELDS = ['collectorName', 'collectorTitle', 'replyTo', 'directPhone', 'remitTo', 'bankTransfer', 'returnAddress', 'fromAddress'] as const;
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const RECENT_DAYS = 60;
 
