@@ -52,7 +52,8 @@ describe('the collector in the browser', () => {
     await page.getByLabel(/Harbor Lumber/).check();
     await page.getByRole('button', { name: 'Connect' }).click();
     await page.waitForURL(url(`/companies/${REALM}`));
-    await reloadUntil(page, 'the first sync', async () => (await page.locator('.sync-status').innerText()).includes('Last synced'));
+    // Synced, and the day's run after it done: the page stops refreshing itself.
+    await reloadUntil(page, 'the first sync and the day\'s run', async () => (await page.locator('.sync-status').innerText()).includes('Last synced') && (await page.locator('meta[http-equiv="refresh"]').count()) === 0);
     expect(await page.locator('.sync-status').innerText()).toMatch(/\d+ invoices/);
     await screenshot(page, '02-company');
   });
