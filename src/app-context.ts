@@ -11,6 +11,7 @@ import { accountingApiBase } from './quickbooks/endpoints';
 import { outboxDir, outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { TemplateBook } from './mail/templates';
 import { FreshBalances } from './mail/fresh-balances';
+import { DriftCheck } from './quickbooks/drift-check';
 import { CompanySync } from './quickbooks/sync';
 import { WorkProgressService } from './services/work-progress';
 import { JobQueues } from './jobs/queues';
@@ -104,6 +105,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
   // The sync reports its pages where the company page reads them (the service is shared with the rest).
   const progress = new WorkProgressService({ progress: repos.workProgress, clock });
   const sync = new CompanySync({ client, copy: repos.copy, state: repos.syncState, companies: repos.companies, clock, logger: logger.child({ module: 'sync' }), progress });
+  const drift = new DriftCheck({ client, copy: repos.copy, sync, logger: logger.child({ module: 'sync' }) });
   const balances = new FreshBalances(client);
   let closed = false;
   return {
@@ -114,7 +116,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     redis,
     queues,
     repos,
-    services: buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks: client, sync, progress, mailer, balances, mailFrom: config.mailFrom, mailFromDomains: config.mailFromDomains, oauth, vault, redirectUri: config.intuit.redirectUri, retentionDays: config.retentionDays, sendReviewDefault: config.sendReviewDefault, customerLinks: { key: config.customerLinks.key, publicUrl: config.publicUrl, days: config.customerLinks.days } }),
+    services: buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks: client, sync, drift, syncSchedule: config.syncSchedule, progress, mailer, balances, mailFrom: config.mailFrom, mailFromDomains: config.mailFromDomains, oauth, vault, redirectUri: config.intuit.redirectUri, retentionDays: config.retentionDays, sendReviewDefault: config.sendReviewDefault, customerLinks: { key: config.customerLinks.key, publicUrl: config.publicUrl, days: config.customerLinks.days } }),
     quickbooks: { oauth, vault, tokens, client },
     sync,
     mail: { mailer, templates, balances },

@@ -125,6 +125,9 @@ const envShape = z.object({
   INTUIT_ENVIRONMENT: z.enum(['sandbox', 'production', 'local'], { error: 'must be one of sandbox, production, local' }),
   QBO_LOCAL_URL: z.preprocess(emptyAsUndefined, url(['http:', 'https:']).optional()),
   INTUIT_WEBHOOK_VERIFIER_TOKEN: optionalString,
+  SYNC_POLL_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(5, 'must be at least 5').max(1440, 'must be at most 1440 (a day)').default(60)),
+  SYNC_WEBHOOK_DEBOUNCE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(600, 'must be at most 600').default(30)),
+  SYNC_FULL_EVERY_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(7, 'must be at least 7 (a full re-read at most weekly: reads are metered)').max(365, 'must be at most 365').default(28)),
   INTUIT_REQUEST_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100, 'must be at least 100').max(120_000, 'must be at most 120000 (Intuit gives up at 120 s)').default(60_000)),
   DATABASE_URL: z.preprocess(emptyAsUndefined, url(['postgres:', 'postgresql:']).optional()),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./var')),
@@ -176,6 +179,17 @@ export interface DatabaseConfig {
   dataDir: string;
 }
 
+export interface SyncSchedule {
+  /** Webhooks are configured (a verifier token): a CDC follows each change notification, and nothing polls. */
+  webhooks: boolean;
+  /** Without webhooks: a CDC every this many minutes. */
+  pollMinutes: number;
+  /** Change notifications within this window are brought in by one CDC, run at its end. */
+  webhookDebounceMs: number;
+  /** The daily run re-reads the whole company when its last full read is this many days old (7 at least). */
+  fullEveryDays: number;
+}
+
 export interface Config extends DatabaseConfig {
   env: 'development' | 'production' | 'test';
   logLevel: string;
@@ -193,6 +207,8 @@ export interface Config extends DatabaseConfig {
     /** Deadline of one QuickBooks API or Intuit OAuth request, in ms. */
     requestTimeoutMs: number;
   };
+  /** How each company's copy of QuickBooks is kept fresh (SPEC §3: reads are metered). */
+  syncSchedule: SyncSchedule;
   redisUrl: string;
   /** Redis key prefix of the queues: deployments sharing one Redis keep apart by it. */
   queuePrefix: string;
@@ -275,6 +291,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       localUrl: e.QBO_LOCAL_URL?.replace(/\/+$/, ''),
       webhookVerifierToken: e.INTUIT_WEBHOOK_VERIFIER_TOKEN,
       requestTimeoutMs: e.INTUIT_REQUEST_TIMEOUT_MS,
+    },
+    syncSchedule: {
+      webhooks: Boolean(e.INTUIT_WEBHOOK_VERIFIER_TOKEN),
+      pollMinutes: e.SYNC_POLL_MINUTES,
+      webhookDebounceMs: e.SYNC_WEBHOOK_DEBOUNCE_SECONDS * 1000,
+      fullEveryDays: e.SYNC_FULL_EVERY_DAYS,
     },
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),

@@ -25,10 +25,13 @@ export const JOBS = {
   'notes.dispatch': { queue: 'notes', payload: z.object({}).strict() },
   /** Writes one company's pending notes to QuickBooks, 30 to a batch request. */
   'notes.realm': { queue: 'notes', payload: z.object({ realmId: z.string().regex(/^\d{1,32}$/) }).strict() },
-  /** Brings Ardesk's copy of one company up to date with QuickBooks. */
+  /**
+   * Brings Ardesk's copy of one company up to date with QuickBooks; `daily` is the once-a-day run
+   * (a CDC reconcile and the drift check, or the periodic full re-read).
+   */
   'sync.realm': {
     queue: 'sync',
-    payload: z.object({ realmId: z.string().regex(/^\d{1,32}$/), mode: z.enum(['full', 'incremental', 'auto']).default('auto') }).strict(),
+    payload: z.object({ realmId: z.string().regex(/^\d{1,32}$/), mode: z.enum(['full', 'incremental', 'auto', 'daily']).default('auto') }).strict(),
   },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType }>;
 

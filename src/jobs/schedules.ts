@@ -1,7 +1,9 @@
+import type { SyncSchedule } from '../config';
 import type { JobName } from './names';
 import type { JobQueues } from './queues';
 
-const EVERY_15_MINUTES = 15 * 60 * 1000;
+/** What decides a company's sync schedule (config.syncSchedule). */
+export type SyncPlan = Pick<SyncSchedule, 'webhooks' | 'pollMinutes'>;
 
 /** The repeating jobs every deployment needs, whatever companies it has. */
 const GLOBAL_SCHEDULES: ReadonlyArray<{ id: string; name: Extract<JobName, 'maintenance.prune-sessions' | 'maintenance.retention' | 'mail.dispatch' | 'notes.dispatch'>; every: number }> = [
@@ -19,8 +21,8 @@ const GLOBAL_SCHEDULES: ReadonlyArray<{ id: string; name: Extract<JobName, 'main
  * global ones. The global ones come last, so their presence means a registration finished (see
  * `schedulesMissing`). Registering again is harmless.
  */
-export async function scheduleEverything(queues: JobQueues, companies: ReadonlyArray<{ realm_id: string; timezone: string }>): Promise<void> {
-  for (const company of companies) await scheduleCompany(queues, company.realm_id, company.timezone);
+export async function scheduleEverything(queues: JobQueues, companies: ReadonlyArray<{ realm_id: string; timezone: string }>, plan: SyncPlan): Promise<void> {
+  for (const company of companies) await scheduleCompany(queues, company.realm_id, company.timezone, plan);
   for (const schedule of GLOBAL_SCHEDULES) await queues.schedule(schedule.id, schedule.name, {}, { every: schedule.every });
 }
 
@@ -31,13 +33,16 @@ export async function schedulesMissing(queues: JobQueues): Promise<boolean> {
 }
 
 /**
- * The repeating work of one connected company: an incremental sync every 15 minutes, a full
- * reconciliation every night at 03:30 and the playbook at 07:00, in its time zone. Registering
- * again is harmless.
+ * The repeating work of one connected company, in its time zone: the daily sync run at 03:30
+ * (a CDC reconcile and the drift check, or the periodic full re-read; see SyncService) and the
+ * playbook at 07:00. With webhooks nothing polls: each change notification brings its own CDC.
+ * Without, a CDC every `pollMinutes`. Registering again is harmless, and it drops a poll left
+ * from before webhooks were configured.
  */
-export async function scheduleCompany(queues: JobQueues, realmId: string, timezone: string): Promise<void> {
-  await queues.schedule(`sync:${realmId}`, 'sync.realm', { realmId, mode: 'auto' }, { every: EVERY_15_MINUTES });
-  await queues.schedule(`reconcile:${realmId}`, 'sync.realm', { realmId, mode: 'full' }, { pattern: '30 3 * * *', tz: timezone });
+export async function scheduleCompany(queues: JobQueues, realmId: string, timezone: string, plan: SyncPlan): Promise<void> {
+  if (plan.webhooks) await queues.unschedule('sync.realm', `sync:${realmId}`);
+  else await queues.schedule(`sync:${realmId}`, 'sync.realm', { realmId, mode: 'auto' }, { every: plan.pollMinutes * 60_000 });
+  await queues.schedule(`reconcile:${realmId}`, 'sync.realm', { realmId, mode: 'daily' }, { pattern: '30 3 * * *', tz: timezone });
   // The day's playbook after the night's reconciliation and the morning syncs.
   await queues.schedule(`cadence:${realmId}`, 'cadence.realm', { realmId }, { pattern: '0 7 * * *', tz: timezone });
 }

@@ -93,6 +93,15 @@ export class CompanySync {
     }
   }
 
+  /**
+   * Reads these entities whole again, as a full sync does (the drift check found their counts
+   * differ); the CDC cursor stays where it is, since the other entities were not read. Rows that
+   * do not parse are skipped and logged, as in a sync. The rows stored, by entity.
+   */
+  async reread(realmId: string, entities: readonly SyncedEntity[]): Promise<Record<string, number>> {
+    return (await this.full(realmId, entities)).counts;
+  }
+
   private async full(realmId: string, entities: readonly SyncedEntity[]): Promise<SyncReport & { cursor: Date }> {
     // The cursor is taken before reading: anything changed during the sync is seen again by the next CDC.
     const cursor = this.deps.clock.now();

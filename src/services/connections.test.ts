@@ -47,6 +47,7 @@ function connections(overrides: { revokeFails?: boolean; tokensOfAnotherCompany?
     },
     queues,
     clock: { now: () => new Date('2026-03-02T15:00:00Z'), businessNow: () => new Date('2026-03-02T15:00:00Z') },
+    syncPlan: { webhooks: false, pollMinutes: 60 },
     redirectUri: 'https://ardesk.example/callback',
     reviews: { setMode: async (realmId, mode) => void done.push(`review ${mode} for ${realmId}`) },
     sendReviewDefault: 'first_run',

@@ -7,7 +7,7 @@ import type { SendReviewRepository } from '../db/send-review-repository';
 import type { UsersRepository } from '../db/users-repository';
 import { BadRequestError } from '../errors';
 import type { JobQueues } from '../jobs/queues';
-import { queueFirstSync, scheduleCompany, unscheduleCompany } from '../jobs/schedules';
+import { queueFirstSync, scheduleCompany, unscheduleCompany, type SyncPlan } from '../jobs/schedules';
 import type { Logger } from '../logger';
 import type { CompanyInfo, QuickBooksClient } from '../quickbooks/client';
 import { QuickBooksFault, ReconnectRequiredError } from '../quickbooks/errors';
@@ -26,6 +26,8 @@ export interface ConnectionsDeps {
   companies: Pick<CompaniesRepository, 'find' | 'upsert' | 'addMember' | 'setStatus' | 'listForUser'>;
   queues: JobQueues;
   clock: Clock;
+  /** Webhooks or polling (config.syncSchedule). */
+  syncPlan: SyncPlan;
   /** Where Intuit sends the browser back (config.intuit.redirectUri). */
   redirectUri: string;
   reviews: Pick<SendReviewRepository, 'setMode'>;
@@ -92,7 +94,7 @@ export class ConnectionsService {
     await vault.storeNew(realmId, issued, clock.now());
     await companies.addMember(realmId, person.id);
     const connected = (await companies.find(realmId))!;
-    await scheduleCompany(queues, realmId, connected.timezone);
+    await scheduleCompany(queues, realmId, connected.timezone, this.deps.syncPlan);
     await queueFirstSync(queues, realmId, clock.now());
     // Messages held while the company was disconnected go out now, not at the next minute's pass.
     await queues.enqueue('mail.dispatch', {}).catch((error) => log.warn({ err: error }, 'could not queue the outbox now'));

@@ -3,7 +3,7 @@ import type { CompaniesRepository } from '../db/companies-repository';
 import type { OAuthStatesRepository } from '../db/oauth-states-repository';
 import type { SessionsRepository } from '../db/sessions-repository';
 import type { JobQueues } from '../jobs/queues';
-import { scheduleEverything, schedulesMissing } from '../jobs/schedules';
+import { scheduleEverything, schedulesMissing, type SyncPlan } from '../jobs/schedules';
 
 export interface HousekeepingDeps {
   sessions: Pick<SessionsRepository, 'prune'>;
@@ -11,6 +11,8 @@ export interface HousekeepingDeps {
   companies: Pick<CompaniesRepository, 'listByStatus'>;
   queues: JobQueues;
   clock: Clock;
+  /** Webhooks or polling (config.syncSchedule). */
+  syncPlan: SyncPlan;
 }
 
 /** What keeps a deployment tidy and running: expired sessions pruned, the repeating jobs in place. */
@@ -26,7 +28,7 @@ export class HousekeepingService {
 
   /** Every repeating job: the global ones and every connected company's, from the database. */
   async schedule(): Promise<void> {
-    await scheduleEverything(this.deps.queues, await this.deps.companies.listByStatus('connected'));
+    await scheduleEverything(this.deps.queues, await this.deps.companies.listByStatus('connected'), this.deps.syncPlan);
   }
 
   /** Whether Redis lost the schedules (restarted empty, or flushed). */

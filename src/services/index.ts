@@ -10,6 +10,8 @@ import type { Mailer } from '../mail/mailer';
 import type { TemplateBook } from '../mail/templates';
 import type { QuickBooksClient } from '../quickbooks/client';
 import type { IntuitOAuth } from '../quickbooks/oauth';
+import type { SyncSchedule } from '../config';
+import type { DriftCheck } from '../quickbooks/drift-check';
 import type { CompanySync } from '../quickbooks/sync';
 import type { TokenVault } from '../quickbooks/token-vault';
 import { AccountDirectoryService } from './account-directory';
@@ -72,6 +74,9 @@ export interface ServiceDeps {
   sync: CompanySync;
   /** How far each company's sync and daily run have got (the sync reports into it too). */
   progress: WorkProgressService;
+  drift: DriftCheck;
+  /** How companies' copies are kept fresh: webhooks or polling, the debounce, the full re-read (config.syncSchedule). */
+  syncSchedule: SyncSchedule;
   mailer: Mailer;
   /** The balance re-read before a send (one per process: it gathers a company's reads). */
   balances: FreshBalances;
@@ -148,7 +153,7 @@ export interface Services {
 export type Uses<K extends keyof Services> = { services: Pick<Services, K> };
 
 /** Builds every service once per process; each gets only the dependencies it names. */
-export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, progress, mailer, balances, mailFrom, mailFromDomains, oauth, vault, redirectUri, retentionDays, sendReviewDefault, customerLinks: linkConfig }: ServiceDeps): Services {
+export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, drift, syncSchedule, progress, mailer, balances, mailFrom, mailFromDomains, oauth, vault, redirectUri, retentionDays, sendReviewDefault, customerLinks: linkConfig }: ServiceDeps): Services {
   const locks = redisLocks(redis, queues.prefix);
   const settings = new CompanySettingsService({ companies: repos.companies, collections: repos.collections, clock });
   const directory = new AccountDirectoryService(repos.accounts);
@@ -180,11 +185,11 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     templates: new TemplatesService({ outbox: repos.outbox, templates }),
     activities: new ActivitiesService({ notes: repos.notes, settings, noteWriter: notes }),
     companies: new CompaniesService({ companies: repos.companies }),
-    webhooks: new WebhooksService({ companies: repos.companies, queues, redis, clock }),
-    sync: new SyncService({ companies: repos.companies, sync, locks, queues, progress, clock }),
+    webhooks: new WebhooksService({ companies: repos.companies, queues, redis, debounceMs: syncSchedule.webhookDebounceMs }),
+    sync: new SyncService({ companies: repos.companies, state: repos.syncState, sync, drift, locks, queues, progress, clock, fullEveryDays: syncSchedule.fullEveryDays }),
     companySync: new CompanySyncService({ state: repos.syncState, reads: repos.quickbooksReads, sync, queues, progress, clock }),
     mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
-    housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock }),
+    housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock, syncPlan: syncSchedule }),
     reports: new ReportsService({ settings, directory, reports: repos.reports, tasks: repos.callTasks }),
     promises: new PromisesService({ settings, promises: repos.promises }),
     disputes: new DisputesService({ settings, disputes: repos.disputes, notes }),
@@ -193,7 +198,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     companyPage: new CompanyPageService({ outbox: repos.outbox, clock }),
     apiTokens: new ApiTokensService({ apiTokens: repos.apiTokens, clock }),
     webSessions: new WebSessionsService({ sessions: repos.sessions }),
-    connections: new ConnectionsService({ oauthStates: repos.oauthStates, oauth, vault, client: quickbooks, users: repos.users, companies: repos.companies, queues, clock, redirectUri, reviews: repos.sendReview, sendReviewDefault }),
+    connections: new ConnectionsService({ oauthStates: repos.oauthStates, oauth, vault, client: quickbooks, users: repos.users, companies: repos.companies, queues, clock, syncPlan: syncSchedule, redirectUri, reviews: repos.sendReview, sendReviewDefault }),
     signIn: new SignInService({ oauthStates: repos.oauthStates, oauth, users: repos.users, companies: repos.companies, clock, redirectUri }),
     retention: new DataRetentionService({ retention: repos.retention, clock, retentionDays }),
     operatorQueues: new OperatorQueuesService({ queues }),

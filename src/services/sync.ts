@@ -1,25 +1,47 @@
 import type { Clock } from '../clock';
 import type { CompaniesRepository } from '../db/companies-repository';
+import type { SyncStateRepository } from '../db/sync-state-repository';
 import type { JobQueues } from '../jobs/queues';
 import { unscheduleCompany } from '../jobs/schedules';
+import { entitiesToCheck, type DriftCheck, type DriftReport } from '../quickbooks/drift-check';
 import { ReconnectRequiredError } from '../quickbooks/errors';
 import type { CompanySync, SyncMode } from '../quickbooks/sync';
 import type { Locks } from './locks';
 import type { WorkProgressService } from './work-progress';
 
+const DAY_MS = 24 * 3600_000;
+/**
+ * A CDC that succeeded this recently (a webhook's, a poll's) already reconciled the day, so the
+ * daily run asks for none: any CDC brings everything since the cursor, lost notifications too.
+ * Less than a day, so the daily run's own CDC of yesterday never stands in for today's.
+ */
+const RECONCILED_WITHIN_MS = 20 * 3600_000;
+/** The daily run starts a little before or after its time: a full re-read due "in 28 days" is due on the 28th run. */
+const FULL_DUE_SLACK_MS = 12 * 3600_000;
+
 export interface SyncDeps {
   companies: Pick<CompaniesRepository, 'find'>;
+  state: Pick<SyncStateRepository, 'get'>;
   sync: Pick<CompanySync, 'run'>;
+  drift: Pick<DriftCheck, 'check'>;
   locks: Locks;
   queues: JobQueues;
   /** The company page's progress: the sync as it runs, the daily run it queues. */
   progress?: Pick<WorkProgressService, 'track' | 'queued'>;
   clock: Clock;
+  /** The daily run re-reads the whole company when its last full read is this many days old (config.syncSchedule). */
+  fullEveryDays: number;
 }
 
-export type ScheduledSync = { skipped: string } | { mode: 'full' | 'incremental'; counts: Record<string, number>; skipped: number };
+/** A sync job's mode: one of CompanySync's, or the daily run. */
+export type ScheduledMode = SyncMode | 'daily';
 
-/** A company's copy of QuickBooks kept fresh: the scheduled, webhook and first syncs. */
+export type ScheduledSync =
+  | { skipped: string }
+  | { mode: 'full' | 'incremental'; counts: Record<string, number>; skipped: number }
+  | { mode: 'daily'; /** Whether the run asked for a CDC (none when one ran recently and the counts agreed). */ cdc: boolean; drift: DriftReport };
+
+/** A company's copy of QuickBooks kept fresh: the scheduled, webhook, first and daily syncs. */
 export class SyncService {
   constructor(private readonly deps: SyncDeps) {}
 
@@ -28,7 +50,7 @@ export class SyncService {
    * and its schedule stopped; one sync per company at a time across all workers; a connection
    * that needs reconnecting stops the schedule, and the ReconnectRequiredError goes to the caller.
    */
-  async runScheduled(realmId: string, mode: SyncMode): Promise<ScheduledSync> {
+  async runScheduled(realmId: string, mode: ScheduledMode): Promise<ScheduledSync> {
     const { queues } = this.deps;
     const company = await this.deps.companies.find(realmId);
     if (!company || company.status !== 'connected') {
@@ -36,22 +58,44 @@ export class SyncService {
       return { skipped: `company is ${company?.status ?? 'unknown'}` };
     }
     try {
-      const run = () => this.deps.sync.run(realmId, mode);
-      const tracked = () => (this.deps.progress ? this.deps.progress.track(realmId, 'sync', 'reading', run, (report) => ({ step: report.mode })) : run());
-      const report = await this.deps.locks.hold(`sync:${realmId}`, { ttlMs: 30_000, waitMs: 10 * 60_000, renew: true }, tracked);
-      // After a full sync (the first one, or a nightly reconciliation) the day's playbook runs on
+      const run = () => (mode === 'daily' ? this.daily(realmId) : this.deps.sync.run(realmId, mode));
+      const tracked = () => (this.deps.progress ? this.deps.progress.track(realmId, 'sync', 'reading', run, (report) => ({ step: 'drift' in report ? 'daily' : report.mode })) : run());
+      const outcome = await this.deps.locks.hold(`sync:${realmId}`, { ttlMs: 30_000, waitMs: 10 * 60_000, renew: true }, tracked);
+      if ('drift' in outcome) return outcome;
+      // After a full sync (the first one, or the periodic full re-read) the day's playbook runs on
       // the fresh copy, at most once an hour; a second run the same day records nothing new.
-      if (report.mode === 'full') {
+      if (outcome.mode === 'full') {
         const jobId = `cadence-after-sync-${realmId}-${this.deps.clock.now().toISOString().slice(0, 13)}`;
         // A second full sync in the hour adds no run (the id is known): the page must not wait for one.
         const fresh = !(await queues.has('cadence.realm', jobId));
         await queues.enqueue('cadence.realm', { realmId }, { jobId });
         if (fresh) await this.deps.progress?.queued(realmId, 'cadence');
       }
-      return { mode: report.mode, counts: report.counts, skipped: report.skipped.length };
+      return { mode: outcome.mode, counts: outcome.counts, skipped: outcome.skipped.length };
     } catch (error) {
       if (error instanceof ReconnectRequiredError) await unscheduleCompany(queues, realmId);
       throw error;
     }
+  }
+
+  /**
+   * The once-a-day run: the whole company read again when its last full read is
+   * `fullEveryDays` old (or it never had one); otherwise a CDC reconcile, unless one ran in the
+   * last 20 hours, and the drift check (see DriftCheck), which brings in pending changes before
+   * it re-reads an entity whose count differs.
+   */
+  private async daily(realmId: string) {
+    const now = this.deps.clock.now();
+    const state = await this.deps.state.get(realmId);
+    const since = (at: Date | null | undefined) => (at ? now.getTime() - new Date(at).getTime() : Infinity);
+    if (since(state?.last_full_at) >= this.deps.fullEveryDays * DAY_MS - FULL_DUE_SLACK_MS) return this.deps.sync.run(realmId, 'full');
+    const asked = { cdc: false };
+    const reconcile = async () => {
+      asked.cdc = true;
+      await this.deps.sync.run(realmId, 'auto');
+    };
+    if (since(state?.last_success_at) >= RECONCILED_WITHIN_MS) await reconcile();
+    const drift = await this.deps.drift.check(realmId, entitiesToCheck(now), asked.cdc ? undefined : reconcile);
+    return { mode: 'daily' as const, cdc: asked.cdc, drift };
   }
 }

@@ -147,7 +147,7 @@ describe('syncing a company from QuickBooks', () => {
       }
     }
 
-    it('syncs on POST /api/realms/:realmId/sync and keeps a 15-minute schedule per company', async () => {
+    it('syncs on POST /api/realms/:realmId/sync and keeps a poll and a daily run per company (no webhooks configured)', async () => {
       const before = (await app.test.context.repos.syncState.get(REALM))!.last_success_at!;
       const answer = await http.postJson(`/api/realms/${REALM}/sync`, { mode: 'incremental' }, { 'x-csrf-token': 'missing' });
       expect(answer.status).toBe(403);

@@ -13,13 +13,12 @@ const REALM = '9341702';
 const VERIFIER = 'redis-restart-verifier-token';
 const API_TOKEN = 'redis-restart-operator-token-0123456789abcdef';
 
-/** Every repeating job a running worker must keep: the global ones and the company's own. */
+/** Every repeating job a running worker must keep: the global ones and the company's own (webhooks are configured: no poll). */
 const EXPECTED_SCHEDULES = {
   'mail-dispatch': 'every 60000',
   'notes-dispatch': 'every 30000',
   'prune-sessions': 'every 3600000',
   retention: 'every 86400000',
-  [`sync:${REALM}`]: 'every 900000',
   [`reconcile:${REALM}`]: '30 3 * * * America/New_York',
   [`cadence:${REALM}`]: '0 7 * * * America/New_York',
 };
@@ -105,7 +104,7 @@ describe('Redis restarted empty under a running worker, and Redis down', () => {
     const retried = await timed('webhook', webhook);
     expect({ status: retried.status, body: retried.body }).toEqual({ status: 200, body: { received: 1, new: 1, syncsQueued: 1 } });
     const waiting = await app.test.context.queues.queue('sync').getJobs(['delayed', 'waiting', 'active', 'completed']);
-    expect(waiting.filter((job) => String(job.id).startsWith(`sync-webhook-${REALM}-`)).map((job) => job.data)).toEqual([{ realmId: REALM, mode: 'incremental' }]);
+    expect(waiting.filter((job) => job.opts.deduplication?.id === `sync-webhook:${REALM}`).map((job) => job.data)).toEqual([{ realmId: REALM, mode: 'incremental' }]);
     expect((await timed('sync', sync)).status).toBe(202);
   }, 90_000);
 });
