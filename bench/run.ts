@@ -9,6 +9,7 @@ import { cadenceBenchmark } from './cadence-bench';
 import { mailBenchmark } from './mail-bench';
 import { notesBenchmark } from './notes-bench';
 import { backtestBenchmark } from './backtest-bench';
+import { readsBenchmark } from './reads-bench';
 
 /**
  * `npm run bench [-- name ...]`: runs the benchmarks, prints one table of figures with their
@@ -35,6 +36,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   mail: mailBenchmark,
   notes: notesBenchmark,
   backtest: backtestBenchmark,
+  reads: readsBenchmark,
 };
 
 /** A stable id for a figure: the benchmark and the first words of its measure, e.g. `cadence.get-worklist-at-20-000`. */
