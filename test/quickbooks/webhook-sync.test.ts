@@ -134,6 +134,17 @@ describe('webhook-driven sync against the sandbox', () => {
     expect((await counted()) - readsBefore).toBe(metered());
   });
 
+  it('counts the balance re-read before a send like any other read', async () => {
+    const ids = [...realm.table('Invoice').keys()].slice(0, 3);
+    app.sandbox.sandbox.requestLog.length = 0;
+    const before = await counted();
+    const [fresh] = await Promise.all([app.test.context.mail.balances.read(REALM, ids.slice(0, 2)), app.test.context.mail.balances.read(REALM, ids.slice(2))]);
+    expect([...fresh.keys()].sort()).toEqual(ids.slice(0, 2).sort());
+    // Two sends asking at once share one query, and the meter counts that one.
+    expect(log().map((e) => e.kind)).toEqual(['query']);
+    expect((await counted()) - before).toBe(1);
+  });
+
   it('a daily run with nothing drifted and a recent CDC costs only the counts', async () => {
     app.sandbox.sandbox.requestLog.length = 0;
     const outcome = await daily();
