@@ -10,6 +10,7 @@ import { Metrics } from './metrics';
 import { accountingApiBase } from './quickbooks/endpoints';
 import { outboxDir, outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { TemplateBook } from './mail/templates';
+import { ReplyAddresses } from './mail/reply-address';
 import { FreshBalances } from './mail/fresh-balances';
 import { DriftCheck } from './quickbooks/drift-check';
 import { CompanySync } from './quickbooks/sync';
@@ -107,6 +108,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
   const sync = new CompanySync({ client, copy: repos.copy, state: repos.syncState, companies: repos.companies, clock, logger: logger.child({ module: 'sync' }), progress });
   const drift = new DriftCheck({ client, copy: repos.copy, sync, logger: logger.child({ module: 'sync' }) });
   const balances = new FreshBalances(client);
+  const replyAddresses = config.inbound.address && config.inbound.secret ? new ReplyAddresses(config.inbound.address, config.inbound.secret) : null;
   let closed = false;
   return {
     config,
@@ -116,7 +118,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     redis,
     queues,
     repos,
-    services: buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks: client, sync, drift, syncSchedule: config.syncSchedule, progress, mailer, balances, mailFrom: config.mailFrom, mailFromDomains: config.mailFromDomains, oauth, vault, redirectUri: config.intuit.redirectUri, retentionDays: config.retentionDays, sendReviewDefault: config.sendReviewDefault, customerLinks: { key: config.customerLinks.key, publicUrl: config.publicUrl, days: config.customerLinks.days } }),
+    services: buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks: client, sync, drift, syncSchedule: config.syncSchedule, progress, mailer, balances, mailFrom: config.mailFrom, mailFromDomains: config.mailFromDomains, oauth, vault, redirectUri: config.intuit.redirectUri, retentionDays: config.retentionDays, sendReviewDefault: config.sendReviewDefault, customerLinks: { key: config.customerLinks.key, publicUrl: config.publicUrl, days: config.customerLinks.days }, inbound: { replyAddresses, maxBytes: config.inbound.maxBytes } }),
     quickbooks: { oauth, vault, tokens, client },
     sync,
     mail: { mailer, templates, balances },

@@ -112,6 +112,8 @@ const operatorEmails = z.string().transform((text, ctx): string[] => {
   return emails;
 });
 
+const plainAddress = z.string().regex(/^[^\s@<>+]+@[^\s@<>]+\.[^\s@<>]+$/, { message: 'must be a plain email address without a name or a +tag, e.g. replies@in.example.com' });
+
 const envShape = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
@@ -155,6 +157,13 @@ const envShape = z.object({
   SHUTDOWN_DRAIN_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10_000, 'must be at most 10000 (the whole stop has 25 s)').default(5000)),
   RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(3650, 'must be at most 3650').default(30)),
   SEND_REVIEW_DEFAULT: z.preprocess(emptyAsUndefined, z.enum(['first_run', 'every_run', 'off'], { message: 'must be first_run, every_run or off' }).default('first_run')),
+  INBOUND_ADDRESS: z.preprocess(emptyAsUndefined, plainAddress.optional()),
+  INBOUND_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters long').optional()),
+  INBOUND_SMTP_HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
+  INBOUND_SMTP_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(2525)),
+  INBOUND_IMAP_URL: z.preprocess(emptyAsUndefined, url(['imap:', 'imaps:']).optional()),
+  INBOUND_POLL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(5, 'must be at least 5').max(3600, 'must be at most 3600').default(60)),
+  INBOUND_MAX_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10_000, 'must be at least 10000').max(50_000_000, 'must be at most 50000000').default(2_000_000)),
   EULA_URL: z.preprocess(emptyAsUndefined, url(['https:', 'http:']).optional()),
   PRIVACY_URL: z.preprocess(emptyAsUndefined, url(['https:', 'http:']).optional()),
   CUSTOMER_LINK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters long').optional()),
@@ -165,6 +174,9 @@ const envShape = z.object({
 const envSchema = envShape.superRefine((env, ctx) => {
   if (env.INTUIT_ENVIRONMENT === 'local' && !env.QBO_LOCAL_URL) {
     ctx.addIssue({ code: 'custom', path: ['QBO_LOCAL_URL'], message: 'is required when INTUIT_ENVIRONMENT=local (the URL of `ardesk sandbox`)' });
+  }
+  if (env.INBOUND_ADDRESS && !env.INBOUND_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['INBOUND_SECRET'], message: 'is required when INBOUND_ADDRESS is set (it signs the reply addresses; at least 32 random characters)' });
   }
   if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
     ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required in production (the https:// address users reach Ardesk at)' });
@@ -237,6 +249,8 @@ export interface Config extends DatabaseConfig {
   retentionDays: number;
   /** Whether a newly connected company's messages wait for a person's approval (it can change this on its review page). */
   sendReviewDefault: 'first_run' | 'every_run' | 'off';
+  /** Mail coming back: replies, automatic replies and bounces (README, Inbound mail). */
+  inbound: InboundConfig;
   /** The operator's own end-user licence agreement and privacy policy, instead of the built-in pages. */
   legal: { eulaUrl?: string; privacyUrl?: string };
   /**
@@ -245,6 +259,24 @@ export interface Config extends DatabaseConfig {
    * a link works, and how many requests one address may make to them a minute.
    */
   customerLinks: { key: Buffer; days: number; ratePerMinute: number };
+}
+
+export interface InboundConfig {
+  /**
+   * The address replies and bounces come back to; each account's messages carry its own
+   * `local+<signed token>@domain` form of it. Unset: no reply address (threading headers only).
+   */
+  address?: string;
+  /** Signs the reply addresses' tokens (a key of its own, not the session secret). */
+  secret?: string;
+  /** Where `ardesk inbound` listens for SMTP (a subdomain's MX, or a relay). */
+  smtpHost: string;
+  smtpPort: number;
+  /** A mailbox `ardesk inbound` polls instead of, or as well as, listening: imap(s)://user:password@host:port/MAILBOX. */
+  imapUrl?: string;
+  pollSeconds: number;
+  /** Larger messages are refused (SMTP) or recorded without their text (IMAP). */
+  maxBytes: number;
 }
 
 function describe(error: z.ZodError): string[] {
@@ -318,6 +350,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sendReviewDefault: e.SEND_REVIEW_DEFAULT,
     legal: { eulaUrl: e.EULA_URL, privacyUrl: e.PRIVACY_URL },
     customerLinks: { key: customerLinkKey(e.CUSTOMER_LINK_SECRET, e.SESSION_SECRET), days: e.CUSTOMER_LINK_DAYS, ratePerMinute: e.CUSTOMER_PAGE_RATE_LIMIT },
+    inbound: {
+      address: e.INBOUND_ADDRESS?.toLowerCase(),
+      secret: e.INBOUND_SECRET,
+      smtpHost: e.INBOUND_SMTP_HOST,
+      smtpPort: e.INBOUND_SMTP_PORT,
+      imapUrl: e.INBOUND_IMAP_URL,
+      pollSeconds: e.INBOUND_POLL_SECONDS,
+      maxBytes: e.INBOUND_MAX_BYTES,
+    },
   });
 }
 
@@ -347,6 +388,8 @@ export function secretsOf(config: Config): string[] {
     config.apiToken,
     config.metricsToken,
     passwordIn(config.smtpUrl),
+    config.inbound.secret,
+    passwordIn(config.inbound.imapUrl),
     passwordIn(config.databaseUrl),
     passwordIn(config.redisUrl),
     ...config.tokenKeys.flatMap((k) => [k.key.toString('hex'), k.key.toString('base64')]),

@@ -32,6 +32,8 @@ export const playbookSettingsSchema = z.object({
   customerPromiseMaxDays: days(180).default(30),
   /** Share of overdue dollars whose customers are "A accounts". */
   aAccountShare: z.number({ error: 'must be a share from 0.1 to 1 (10% to 100%)' }).min(0.1, 'must be at least 0.1 (10%)').max(1, 'must be at most 1 (100%)').default(0.8),
+  /** A customer's reply (not an automatic one) pauses the account's automatic dunning until a person marks it handled. */
+  pauseOnReply: z.boolean().default(true),
   /** Write a note of every activity back into QuickBooks. */
   writeNotesToQuickBooks: z.boolean().default(true),
   /** Write what a collector finds about a customer (the email an *email found* call gives) to its QuickBooks record. */

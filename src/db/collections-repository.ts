@@ -6,6 +6,7 @@ import { toCents } from '../collections/money';
 import type { Db } from './database';
 import { recordActions, recordActivities, type AppliedCounts } from './cadence-recorder';
 import { ContactsRepository } from './contacts-repository';
+import { InboundRepository } from './inbound-repository';
 import { paymentLines } from './payment-lines';
 
 export type { AppliedCounts };
@@ -98,14 +99,17 @@ export class CollectionsRepository {
     };
     // Where QuickBooks has no address, the one a collector found (and kept in Ardesk) is the customer's.
     const foundEmails = await new ContactsRepository(this.db).foundEmails(realmId);
+    // An address a bounce showed to be bad is no address: the account gets a *find an email* task.
+    const bad = await new InboundRepository(this.db).badAddresses(realmId);
+    const good = (address: string | null | undefined) => (address && !bad.has(address.trim().toLowerCase()) ? address : null);
     const overrides = new Map(histories.map((h) => [h.customer_id, h.type_override]));
     return {
       now,
       connectedOn,
-      customers: customers.map((c) => ({ id: c.id, name: c.display_name, companyName: c.company_name, email: c.email || foundEmails.get(c.id) || null, parentId: c.parent_id, typeOverride: overrides.get(c.id) ?? null })),
+      customers: customers.map((c) => ({ id: c.id, name: c.display_name, companyName: c.company_name, email: good(c.email) || good(foundEmails.get(c.id)) || null, parentId: c.parent_id, typeOverride: overrides.get(c.id) ?? null })),
       invoices: invoices
         .filter((i) => i.due_date)
-        .map((i) => ({ id: i.id, customerId: i.customer_id, docNumber: i.doc_number, txnDate: i.txn_date, dueDate: i.due_date!, total: toCents(i.total), balance: toCents(i.balance), billEmail: i.bill_email })),
+        .map((i) => ({ id: i.id, customerId: i.customer_id, docNumber: i.doc_number, txnDate: i.txn_date, dueDate: i.due_date!, total: toCents(i.total), balance: toCents(i.balance), billEmail: good(i.bill_email) })),
       states: states.map((s) => ({
         invoiceId: s.invoice_id,
         level: s.level as Level,

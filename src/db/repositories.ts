@@ -28,6 +28,7 @@ import { SenderIdentityRepository } from './sender-identity-repository';
 import { ApiTokensRepository } from './api-tokens-repository';
 import { CustomerPagesRepository } from './customer-pages-repository';
 import { WorkProgressRepository } from './work-progress-repository';
+import { InboundRepository } from './inbound-repository';
 import type { Db } from './database';
 
 /** Every repository over one executor (the database, or a transaction a service composes them in). */
@@ -62,6 +63,7 @@ export interface Repositories {
   senderIdentity: SenderIdentityRepository;
   customerPages: CustomerPagesRepository;
   workProgress: WorkProgressRepository;
+  inbound: InboundRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -96,5 +98,6 @@ export function createRepositories(db: Db): Repositories {
     senderIdentity: new SenderIdentityRepository(db),
     customerPages: new CustomerPagesRepository(db),
     workProgress: new WorkProgressRepository(db),
+    inbound: new InboundRepository(db),
   };
 }

@@ -403,6 +403,41 @@ export interface PausesTable {
   created_at: CreatedAt;
 }
 
+/** A message that came back (migration 0027): a reply, an automatic reply, a bounce, or one nothing matched. */
+export interface InboundMessagesTable {
+  id: Generated<string>;
+  realm_id: string | null;
+  customer_id: string | null;
+  /** The outbox message it answers, when one is known. */
+  in_reply_to: string | null;
+  kind: InboundKind;
+  matched_by: 'address' | 'thread' | null;
+  /** awaiting: a reply that pauses the account until a person marks it handled. */
+  status: 'awaiting' | 'handled' | 'recorded';
+  from_address: string;
+  subject: string;
+  body: string;
+  bounced_address: string | null;
+  pause_id: string | null;
+  dedup_key: string;
+  received_via: 'smtp' | 'imap';
+  received_at: Timestamp;
+  handled_at: Timestamp | null;
+  handled_by: string | null;
+}
+
+export type InboundKind = 'reply' | 'auto_reply' | 'bounce' | 'unmatched';
+
+/** An address a bounce showed to be bad: no more mail goes to it. */
+export interface BadAddressesTable {
+  realm_id: string;
+  address: string;
+  customer_id: string;
+  reason: string;
+  inbound_id: string | null;
+  created_at: Timestamp;
+}
+
 export interface ContactsTable {
   id: Generated<string>;
   realm_id: string;
@@ -503,6 +538,8 @@ export interface Database {
   customer_answers: CustomerAnswersTable;
   pauses: PausesTable;
   contacts: ContactsTable;
+  inbound_messages: InboundMessagesTable;
+  bad_addresses: BadAddressesTable;
   playbook_settings: PlaybookSettingsTable;
   copy_versions: CopyVersionsTable;
   template_overrides: TemplateOverridesTable;

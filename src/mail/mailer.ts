@@ -19,6 +19,13 @@ export interface OutgoingMail {
   /** Deterministic: the same outbox row always carries the same Message-ID. */
   messageId: string;
   headers?: Record<string, string>;
+  /** The envelope sender (Return-Path), where bounces go; the From: address when absent. */
+  envelopeFrom?: string;
+}
+
+/** What nodemailer is given: the envelope's sender only when one is named. */
+function nodemailerMessage({ envelopeFrom, replyTo, ...mail }: OutgoingMail) {
+  return { ...mail, replyTo: replyTo ?? undefined, ...(envelopeFrom ? { envelope: { from: envelopeFrom, to: mail.to } } : {}) };
 }
 
 export type SendFailure = 'transient' | 'permanent' | 'invalid_address' | 'unknown_fate';
@@ -59,7 +66,7 @@ export function smtpMailer(url: string, logger: Logger): Mailer {
   return {
     async send(mail) {
       try {
-        const info = await transport.sendMail({ ...mail, replyTo: mail.replyTo ?? undefined });
+        const info = await transport.sendMail(nodemailerMessage(mail));
         return { response: String(info.response ?? 'accepted') };
       } catch (error) {
         const failure = classifySmtpError(error);
@@ -78,7 +85,7 @@ export function outboxMailer(dir: string): Mailer {
   fs.mkdirSync(dir, { recursive: true });
   return {
     async send(mail) {
-      const info = (await transport.sendMail({ ...mail, replyTo: mail.replyTo ?? undefined })) as { message: Buffer };
+      const info = (await transport.sendMail(nodemailerMessage(mail))) as { message: Buffer };
       const name = `${mail.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9@._-]/g, '_')}.eml`;
       const file = path.join(dir, name);
       const temporary = `${file}.${process.pid}.tmp`;

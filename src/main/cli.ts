@@ -22,6 +22,7 @@ Commands:
   web          serve the web app and API (PORT)
   worker       run the background jobs (sync, cadence, mail, notes); health on WORKER_HEALTH_PORT
   start        web and worker in one process (small installs, embedded database)
+  inbound      receive replies and bounces: SMTP listener and/or IMAP poller (README, Inbound mail)
   migrate      bring the database schema up to date and exit
   sandbox      the local QuickBooks Online emulator (ardesk sandbox --help)
   sync         sync one company now: ardesk sync --realm R [--full]
@@ -53,6 +54,14 @@ ${CONFIGURATION}`,
 
 The web app and a worker in one process: for small installs and the embedded database (which one
 process at a time may open). Health and metrics on PORT. npm start builds first if needed.
+${CONFIGURATION}`,
+  inbound: `Usage: ardesk inbound
+
+Receives the mail that comes back: customers' replies, automatic replies and bounces. With
+INBOUND_ADDRESS (and INBOUND_SECRET) set, listens for SMTP on INBOUND_SMTP_HOST:INBOUND_SMTP_PORT
+(default 127.0.0.1:2525; the MX of a subdomain, or a relay's target) and takes mail for that
+address and its tagged forms only. With INBOUND_IMAP_URL set (imap(s)://user:password@host:port/
+MAILBOX), polls that mailbox every INBOUND_POLL_SECONDS (default 60). Either or both.
 ${CONFIGURATION}`,
   migrate: `Usage: ardesk migrate
 
@@ -222,6 +231,19 @@ async function run(command: string | undefined, args: string[]): Promise<void> {
       const worker = await startWorker(context, { shutdownGraceMs: WORK_GRACE_MS });
       const web = await startWeb(context);
       stopOnSignals(context, { web, worker });
+      return;
+    }
+    case 'inbound': {
+      parseArgs({ args, options: {}, strict: true });
+      const [{ startInbound, InboundNotConfigured }, { stopOnSignals }] = await Promise.all([import('./inbound'), import('./shutdown')]);
+      const context = await (await appContext()).createAppContext(loadConfig());
+      try {
+        stopOnSignals(context, { inbound: await startInbound(context) });
+      } catch (error) {
+        await context.close();
+        if (error instanceof InboundNotConfigured) fail(error.message, 2);
+        throw error;
+      }
       return;
     }
     case 'demo': {

@@ -1,5 +1,6 @@
 import type { AppContext } from '../app-context';
 import type { WorkerHost } from '../jobs/worker-host';
+import type { RunningInbound } from './inbound';
 import type { RunningWeb } from './web';
 import type { RunningHealth } from './worker-health';
 
@@ -15,6 +16,7 @@ export interface ProcessParts {
   web?: RunningWeb;
   worker?: WorkerHost;
   health?: RunningHealth;
+  inbound?: RunningInbound;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -37,7 +39,7 @@ export async function stopProcess(context: AppContext, parts: ProcessParts, drai
         await parts.web!.stop(WORK_GRACE_MS - (Date.now() - started));
       })()
     : undefined;
-  const results = await Promise.allSettled([worker, web]);
+  const results = await Promise.allSettled([worker, web, parts.inbound?.stop()]);
   for (const result of results) if (result.status === 'rejected') context.logger.error({ err: result.reason }, 'error while stopping');
   await parts.health?.stop().catch((error) => context.logger.error({ err: error }, 'error while stopping the health port'));
   await context.close();

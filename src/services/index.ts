@@ -7,6 +7,7 @@ import type { JobQueues } from '../jobs/queues';
 import type { Logger } from '../logger';
 import type { FreshBalances } from '../mail/fresh-balances';
 import type { Mailer } from '../mail/mailer';
+import type { ReplyAddresses } from '../mail/reply-address';
 import type { TemplateBook } from '../mail/templates';
 import type { QuickBooksClient } from '../quickbooks/client';
 import type { IntuitOAuth } from '../quickbooks/oauth';
@@ -38,6 +39,7 @@ import { DataRetentionService } from './data-retention';
 import { DisputesService } from './disputes';
 import { EscalationFileService } from './escalation-file';
 import { HousekeepingService } from './housekeeping';
+import { InboundRepliesService } from './inbound-replies';
 import { InvoiceFileService } from './invoice-file';
 import { LettersService } from './letters';
 import { redisLocks } from './locks';
@@ -96,6 +98,8 @@ export interface ServiceDeps {
   sendReviewDefault: SendReviewMode;
   /** The customers' links: their own key, where customers reach Ardesk, and how many days a link works. */
   customerLinks: { key: Buffer; publicUrl: string; days: number };
+  /** Mail coming back: each account's reply address (null without INBOUND_ADDRESS) and the size read of a message. */
+  inbound: { replyAddresses: ReplyAddresses | null; maxBytes: number };
 }
 
 /** The application's work, one service per collector action or read model. */
@@ -144,6 +148,7 @@ export interface Services {
   customerLinks: CustomerLinksService;
   customerPages: CustomerPagesService;
   progress: WorkProgressService;
+  inboundReplies: InboundRepliesService;
 }
 
 /**
@@ -153,7 +158,7 @@ export interface Services {
 export type Uses<K extends keyof Services> = { services: Pick<Services, K> };
 
 /** Builds every service once per process; each gets only the dependencies it names. */
-export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, drift, syncSchedule, progress, mailer, balances, mailFrom, mailFromDomains, oauth, vault, redirectUri, retentionDays, sendReviewDefault, customerLinks: linkConfig }: ServiceDeps): Services {
+export function buildServices({ db, repos, clock, templates, redis, queues, logger, quickbooks, sync, drift, syncSchedule, progress, mailer, balances, mailFrom, mailFromDomains, oauth, vault, redirectUri, retentionDays, sendReviewDefault, customerLinks: linkConfig, inbound }: ServiceDeps): Services {
   const locks = redisLocks(redis, queues.prefix);
   const settings = new CompanySettingsService({ companies: repos.companies, collections: repos.collections, clock });
   const directory = new AccountDirectoryService(repos.accounts);
@@ -180,7 +185,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, progress, clock, logger: logger.child({ module: 'cadence' }) }),
     notes,
     letters,
-    messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, coverage: repos.coverage, callTasks: repos.callTasks, settings, balances, templates, sentCopies: new SentCopiesService({ sentCopies: repos.sentCopies, templates }), mailer, mailFrom, mailFromDomains, links, clock, logger: logger.child({ module: 'mail' }) }),
+    messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, coverage: repos.coverage, callTasks: repos.callTasks, settings, balances, templates, sentCopies: new SentCopiesService({ sentCopies: repos.sentCopies, templates }), mailer, mailFrom, mailFromDomains, links, badAddresses: repos.inbound, replyAddresses: inbound.replyAddresses ?? undefined, clock, logger: logger.child({ module: 'mail' }) }),
     outbox: new OutboxService({ outbox: repos.outbox }),
     templates: new TemplatesService({ outbox: repos.outbox, templates }),
     activities: new ActivitiesService({ notes: repos.notes, settings, noteWriter: notes }),
@@ -209,5 +214,6 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     customerLinks: links,
     progress,
     customerPages: new CustomerPagesService({ db, links, settings, directory, senderIdentity, balances, quickbooks, notes, queues, clock, logger: logger.child({ module: 'customer-pages' }) }),
+    inboundReplies: new InboundRepliesService({ inbound: repos.inbound, settings, notes, users: repos.users, replyAddresses: inbound.replyAddresses, maxBytes: inbound.maxBytes, clock, logger: logger.child({ module: 'inbound' }) }),
   };
 }

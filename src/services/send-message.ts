@@ -16,6 +16,8 @@ import type { OutboxRepository } from '../db/outbox-repository';
 import type { Logger } from '../logger';
 import type { FreshBalances } from '../mail/fresh-balances';
 import { MailError, type Mailer } from '../mail/mailer';
+import type { ReplyAddresses } from '../mail/reply-address';
+import type { InboundRepository } from '../db/inbound-repository';
 import { mergeDataFor, type FreshInvoice, type MessageRow } from '../mail/merge-data';
 import { TemplateError, type MergeData, type Rendered, type TemplateBook, type TemplateName } from '../mail/templates';
 import type { PlaybookSettings } from '../collections/settings';
@@ -133,6 +135,10 @@ export interface MessageSendDeps {
   links: Pick<CustomerLinksService, 'linksFor'>;
   /** Domains a company's own From address may be on (config.mailFromDomains); none: always MAIL_FROM's address. */
   mailFromDomains?: readonly string[];
+  /** Addresses a bounce showed to be bad: nothing more is sent to them. */
+  badAddresses?: Pick<InboundRepository, 'isBad'>;
+  /** Each account's own reply address (INBOUND_ADDRESS); without it, replies are matched by their threading headers only. */
+  replyAddresses?: ReplyAddresses;
   clock: Clock;
   logger: Logger;
 }
@@ -189,6 +195,11 @@ export class MessageSendService {
       await this.openFindEmailTask(message.realm_id, message.customer_id, today, message.to_address);
       return { status: 'failed', reason: 'invalid address' };
     }
+    if (await this.deps.badAddresses?.isBad(message.realm_id, message.to_address)) {
+      await outbox.finish(messageId, 'failed', { reason: `the address bounced before: ${message.to_address}` });
+      await this.openFindEmailTask(message.realm_id, message.customer_id, today, message.to_address);
+      return { status: 'failed', reason: 'bounced address' };
+    }
 
     // What is covered now drops out, then the fresh balance check: one query to QuickBooks for
     // every invoice left (shared with messages of the same company sent at the same moment).
@@ -237,11 +248,16 @@ export class MessageSendService {
     const headers: Record<string, string> = { 'X-Ardesk-Message': message.id };
     if (message.kind === 'thank_you' || message.kind === 'verification') headers['List-Unsubscribe'] = `<mailto:${company.email ?? addressOf(mailFrom)}?subject=unsubscribe>`;
 
+    // A reply goes both to the company's own address (its people answer as they always have)
+    // and to the account's reply address, where Ardesk sees it; bounces come back to the latter.
+    const tracked = this.deps.replyAddresses?.of({ realmId: message.realm_id, customerId: message.customer_id }) ?? null;
+    const companyReplyTo = data.sender.replyTo || company.email;
     try {
       const result = await this.deps.mailer.send({
         from: fromFor(company.name, data.sender.fromAddress, mailFrom, this.deps.mailFromDomains ?? []),
         to: message.to_address,
-        replyTo: data.sender.replyTo || company.email,
+        replyTo: [tracked, companyReplyTo].filter(Boolean).join(', ') || null,
+        envelopeFrom: tracked ?? undefined,
         subject: rendered.subject,
         html: rendered.html,
         text: rendered.text,

@@ -6,6 +6,7 @@ export const NOTICES = {
   call: 'Saved the call.',
   paused: 'Paused.',
   resumed: 'Automatic collection resumed.',
+  'reply-handled': 'Marked handled: automatic collection resumes.',
   'type-auto': 'Type follows QuickBooks again.',
   'type-commercial': 'Treated as commercial from now on.',
   'type-personal': 'Treated as personal from now on.',

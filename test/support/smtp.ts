@@ -6,6 +6,8 @@ export interface ReceivedMail {
   messageId: string;
   parsed: ParsedMail;
   raw: string;
+  /** The envelope sender (MAIL FROM), where bounces go. */
+  envelopeFrom: string;
 }
 
 export interface TestSmtp {
@@ -28,14 +30,14 @@ export async function startSmtp(options: { delayMs?: number } = {}): Promise<Tes
       if (rejectRecipients.has(address.address.toLowerCase())) return callback(Object.assign(new Error('5.1.1 No such mailbox'), { responseCode: 550 }));
       callback();
     },
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', async () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const parsed = await simpleParser(raw);
         if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
-        received.push({ messageId: parsed.messageId ?? '', parsed, raw });
+        received.push({ messageId: parsed.messageId ?? '', parsed, raw, envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '' });
         callback();
       });
     },

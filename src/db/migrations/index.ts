@@ -19,6 +19,7 @@ import * as m0021 from './0021-quickbooks-reads';
 import * as m0022 from './0022-sender-identity';
 import * as m0026 from './0026-customer-pages';
 import * as m0028 from './0028-work-progress';
+import * as m0027 from './0027-inbound-mail';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0022-sender-identity': m0022,
   '0026-customer-pages': m0026,
   '0028-work-progress': m0028,
+  '0027-inbound-mail': m0027,
 };

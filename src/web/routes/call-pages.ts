@@ -9,6 +9,7 @@ import { FILTER_FLAGS } from '../../collections/worklist';
 import { AppError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
 import { NOTICES, noticeCode } from '../notices';
+import { inboundReplies } from '../presenters/inbound-replies';
 import { recordId } from '../route-params';
 import { callFormErrors, type FormErrors } from '../presenters/form-errors';
 
@@ -78,7 +79,7 @@ export function outcomeFromForm(form: Record<string, unknown>): unknown {
  * The collector's day: the work list (largest first, with its flags, filters, counts and money)
  * and the call sheet of each task, whose one form records the outcome and moves to the next call.
  */
-export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workList' | 'customerFiles' | 'callScripts' | 'callOutcomes' | 'sendReview'>): Router {
+export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workList' | 'customerFiles' | 'callScripts' | 'callOutcomes' | 'sendReview' | 'inboundReplies'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
 
@@ -155,6 +156,7 @@ export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workLis
     const file = await context.services.customerFiles.fileOf(realmId, task.customer_id, dayOf(req));
     const script = await context.services.callScripts.scriptFor(realmId, file, task);
     const lastOutcome: ShownOutcome | null = await context.services.callOutcomes.lastOutcome(realmId, task);
+    const replies = inboundReplies(await context.services.inboundReplies.forAccount(realmId, file.customer.id));
     const form = extra.form ?? {};
     const chosenIds = new Set(([] as unknown[]).concat(form.invoiceIds ?? []).map(String));
     // Correcting: asked for, or offered with the refusal; only the same day's last outcome.
@@ -166,6 +168,7 @@ export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workLis
       company: req.company,
       task: { ...task, open: task.status === 'open', reasonLabel: task.reasons.map((r) => r.replace(/_/g, ' ')).join(', ') || task.reason.replace(/_/g, ' '), findsEmail: task.reasons.includes('find_email') },
       lastOutcome,
+      replies,
       stamp: lastOutcome?.id ?? 'none',
       correcting,
       showForm: task.status === 'open' || correcting,

@@ -9,9 +9,21 @@ import { recordId } from '../route-params';
 import { escalationFile } from '../presenters/escalation-file';
 import { escalationPdf } from '../presenters/escalation-pdf';
 import { agingBar } from '../presenters/aging-bar';
+import { inboundReplies } from '../presenters/inbound-replies';
+import { UnauthorizedError } from '../../errors';
+import type { Approver } from '../../services/send-review';
 
 const pauseForm = z.object({ until: optionalLocalDate, reason: collectorText({ max: 500, trim: true }).optional(), _csrf: z.string().optional() }).strict();
 const typeForm = z.object({ type: z.enum(['commercial', 'personal', 'auto']), _csrf: z.string().optional() }).strict();
+const handledForm = z.object({ task: z.uuid().optional(), _csrf: z.string().optional() }).strict();
+
+/** Who marks a reply handled, for the timeline. */
+function personOf(req: Request): Approver {
+  if (req.companyToken) return { kind: 'company-token', tokenId: req.companyToken.id };
+  if (req.operator) return { kind: 'operator' };
+  if (req.session.userId) return { kind: 'person', userId: req.session.userId };
+  throw new UnauthorizedError();
+}
 
 /** The notice after a form of this page: a known one, with the pause's date read from the customer's own pauses. */
 function savedNotice(req: Request, pauses: Array<{ id: string; until: string | null }>): string | undefined {
@@ -26,15 +38,16 @@ function savedNotice(req: Request, pauses: Array<{ id: string; until: string | n
  * The customer page (timeline, invoices, contacts, the type override, pausing until a date) and
  * the invoice page. Pauses and type changes are activities too, so QuickBooks gets their note.
  */
-export function customerPages(context: Uses<'companyAccess' | 'customerFiles' | 'escalationFiles' | 'invoiceFiles' | 'pauses' | 'customerTypes'>): Router {
+export function customerPages(context: Uses<'companyAccess' | 'customerFiles' | 'escalationFiles' | 'invoiceFiles' | 'pauses' | 'customerTypes' | 'inboundReplies'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
-  const { customerFiles, escalationFiles, invoiceFiles, pauses, customerTypes } = context.services;
+  const { customerFiles, escalationFiles, invoiceFiles, pauses, customerTypes, inboundReplies: replies } = context.services;
   const customerOf = (req: Request) => recordId(req, 'customerId', 'quickBooks', 'customer');
 
   router.get('/companies/:realmId/customers/:customerId', requireSignIn, async (req, res) => {
     const file = await customerFiles.fileOf(req.company!.realm_id, customerOf(req));
-    res.render('customer', { title: file.customer.name, company: req.company, file, agingBar: agingBar(file.openInvoices, file.today), escalation: file.openInvoices.some((invoice) => invoice.escalation), saved: savedNotice(req, file.pauses), pauseLatest: yearsAfter(file.today, DATE_HORIZON_YEARS.pause), types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
+    const mail = inboundReplies(await replies.forAccount(req.company!.realm_id, file.customer.id));
+    res.render('customer', { title: file.customer.name, company: req.company, file, replies: mail, agingBar: agingBar(file.openInvoices, file.today), escalation: file.openInvoices.some((invoice) => invoice.escalation), saved: savedNotice(req, file.pauses), pauseLatest: yearsAfter(file.today, DATE_HORIZON_YEARS.pause), types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
   });
 
   router.post('/companies/:realmId/customers/:customerId/pause', requireSignIn, async (req, res) => {
@@ -50,6 +63,15 @@ export function customerPages(context: Uses<'companyAccess' | 'customerFiles' | 
     const customerId = customerOf(req);
     await pauses.end(realmId, customerId, recordId(req, 'pauseId', 'uuid', 'pause'));
     res.redirect(303, `/companies/${realmId}/customers/${customerId}?saved=resumed`);
+  });
+
+  // A person has read the customer's reply and dealt with it: the account's automatic collection resumes.
+  router.post('/companies/:realmId/customers/:customerId/replies/:replyId/handled', requireSignIn, async (req, res) => {
+    const realmId = req.company!.realm_id;
+    const customerId = customerOf(req);
+    const { task } = handledForm.parse(req.body ?? {});
+    await replies.markHandled(realmId, customerId, recordId(req, 'replyId', 'uuid', 'reply'), personOf(req));
+    res.redirect(303, task ? `/companies/${realmId}/tasks/${task}` : `/companies/${realmId}/customers/${customerId}?saved=reply-handled`);
   });
 
   router.post('/companies/:realmId/customers/:customerId/type', requireSignIn, async (req, res) => {

@@ -8,6 +8,7 @@ import type { IntuitUser } from '../../quickbooks/oauth';
 import type { Uses } from '../../services';
 import { QUEUE_VIEW_POLICY } from '../csp';
 import type { WebDeps } from '../deps';
+import { inboundReplies } from '../presenters/inbound-replies';
 
 declare module 'express-session' {
   interface SessionData {
@@ -52,7 +53,7 @@ export function isQueueViewApi(req: Request): boolean {
  * cover; they must come from this origin (Origin or Sec-Fetch-Site), on top of the SameSite
  * session cookie.
  */
-export function operatorRoutes(context: Pick<WebDeps, 'config'> & Uses<'operatorQueues'>): Router {
+export function operatorRoutes(context: Pick<WebDeps, 'config'> & Uses<'operatorQueues' | 'inboundReplies'>): Router {
   const router = Router();
   const origin = new URL(context.config.publicUrl).origin;
   const onlyOperators = (req: Request, _res: Response, next: NextFunction) => (isOperator(context.config, req) ? next() : next(new NotFoundError('There is nothing at this address.')));
@@ -73,6 +74,11 @@ export function operatorRoutes(context: Pick<WebDeps, 'config'> & Uses<'operator
   });
 
   router.get('/operator', onlyOperators, (_req, res) => res.redirect(302, QUEUE_VIEW_PATH));
+  // Mail that came back and matched no company or account (a forged or stale reply address, a
+  // reply to someone's forwarded copy): kept here, never lost. Operators, and the operator's API token.
+  router.get('/operator/inbound', (req, res, next) => (req.operator ? next() : onlyOperators(req, res, next)), async (_req, res) => {
+    res.render('inbound-unmatched', { title: 'Unmatched inbound mail', messages: inboundReplies(await context.services.inboundReplies.unmatched()) });
+  });
   const policy = (_req: Request, res: Response, next: NextFunction) => {
     res.setHeader('Content-Security-Policy', QUEUE_VIEW_POLICY);
     next();
