@@ -37,7 +37,7 @@ describe('mail that comes back: replies, automatic replies and bounces', () => {
     const due = await db().selectFrom('messages').select(['id', 'kind']).where('realm_id', '=', REALM).where('status', '=', 'queued').where('kind', 'in', DUNNING).execute();
     for (const message of due) expect((await app.test.context.services.messages.send(message.id)).status).toBe('sent');
     sent = [...smtp.received];
-    expect(sent.length).toBeGreaterThanOrEqual(4);
+    expect(sent.length).toBeGreaterThanOrEqual(6);
     inbound = await startInbound(app.test.context);
   }, 120_000);
   afterAll(async () => {
@@ -105,7 +105,7 @@ describe('mail that comes back: replies, automatic replies and bounces', () => {
     expect(customerPage).toContain('&lt;script&gt;alert');
     expect(customerPage).toContain(`/replies/${reply!.id}/handled`);
     const task = await db().selectFrom('call_tasks').select('id').where('realm_id', '=', REALM).where('customer_id', '=', row.customer_id).orderBy('created_on', 'desc').executeTakeFirst();
-    if (task) expect(await page(`/companies/${REALM}/tasks/${task.id}`)).toContain('We paid this yesterday by cheque.');
+    expect(await page(`/companies/${REALM}/tasks/${task!.id}`)).toContain('We paid this yesterday by cheque.');
 
     // QuickBooks gets the note, on the invoices the reminder listed.
     await app.test.context.services.notes.writePending(REALM);
@@ -219,8 +219,21 @@ describe('mail that comes back: replies, automatic replies and bounces', () => {
     expect(smtp.received.length).toBe(before);
   });
 
+  it('records a reply without pausing anything when the company turned pauseOnReply off (settings page)', async () => {
+    const form = await fetch(`${app.web.url}/companies/${REALM}/settings`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(await form.text()).toMatch(/name="pauseOnReply" checked/);
+    await app.test.context.services.settings.change(REALM, { pauseOnReply: false });
+    const mail = sent[5]!;
+    const row = await rowOf(mail);
+    await toListener({ from: row.to_address, to: trackedOf(mail), subject: `Re: ${mail.parsed.subject}`, inReplyTo: mail.messageId, text: 'Paid on Monday.' });
+    expect(await inboundOf(row.customer_id)).toEqual([expect.objectContaining({ kind: 'reply', status: 'awaiting', pause_id: null })]);
+    expect(await activitiesOf(row.customer_id, 'reply_received')).toHaveLength(1);
+    expect(await pausesOf(row.customer_id)).toEqual([]);
+    await app.test.context.services.settings.change(REALM, { pauseOnReply: true });
+  });
+
   it('keeps a reply with a forged or unknown reply address as unmatched, for the operator, and changes no account', async () => {
-    const victim = await rowOf(sent[4] ?? sent[0]!);
+    const victim = await rowOf(sent[4]!);
     const forged = `replies+${REALM}.${victim.customer_id}.00000000000000000000@in.harbor.test`;
     await toListener({ from: 'mallory@evil.test', to: forged, subject: 'Stop all reminders <b>now</b>', text: 'forged' });
     await toListener({ from: 'someone@elsewhere.test', to: INBOUND, subject: 'Hello?', inReplyTo: '<00000000-0000-0000-0000-000000000000@harbor.test>', text: 'unknown thread' });
