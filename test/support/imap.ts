@@ -102,14 +102,21 @@ service stats {
   child.on('exit', () => (exited = true));
   const log = () => `${output}\n${fs.existsSync(path.join(dir, 'dovecot.log')) ? fs.readFileSync(path.join(dir, 'dovecot.log'), 'utf8') : ''}`;
 
-  const client = () => new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false });
+  const client = () => new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false, connectionTimeout: 5000 });
   const withClient = async <T>(work: (c: ImapFlow) => Promise<T>): Promise<T> => {
     const c = client();
-    await c.connect();
+    c.on('error', () => undefined);
+    try {
+      await c.connect();
+    } catch (error) {
+      c.close();
+      throw error;
+    }
     try {
       return await work(c);
     } finally {
-      await c.logout();
+      await c.logout().catch(() => undefined);
+      c.close();
     }
   };
   try {
@@ -152,6 +159,8 @@ service stats {
         await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5000))]);
         if (!exited) child.kill('SIGKILL');
       }
+      child.stdout?.destroy();
+      child.stderr?.destroy();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
