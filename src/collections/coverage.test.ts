@@ -1,4 +1,4 @@
-import { coverage, coversInWords, type CoverFacts } from './coverage';
+import { contactStopped, coverage, coversInWords, type CoverFacts } from './coverage';
 import type { PromiseToPay } from './model';
 
 const TODAY = '2026-03-04';
@@ -30,5 +30,15 @@ describe('what covers an invoice', () => {
 
   it('says the covers of a message in words, each once', () => {
     expect(coversInWords(['paused', 'disputed', 'paused'])).toBe('disputed or paused');
+    expect(coversInWords(['do_not_contact'])).toBe('marked do not contact');
+  });
+
+  it('do not contact: the customer and its sub-customers, before any other cover; the paying account of a stopped sub-customer is not stopped', () => {
+    const stopped = contactStopped(['acme'], payerOf);
+    expect([stopped('acme'), stopped('acme-east'), stopped('other')]).toEqual([true, true, false]);
+    expect(contactStopped(['acme-east'], payerOf)('acme')).toBe(false);
+    const facts = { doNotContact: ['acme-east'], disputes: [{ id: 'd', customerId: 'acme', invoiceIds: ['e1'], status: 'open' as const }] };
+    expect(coverOf(facts)({ id: 'e1', customerId: 'acme-east' })).toBe('do_not_contact');
+    expect(coverOf(facts)({ id: 'a', customerId: 'acme' })).toBeNull();
   });
 });

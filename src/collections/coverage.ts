@@ -8,13 +8,27 @@ import type { Dispute, Invoice, Pause, PromiseToPay } from './model';
  * invoice is in no dunning message and no task: the playbook queues none for it, cancels a
  * queued one at its next run, and the send path withholds it from a message about to go out.
  */
-export type Cover = 'promised' | 'disputed' | 'paused';
+export type Cover = 'do_not_contact' | 'promised' | 'disputed' | 'paused';
 
 export interface CoverFacts {
   /** Promises still open: those judged kept, partly kept or broken cover nothing. */
   promises: readonly PromiseToPay[];
   disputes: readonly Dispute[];
   pauses: readonly Pause[];
+  /** Customers marked do not contact (see `contactStopped`). */
+  doNotContact?: readonly string[];
+}
+
+/**
+ * Whether a customer may be contacted at all: one marked do not contact (by the collector, or at
+ * the customer's own request: consumer rules require honouring it) gets no automatic message of
+ * any kind and is on no call list; neither is a sub-customer of such an account. A stopped
+ * sub-customer's invoices drop out of what its paying account is sent. `payerOf` names the
+ * account that pays for a customer (src/collections/accounts.ts).
+ */
+export function contactStopped(doNotContact: readonly string[] | undefined, payerOf: (customerId: string) => string): (customerId: string) => boolean {
+  const stopped = new Set(doNotContact ?? []);
+  return (customerId) => stopped.has(customerId) || stopped.has(payerOf(customerId));
 }
 
 /**
@@ -27,7 +41,9 @@ export function coverage(facts: CoverFacts, today: LocalDate, graceDays: number,
   const inForce = facts.pauses.filter((p) => p.until === null || today <= p.until);
   const pausedInvoices = new Set(inForce.flatMap((p) => (p.invoiceId ? [p.invoiceId] : [])));
   const pausedCustomers = new Set(inForce.flatMap((p) => (p.customerId ? [p.customerId] : [])));
+  const stopped = contactStopped(facts.doNotContact, payerOf);
   return (invoice) => {
+    if (stopped(invoice.customerId)) return 'do_not_contact';
     if (promised.has(invoice.id)) return 'promised';
     if (disputed.has(invoice.id)) return 'disputed';
     if (pausedInvoices.has(invoice.id) || pausedCustomers.has(invoice.customerId) || pausedCustomers.has(payerOf(invoice.customerId))) return 'paused';
@@ -35,7 +51,9 @@ export function coverage(facts: CoverFacts, today: LocalDate, graceDays: number,
   };
 }
 
+const COVER_WORDS: Readonly<Record<string, string>> = { do_not_contact: 'marked do not contact' };
+
 /** The covers of a message's invoices in words, for its status: "paused", "disputed or promised". */
 export function coversInWords(covers: Iterable<string>): string {
-  return [...new Set(covers)].sort().join(' or ');
+  return [...new Set(covers)].sort().map((cover) => COVER_WORDS[cover] ?? cover).join(' or ');
 }

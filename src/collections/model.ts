@@ -145,6 +145,8 @@ export interface PlaybookInput {
   promises: PromiseToPay[];
   disputes: Dispute[];
   pauses: Pause[];
+  /** Customers marked do not contact (src/collections/coverage.ts `contactStopped`). */
+  doNotContact?: string[];
   payments: Payment[];
   openTasks: CallTask[];
   /** The accounts' recorded calls (every outcome), for the letters after unanswered calls. */
@@ -185,5 +187,5 @@ export type Action =
   | { type: 'restore_task'; taskId: string; customerId: string; scheduledFor: LocalDate }
   | { type: 'promise_outcome'; promiseId: string; customerId: string; outcome: 'kept' | 'partly_kept' | 'broken'; paid: Cents }
   | { type: 'cancel_pending'; invoiceId: string; customerId: string }
-  /** A queued message lists what a pause, promise, plan or dispute now covers: it is not sent. */
+  /** A queued message lists what a pause, promise, plan or dispute now covers, or goes to a customer not to be contacted: it is not sent. */
   | { type: 'cancel_message'; messageId: string; customerId: string; reason: string };

@@ -370,3 +370,40 @@ describe('k. no task for an account with nothing collectible, whatever its promi
     expect(of(actions, 'open_task')).toEqual([expect.objectContaining({ reason: 'promise_due_today', scheduledFor: MONDAY })]);
   });
 });
+
+describe('l. do not contact: no message of any kind, no task, a queued message cancelled', () => {
+  const customer = buildCustomer();
+  const sub = buildCustomer({ parentId: customer.id });
+  const overdue = buildInvoice({ customerId: customer.id, dueDate: ago(20) });
+  const fresh = buildInvoice({ customerId: sub.id, txnDate: ago(1), dueDate: addDays(MONDAY, 29) });
+  const paid = buildInvoice({ customerId: customer.id, dueDate: ago(10), balance: 0 });
+  const states = [buildState(overdue.id, { level: 1, levelEnteredOn: ago(15), level1On: ago(15) }), buildState(paid.id, { level: 1, levelEnteredOn: ago(5), level1On: ago(5) })];
+  const payments = [{ id: 'pay', customerId: customer.id, txnDate: ago(1), appliedTo: [{ invoiceId: paid.id, amount: 100_000 }] }];
+  const promises: PromiseToPay[] = [{ id: 'p1', customerId: customer.id, invoiceIds: [overdue.id], amount: 10_000, dueOn: MONDAY, madeOn: ago(5), status: 'open' }];
+  const queued = buildMessage(customer.id, 'reminder', [overdue.id], { id: 'm-queued', status: 'queued', queuedOn: ago(1) });
+  const sentReminder = buildMessage(customer.id, 'reminder', [paid.id], { queuedOn: ago(5) });
+  const run = (doNotContact: string[]) =>
+    runPlaybook(buildInput({ customers: [customer, sub], invoices: [overdue, fresh, paid], states, payments, promises, messages: [queued, sentReminder], openTasks: [buildTask(customer.id, { id: 't1' })], retiredTasks: [], doNotContact }), settings);
+
+  it('the same account without the mark gets its thank-you and verification and keeps its task', () => {
+    const actions = run([]);
+    expect(kinds(actions).sort()).toEqual(['thank_you', 'verification']);
+    expect(of(actions, 'retire_task')).toEqual([]);
+  });
+
+  it.each([
+    ['the paying account', customer.id],
+    ['its sub-customer only (the account still gets its own)', sub.id],
+  ])('marked on %s', (label, marked) => {
+    const actions = run([marked]);
+    if (marked === customer.id) {
+      expect(kinds(actions)).toEqual([]);
+      expect(of(actions, 'retire_task')).toEqual([{ type: 'retire_task', taskId: 't1', customerId: customer.id }]);
+      expect(of(actions, 'cancel_message')).toEqual([{ type: 'cancel_message', messageId: 'm-queued', customerId: customer.id, reason: 'the customer is marked do not contact' }]);
+      expect(of(actions, 'open_task')).toEqual([]);
+    } else {
+      expect(kinds(actions)).toEqual(['thank_you']);
+      expect(of(actions, 'retire_task')).toEqual([]);
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { addDays, daysBetween, isBusinessDay, localMoment, weekday, zonedInstant, type LocalDate } from './calendar';
 import { customerType, payerResolver } from './accounts';
-import { coverage, coversInWords, type Cover } from './coverage';
+import { contactStopped, coverage, coversInWords, type Cover } from './coverage';
 import { sumCents, type Cents } from './money';
 import { ASKS_FOR_MONEY, DUNNING_KINDS, levelMessage, MESSAGE_LEVEL } from './message-kinds';
 import { UNANSWERED_OUTCOMES, type Action, type CallAttempt, type CustomerType, type Invoice, type InvoiceState, type Level, type PlaybookInput, type PromiseToPay, type TaskReason } from './model';
@@ -155,7 +155,9 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   }
 
   /** What covers an invoice (a promise or plan, a dispute, a pause), or null: covered invoices are in no message and no task. */
-  const coverOf = coverage({ promises: openPromises.filter((p) => !settled.has(p.id)), disputes: input.disputes, pauses: input.pauses }, today, settings.promiseGraceDays, payerOf);
+  const coverOf = coverage({ promises: openPromises.filter((p) => !settled.has(p.id)), disputes: input.disputes, pauses: input.pauses, doNotContact: input.doNotContact }, today, settings.promiseGraceDays, payerOf);
+  /** Marked do not contact: no message of any kind, no task (its invoices are covered too). */
+  const stopped = contactStopped(input.doNotContact, payerOf);
   const paused = (invoice: Invoice) => coverOf(invoice) !== null;
 
   // ---- paid invoices: cancel what was pending, thank whoever we had asked ------------------
@@ -173,7 +175,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
     actions.push({ type: 'cancel_pending', invoiceId: invoice.id, customerId: payer });
     // Only a payment earns a thank-you, and only from a customer who was asked to pay (a dunning message or a call).
     const to = contactFor(invoice);
-    if (asked && paidByPayment.has(invoice.id) && to) actions.push({ type: 'send_message', kind: 'thank_you', customerId: payer, to, invoiceIds: [invoice.id], total: invoice.total, sendAt, key: `thank-you:${invoice.id}` });
+    if (asked && paidByPayment.has(invoice.id) && to && !stopped(payer)) actions.push({ type: 'send_message', kind: 'thank_you', customerId: payer, to, invoiceIds: [invoice.id], total: invoice.total, sendAt, key: `thank-you:${invoice.id}` });
   }
 
   const open = input.invoices.filter((i) => i.balance > 0);
@@ -189,7 +191,13 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   // ---- queued messages that ask for what is now covered are not sent ------------------------
   const cancelledNow = new Set<string>();
   for (const message of messages) {
-    if (message.status !== 'queued' || !ASKS_FOR_MONEY.has(message.kind)) continue;
+    if (message.status !== 'queued') continue;
+    if (stopped(message.customerId)) {
+      actions.push({ type: 'cancel_message', messageId: message.id, customerId: message.customerId, reason: 'the customer is marked do not contact' });
+      cancelledNow.add(message.id);
+      continue;
+    }
+    if (!ASKS_FOR_MONEY.has(message.kind)) continue;
     const covers = message.invoiceIds.map((id) => openById.get(id)).map((i) => (i ? coverOf(i) : null)).filter((c): c is Cover => c !== null);
     if (!covers.length) continue;
     actions.push({ type: 'cancel_message', messageId: message.id, customerId: message.customerId, reason: `the invoices it lists are now ${coversInWords(covers)}` });
@@ -228,8 +236,8 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   const openDisputePayers = new Set(input.disputes.filter((d) => d.status === 'open').map((d) => payerOf(d.customerId)));
   const overdueUncovered = (payer: string) => (openByPayer.get(payer) ?? []).some((i) => daysBetween(i.dueDate, today) > 0 && !paused(i));
   const openUncovered = (payer: string) => (openByPayer.get(payer) ?? []).some((i) => !paused(i));
-  /** Something to call about: an overdue invoice nothing covers, or a promise due today and unpaid. */
-  const collectible = (payer: string) => overdueUncovered(payer) || dueTodayPayers.has(payer);
+  /** Something to call about: an overdue invoice nothing covers, or a promise due today and unpaid (never an account not to be contacted). */
+  const collectible = (payer: string) => !stopped(payer) && (overdueUncovered(payer) || dueTodayPayers.has(payer));
   for (const task of input.openTasks) {
     // An address is still worth finding while anything open can be written to.
     // A problem the customer reported is worth a call while its dispute is open, overdue or not.

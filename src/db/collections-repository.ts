@@ -32,7 +32,7 @@ export class CollectionsRepository {
 
   /** The playbook's input for one company, its amounts in cents. */
   async loadInput(realmId: string, now: Date, today: LocalDate, connectedOn: LocalDate): Promise<PlaybookInput> {
-    const [customers, histories, invoices, states, promises, disputes, pauses, openTasks, retiredTasks, calls, messages] = await Promise.all([
+    const [customers, histories, invoices, states, promises, disputes, pauses, openTasks, retiredTasks, calls, messages, doNotContact] = await Promise.all([
       this.db.selectFrom('qbo_customers').select(['id', 'display_name', 'company_name', 'email', 'parent_id']).where('realm_id', '=', realmId).execute(),
       this.db.selectFrom('customer_histories').selectAll().where('realm_id', '=', realmId).execute(),
       this.db
@@ -66,6 +66,7 @@ export class CollectionsRepository {
         .where('m.kind', 'in', [...ASKS_FOR_MONEY])
         .where('m.status', '!=', 'cancelled')
         .execute(),
+      this.db.selectFrom('do_not_contact').select('customer_id').where('realm_id', '=', realmId).execute(),
     ]);
     const task = (t: (typeof openTasks)[number]): CallTask => ({ id: t.id, customerId: t.customer_id, level: t.level as Level, reason: t.reason, reasons: t.reasons.length ? t.reasons : [t.reason], scheduledFor: t.scheduled_for, createdOn: t.created_on });
     const earliestPromise = promises.reduce<string | undefined>((min, p) => (!min || p.made_on < min ? p.made_on : min), undefined);
@@ -124,6 +125,7 @@ export class CollectionsRepository {
       promises: promises.map((p) => ({ id: p.id, customerId: p.customer_id, invoiceIds: p.invoice_ids, amount: toCents(p.amount), dueOn: p.due_on, madeOn: p.made_on, status: p.status, planId: p.plan_id })),
       disputes: disputes.map((d) => ({ id: d.id, customerId: d.customer_id, invoiceIds: d.invoice_ids, status: d.status })),
       pauses: pauses.map((p) => ({ customerId: p.customer_id, invoiceId: p.invoice_id, until: p.until })),
+      doNotContact: doNotContact.map((d) => d.customer_id),
       payments: payments.map((p) => ({
         id: p.id,
         customerId: p.customer_id,

@@ -10,6 +10,7 @@ import { CollectionsRepository } from './collections-repository';
 import { WorkListRepository } from './worklist-repository';
 import { OutboxRepository } from './outbox-repository';
 import { CoverageRepository } from './coverage-repository';
+import { DoNotContactRepository } from './do-not-contact-repository';
 import { NotesRepository } from './notes-repository';
 import { ReportsRepository } from './reports-repository';
 import { CustomerFileRepository } from './customer-file-repository';
@@ -46,6 +47,7 @@ export interface Repositories {
   apiTokens: ApiTokensRepository;
   sendReview: SendReviewRepository;
   coverage: CoverageRepository;
+  doNotContact: DoNotContactRepository;
   notes: NotesRepository;
   accounts: AccountsRepository;
   accountStates: AccountStatesRepository;
@@ -81,6 +83,7 @@ export function createRepositories(db: Db): Repositories {
     apiTokens: new ApiTokensRepository(db),
     sendReview: new SendReviewRepository(db),
     coverage: new CoverageRepository(db),
+    doNotContact: new DoNotContactRepository(db),
     notes: new NotesRepository(db),
     accounts: new AccountsRepository(db),
     accountStates: new AccountStatesRepository(db),

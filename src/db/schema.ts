@@ -238,6 +238,19 @@ export interface CustomerHistoriesTable {
   type_override: 'commercial' | 'personal' | null;
 }
 
+/** Who asked that a customer not be contacted (migration 0025). */
+export type DoNotContactSource = 'collector' | 'customer_link' | 'customer_reply' | 'unsubscribe';
+
+/** A customer not to be contacted, while it holds (migration 0025). */
+export interface DoNotContactTable {
+  realm_id: string;
+  customer_id: string;
+  source: DoNotContactSource;
+  reason: string;
+  marked_on: DateOnly;
+  created_at: CreatedAt;
+}
+
 export interface CallTasksTable {
   id: Generated<string>;
   realm_id: string;
@@ -537,6 +550,7 @@ export interface Database {
   disputes: DisputesTable;
   customer_answers: CustomerAnswersTable;
   pauses: PausesTable;
+  do_not_contact: DoNotContactTable;
   contacts: ContactsTable;
   inbound_messages: InboundMessagesTable;
   bad_addresses: BadAddressesTable;

@@ -37,6 +37,7 @@ import { CustomerPagesService } from './customer-pages';
 import { CustomerTypeService } from './customer-type';
 import { DataRetentionService } from './data-retention';
 import { DisputesService } from './disputes';
+import { DoNotContactService } from './do-not-contact';
 import { EscalationFileService } from './escalation-file';
 import { HousekeepingService } from './housekeeping';
 import { InboundRepliesService } from './inbound-replies';
@@ -112,6 +113,7 @@ export interface Services {
   escalationFiles: EscalationFileService;
   invoiceFiles: InvoiceFileService;
   pauses: PausesService;
+  doNotContact: DoNotContactService;
   customerTypes: CustomerTypeService;
   callScripts: CallScriptService;
   callOutcomes: CallOutcomesService;
@@ -177,6 +179,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     escalationFiles: new EscalationFileService({ customerFiles, outbox: repos.outbox, sentCopies: repos.sentCopies, letters, answers: repos.customerPages }),
     invoiceFiles: new InvoiceFileService({ files: repos.customerFile }),
     pauses,
+    doNotContact: new DoNotContactService({ settings, files: repos.customerFile, doNotContact: repos.doNotContact, notes }),
     customerTypes: new CustomerTypeService({ files: repos.customerFile }),
     accounts: new AccountViewService({ settings, files: customerFiles }),
     callScripts: new CallScriptService({ db, outbox: repos.outbox, templates, clock }),

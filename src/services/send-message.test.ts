@@ -14,7 +14,7 @@ const queued = { id: 'm1', realm_id: 'r1', customer_id: 'c1', kind: 'reminder', 
  * A send with fakes for every dependency it names: what it did to the outbox, the call tasks and
  * the mail server is recorded. The database is never reached before the mail server accepts.
  */
-function sendWith(options: { now?: Date; message?: Partial<typeof queued>; companyStatus?: string; balances?: Record<string, number>; pausedCustomer?: string } = {}) {
+function sendWith(options: { now?: Date; message?: Partial<typeof queued>; companyStatus?: string; balances?: Record<string, number>; pausedCustomer?: string; doNotContact?: string[]; payerId?: string } = {}) {
   const calls: string[] = [];
   const note = (what: string) => async (...args: unknown[]) => {
     calls.push(`${what} ${JSON.stringify(args.slice(1, 2))}`);
@@ -31,7 +31,10 @@ function sendWith(options: { now?: Date; message?: Partial<typeof queued>; compa
       finish: note('finish'),
       overridesOf: async () => ({}),
     },
-    coverage: { factsFor: async () => ({ invoices: [], promises: [], disputes: [], pauses: options.pausedCustomer ? [{ customerId: options.pausedCustomer, invoiceId: null, until: null }] : [] }) },
+    coverage: {
+      factsFor: async () => ({ invoices: [], promises: [], disputes: [], pauses: options.pausedCustomer ? [{ customerId: options.pausedCustomer, invoiceId: null, until: null }] : [] }),
+      contactFacts: async () => ({ payerId: options.payerId ?? 'c1', doNotContact: options.doNotContact ?? [] }),
+    },
     companies: { find: async () => ({ realm_id: 'r1', status: options.companyStatus ?? 'connected', timezone: 'America/New_York', email: 'ar@seller.test' }) as never },
     callTasks: { wantReason: async (_realmId, task) => (calls.push(`task ${task.reason} ${task.scheduledFor}`), 'added') },
     settings: { settingsOf: async (_realmId, timezone) => playbookSettings({ timezone }) },
@@ -83,6 +86,16 @@ describe('sending one message, before the mail server is reached', () => {
     const { calls, send } = sendWith({ message: { kind }, balances: { i1: 0, i2: 0 }, pausedCustomer: 'c1' });
     expect(await send()).toEqual({ status: 'cancelled', reason: 'paid' });
     expect(calls).toEqual(['balances ["i1","i2"]', 'finish ["cancelled"]']);
+  });
+
+  it.each([
+    ['a reminder to the customer marked', 'reminder', 'c1', ['c1']],
+    ['a thank-you to the customer marked', 'thank_you', 'c1', ['c1']],
+    ['a promise confirmation to a sub-customer whose paying account is marked', 'promise_confirmation', 'parent', ['parent']],
+  ])('cancels %s do not contact since it was queued, without asking QuickBooks', async (_label, kind, payerId, doNotContact) => {
+    const { calls, send } = sendWith({ message: { kind }, payerId, doNotContact });
+    expect(await send()).toEqual({ status: 'cancelled', reason: 'marked do not contact' });
+    expect(calls).toEqual(['finish ["cancelled"]']);
   });
 
   it('still thanks a customer for invoices that are paid', async () => {

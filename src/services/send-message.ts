@@ -1,5 +1,5 @@
 import { localMoment, type LocalDate } from '../collections/calendar';
-import { coverage, coversInWords } from '../collections/coverage';
+import { contactStopped, coverage, coversInWords } from '../collections/coverage';
 import { nextSendTime } from '../collections/playbook';
 import { ASKS_FOR_MONEY, LETTERS, MESSAGE_NAMES } from '../collections/message-kinds';
 import { centsToNumber } from '../collections/money';
@@ -119,8 +119,8 @@ export interface MessageSendDeps {
   db: Db;
   outbox: Pick<OutboxRepository, 'claim' | 'find' | 'markUncertain' | 'release' | 'postpone' | 'finish' | 'overridesOf'>;
   companies: Pick<CompaniesRepository, 'find'>;
-  /** The facts the coverage rule is decided from, read right before a send. */
-  coverage: Pick<CoverageRepository, 'factsFor'>;
+  /** The facts the coverage rule is decided from, read right before a send (do not contact too). */
+  coverage: Pick<CoverageRepository, 'factsFor' | 'contactFacts'>;
   callTasks: Pick<CallTasksRepository, 'wantReason'>;
   settings: Pick<CompanySettingsService, 'settingsOf'>;
   /** The balance re-read right before a send. */
@@ -152,7 +152,8 @@ export interface MessageSendDeps {
  * promise or plan recorded since the morning's run covers drops out of a dunning message or a
  * verification letter, and the balances of the rest are re-read from QuickBooks in one query:
  * paid ones drop out too. The message is rendered with what is left; with nothing left to ask
- * for or confirm it is cancelled, its status saying why ("paid", "paused", "disputed", ...).
+ * for or confirm it is cancelled, its status saying why ("paid", "paused", "disputed", ...). A
+ * message of any kind to a customer marked do not contact since it was queued is cancelled.
  * A template that cannot be rendered (broken, or stopped for taking too long) fails the message
  * with that reason, for the outbox and the company page.
  */
@@ -189,6 +190,15 @@ export class MessageSendService {
       return { status: 'skipped', reason: `outside the send window; goes out ${opens.toISOString()}` };
     }
     const today = localMoment(businessNow, settings.timezone).date;
+
+    // Do not contact, marked since the message was queued (the mark cancels what is queued, but a
+    // message already handed to a sender, or queued by a racing run, is stopped here).
+    const contact = await this.deps.coverage.contactFacts(message.realm_id, message.customer_id);
+    if (contactStopped(contact.doNotContact, () => contact.payerId)(message.customer_id)) {
+      await outbox.finish(messageId, 'cancelled', { reason: 'the customer is marked do not contact (checked just before sending)' });
+      log.info('not sent: the customer is marked do not contact');
+      return { status: 'cancelled', reason: 'marked do not contact' };
+    }
 
     if (!EMAIL.test(message.to_address)) {
       await outbox.finish(messageId, 'failed', { reason: `invalid address: ${message.to_address}` });

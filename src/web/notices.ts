@@ -7,6 +7,8 @@ export const NOTICES = {
   paused: 'Paused.',
   resumed: 'Automatic collection resumed.',
   'reply-handled': 'Marked handled: automatic collection resumes.',
+  'do-not-contact': 'Marked do not contact: nothing automatic goes to this customer and it is on no call list. The reason is noted in QuickBooks.',
+  'may-contact': 'This customer may be contacted again: the next daily run collects as the playbook says.',
   'type-auto': 'Type follows QuickBooks again.',
   'type-commercial': 'Treated as commercial from now on.',
   'type-personal': 'Treated as personal from now on.',

@@ -17,9 +17,10 @@ import * as m0019 from './0019-send-review';
 import * as m0020 from './0020-sent-copies';
 import * as m0021 from './0021-quickbooks-reads';
 import * as m0022 from './0022-sender-identity';
+import * as m0025 from './0025-do-not-contact';
 import * as m0026 from './0026-customer-pages';
-import * as m0028 from './0028-work-progress';
 import * as m0027 from './0027-inbound-mail';
+import * as m0028 from './0028-work-progress';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -41,7 +42,8 @@ export const migrations: Record<string, Migration> = {
   '0020-sent-copies': m0020,
   '0021-quickbooks-reads': m0021,
   '0022-sender-identity': m0022,
+  '0025-do-not-contact': m0025,
   '0026-customer-pages': m0026,
-  '0028-work-progress': m0028,
   '0027-inbound-mail': m0027,
+  '0028-work-progress': m0028,
 };

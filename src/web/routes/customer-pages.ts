@@ -14,6 +14,8 @@ import { UnauthorizedError } from '../../errors';
 import type { Approver } from '../../services/send-review';
 
 const pauseForm = z.object({ until: optionalLocalDate, reason: collectorText({ max: 500, trim: true }).optional(), _csrf: z.string().optional() }).strict();
+const doNotContactForm = z.object({ reason: collectorText({ max: 500, min: 1, required: 'say why (it is noted in QuickBooks)', trim: true }), _csrf: z.string().optional() }).strict();
+const mayContactForm = z.object({ reason: collectorText({ max: 500, trim: true }).optional(), _csrf: z.string().optional() }).strict();
 const typeForm = z.object({ type: z.enum(['commercial', 'personal', 'auto']), _csrf: z.string().optional() }).strict();
 const handledForm = z.object({ task: z.uuid().optional(), _csrf: z.string().optional() }).strict();
 
@@ -35,19 +37,21 @@ function savedNotice(req: Request, pauses: Array<{ id: string; until: string | n
 
 
 /**
- * The customer page (timeline, invoices, contacts, the type override, pausing until a date) and
- * the invoice page. Pauses and type changes are activities too, so QuickBooks gets their note.
+ * The customer page (timeline, invoices, contacts, the type override, pausing until a date, do
+ * not contact) and the invoice page. Pauses, do not contact and type changes are activities too,
+ * so QuickBooks gets their note.
  */
-export function customerPages(context: Uses<'companyAccess' | 'customerFiles' | 'escalationFiles' | 'invoiceFiles' | 'pauses' | 'customerTypes' | 'inboundReplies'>): Router {
+export function customerPages(context: Uses<'companyAccess' | 'customerFiles' | 'escalationFiles' | 'invoiceFiles' | 'pauses' | 'doNotContact' | 'customerTypes' | 'inboundReplies'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
-  const { customerFiles, escalationFiles, invoiceFiles, pauses, customerTypes, inboundReplies: replies } = context.services;
+  const { customerFiles, escalationFiles, invoiceFiles, pauses, doNotContact, customerTypes, inboundReplies: replies } = context.services;
   const customerOf = (req: Request) => recordId(req, 'customerId', 'quickBooks', 'customer');
 
   router.get('/companies/:realmId/customers/:customerId', requireSignIn, async (req, res) => {
     const file = await customerFiles.fileOf(req.company!.realm_id, customerOf(req));
     const mail = inboundReplies(await replies.forAccount(req.company!.realm_id, file.customer.id));
-    res.render('customer', { title: file.customer.name, company: req.company, file, replies: mail, agingBar: agingBar(file.openInvoices, file.today), escalation: file.openInvoices.some((invoice) => invoice.escalation), saved: savedNotice(req, file.pauses), pauseLatest: yearsAfter(file.today, DATE_HORIZON_YEARS.pause), types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
+    const stopped = await doNotContact.statusOf(req.company!.realm_id, file.customer.id);
+    res.render('customer', { title: file.customer.name, company: req.company, file, replies: mail, doNotContact: stopped, agingBar: agingBar(file.openInvoices, file.today), escalation: file.openInvoices.some((invoice) => invoice.escalation), saved: savedNotice(req, file.pauses), pauseLatest: yearsAfter(file.today, DATE_HORIZON_YEARS.pause), types: ['auto', 'commercial', 'personal'].map((type) => ({ type, selected: (file.customer.typeOverride ?? 'auto') === type })) });
   });
 
   router.post('/companies/:realmId/customers/:customerId/pause', requireSignIn, async (req, res) => {
@@ -72,6 +76,22 @@ export function customerPages(context: Uses<'companyAccess' | 'customerFiles' | 
     const { task } = handledForm.parse(req.body ?? {});
     await replies.markHandled(realmId, customerId, recordId(req, 'replyId', 'uuid', 'reply'), personOf(req));
     res.redirect(303, task ? `/companies/${realmId}/tasks/${task}` : `/companies/${realmId}/customers/${customerId}?saved=reply-handled`);
+  });
+
+  router.post('/companies/:realmId/customers/:customerId/do-not-contact', requireSignIn, async (req, res) => {
+    const realmId = req.company!.realm_id;
+    const customerId = customerOf(req);
+    const { reason } = doNotContactForm.parse(req.body ?? {});
+    await doNotContact.mark(realmId, customerId, { source: 'collector', reason }, req.log);
+    res.redirect(303, `/companies/${realmId}/customers/${customerId}?saved=do-not-contact`);
+  });
+
+  router.post('/companies/:realmId/customers/:customerId/do-not-contact/clear', requireSignIn, async (req, res) => {
+    const realmId = req.company!.realm_id;
+    const customerId = customerOf(req);
+    const { reason } = mayContactForm.parse(req.body ?? {});
+    await doNotContact.clear(realmId, customerId, reason ?? '', req.log);
+    res.redirect(303, `/companies/${realmId}/customers/${customerId}?saved=may-contact`);
   });
 
   router.post('/companies/:realmId/customers/:customerId/type', requireSignIn, async (req, res) => {
