@@ -27,6 +27,12 @@ export class MergeDataRepository {
     return row && { ...row, balance: toCents(row.balance) };
   }
 
+  /** The collector's choice of the customer's type (commercial or personal), if any. */
+  async typeOverride(realmId: string, customerId: string): Promise<'commercial' | 'personal' | null> {
+    const row = await this.db.selectFrom('customer_histories').select('type_override').where('realm_id', '=', realmId).where('customer_id', '=', customerId).executeTakeFirst();
+    return row?.type_override ?? null;
+  }
+
   /** The invoices of the local copy among these ids, in no particular order (none for no ids). */
   async invoices(realmId: string, invoiceIds: readonly string[]): Promise<MergeInvoice[]> {
     if (invoiceIds.length === 0) return [];

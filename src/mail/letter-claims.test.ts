@@ -7,10 +7,16 @@ describe('what letters claim', () => {
   const withHistory = (history: MergeData['history']): MergeData => ({ ...sampleMergeData(), history });
   const none = { writtenOn: [], calledOn: [], spokeOn: [] };
 
-  it.each(['demand_letter', 'final_notice', 'second_notice'] as const)('%s claims no call and no earlier letter when none is recorded', (name) => {
+  it.each(['demand_letter', 'final_notice', 'second_notice', 'demand_letter_personal', 'final_notice_personal', 'second_notice_personal'] as const)('%s claims no call and no earlier letter when none is recorded', (name) => {
     for (const part of Object.values(engine.render(name, withHistory(none)))) {
       expect(part).not.toMatch(/call(ed)? you|tried to call|spoke with you|we have written|we wrote|earlier reminders/i);
     }
+  });
+
+  it.each(['demand_letter_personal', 'final_notice_personal'] as const)('%s names the recorded call days, and "we have written" only after a message', (name) => {
+    const out = engine.render(name, withHistory({ writtenOn: ['2026-02-17'], calledOn: ['2026-03-04'], spokeOn: [] })).text;
+    expect(out).toContain('We have written to you about the invoices below; we tried to call you on March 4, 2026.');
+    expect(engine.render(name, withHistory({ writtenOn: [], calledOn: ['2026-03-04'], spokeOn: [] })).text).not.toMatch(/we have written/i);
   });
 
   it.each(['html', 'text'] as const)('the demand letter names the recorded call days (%s)', (part) => {

@@ -1,3 +1,4 @@
+import { customerType } from '../collections/accounts';
 import { addDays, daysBetween, localMoment } from '../collections/calendar';
 import { DUNNING_KINDS } from '../collections/message-kinds';
 import { UNANSWERED_OUTCOMES } from '../collections/model';
@@ -62,7 +63,7 @@ export type LinksFor = (message: { realmId: string; customerId: string; messageI
 export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<string, FreshInvoice>, businessNow: Date, listedIds: string[], linksFor?: LinksFor): Promise<MergeData> {
   const realmId = message.realm_id;
   const repo = new MergeDataRepository(db);
-  const [company, customer, invoices, approver, stored, identity, recipient] = await Promise.all([
+  const [company, customer, invoices, approver, stored, identity, recipient, typeOverride] = await Promise.all([
     repo.company(realmId),
     repo.customer(realmId, message.customer_id),
     repo.invoices(realmId, listedIds),
@@ -70,6 +71,7 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
     new CollectionsRepository(db).settingsOf(realmId),
     new SenderIdentityRepository(db).of(realmId),
     repo.recipient(realmId, message.customer_id, message.to_address),
+    repo.typeOverride(realmId, message.customer_id),
   ]);
   const settings = playbookSettings({ timezone: company.timezone, ...(stored ?? {}) });
   const today = localMoment(businessNow, company.timezone).date;
@@ -120,6 +122,8 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
       name: customer?.display_name ?? 'Customer',
       companyName: customer?.company_name ?? null,
       address: customer ? addressLines(customer.display_name, customer.company_name, customer.raw) : ['Customer'],
+      // The playbook's rule (the account a message goes to is the paying customer).
+      type: customerType({ id: message.customer_id, name: customer?.display_name ?? 'Customer', companyName: customer?.company_name ?? null, email: customer?.email ?? null, parentId: customer?.parent_id ?? null, typeOverride }),
     },
     contact: { name: contactName, role: recipient?.role ?? null, email: message.to_address },
     greeting: greetingOf(personName || null, customer?.company_name ?? null, customer?.display_name ?? 'Customer'),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { LETTERS, MESSAGE_NAMES } from '../collections/message-kinds';
 import type { MessageKind } from '../collections/model';
 import { letterPdf } from './letter-pdf';
-import type { MergeData, PrintedLetter, Rendered, TemplateBook, TemplateName, TemplatePart } from './templates';
+import { templateOf, type MergeData, type PrintedLetter, type Rendered, type TemplateBook, type TemplatePart } from './templates';
 
 /**
  * A message exactly as it went out, made once at send time and stored with it (sent_copies):
@@ -60,7 +60,7 @@ export async function makeSentCopy(templates: Pick<TemplateBook, 'renderLetter'>
   let letter: PrintedLetter | null = null;
   let pdf: Buffer | null = null;
   if (LETTERS.has(kind)) {
-    letter = await templates.renderLetter(kind as TemplateName, data, overrides);
+    letter = await templates.renderLetter(templateOf(kind, data), data, overrides);
     pdf = await letterPdf({ kind, title: MESSAGE_NAMES[kind as MessageKind] ?? kind, data, printed: letter });
   }
   const copy = { kind, subject: rendered.subject, html: rendered.html, text: rendered.text, letter, pdf, data, dated: data.today };

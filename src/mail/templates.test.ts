@@ -1,11 +1,11 @@
 import { MAX_BLOCK_DEPTH, TemplateEngine } from './render-engine';
-import { MESSAGE_TEMPLATES, CALL_SCRIPTS, TemplateBook, sampleMergeData } from './templates';
+import { MESSAGE_TEMPLATES, PERSONAL_TEMPLATES, CALL_SCRIPTS, TemplateBook, sampleMergeData } from './templates';
 
 describe('templates', () => {
   // The engine is what runs inside a render thread; it is synchronous, so these tests call it directly.
   const book = new TemplateEngine();
 
-  it.each([...MESSAGE_TEMPLATES, ...CALL_SCRIPTS])('%s renders a subject, an HTML body and a plain-text body', (name) => {
+  it.each([...MESSAGE_TEMPLATES, ...PERSONAL_TEMPLATES, ...CALL_SCRIPTS])('%s renders a subject, an HTML body and a plain-text body', (name) => {
     const out = book.render(name, sampleMergeData());
     expect(out.subject.length).toBeGreaterThan(10);
     expect(out.subject).not.toMatch(/\{\{|\n/);
@@ -66,7 +66,7 @@ describe('templates', () => {
   it('counts an else-if chain as one level, and takes every shipped template', () => {
     const chain = `{{#if a}}1${Array.from({ length: 20 }, (_, i) => `{{else if b${i}}}${i}`).join('')}{{/if}}`;
     expect(book.check('reminder', 'html', chain)).toBe('');
-    for (const name of [...MESSAGE_TEMPLATES, ...CALL_SCRIPTS]) for (const part of ['subject', 'html', 'text'] as const) expect(() => book.check(name, part, new TemplateBook().defaultSource(name, part))).not.toThrow();
+    for (const name of [...MESSAGE_TEMPLATES, ...PERSONAL_TEMPLATES, ...CALL_SCRIPTS]) for (const part of ['subject', 'html', 'text'] as const) expect(() => book.check(name, part, new TemplateBook().defaultSource(name, part))).not.toThrow();
   });
 
   describe('in render threads', () => {

@@ -15,9 +15,30 @@ import { DEFAULT_RENDER_BUDGET_MS, RenderPool } from './render-pool';
  */
 
 export const MESSAGE_TEMPLATES = ['verification', 'reminder', 'overdue_statement', 'second_notice', 'demand_letter', 'final_notice', 'promise_confirmation', 'plan_confirmation', 'thank_you'] as const;
+/**
+ * The consumer variant of every message (`<kind>_personal`): what a personal customer gets. Plain
+ * words, no business boilerplate (no "Attention:", no purchase orders, no "we value our
+ * relationship"), and, as consumer-debt rules ask, nothing stronger than the record and the
+ * company's settings support.
+ */
+export const PERSONAL_TEMPLATES = ['verification_personal', 'reminder_personal', 'overdue_statement_personal', 'second_notice_personal', 'demand_letter_personal', 'final_notice_personal', 'promise_confirmation_personal', 'plan_confirmation_personal', 'thank_you_personal'] as const;
 export const CALL_SCRIPTS = ['call_script_level_1', 'call_script_level_2', 'call_script_level_3', 'call_script_level_4', 'call_script_broken_promise', 'call_script_find_email'] as const;
-export const TEMPLATE_NAMES = [...MESSAGE_TEMPLATES, ...CALL_SCRIPTS] as const;
+export const TEMPLATE_NAMES = [...MESSAGE_TEMPLATES, ...PERSONAL_TEMPLATES, ...CALL_SCRIPTS] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+export type MessageTemplate = (typeof MESSAGE_TEMPLATES)[number];
+
+const PERSONAL: ReadonlySet<string> = new Set(PERSONAL_TEMPLATES);
+
+/**
+ * The template a message of this kind is written from for this customer: a personal customer's
+ * is the consumer variant (the customer type is the playbook's, src/collections/accounts.ts,
+ * carried in the merge data). The company's overrides are kept per template, so each variant
+ * has its own.
+ */
+export function templateOf(kind: string, data: { customer: Pick<MergeData['customer'], 'type'> }): TemplateName {
+  const personal = `${kind}_personal`;
+  return (data.customer.type === 'personal' && PERSONAL.has(personal) ? personal : kind) as TemplateName;
+}
 export const TEMPLATE_PARTS = ['subject', 'html', 'text'] as const;
 export type TemplatePart = (typeof TEMPLATE_PARTS)[number];
 
@@ -50,8 +71,12 @@ export interface MergeData {
   payBy: string;
   /** `address`: the company's postal address (QuickBooks' CompanyAddr), the return address of letters. */
   company: { name: string; email?: string | null; phone?: string | null; address?: string[] };
-  /** `address`: the postal address block (name, then the QuickBooks billing address), for letters. */
-  customer: { name: string; companyName?: string | null; address?: string[] };
+  /**
+   * `address`: the postal address block (name, then the QuickBooks billing address), for letters.
+   * `type`: commercial or personal (the playbook's customer type); a personal customer's messages
+   * are the consumer variants (`templateOf`).
+   */
+  customer: { name: string; companyName?: string | null; address?: string[]; type?: 'commercial' | 'personal' };
   /** The person the message is for, and their role when the collector recorded one. */
   contact: { name: string; role?: string | null; email?: string | null };
   /**
@@ -190,14 +215,21 @@ export class TemplateBook {
 }
 
 /** Realistic sample data: what the preview shows and what an override is checked against. */
-export function sampleMergeData(): MergeData {
+/** Sample data for previews and checks: a business customer, or a personal one (`personal`). */
+export function sampleMergeData(type: 'commercial' | 'personal' = 'commercial'): MergeData {
+  const data = sampleBusinessData();
+  if (type === 'commercial') return data;
+  return { ...data, customer: { name: 'Dana Whitfield', companyName: null, address: ['Dana Whitfield', '27 Elm Street', 'Springfield, IL 62704'], type: 'personal' }, contact: { name: 'Dana Whitfield', email: 'dana@example.test' }, approver: null, greeting: 'Dear Dana Whitfield,' };
+}
+
+function sampleBusinessData(): MergeData {
   return {
     locale: 'en-US',
     currency: 'USD',
     today: '2026-03-02',
     payBy: '2026-03-12',
     company: { name: 'Northwind Supply Co.', email: 'billing@northwind.test', phone: '(555) 010-2000', address: ['100 Market Street', 'Springfield, IL 62701'] },
-    customer: { name: 'Acme Builders', companyName: 'Acme Builders LLC', address: ['Acme Builders LLC', '4410 Quarry Rd', 'Springfield, IL 62704'] },
+    customer: { name: 'Acme Builders', companyName: 'Acme Builders LLC', address: ['Acme Builders LLC', '4410 Quarry Rd', 'Springfield, IL 62704'], type: 'commercial' },
     contact: { name: 'Jordan Lee', email: 'ap@acme.test' },
     approver: { name: 'Sam Ortiz', phone: '(555) 010-3000' },
     invoices: [

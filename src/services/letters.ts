@@ -10,7 +10,7 @@ import type { SentCopiesRepository, SentCopyRow } from '../db/sent-copies-reposi
 import { NotFoundError } from '../errors';
 import { letterPdf } from '../mail/letter-pdf';
 import { mergeDataFor } from '../mail/merge-data';
-import { TemplateError, type MergeData, type PrintedLetter, type Rendered, type TemplateBook, type TemplateName, type TemplatePart } from '../mail/templates';
+import { TemplateError, templateOf, type MergeData, type PrintedLetter, type Rendered, type TemplateBook, type TemplateName, type TemplatePart } from '../mail/templates';
 import type { CompanySettingsService } from './company-settings';
 import type { CustomerLinksService } from './customer-links';
 import { SendListing } from './send-message';
@@ -26,6 +26,8 @@ import { SendListing } from './send-message';
 export interface OutboxDocument {
   messageId: string;
   kind: TemplateName & MessageKind;
+  /** The template it is written from: the kind's, or its consumer variant for a personal customer (`templateOf`). */
+  template: TemplateName;
   title: string;
   status: string;
   toAddress: string;
@@ -111,7 +113,8 @@ export class LettersService {
     const copy = WENT_OUT.has(message.status) ? await this.deps.sentCopies.find(realmId, message.id) : undefined;
     if (copy) {
       const asSent = { sha256: copy.sha256, parts: copy.parts, sentAt: copy.sentAt, dated: copy.dated };
-      return { document: { ...facts, data: copy.mergeData as MergeData, overrides: {}, asSent, reRendered: false }, copy };
+      const data = copy.mergeData as MergeData;
+      return { document: { ...facts, template: templateOf(kind, data), data, overrides: {}, asSent, reRendered: false }, copy };
     }
 
     let listed = message.listed_invoice_ids;
@@ -122,8 +125,10 @@ export class LettersService {
       listed = (await this.listing.of(message, today, settings, open)).listed;
     }
     // No fresh answers from QuickBooks here: the merge data takes balances from the local copy.
-    const [data, overrides] = await Promise.all([mergeDataFor(this.deps.db, message, new Map(), this.deps.clock.businessNow(), listed, (m) => this.deps.links.linksFor(m)), outbox.overridesOf(realmId, message.kind)]);
-    return { document: { ...facts, data, overrides, asSent: null, reRendered: WENT_OUT.has(message.status) } };
+    const data = await mergeDataFor(this.deps.db, message, new Map(), this.deps.clock.businessNow(), listed, (m) => this.deps.links.linksFor(m));
+    const template = templateOf(kind, data);
+    const overrides = await outbox.overridesOf(realmId, template);
+    return { document: { ...facts, template, data, overrides, asSent: null, reRendered: WENT_OUT.has(message.status) } };
   }
 
   /**
@@ -133,7 +138,7 @@ export class LettersService {
   async copyOf(realmId: string, messageId: string): Promise<MessageCopy> {
     const { document, copy } = await this.load(realmId, messageId);
     if (copy) return { document, subject: copy.subject, html: copy.html, text: copy.text, pdf: copy.pdf };
-    const rendered = await this.deps.templates.render(document.kind, document.data, document.overrides);
+    const rendered = await this.deps.templates.render(document.template, document.data, document.overrides);
     return { document, ...rendered, pdf: null };
   }
 
@@ -141,7 +146,7 @@ export class LettersService {
   async shown(realmId: string, messageId: string): Promise<ShownMessage> {
     const { document, copy } = await this.load(realmId, messageId);
     if (copy) return { document, preview: { subject: copy.subject, html: copy.html, text: copy.text } };
-    return this.deps.templates.render(document.kind, document.data, document.overrides).then(
+    return this.deps.templates.render(document.template, document.data, document.overrides).then(
       (preview) => ({ document, preview }),
       (error: unknown) => {
         if (error instanceof TemplateError) return { document, renderError: error.inPart };
@@ -158,7 +163,7 @@ export class LettersService {
   private async loadLetter(realmId: string, messageId: string): Promise<{ letter: Letter; pdf: Buffer | null }> {
     const { document, copy } = await this.load(realmId, messageId, { lettersOnly: true });
     if (copy?.letter) return { letter: { ...document, printed: copy.letter as PrintedLetter }, pdf: copy.pdf };
-    return { letter: { ...document, printed: await this.deps.templates.renderLetter(document.kind, document.data, document.overrides) }, pdf: null };
+    return { letter: { ...document, printed: await this.deps.templates.renderLetter(document.template, document.data, document.overrides) }, pdf: null };
   }
 
   /** A letter to print: laid out, and noted as printed (the first time) for the outbox list. */

@@ -19,7 +19,7 @@ import { MailError, type Mailer } from '../mail/mailer';
 import type { ReplyAddresses } from '../mail/reply-address';
 import type { InboundRepository } from '../db/inbound-repository';
 import { mergeDataFor, type FreshInvoice, type MessageRow } from '../mail/merge-data';
-import { TemplateError, type MergeData, type Rendered, type TemplateBook, type TemplateName } from '../mail/templates';
+import { TemplateError, templateOf, type MergeData, type Rendered, type TemplateBook } from '../mail/templates';
 import type { PlaybookSettings } from '../collections/settings';
 import type { CustomerLinksService } from './customer-links';
 import type { CompanySettingsService } from './company-settings';
@@ -242,8 +242,10 @@ export class MessageSendService {
     let copy: PreparedCopy;
     try {
       data = await mergeDataFor(db, message, fresh, businessNow, listed, (m) => this.deps.links.linksFor(m));
-      const overrides = await outbox.overridesOf(message.realm_id, message.kind);
-      rendered = await this.deps.templates.render(message.kind as TemplateName, data, overrides);
+      // A personal customer's message is the consumer variant, with that variant's overrides.
+      const template = templateOf(message.kind, data);
+      const overrides = await outbox.overridesOf(message.realm_id, template);
+      rendered = await this.deps.templates.render(template, data, overrides);
       copy = await this.deps.sentCopies.prepare(message, data, overrides, rendered);
     } catch (error) {
       if (!(error instanceof TemplateError)) {

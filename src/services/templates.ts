@@ -1,5 +1,5 @@
 import type { OutboxRepository } from '../db/outbox-repository';
-import { sampleMergeData, TEMPLATE_NAMES, TEMPLATE_PARTS, type Rendered, type TemplateBook, type TemplateName, type TemplatePart } from '../mail/templates';
+import { PERSONAL_TEMPLATES, sampleMergeData, TEMPLATE_NAMES, TEMPLATE_PARTS, type Rendered, type TemplateBook, type TemplateName, type TemplatePart } from '../mail/templates';
 
 /** Parts of a template as given: text to use, `null` to go back to the shipped part, absent to leave it. */
 export type TemplateParts = Partial<Record<TemplatePart, string | null>>;
@@ -60,6 +60,7 @@ export class TemplatesService {
         overrides[part] = value;
       }
     }
-    return this.deps.templates.render(name, sampleMergeData(), overrides);
+    // A consumer variant is previewed as a personal customer gets it.
+    return this.deps.templates.render(name, sampleMergeData((PERSONAL_TEMPLATES as readonly string[]).includes(name) ? 'personal' : 'commercial'), overrides);
   }
 }

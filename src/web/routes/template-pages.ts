@@ -9,6 +9,7 @@ import { templateName, templateParts, type TemplateParts } from './templates';
 
 const TITLES: Record<string, string> = {
   ...MESSAGE_NAMES,
+  ...Object.fromEntries(Object.entries(MESSAGE_NAMES).map(([kind, title]) => [`${kind}_personal`, `${title}, personal customers`])),
   call_script_level_1: 'Call script, level 1',
   call_script_level_2: 'Call script, level 2',
   call_script_level_3: 'Call script, level 3',
