@@ -8,14 +8,15 @@ const BUSINESS_BOILERPLATE = /Attention:|Thank you for your business|purchase or
 describe('consumer letters', () => {
   const engine = new TemplateEngine();
 
-  it('every message has a consumer variant, and a personal customer gets it; a business, or a call script, the shipped one', () => {
+  it('every message has a consumer variant, and a personal customer gets it; a business the shipped one', () => {
     expect(PERSONAL_TEMPLATES.map((name) => name.replace(/_personal$/, ''))).toEqual([...MESSAGE_TEMPLATES]);
     for (const kind of MESSAGE_TEMPLATES) {
       expect(templateOf(kind, sampleMergeData('personal'))).toBe(`${kind}_personal`);
       expect(templateOf(kind, sampleMergeData('commercial'))).toBe(kind);
       expect(templateOf(kind, { customer: {} })).toBe(kind);
     }
-    expect(templateOf('call_script_level_1', sampleMergeData('personal'))).toBe('call_script_level_1');
+    expect(templateOf('call_script_level_1', sampleMergeData('personal'))).toBe('call_script_level_1_personal');
+    expect(templateOf('call_script_find_email', sampleMergeData('personal'))).toBe('call_script_find_email');
   });
 
   it.each([...PERSONAL_TEMPLATES])('%s is plain: greets by name, no business boilerplate, no "Attention:"', (name) => {

@@ -23,15 +23,27 @@ export const MESSAGE_TEMPLATES = ['verification', 'reminder', 'overdue_statement
  */
 export const PERSONAL_TEMPLATES = ['verification_personal', 'reminder_personal', 'overdue_statement_personal', 'second_notice_personal', 'demand_letter_personal', 'final_notice_personal', 'promise_confirmation_personal', 'plan_confirmation_personal', 'thank_you_personal'] as const;
 export const CALL_SCRIPTS = ['call_script_level_1', 'call_script_level_2', 'call_script_level_3', 'call_script_level_4', 'call_script_broken_promise', 'call_script_find_email'] as const;
-export const TEMPLATE_NAMES = [...MESSAGE_TEMPLATES, ...PERSONAL_TEMPLATES, ...CALL_SCRIPTS] as const;
+/**
+ * The level scripts for calling a person: their name asked for, the account discussed only with
+ * them, a voicemail that says nothing of the debt, and what to do when asked to stop calling.
+ * Every level script (business and personal) has an opening, the ask, a closing and a voicemail
+ * line, and names a next step only as the company's settings do.
+ */
+export const PERSONAL_CALL_SCRIPTS = ['call_script_level_1_personal', 'call_script_level_2_personal', 'call_script_level_3_personal', 'call_script_level_4_personal'] as const;
+export const TEMPLATE_NAMES = [...MESSAGE_TEMPLATES, ...PERSONAL_TEMPLATES, ...CALL_SCRIPTS, ...PERSONAL_CALL_SCRIPTS] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 export type MessageTemplate = (typeof MESSAGE_TEMPLATES)[number];
 
-const PERSONAL: ReadonlySet<string> = new Set(PERSONAL_TEMPLATES);
+const PERSONAL: ReadonlySet<string> = new Set([...PERSONAL_TEMPLATES, ...PERSONAL_CALL_SCRIPTS]);
+
+/** Whether a template is written for personal customers (a consumer variant): previews use a personal sample. */
+export function forPersonalCustomers(name: string): boolean {
+  return PERSONAL.has(name);
+}
 
 /**
- * The template a message of this kind is written from for this customer: a personal customer's
- * is the consumer variant (the customer type is the playbook's, src/collections/accounts.ts,
+ * The template a message of this kind (or a level's call script) is written from for this
+ * customer: a personal customer's is the consumer variant (the customer type is the playbook's, src/collections/accounts.ts,
  * carried in the merge data). The company's overrides are kept per template, so each variant
  * has its own.
  */

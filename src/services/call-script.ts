@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import type { OutboxRepository } from '../db/outbox-repository';
 import { mergeDataFor } from '../mail/merge-data';
-import { CALL_SCRIPTS, type TemplateBook, type TemplateName } from '../mail/templates';
+import { CALL_SCRIPTS, templateOf, type TemplateBook, type TemplateName } from '../mail/templates';
 import type { CustomerFile } from './customer-file';
 
 export interface CallScriptDeps {
@@ -24,16 +24,17 @@ export function scriptName(task: { level: number; reason: string; reasons?: read
   return CALL_SCRIPTS[Math.min(4, Math.max(1, task.level)) - 1]!;
 }
 
-/** The call script for a task: the script it calls for (scriptName) with this customer's facts. */
+/** The call script for a task: the script it calls for (scriptName), for a person the personal one, with this customer's facts. */
 export class CallScriptService {
   constructor(private readonly deps: CallScriptDeps) {}
 
   async scriptFor(realmId: string, file: CustomerFile, task: { level: number; reason: string; reasons?: readonly string[] }) {
     // The script of the account's level (its state's), the level the list and the API show.
-    const name = scriptName({ ...task, level: file.state.level || task.level });
+    const script = scriptName({ ...task, level: file.state.level || task.level });
     const listed = (file.overdue.length ? file.overdue : file.openInvoices).map((i) => i.id);
-    const message = { id: 'call-script', realm_id: realmId, customer_id: file.customer.id, kind: name, to_address: file.customer.email ?? '', invoice_ids: listed, key: 'call-script' };
+    const message = { id: 'call-script', realm_id: realmId, customer_id: file.customer.id, kind: script, to_address: file.customer.email ?? '', invoice_ids: listed, key: 'call-script' };
     const data = await mergeDataFor(this.deps.db, message, new Map(), this.deps.clock.businessNow(), listed);
+    const name = templateOf(script, data);
     const overrides = await this.deps.outbox.overridesOf(realmId, name);
     return this.deps.templates.render(name, data, overrides);
   }

@@ -16,6 +16,10 @@ const TITLES: Record<string, string> = {
   call_script_level_4: 'Call script, level 4',
   call_script_broken_promise: 'Call script, broken promise',
   call_script_find_email: 'Call script, find an email',
+  call_script_level_1_personal: 'Call script, level 1, personal customers',
+  call_script_level_2_personal: 'Call script, level 2, personal customers',
+  call_script_level_3_personal: 'Call script, level 3, personal customers',
+  call_script_level_4_personal: 'Call script, level 4, personal customers',
 };
 
 /** What the form posted: each part as text (a newline-normalised copy of what was typed). */
