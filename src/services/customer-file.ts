@@ -4,7 +4,7 @@ import type { Level } from '../collections/model';
 import { paymentHistory } from '../collections/payment-history';
 import type { CustomerFileRepository } from '../db/customer-file-repository';
 import { NotFoundError } from '../errors';
-import { addressLines } from '../mail/merge-data';
+import { addressLines, postalLines } from '../mail/merge-data';
 import type { AccountStateService } from './account-state';
 import type { CompanySettingsService } from './company-settings';
 
@@ -71,7 +71,8 @@ async function customerFile(deps: CustomerFileDeps, realmId: string, customerId:
 
   return {
     today,
-    company: { name: company.name, email: company.email, phone: company.phone, timezone: company.timezone },
+    // The creditor's postal address (QuickBooks' CompanyAddr), for the escalation file.
+    company: { name: company.name, email: company.email, phone: company.phone, timezone: company.timezone, address: postalLines(company.address as Parameters<typeof postalLines>[0]) },
     currency: company.currency,
     customer: { id: customer.id, name: customer.display_name, companyName: customer.company_name, person: personName(customer.given_name, customer.family_name), address: addressLines(customer.display_name, customer.company_name, customer.raw), email: customer.email, phone: customer.phone, mobile: customer.mobile, notes: customer.notes, type, typeOverride: history?.type_override ?? null },
     openInvoices: open,
@@ -87,7 +88,7 @@ async function customerFile(deps: CustomerFileDeps, realmId: string, customerId:
     disputes: disputes.map((d) => ({ id: d.id, category: d.category, text: d.text, status: d.status, resolution: d.resolution, openedOn: d.opened_on, resolvedOn: d.resolved_on, invoices: d.invoice_ids.map((id) => numbers.get(id) ?? id).join(', ') })),
     contacts: contacts.map((c) => ({ id: c.id, name: c.name, role: c.role, phone: c.phone, email: c.email, approvesPayment: c.approves_payment })),
     pauses: pauses.map((p) => ({ id: p.id, invoice: p.invoice_id ? (numbers.get(p.invoice_id) ?? p.invoice_id) : null, until: p.until, reason: p.reason })),
-    timeline: activities.map((a) => ({ id: a.id, kind: a.kind, summary: a.summary, occurredOn: a.occurred_on, notes: typeof a.details.notes === 'string' ? a.details.notes : null, noteStatus: a.note_status })),
+    timeline: activities.map((a) => ({ id: a.id, kind: a.kind, summary: a.summary, occurredOn: a.occurred_on, invoiceIds: a.invoice_ids, notes: typeof a.details.notes === 'string' ? a.details.notes : null, noteStatus: a.note_status })),
     openTask: openTask ? { id: openTask.id, level: openTask.level, reason: openTask.reason, scheduledFor: openTask.scheduled_for } : null,
   };
 }

@@ -53,7 +53,7 @@ describe('PDFs readable in any language', () => {
   it('the escalation file: pdftotext finds the names intact', async () => {
     const file = {
       today: '2026-04-01',
-      company: { name: POLISH, email: 'biuro@lodz.test', phone: null, timezone: 'Europe/Warsaw' },
+      company: { name: POLISH, email: 'biuro@lodz.test', phone: null, timezone: 'Europe/Warsaw', address: ['ul. Piotrkowska 1', '90-001 Łódź'] },
       currency: 'PLN',
       customer: { id: 'c1', name: JAPANESE, address: [JAPANESE, STREET, GREEK], email: 'ap@yamada.test', phone: null },
       openInvoices: [{ id: 'i1', number: '1001', txnDate: '2026-01-01', dueDate: '2026-01-31', total: 50000, balance: 42000, daysOverdue: 61, level: 4, escalation: true }],
@@ -62,11 +62,12 @@ describe('PDFs readable in any language', () => {
       promises: [],
       disputes: [],
       contacts: [],
+      invoices: [],
       timeline: [{ id: 'a1', kind: 'call', summary: `called ${GREEK}: no answer`, occurredOn: '2026-03-10', notes: `notatka: ${POLISH}`, noteStatus: 'written' }],
     } as unknown as CustomerFile;
     const pdf = await escalationPdf(escalationFile({ file, sent: [], verifications: [], copies: new Map() }));
     const text = flat(pdfText(pdf));
-    for (const name of [`Collection file: ${JAPANESE}`, POLISH, GREEK, STREET, `called ${GREEK}: no answer`]) expect(text).toContain(name);
+    for (const name of [`Collection file: ${JAPANESE}`, POLISH, GREEK, STREET, `called ${GREEK}: no answer`, 'Creditor', '90-001 Łódź', 'no broken promises; no disputes.']) expect(text).toContain(name);
     expect(embeddedFonts(pdf)).not.toMatch(/Helvetica/);
   });
 });

@@ -4,7 +4,7 @@ import { escalationFile } from './escalation-file';
 
 const file = {
   today: '2026-04-01',
-  company: { name: 'Seller Co', email: 'ar@seller.test', phone: null, timezone: 'America/New_York' },
+  company: { name: 'Seller Co', email: 'ar@seller.test', phone: null, timezone: 'America/New_York', address: ['100 Market Street', 'Springfield, IL 62701'] },
   currency: 'USD',
   customer: { id: 'c1', name: 'Slow Payer', address: ['Slow Payer', '1 Main St'], email: 'ap@slow.test', phone: null },
   openInvoices: [{ id: 'i1', number: '1001', txnDate: '2026-01-01', dueDate: '2026-01-31', total: 50000, balance: 42000, daysOverdue: 61, level: 3, escalation: true }],
@@ -17,7 +17,14 @@ const file = {
   ],
   disputes: [{ id: 'd1', category: 'wrong_amount', text: 'billed twice', status: 'resolved', resolution: 'explained', openedOn: '2026-02-15', resolvedOn: '2026-02-18', invoices: '1001' }],
   contacts: [],
+  invoices: [
+    { id: 'i1', number: '1001' },
+    { id: 'i2', number: '1002' },
+  ],
   timeline: [
+    { id: 'a5', kind: 'level_change', summary: 'moved to collection level 2', occurredOn: '2026-03-01', invoiceIds: ['i1'], notes: null, noteStatus: 'written' },
+    { id: 'a4', kind: 'level_change', summary: 'moved to collection level 1', occurredOn: '2026-02-01', invoiceIds: ['i2'], notes: null, noteStatus: 'written' },
+    { id: 'a4b', kind: 'level_change', summary: 'moved to collection level 1', occurredOn: '2026-02-01', invoiceIds: ['i1'], notes: null, noteStatus: 'written' },
     { id: 'a3', kind: 'call', summary: 'called: promised to pay', occurredOn: '2026-03-10', notes: 'says cash is tight', noteStatus: 'written' },
     { id: 'a2', kind: 'message_queued', summary: 'demand letter queued', occurredOn: '2026-03-01', notes: null, noteStatus: 'written' },
     { id: 'a1', kind: 'email_sent', summary: 'verification emailed', occurredOn: '2026-02-05', notes: null, noteStatus: 'written' },
@@ -34,12 +41,18 @@ describe('the escalation file, laid out from its records', () => {
 
   it('puts every contact, promise step and dispute in date order, without the queued steps', () => {
     expect(laidOut.events.map((e) => [e.on, e.channel])).toEqual([
+      ['2026-02-01', 'Collection level'],
       ['2026-02-05', 'Email'],
       ['2026-02-15', 'Dispute'],
+      ['2026-03-01', 'Collection level'],
       ['2026-03-10', 'Phone'],
     ]);
-    expect(laidOut.events[1]).toMatchObject({ what: 'wrong amount: billed twice (invoices 1001)', outcome: 'resolved 2026-02-18: explained' });
-    expect(laidOut.events[2]!.notes).toBe('says cash is tight');
+    expect(laidOut.events[2]).toMatchObject({ what: 'wrong amount: billed twice (invoices 1001)', outcome: 'resolved 2026-02-18: explained' });
+    expect(laidOut.events[4]!.notes).toBe('says cash is tight');
+  });
+
+  it('names the invoices of each level change, one event per day and level', () => {
+    expect(laidOut.events.filter((e) => e.channel === 'Collection level').map((e) => e.what)).toEqual(['moved to collection level 1: invoices #1001, #1002', 'moved to collection level 2: invoice #1001']);
   });
 
   it('shows the verification letter as sent, on the company\'s day, and the letters with when they were printed', () => {
@@ -54,6 +67,10 @@ describe('the escalation file, laid out from its records', () => {
   it('lists promises oldest first and counts the broken ones; money stays in cents', () => {
     expect(laidOut.promises.map((p) => p.id)).toEqual(['p1', 'p2']);
     expect(laidOut.brokenPromises).toBe(1);
+    expect(laidOut.promises.map((p) => p.fate)).toEqual(['kept', 'broken: nothing paid by 2026-03-20']);
+    expect(laidOut.summary).toBe('Owed: $420.00 open, $420.00 overdue; 1 broken promise; 1 dispute.');
+    const clean = escalationFile({ file: { ...file, promises: [], disputes: [] } as CustomerFile, sent: [], verifications: [], copies: new Map() });
+    expect(clean.summary).toBe('Owed: $420.00 open, $420.00 overdue; no broken promises; no disputes.');
     expect([laidOut.openBalance, laidOut.overdueBalance, laidOut.generatedOn]).toEqual([42000, 42000, '2026-04-01']);
   });
 });

@@ -26,12 +26,23 @@ export function escalationPdf(file: EscalationFile): Promise<Buffer> {
   doc.fontSize(16).fillColor(INK);
   t.write(`Collection file: ${file.customer.name}`, 'bold');
   doc.fontSize(10).fillColor(MUTED);
-  t.write(`${file.company.name} · prepared ${file.generatedOn}`);
-  doc.moveDown().fillColor(INK).fontSize(11);
-  for (const line of file.customer.address) t.write(line);
-  if (file.customer.email || file.customer.phone) t.write([file.customer.email, file.customer.phone].filter(Boolean).join(' · '));
+  t.write(`Prepared ${file.generatedOn}`);
+  // Who is owed and who owes, side by side as a claim form asks for them.
+  const top = doc.moveDown().y;
+  const half = (width - 12) / 2;
+  doc.fillColor(INK).fontSize(9);
+  t.write('Creditor', 'bold', { width: half }, { x: MARGIN, y: top });
+  doc.fontSize(10.5);
+  for (const line of [file.company.name, ...(file.company.address ?? []), [file.company.phone, file.company.email].filter(Boolean).join(' · ')].filter(Boolean)) t.write(line, 'regular', { width: half });
+  const creditorBottom = doc.y;
+  doc.fontSize(9);
+  t.write('Customer', 'bold', { width: half }, { x: MARGIN + half + 12, y: top });
+  doc.fontSize(10.5);
+  for (const line of [...file.customer.address, [file.customer.email, file.customer.phone].filter(Boolean).join(' · ')].filter(Boolean)) t.write(line, 'regular', { width: half }, { x: MARGIN + half + 12, y: doc.y });
+  doc.x = MARGIN;
+  doc.y = Math.max(creditorBottom, doc.y);
   doc.moveDown();
-  t.write(`Owed: ${money(file.openBalance)} open, ${money(file.overdueBalance)} overdue; ${file.brokenPromises} broken promise(s); ${file.disputes.length} dispute(s).`, 'bold');
+  t.write(file.summary, 'bold', { width }, { x: MARGIN, y: doc.y });
 
   const heading = (text: string) => {
     doc.moveDown().fontSize(12).fillColor(INK);
@@ -81,7 +92,7 @@ export function escalationPdf(file: EscalationFile): Promise<Buffer> {
 
   heading('Promises to pay');
   if (file.promises.length === 0) t.write('None.');
-  for (const promise of file.promises) t.write(`${promise.madeOn}: ${money(promise.amount)} by ${promise.dueOn}${promise.invoices ? ` for #${promise.invoices}` : ''}: ${promise.status.replace(/_/g, ' ')}${promise.paid !== null ? ` (${money(promise.paid)} paid)` : ''}`);
+  for (const promise of file.promises) t.write(`${promise.madeOn}: ${money(promise.amount)} by ${promise.dueOn}${promise.invoices ? ` for #${promise.invoices}` : ''}: ${promise.fate}`);
 
   heading('Letters sent');
   if (file.letters.length === 0) t.write('None.');
