@@ -37,4 +37,12 @@ describe('consumer letters', () => {
     expect(engine.render('demand_letter', sampleMergeData()).text).toContain('If you dispute any part of this amount, please let us know before that date, by phone, email or letter, and tell us why.');
     expect(engine.render('demand_letter_personal', sampleMergeData('personal')).text).toContain('If you think any of it is wrong, please let us know, by phone, email or letter, and tell us why');
   });
+
+  it.each([
+    ['verification', 'commercial', 'As agreed, our terms are Net 30 (payment within 30 days of the invoice date): each invoice is due on the date shown above.'],
+    ['verification_personal', 'personal', 'Each invoice is due on the date shown above: as agreed (Net 30), within 30 days of the invoice date.'],
+  ] as const)('%s states what the terms agreed: their days, not only their name', (name, type, said) => {
+    expect(engine.render(name, sampleMergeData(type)).text).toContain(said);
+    expect(engine.render(name, { ...sampleMergeData(type), terms: { name: 'as stated on the invoice', dueDays: null } }).text).not.toContain('days of the invoice date');
+  });
 });
