@@ -21,6 +21,8 @@ export interface OutgoingMail {
   headers?: Record<string, string>;
   /** The envelope sender (Return-Path), where bounces go; the From: address when absent. */
   envelopeFrom?: string;
+  /** Files sent with the message (a verification letter's invoice copies from QuickBooks). */
+  attachments?: Array<{ filename: string; content: Buffer; contentType: string }>;
 }
 
 /** What nodemailer is given: the envelope's sender only when one is named. */

@@ -188,7 +188,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     cadence: new CadenceService({ settings, companies: repos.companies, collections: repos.collections, locks, queues, notes, progress, clock, logger: logger.child({ module: 'cadence' }) }),
     notes,
     letters,
-    messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, coverage: repos.coverage, callTasks: repos.callTasks, settings, balances, templates, sentCopies: new SentCopiesService({ sentCopies: repos.sentCopies, templates }), mailer, mailFrom, mailFromDomains, links, badAddresses: repos.inbound, replyAddresses: inbound.replyAddresses ?? undefined, clock, logger: logger.child({ module: 'mail' }) }),
+    messages: new MessageSendService({ db, outbox: repos.outbox, companies: repos.companies, coverage: repos.coverage, callTasks: repos.callTasks, settings, balances, templates, sentCopies: new SentCopiesService({ sentCopies: repos.sentCopies, templates }), mailer, invoiceCopies: quickbooks, mailFrom, mailFromDomains, links, badAddresses: repos.inbound, replyAddresses: inbound.replyAddresses ?? undefined, clock, logger: logger.child({ module: 'mail' }) }),
     outbox: new OutboxService({ outbox: repos.outbox }),
     templates: new TemplatesService({ outbox: repos.outbox, templates, settings }),
     activities: new ActivitiesService({ notes: repos.notes, settings, noteWriter: notes }),

@@ -22,6 +22,8 @@ import { mergeDataFor, type FreshInvoice, type MessageRow } from '../mail/merge-
 import { TemplateError, templateOf, type MergeData, type Rendered, type TemplateBook } from '../mail/templates';
 import type { PlaybookSettings } from '../collections/settings';
 import type { CustomerLinksService } from './customer-links';
+import type { QuickBooksClient } from '../quickbooks/client';
+import { sha256Hex } from '../mail/sent-copy';
 import type { CompanySettingsService } from './company-settings';
 import type { PreparedCopy, SentCopiesService } from './sent-copies';
 
@@ -129,6 +131,8 @@ export interface MessageSendDeps {
   /** What went out, kept as sent (made before the send, stored with the `sent` mark). */
   sentCopies: Pick<SentCopiesService, 'prepare' | 'store'>;
   mailer: Pick<Mailer, 'send'>;
+  /** QuickBooks' own copy of each invoice (its PDF), attached to the verification letter that says "here is a copy". */
+  invoiceCopies?: Pick<QuickBooksClient, 'invoicePdf'>;
   /** The From: of every message (config.mailFrom). */
   mailFrom: string;
   /** The customer's pages a message links to. */
@@ -257,6 +261,18 @@ export class MessageSendService {
       log.warn({ reason }, 'not sent: the template could not be rendered');
       return { status: 'failed', reason };
     }
+    // The verification letter says "here is a copy": QuickBooks' PDF of each invoice goes with it.
+    let attachments: Array<{ filename: string; content: Buffer; contentType: string }> = [];
+    if (message.kind === 'verification' && this.deps.invoiceCopies) {
+      try {
+        // The merge data lists the invoices in `listed` order; a number it cannot tell is the id.
+        const numberOf = (index: number) => (data.invoices.length === listed.length ? data.invoices[index]!.number : listed[index]!);
+        attachments = await Promise.all(listed.map(async (id, index) => ({ filename: `invoice-${numberOf(index).replace(/[^A-Za-z0-9._-]+/g, '-')}.pdf`, content: await this.deps.invoiceCopies!.invoicePdf(message.realm_id, id), contentType: 'application/pdf' })));
+      } catch (error) {
+        await outbox.release(messageId, `QuickBooks could not give the invoice copies: ${(error as Error).message}`.slice(0, 300));
+        throw error; // the job retries with backoff
+      }
+    }
     const headers: Record<string, string> = { 'X-Ardesk-Message': message.id };
     if (message.kind === 'thank_you' || message.kind === 'verification') headers['List-Unsubscribe'] = `<mailto:${company.email ?? addressOf(mailFrom)}?subject=unsubscribe>`;
 
@@ -275,6 +291,7 @@ export class MessageSendService {
         text: rendered.text,
         messageId: messageIdOf(message.id, mailFrom),
         headers,
+        ...(attachments.length ? { attachments } : {}),
       });
       await db.transaction().execute(async (trx) => {
         await outbox.finish(messageId, 'sent', { subject: rendered.subject, smtpResponse: result.response, listed, sentAt: clock.businessNow() }, trx);
@@ -287,7 +304,7 @@ export class MessageSendService {
             invoiceIds: listed,
             kind: LETTERS.has(message.kind) ? 'letter_sent' : 'email_sent',
             summary: `${(MESSAGE_NAMES[message.kind as MessageKind] ?? message.kind).toLowerCase()} emailed to ${message.to_address} for invoice${listed.length > 1 ? 's' : ''} ${numbers} (${moneyText(data.total, data.currency)}${ASKS_FOR_MONEY.has(message.kind) ? ' due' : ''})`,
-            details: { messageId, kind: message.kind, subject: rendered.subject, total: centsToNumber(data.total) },
+            details: { messageId, kind: message.kind, subject: rendered.subject, total: centsToNumber(data.total), ...(attachments.length ? { attachments: attachments.map((a) => ({ filename: a.filename, sha256: sha256Hex(a.content) })) } : {}) },
             key: `sent:${messageId}`,
           },
         ]);
