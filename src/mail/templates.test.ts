@@ -41,7 +41,7 @@ describe('templates', () => {
     // One new invoice: its own due date (several are listed, each with its due date: see letter-claims.test.ts).
     const one = sampleMergeData();
     const verification = book.render('verification', { ...one, invoices: one.invoices.slice(0, 1), total: one.invoices[0]!.balance }).text;
-    expect(verification).toMatch(/our terms are Net 30: payment is due on February 14, 2026/);
+    expect(verification).toMatch(/our terms are Net 30 \(payment within 30 days of the invoice date\): payment is due on February 14, 2026/);
     expect(verification).toMatch(/Is everything as you ordered\?/);
   });
 
