@@ -28,3 +28,74 @@ export async function withLock<T>(redis: Redis, key: string, options: { ttlMs: n
     await redis.eval(RELEASE, 1, key, owner).catch(() => undefined);
   }
 }
+
+/**
+ * Leaves the request (ARGV[3], unless empty) in the set KEYS[2], then takes the lock KEYS[1] for
+ * ARGV[1] unless someone else holds it: taken, it hands back (and clears) every request left so
+ * far; held, nil. The holder's own token counts as free, so a job retried after its worker died
+ * takes its own lock over instead of waiting for it to expire.
+ */
+const TAKE_OR_LEAVE = `
+if ARGV[3] ~= '' then redis.call('sadd', KEYS[2], ARGV[3]) end
+redis.call('pexpire', KEYS[2], ARGV[4])
+local holder = redis.call('get', KEYS[1])
+if holder and holder ~= ARGV[1] then return false end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local requests = redis.call('smembers', KEYS[2])
+redis.call('del', KEYS[2])
+return requests`;
+
+/**
+ * Puts back the requests ARGV[3..] (a run that failed), lets go of the lock KEYS[1] if ARGV[1]
+ * still holds it, and answers the requests left meanwhile. In one step: a request left just
+ * before is seen here, one left just after finds the lock free.
+ */
+const RELEASE_AND_PEEK = `
+for i = 3, #ARGV do redis.call('sadd', KEYS[2], ARGV[i]) end
+if #ARGV >= 3 then redis.call('pexpire', KEYS[2], ARGV[2]) end
+if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
+return redis.call('smembers', KEYS[2])`;
+
+export interface CoalescingOptions {
+  /** Who takes the lock: the job's id, stable across its retries. */
+  owner: string;
+  /** What this caller asks for; none for a follow-up, which runs only what others left. */
+  request?: string;
+  /** The lock's lifetime, renewed every third of it while the work runs. */
+  ttlMs: number;
+  /** How long requests nobody ran are kept (a holder that died, then every retry failed). */
+  requestsTtlMs: number;
+}
+
+/**
+ * A lock that is never waited for. The caller leaves its request; if nobody holds the lock it
+ * takes it and runs `work` with every request left so far (its own included). If somebody does,
+ * it returns at once ({ ran: false }): the holder sees the request when it lets go and hands
+ * what was left during its work to `followUp` (which queues one more run). So any number of
+ * requests during one run become exactly one run after it, and none is lost. A run that fails
+ * puts its requests back for its own retry.
+ */
+export async function withLockOrLeave<T>(
+  redis: Redis,
+  keys: { lock: string; requests: string },
+  options: CoalescingOptions,
+  work: (requests: string[]) => Promise<T>,
+  followUp: (requests: string[]) => Promise<void>,
+): Promise<{ ran: false } | { ran: true; result: T }> {
+  const { owner, ttlMs } = options;
+  const taken = (await redisCall(() => redis.eval(TAKE_OR_LEAVE, 2, keys.lock, keys.requests, owner, ttlMs, options.request ?? '', options.requestsTtlMs))) as string[] | null;
+  if (!taken) return { ran: false };
+  const renewal = setInterval(() => void redis.eval(EXTEND, 1, keys.lock, owner, ttlMs).catch(() => undefined), Math.max(100, ttlMs / 3));
+  let result: T;
+  try {
+    result = await work(taken);
+  } catch (error) {
+    clearInterval(renewal);
+    await redis.eval(RELEASE_AND_PEEK, 2, keys.lock, keys.requests, owner, options.requestsTtlMs, ...taken).catch(() => undefined);
+    throw error;
+  }
+  clearInterval(renewal);
+  const left = (await redisCall(() => redis.eval(RELEASE_AND_PEEK, 2, keys.lock, keys.requests, owner, options.requestsTtlMs))) as string[];
+  if (left.length) await followUp(left);
+  return { ran: true, result };
+}

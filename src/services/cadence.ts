@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { localMoment, zonedInstant, type LocalDate } from '../collections/calendar';
 import { runPlaybook } from '../collections/playbook';
 import type { Clock } from '../clock';
@@ -33,6 +34,11 @@ export interface CadenceDeps {
   clock: Clock;
   logger: Logger;
 }
+
+/** The id of a job that runs the days asked for while a company's playbook ran (and only those). */
+const FOLLOW_UP = 'cadence-again-';
+/** A request for the business clock's day, as left for a running playbook. */
+const TODAY = 'today';
 
 /** The daily playbook run of a company: load the facts, let the playbook decide, record. */
 export class CadenceService {
@@ -75,16 +81,33 @@ export class CadenceService {
   }
 
   /**
-   * The scheduled run (the `cadence.realm` job): a connected company only, one run at a time per
-   * company across all workers; what the day queued and is already due goes out now rather than
-   * at the next minute, and its notes are queued for QuickBooks.
+   * The scheduled run (the `cadence.realm` job `jobId`, or a direct call): a connected company
+   * only, one run at a time per company across all workers, never waited for: a request while a
+   * run is under way is left for it, and the job ends at once; the run then queues one follow-up for every day asked
+   * for meanwhile. What the day queued and is already due goes out now rather than at the next
+   * minute, and its notes are queued for QuickBooks. The days run (none when another run took
+   * the requests).
    */
-  async runScheduled(realmId: string, asOf?: LocalDate): Promise<CadenceSummary | { skipped: string }> {
+  async runScheduled(realmId: string, asOf?: LocalDate, jobId = `direct-${randomBytes(6).toString('hex')}`): Promise<{ skipped: string } | { runs: CadenceSummary[] }> {
     const company = await this.deps.companies.find(realmId);
     if (!company || company.status !== 'connected') return { skipped: `company is ${company?.status ?? 'unknown'}` };
-    const summary = await this.deps.locks.hold(`cadence:${realmId}`, { ttlMs: 30_000, waitMs: 10 * 60_000, renew: true }, () => this.runDay(realmId, asOf));
-    await this.deps.queues.enqueue('mail.dispatch', {});
-    await this.deps.notes.queue(realmId);
-    return summary;
+    const outcome = await this.deps.locks.runOrLeave(
+      `cadence:${realmId}`,
+      { owner: jobId, request: jobId.startsWith(FOLLOW_UP) ? undefined : (asOf ?? TODAY), ttlMs: 30_000, requestsTtlMs: 24 * 3600_000 },
+      async (days) => {
+        const runs: CadenceSummary[] = [];
+        for (const day of [...days].sort()) runs.push(await this.runDay(realmId, day === TODAY ? undefined : day));
+        return runs;
+      },
+      async () => {
+        await this.deps.queues.enqueue('cadence.realm', { realmId }, { jobId: `${FOLLOW_UP}${realmId}-${this.deps.clock.now().getTime()}-${randomBytes(3).toString('hex')}` });
+      },
+    );
+    if (!outcome.ran) return { skipped: 'a playbook run of this company is under way: it runs this request next' };
+    if (outcome.result.length) {
+      await this.deps.queues.enqueue('mail.dispatch', {});
+      await this.deps.notes.queue(realmId);
+    }
+    return { runs: outcome.result };
   }
 }

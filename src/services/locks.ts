@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { withLock } from '../jobs/locks';
+import { withLock, withLockOrLeave, type CoalescingOptions } from '../jobs/locks';
 
 export interface LockOptions {
   ttlMs: number;
@@ -7,13 +7,24 @@ export interface LockOptions {
   renew?: boolean;
 }
 
+export type { CoalescingOptions };
+
 /** Named locks shared by every process (one wrapper over Redis), so services can be given a fake. */
 export interface Locks {
   /** Runs `work` holding the lock `name` (e.g. `sync:<realmId>`), waiting for it as `options` say. */
   hold<T>(name: string, options: LockOptions, work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` holding `name` with every request left for it, or, while another holds it,
+   * leaves this request for the holder and returns at once; what is left during a run goes to
+   * `followUp` once it is done (see withLockOrLeave).
+   */
+  runOrLeave<T>(name: string, options: CoalescingOptions, work: (requests: string[]) => Promise<T>, followUp: (requests: string[]) => Promise<void>): Promise<{ ran: false } | { ran: true; result: T }>;
 }
 
-/** Redis locks under `<prefix>:lock:<name>`, the keys every worker of this deployment shares. */
+/** Redis locks under `<prefix>:lock:<name>` (requests left under `<prefix>:requests:<name>`), the keys every worker of this deployment shares. */
 export function redisLocks(redis: Redis, prefix: string): Locks {
-  return { hold: (name, options, work) => withLock(redis, `${prefix}:lock:${name}`, options, work) };
+  return {
+    hold: (name, options, work) => withLock(redis, `${prefix}:lock:${name}`, options, work),
+    runOrLeave: (name, options, work, followUp) => withLockOrLeave(redis, { lock: `${prefix}:lock:${name}`, requests: `${prefix}:requests:${name}` }, options, work, followUp),
+  };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { CompaniesRepository } from '../db/companies-repository';
 import type { SyncStateRepository } from '../db/sync-state-repository';
@@ -41,34 +42,70 @@ export type ScheduledSync =
   | { mode: 'full' | 'incremental'; counts: Record<string, number>; skipped: number }
   | { mode: 'daily'; /** Whether the run asked for a CDC (none when one ran recently and the counts agreed). */ cdc: boolean; drift: DriftReport };
 
+/** The id of a job that runs what was asked for while a company's sync ran (and only that). */
+const FOLLOW_UP = 'sync-again-';
+const LOCK_TTL_MS = 30_000;
+/** Requests nobody ran (their holder died, then every retry failed) are dropped after a day. */
+const REQUESTS_TTL_MS = 24 * 3600_000;
+
+/**
+ * The runs that do what every request asked: a full sync covers everything; else the daily run
+ * if one was asked for, then a CDC if any request wanted one (the daily run may skip its own).
+ */
+export function mergedModes(requests: readonly string[]): ScheduledMode[] {
+  if (requests.includes('full')) return ['full'];
+  const cdc = (['auto', 'incremental'] as const).find((mode) => requests.includes(mode));
+  return [...(requests.includes('daily') ? (['daily'] as const) : []), ...(cdc ? [cdc] : [])];
+}
+
 /** A company's copy of QuickBooks kept fresh: the scheduled, webhook, first and daily syncs. */
 export class SyncService {
   constructor(private readonly deps: SyncDeps) {}
 
   /**
-   * Runs one company's sync (the `sync.realm` job). A company that is not connected is skipped
-   * and its schedule stopped; one sync per company at a time across all workers; a connection
-   * that needs reconnecting stops the schedule, and the ReconnectRequiredError goes to the caller.
+   * Runs one company's sync (the `sync.realm` job `jobId`, or a direct call). A company that is not connected is
+   * skipped and its schedule stopped; a connection that needs reconnecting stops the schedule,
+   * and the ReconnectRequiredError goes to the caller. One sync per company at a time across all
+   * workers, and nobody waits for it: a request while a sync runs is left for it and the job ends
+   * at once; the running sync then queues one follow-up for everything left meanwhile (see
+   * mergedModes), which picks up what changed during the run.
    */
-  async runScheduled(realmId: string, mode: ScheduledMode): Promise<ScheduledSync> {
+  async runScheduled(realmId: string, mode: ScheduledMode, jobId = `direct-${randomBytes(6).toString('hex')}`): Promise<ScheduledSync> {
     const { queues } = this.deps;
     const company = await this.deps.companies.find(realmId);
     if (!company || company.status !== 'connected') {
       await unscheduleCompany(queues, realmId);
       return { skipped: `company is ${company?.status ?? 'unknown'}` };
     }
+    const followUp = async (requests: string[]) => {
+      await queues.enqueue('sync.realm', { realmId, mode: mergedModes(requests)[0] ?? 'auto' }, { jobId: `${FOLLOW_UP}${realmId}-${this.deps.clock.now().getTime()}-${randomBytes(3).toString('hex')}` });
+    };
     try {
-      const run = () => (mode === 'daily' ? this.daily(realmId) : this.deps.sync.run(realmId, mode));
-      const tracked = () => (this.deps.progress ? this.deps.progress.track(realmId, 'sync', 'reading', run, (report) => ({ step: 'drift' in report ? 'daily' : report.mode })) : run());
-      const outcome = await this.deps.locks.hold(`sync:${realmId}`, { ttlMs: 30_000, waitMs: 10 * 60_000, renew: true }, tracked);
+      const once = (asked: ScheduledMode) => {
+        const run = () => (asked === 'daily' ? this.daily(realmId) : this.deps.sync.run(realmId, asked));
+        return this.deps.progress ? this.deps.progress.track(realmId, 'sync', 'reading', run, (report) => ({ step: 'drift' in report ? 'daily' : report.mode })) : run();
+      };
+      const taken = await this.deps.locks.runOrLeave(
+        `sync:${realmId}`,
+        { owner: jobId, request: jobId.startsWith(FOLLOW_UP) ? undefined : mode, ttlMs: LOCK_TTL_MS, requestsTtlMs: REQUESTS_TTL_MS },
+        async (requests) => {
+          let last: Awaited<ReturnType<typeof once>> | undefined;
+          for (const asked of mergedModes(requests)) last = await once(asked);
+          return last;
+        },
+        followUp,
+      );
+      if (!taken.ran) return { skipped: 'a sync of this company is running: it runs this request next' };
+      const outcome = taken.result;
+      if (!outcome) return { skipped: 'nothing left to sync: another run took the requests' };
       if ('drift' in outcome) return outcome;
       // After a full sync (the first one, or the periodic full re-read) the day's playbook runs on
       // the fresh copy, at most once an hour; a second run the same day records nothing new.
       if (outcome.mode === 'full') {
-        const jobId = `cadence-after-sync-${realmId}-${this.deps.clock.now().toISOString().slice(0, 13)}`;
+        const cadenceJob = `cadence-after-sync-${realmId}-${this.deps.clock.now().toISOString().slice(0, 13)}`;
         // A second full sync in the hour adds no run (the id is known): the page must not wait for one.
-        const fresh = !(await queues.has('cadence.realm', jobId));
-        await queues.enqueue('cadence.realm', { realmId }, { jobId });
+        const fresh = !(await queues.has('cadence.realm', cadenceJob));
+        await queues.enqueue('cadence.realm', { realmId }, { jobId: cadenceJob });
         if (fresh) await this.deps.progress?.queued(realmId, 'cadence');
       }
       return { mode: outcome.mode, counts: outcome.counts, skipped: outcome.skipped.length };

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../src/app-context';
 import { createJobHandlers } from '../../src/jobs/handlers';
-import { QUEUES } from '../../src/jobs/names';
+import { QUEUES, type QueueName } from '../../src/jobs/names';
 import { createQueueConnection } from '../../src/jobs/redis';
 import { WorkerHost } from '../../src/jobs/worker-host';
 
@@ -21,7 +21,7 @@ export interface SteppedWorker {
  * it registers no repeating schedules, so nothing runs but what the test queues and what those
  * jobs queue.
  */
-export async function startSteppedWorker(context: AppContext): Promise<SteppedWorker> {
+export async function startSteppedWorker(context: AppContext, options: { concurrency?: Partial<Record<QueueName, number>> } = {}): Promise<SteppedWorker> {
   const connection = createQueueConnection(context.config.redisUrl);
   connection.on('error', () => undefined);
   const host = new WorkerHost({
@@ -30,6 +30,7 @@ export async function startSteppedWorker(context: AppContext): Promise<SteppedWo
     logger: context.logger.child({ module: 'worker' }),
     prefix: context.queues.prefix,
     shutdownGraceMs: 2_000,
+    concurrency: options.concurrency,
     ownsConnection: true,
   });
   host.start();

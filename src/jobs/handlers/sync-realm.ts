@@ -8,9 +8,9 @@ import type { JobHandler } from '../worker-host';
  * connection that needs reconnecting has its schedule stopped and is not retried.
  */
 export function syncRealm({ services }: Uses<'sync'>): JobHandler<'sync.realm'> {
-  return async ({ realmId, mode }, { logger }) => {
+  return async ({ realmId, mode }, { job, logger }) => {
     try {
-      return await services.sync.runScheduled(realmId, mode);
+      return await services.sync.runScheduled(realmId, mode, String(job.id));
     } catch (error) {
       if (error instanceof ReconnectRequiredError) {
         logger.warn({ realmId }, 'sync stopped: the company needs to be reconnected');
