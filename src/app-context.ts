@@ -69,7 +69,7 @@ export interface ContextOptions {
 
 export async function createAppContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-  const db = options.db ?? openDatabase(config, { logger: logger.child({ module: 'db' }) });
+  const db = options.db ?? openDatabase(config, { poolSize: config.databasePoolSize, logger: logger.child({ module: 'db' }) });
   if (options.migrate !== false) {
     const { applied } = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'database migrated');

@@ -57,6 +57,20 @@ describe('loadConfig', () => {
     expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['API_TOKEN', 'ARDESK_NOW', 'SMTP_URL']);
   });
 
+  it('sizes the database pool for every job slot by default, and takes each queue\'s concurrency and the pool as settings', () => {
+    const defaults = loadConfig(testEnv());
+    expect(defaults.concurrency).toEqual({ sync: 4, cadence: 2, mail: 32, notes: 2, maintenance: 1 });
+    const slots = Object.values(defaults.concurrency).reduce((sum, n) => sum + n, 0);
+    expect(defaults.databasePoolSize).toBeGreaterThanOrEqual(slots);
+    const tuned = loadConfig(testEnv({ SYNC_CONCURRENCY: '10', CADENCE_CONCURRENCY: '5', MAIL_CONCURRENCY: '8', NOTES_CONCURRENCY: '3', MAINTENANCE_CONCURRENCY: '2' }));
+    expect(tuned.concurrency).toEqual({ sync: 10, cadence: 5, mail: 8, notes: 3, maintenance: 2 });
+    expect(tuned.databasePoolSize).toBeGreaterThanOrEqual(28);
+    expect(loadConfig(testEnv({ DATABASE_POOL_SIZE: '12' })).databasePoolSize).toBe(12);
+    const problems = problemsOf(testEnv({ SYNC_CONCURRENCY: '0', DATABASE_POOL_SIZE: 'lots' }));
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['DATABASE_POOL_SIZE', 'SYNC_CONCURRENCY']);
+    expect(problems.find((p) => p.startsWith('SYNC_CONCURRENCY'))).toContain('at least 1');
+  });
+
   it('needs only the database variables for migrations', () => {
     expect(loadDatabaseConfig({ DATABASE_URL: 'postgres://u@h/db' })).toEqual({ databaseUrl: 'postgres://u@h/db', dataDir: expect.stringMatching(/var$/) });
     expect(() => loadDatabaseConfig({ DATABASE_URL: 'mysql://h/db' })).toThrow(/DATABASE_URL must be a URL starting with postgres:/);

@@ -114,6 +114,25 @@ const operatorEmails = z.string().transform((text, ctx): string[] => {
 
 const plainAddress = z.string().regex(/^[^\s@<>+]+@[^\s@<>]+\.[^\s@<>]+$/, { message: 'must be a plain email address without a name or a +tag, e.g. replies@in.example.com' });
 
+/** Jobs one worker process runs at the same time, per queue (the queues of jobs/names.ts). */
+export interface WorkerConcurrency {
+  sync: number;
+  cadence: number;
+  mail: number;
+  notes: number;
+  maintenance: number;
+}
+
+export const DEFAULT_CONCURRENCY: Readonly<WorkerConcurrency> = { sync: 4, cadence: 2, mail: 32, notes: 2, maintenance: 1 };
+
+/**
+ * Database connections a process keeps beyond its job slots: the schedule keeper, the metrics,
+ * a web process's requests (a web process runs no jobs, so it has these and the slots to spare).
+ */
+const POOL_HEADROOM = 4;
+
+const concurrency = (fallback: number, max: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`).default(fallback));
+
 const envShape = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
@@ -148,7 +167,12 @@ const envShape = z.object({
   TEMPLATE_RENDER_BUDGET_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100, 'must be at least 100').max(60_000, 'must be at most 60000').default(5000)),
   ARDESK_NOW: z.preprocess(emptyAsUndefined, isoDateTime.optional()),
   API_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters long').optional()),
-  MAIL_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200').default(32)),
+  SYNC_CONCURRENCY: concurrency(DEFAULT_CONCURRENCY.sync, 50),
+  CADENCE_CONCURRENCY: concurrency(DEFAULT_CONCURRENCY.cadence, 50),
+  MAIL_CONCURRENCY: concurrency(DEFAULT_CONCURRENCY.mail, 200),
+  NOTES_CONCURRENCY: concurrency(DEFAULT_CONCURRENCY.notes, 50),
+  MAINTENANCE_CONCURRENCY: concurrency(DEFAULT_CONCURRENCY.maintenance, 10),
+  DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(2, 'must be at least 2').max(1000, 'must be at most 1000').optional()),
   SESSION_IDLE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(5, 'must be at least 5').max(7 * 24 * 60, 'must be at most 10080 (7 days)').default(12 * 60)),
   SESSION_MAX_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(90, 'must be at most 90').default(14)),
   OPERATOR_EMAILS: z.preprocess(emptyAsUndefined, operatorEmails.default([])),
@@ -233,8 +257,10 @@ export interface Config extends DatabaseConfig {
   /** Frozen business clock (SPEC §4); never used for token lifetimes, retries or locks. */
   frozenNow?: Date;
   apiToken?: string;
-  /** Messages one worker process sends at the same time. */
-  mailConcurrency: number;
+  /** Jobs one worker process runs at the same time, per queue (mail: messages sent at once). */
+  concurrency: WorkerConcurrency;
+  /** PostgreSQL connections each process may open (by default its job slots and a few more). */
+  databasePoolSize: number;
   /** Sign-in sessions end after this long without a request, and this long after sign-in. */
   session: { idleMinutes: number; maxDays: number };
   /** Intuit-verified email addresses (lower case) of the people who may open the operator pages. */
@@ -308,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) throw new ConfigError(describe(parsed.error));
   const e = parsed.data;
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const concurrency = { sync: e.SYNC_CONCURRENCY, cadence: e.CADENCE_CONCURRENCY, mail: e.MAIL_CONCURRENCY, notes: e.NOTES_CONCURRENCY, maintenance: e.MAINTENANCE_CONCURRENCY };
   return deepFreeze({
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -340,7 +367,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     templateRenderBudgetMs: e.TEMPLATE_RENDER_BUDGET_MS,
     frozenNow: e.ARDESK_NOW ? new Date(e.ARDESK_NOW) : undefined,
     apiToken: e.API_TOKEN,
-    mailConcurrency: e.MAIL_CONCURRENCY,
+    concurrency,
+    databasePoolSize: e.DATABASE_POOL_SIZE ?? Object.values(concurrency).reduce((sum, n) => sum + n, 0) + POOL_HEADROOM,
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, maxDays: e.SESSION_MAX_DAYS },
     operatorEmails: e.OPERATOR_EMAILS,
     metricsToken: e.METRICS_TOKEN,

@@ -6,11 +6,25 @@ import { redisCall } from './redis';
 
 export const QUEUE_PREFIX = 'ardesk';
 
+/**
+ * How many finished jobs each queue keeps for inspection, and how long: Redis holds every kept
+ * job, so both are capped (a thousand companies finish some 100,000 jobs a day). Failed jobs stay
+ * longer, for an operator to read and retry.
+ */
+export const JOB_RETENTION: Readonly<JobRetention> = {
+  completed: { age: 24 * 3600, count: 2000 },
+  failed: { age: 7 * 24 * 3600, count: 5000 },
+};
+
+export interface JobRetention {
+  /** Seconds a finished job is kept, and how many of them a queue keeps at most. */
+  completed: { age: number; count: number };
+  failed: { age: number; count: number };
+}
+
 const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
-  removeOnComplete: { age: 24 * 3600, count: 5000 },
-  removeOnFail: { age: 14 * 24 * 3600 },
 };
 
 /**
@@ -21,10 +35,11 @@ const DEFAULT_JOB_OPTIONS: JobsOptions = {
 export class JobQueues {
   private readonly queues: Map<QueueName, Queue>;
 
-  constructor(connection: Redis, readonly prefix = QUEUE_PREFIX, logger?: Logger) {
+  constructor(connection: Redis, readonly prefix = QUEUE_PREFIX, logger?: Logger, retention: JobRetention = JOB_RETENTION) {
+    const defaultJobOptions: JobsOptions = { ...DEFAULT_JOB_OPTIONS, removeOnComplete: { ...retention.completed }, removeOnFail: { ...retention.failed } };
     this.queues = new Map(
       QUEUES.map((name) => {
-        const queue = new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+        const queue = new Queue(name, { connection, prefix, defaultJobOptions });
         // Connection trouble is reported by the connection's own listener; a queue must not crash the process over it.
         queue.on('error', (error) => logger?.debug({ queue: name, err: error.message }, 'queue error'));
         return [name, queue];

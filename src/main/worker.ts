@@ -14,7 +14,7 @@ export async function startWorker(context: AppContext, options: { shutdownGraceM
     logger: context.logger.child({ module: 'worker' }),
     prefix: context.queues.prefix,
     shutdownGraceMs: options.shutdownGraceMs,
-    concurrency: { mail: context.config.mailConcurrency },
+    concurrency: context.config.concurrency,
     ownsConnection: true,
     metrics: context.metrics,
     // Registered at start, and again whenever Redis comes back without them (restarted empty).
