@@ -1,6 +1,7 @@
 import type { SyncSchedule } from '../config';
 import type { JobName } from './names';
 import type { JobQueues } from './queues';
+import { DAILY_WINDOWS, spreadDaily, type DailyWindows } from './spread';
 
 /** What decides a company's sync schedule (config.syncSchedule). */
 export type SyncPlan = Pick<SyncSchedule, 'webhooks' | 'pollMinutes'>;
@@ -33,18 +34,20 @@ export async function schedulesMissing(queues: JobQueues): Promise<boolean> {
 }
 
 /**
- * The repeating work of one connected company, in its time zone: the daily sync run at 03:30
- * (a CDC reconcile and the drift check, or the periodic full re-read; see SyncService) and the
- * playbook at 07:00. With webhooks nothing polls: each change notification brings its own CDC.
+ * The repeating work of one connected company, in its time zone, each daily job at the
+ * company's own moment of its window (see DAILY_WINDOWS): the daily sync run from 03:30 (a CDC
+ * reconcile and the drift check, or the periodic full re-read; see SyncService) and the
+ * playbook from 07:00. With webhooks nothing polls: each change notification brings its own CDC.
  * Without, a CDC every `pollMinutes`. Registering again is harmless, and it drops a poll left
  * from before webhooks were configured.
  */
-export async function scheduleCompany(queues: JobQueues, realmId: string, timezone: string, plan: SyncPlan): Promise<void> {
+export async function scheduleCompany(queues: JobQueues, realmId: string, timezone: string, plan: SyncPlan, windows: DailyWindows = DAILY_WINDOWS): Promise<void> {
+  const { reconcile, cadence } = windows;
   if (plan.webhooks) await queues.unschedule('sync.realm', `sync:${realmId}`);
   else await queues.schedule(`sync:${realmId}`, 'sync.realm', { realmId, mode: 'auto' }, { every: plan.pollMinutes * 60_000 });
-  await queues.schedule(`reconcile:${realmId}`, 'sync.realm', { realmId, mode: 'daily' }, { pattern: '30 3 * * *', tz: timezone });
+  await queues.schedule(`reconcile:${realmId}`, 'sync.realm', { realmId, mode: 'daily' }, { pattern: spreadDaily(realmId, reconcile.startMinute, reconcile.windowMinutes), tz: timezone });
   // The day's playbook after the night's reconciliation and the morning syncs.
-  await queues.schedule(`cadence:${realmId}`, 'cadence.realm', { realmId }, { pattern: '0 7 * * *', tz: timezone });
+  await queues.schedule(`cadence:${realmId}`, 'cadence.realm', { realmId }, { pattern: spreadDaily(realmId, cadence.startMinute, cadence.windowMinutes), tz: timezone });
 }
 
 /** Stops every repeating job of a company (disconnected, or waiting for a reconnect). */

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config';
 import { scheduleCompany } from '../../src/jobs/schedules';
+import { DAILY_WINDOWS, spreadDaily } from '../../src/jobs/spread';
 import { startWorker } from '../../src/main/worker';
 import { entitiesToCheck } from '../../src/quickbooks/drift-check';
 import { SYNCED_ENTITIES } from '../../src/quickbooks/schemas';
@@ -28,6 +29,8 @@ async function syncSchedules(test: TestContext, realmId: string) {
 
 describe('the sync schedule of a company', () => {
   const realmId = '9341452000002405';
+  /** The company's own second of the daily sync's window from 03:30. */
+  const daily = spreadDaily(realmId, DAILY_WINDOWS.reconcile.startMinute, DAILY_WINDOWS.reconcile.windowMinutes);
 
   async function scheduledWith(env: Record<string, string>) {
     const test = await createTestContext({ env });
@@ -41,16 +44,16 @@ describe('the sync schedule of a company', () => {
     }
   }
 
-  it('polls by CDC every SYNC_POLL_MINUTES (60 by default) without webhooks, and runs the daily sync at 03:30', async () => {
+  it('polls by CDC every SYNC_POLL_MINUTES (60 by default) without webhooks, and runs the daily sync in its window from 03:30', async () => {
     expect(await scheduledWith({})).toEqual([
-      { key: `reconcile:${realmId}`, every: undefined, pattern: '30 3 * * *', mode: 'daily' },
+      { key: `reconcile:${realmId}`, every: undefined, pattern: daily, mode: 'daily' },
       { key: `sync:${realmId}`, every: 60 * 60_000, pattern: undefined, mode: 'auto' },
     ]);
     expect((await scheduledWith({ SYNC_POLL_MINUTES: '20' })).find((s) => s.key.startsWith('sync:'))!.every).toBe(20 * 60_000);
   });
 
   it('does not poll at all with webhooks: only the daily sync', async () => {
-    expect(await scheduledWith({ INTUIT_WEBHOOK_VERIFIER_TOKEN: VERIFIER })).toEqual([{ key: `reconcile:${realmId}`, every: undefined, pattern: '30 3 * * *', mode: 'daily' }]);
+    expect(await scheduledWith({ INTUIT_WEBHOOK_VERIFIER_TOKEN: VERIFIER })).toEqual([{ key: `reconcile:${realmId}`, every: undefined, pattern: daily, mode: 'daily' }]);
   });
 
   it('drops the poll registered before webhooks were configured', async () => {

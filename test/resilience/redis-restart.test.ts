@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { withLock } from '../../src/jobs/locks';
 import { QUEUES } from '../../src/jobs/names';
+import { DAILY_WINDOWS, spreadDaily } from '../../src/jobs/spread';
 import { createProducerConnection, RedisUnavailableError } from '../../src/jobs/redis';
 import { toProblem } from '../../src/web/error-handler';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
@@ -19,8 +20,8 @@ const EXPECTED_SCHEDULES = {
   'notes-dispatch': 'every 30000',
   'prune-sessions': 'every 3600000',
   retention: 'every 86400000',
-  [`reconcile:${REALM}`]: '30 3 * * * America/New_York',
-  [`cadence:${REALM}`]: '0 7 * * * America/New_York',
+  [`reconcile:${REALM}`]: `${spreadDaily(REALM, DAILY_WINDOWS.reconcile.startMinute, DAILY_WINDOWS.reconcile.windowMinutes)} America/New_York`,
+  [`cadence:${REALM}`]: `${spreadDaily(REALM, DAILY_WINDOWS.cadence.startMinute, DAILY_WINDOWS.cadence.windowMinutes)} America/New_York`,
 };
 
 /**
