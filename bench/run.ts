@@ -10,6 +10,7 @@ import { mailBenchmark } from './mail-bench';
 import { notesBenchmark } from './notes-bench';
 import { backtestBenchmark } from './backtest-bench';
 import { readsBenchmark } from './reads-bench';
+import { scaleBenchmark } from './scale-bench';
 
 /**
  * `npm run bench [-- name ...]`: runs the benchmarks, prints one table of figures with their
@@ -37,6 +38,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   notes: notesBenchmark,
   backtest: backtestBenchmark,
   reads: readsBenchmark,
+  scale: scaleBenchmark,
 };
 
 /** A stable id for a figure: the benchmark and the first words of its measure, e.g. `cadence.get-worklist-at-20-000`. */

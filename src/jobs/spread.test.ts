@@ -1,7 +1,7 @@
 import { defaultRepeatStrategy } from 'bullmq';
 import { DAILY_WINDOWS, spreadDaily, spreadSecond } from './spread';
 
-const realms = Array.from({ length: 1000 }, (_, i) => String(9130000000000000 + i * 7919));
+const realms = Array.from({ length: 1000 }, (_, i) => `4620816${String(i * 7919).padStart(9, '0')}`);
 
 describe('spreading daily jobs over a window', () => {
   it('gives each company a fixed second of the window, spread evenly across companies', () => {
