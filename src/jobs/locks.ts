@@ -31,15 +31,16 @@ export async function withLock<T>(redis: Redis, key: string, options: { ttlMs: n
 
 /**
  * Leaves the request (ARGV[3], unless empty) in the set KEYS[2], then takes the lock KEYS[1] for
- * ARGV[1] unless someone else holds it: taken, it hands back (and clears) every request left so
- * far; held, nil. The holder's own token counts as free, so a job retried after its worker died
- * takes its own lock over instead of waiting for it to expire.
+ * ARGV[1] unless someone holds it: taken, it hands back (and clears) every request left so far;
+ * held by another, nil; held under ARGV[1] itself (an earlier attempt of the same job, whose
+ * worker died or stalled), 1.
  */
 const TAKE_OR_LEAVE = `
 if ARGV[3] ~= '' then redis.call('sadd', KEYS[2], ARGV[3]) end
 redis.call('pexpire', KEYS[2], ARGV[4])
 local holder = redis.call('get', KEYS[1])
-if holder and holder ~= ARGV[1] then return false end
+if holder == ARGV[1] then return 1 end
+if holder then return false end
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
 local requests = redis.call('smembers', KEYS[2])
 redis.call('del', KEYS[2])
@@ -55,6 +56,19 @@ for i = 3, #ARGV do redis.call('sadd', KEYS[2], ARGV[i]) end
 if #ARGV >= 3 then redis.call('pexpire', KEYS[2], ARGV[2]) end
 if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
 return redis.call('smembers', KEYS[2])`;
+
+/**
+ * The lock is held by an earlier attempt of this very job (its worker died, or stalled long
+ * enough for the job to be handed out again): not taken over, since that attempt may still be
+ * running. The job fails and is retried with backoff; once the lock expires, a retry takes it
+ * with every request left. Never waited for in a slot.
+ */
+export class EarlierAttemptHoldsLockError extends Error {
+  constructor(lock: string) {
+    super(`An earlier attempt of this job still holds ${lock}; retrying once it is released or expires`);
+    this.name = 'EarlierAttemptHoldsLockError';
+  }
+}
 
 export interface CoalescingOptions {
   /** Who takes the lock: the job's id, stable across its retries. */
@@ -73,7 +87,8 @@ export interface CoalescingOptions {
  * it returns at once ({ ran: false }): the holder sees the request when it lets go and hands
  * what was left during its work to `followUp` (which queues one more run). So any number of
  * requests during one run become exactly one run after it, and none is lost. A run that fails
- * puts its requests back for its own retry.
+ * puts its requests back for its own retry. A job whose earlier attempt still holds the lock
+ * fails at once (EarlierAttemptHoldsLockError) to be retried later.
  */
 export async function withLockOrLeave<T>(
   redis: Redis,
@@ -83,7 +98,8 @@ export async function withLockOrLeave<T>(
   followUp: (requests: string[]) => Promise<void>,
 ): Promise<{ ran: false } | { ran: true; result: T }> {
   const { owner, ttlMs } = options;
-  const taken = (await redisCall(() => redis.eval(TAKE_OR_LEAVE, 2, keys.lock, keys.requests, owner, ttlMs, options.request ?? '', options.requestsTtlMs))) as string[] | null;
+  const taken = (await redisCall(() => redis.eval(TAKE_OR_LEAVE, 2, keys.lock, keys.requests, owner, ttlMs, options.request ?? '', options.requestsTtlMs))) as string[] | 1 | null;
+  if (taken === 1) throw new EarlierAttemptHoldsLockError(keys.lock);
   if (!taken) return { ran: false };
   const renewal = setInterval(() => void redis.eval(EXTEND, 1, keys.lock, owner, ttlMs).catch(() => undefined), Math.max(100, ttlMs / 3));
   let result: T;

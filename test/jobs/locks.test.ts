@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { withLockOrLeave } from '../../src/jobs/locks';
+import { EarlierAttemptHoldsLockError, withLockOrLeave } from '../../src/jobs/locks';
 import { createProducerConnection, whenReady } from '../../src/jobs/redis';
 import { TEST_REDIS_URL } from '../support/env';
 
@@ -44,10 +44,12 @@ describe('a lock that leaves requests for its holder', () => {
     expect(await withLockOrLeave(redis, keys, options('job-1', 'incremental'), async (requests) => requests.sort(), async () => undefined)).toEqual({ ran: true, result: ['full', 'incremental'] });
   });
 
-  it('lets a job retried after its worker died take over its own lock, and nobody else', async () => {
-    // What a worker killed mid-run leaves: its lock, unexpired.
-    await redis.set(keys.lock, 'job-1', 'PX', 60_000);
+  it('fails a job retried while its earlier attempt still holds the lock, and runs its retry once the lock expires', async () => {
+    // What a worker killed (or stalled) mid-run leaves: its lock, under the job's own id.
+    await redis.set(keys.lock, 'job-1', 'PX', 300);
     expect(await withLockOrLeave(redis, keys, options('job-2', 'auto'), async () => 'ran', async () => undefined)).toEqual({ ran: false });
+    await expect(withLockOrLeave(redis, keys, options('job-1', 'full'), async () => 'ran', async () => undefined)).rejects.toThrow(EarlierAttemptHoldsLockError);
+    await new Promise((resolve) => setTimeout(resolve, 350));
     const followUps: string[][] = [];
     expect(await withLockOrLeave(redis, keys, options('job-1', 'full'), async (requests) => requests.sort(), async (left) => void followUps.push(left))).toEqual({ ran: true, result: ['auto', 'full'] });
     expect(followUps).toEqual([]);
