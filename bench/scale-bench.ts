@@ -146,7 +146,8 @@ export async function scaleBenchmark(): Promise<Figure[]> {
     const smallDelays = (await Promise.all(smallIds.map((id) => ctx.queues.queue('sync').getJob(id)))).filter((job) => job?.finishedOn).map((job) => (job!.finishedOn! - job!.timestamp) / 1000);
     const syncJobs = await ctx.queues.queue('sync').getJobs(['completed'], 0, -1);
     const largeFollowUps = syncJobs.filter((job) => String(job.id).startsWith('sync-again-') && large.includes(job.data.realmId)).length;
-    const waitedInSlot = syncJobs.filter((job) => String(job.id).startsWith('large-extra-') && job.finishedOn! - job.processedOn! > 1000).length;
+    // An extra request left for the running full sync ends at once; one that came after it ran a sync of its own.
+    const waitedInSlot = syncJobs.filter((job) => String(job.id).startsWith('large-extra-') && String(job.returnvalue?.skipped ?? '').startsWith('a sync of this company is running') && job.finishedOn! - job.processedOn! > 1000).length;
 
     // The morning: every company's playbook for the next day queued at once (as if no spread),
     // QuickBooks still answering as the latency model says (the notes the runs write go to it).
@@ -174,9 +175,9 @@ export async function scaleBenchmark(): Promise<Figure[]> {
 
     const p95 = Number(percentile(smallDelays, 95).toFixed(1));
     return [
-      { benchmark: 'scale', measure: `${COMPANIES.toLocaleString('en-US')} companies (${LARGE} of ${LARGE_INVOICES.toLocaleString('en-US')} invoices), ${WORKERS} workers: first syncs of the small ones and their playbook`, value: Math.round(firstSyncs), unit: 's' },
+      { benchmark: 'scale', measure: `${COMPANIES.toLocaleString('en-US')} companies (${LARGE} of ${LARGE_INVOICES.toLocaleString('en-US')} invoices), ${WORKERS} workers of ${benchConfig(env).concurrency.sync} sync slots: first syncs of the small ones and their playbook`, value: Math.round(firstSyncs), unit: 's' },
       { id: 'scale.small_sync_delay_p95_s', benchmark: 'scale', measure: `small companies' syncs asked for while the large ones full-sync (${SMALL_SYNCS_PER_SECOND}/s, latency model), request to done, p95 of ${smallDelays.length}`, value: p95, unit: 's', target: '<= 60 s', met: p95 <= 60 },
-      { benchmark: 'scale', measure: `  the large companies' full syncs took; follow-ups for their ${LARGE_EXTRA_REQUESTS} extra requests each / requests that held a slot > 1 s`, value: Math.round(largeSeconds), unit: `s (${largeFollowUps} follow-ups, ${waitedInSlot} held)` },
+      { benchmark: 'scale', measure: `  the large companies' full syncs took; follow-ups for their ${LARGE_EXTRA_REQUESTS} extra requests each / requests left for it that held a slot > 1 s`, value: Math.round(largeSeconds), unit: `s (${largeFollowUps} follow-ups, ${waitedInSlot} held)` },
       { id: 'scale.cadence_all_done_minutes', benchmark: 'scale', measure: `every company's morning playbook done after its ${DAILY_WINDOWS.cadence.windowMinutes}-minute window opens (last start + the whole morning's drain)`, value: allDoneMinutes, unit: 'min', target: '<= 15 min', met: allDoneMinutes <= 15 && morningRuns === COMPANIES },
       { benchmark: 'scale', measure: `  the whole morning's ${morningRuns} runs queued at once, drained in`, value: Math.round(morningSeconds), unit: 's' },
       { id: 'scale.redis_mb', benchmark: 'scale', measure: `Redis under the queue prefix after a day (${DAY_SYNCS.toLocaleString('en-US')} more syncs, every company scheduled; kept completed/failed: ${kept})`, value: redisMb, unit: 'MB', target: '<= 64 MB', met: redisMb <= 64 },

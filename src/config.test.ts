@@ -59,7 +59,7 @@ describe('loadConfig', () => {
 
   it('sizes the database pool for every job slot by default, and takes each queue\'s concurrency and the pool as settings', () => {
     const defaults = loadConfig(testEnv());
-    expect(defaults.concurrency).toEqual({ sync: 4, cadence: 2, mail: 32, notes: 2, maintenance: 1 });
+    expect(defaults.concurrency).toEqual({ sync: 8, cadence: 2, mail: 32, notes: 2, maintenance: 1 });
     const slots = Object.values(defaults.concurrency).reduce((sum, n) => sum + n, 0);
     expect(defaults.databasePoolSize).toBeGreaterThanOrEqual(slots);
     const tuned = loadConfig(testEnv({ SYNC_CONCURRENCY: '10', CADENCE_CONCURRENCY: '5', MAIL_CONCURRENCY: '8', NOTES_CONCURRENCY: '3', MAINTENANCE_CONCURRENCY: '2' }));

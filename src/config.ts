@@ -123,7 +123,11 @@ export interface WorkerConcurrency {
   maintenance: number;
 }
 
-export const DEFAULT_CONCURRENCY: Readonly<WorkerConcurrency> = { sync: 4, cadence: 2, mail: 32, notes: 2, maintenance: 1 };
+/**
+ * Syncs mostly wait for QuickBooks (seconds a page), so a worker runs many: a few companies'
+ * long full syncs must leave slots for everyone else's short ones.
+ */
+export const DEFAULT_CONCURRENCY: Readonly<WorkerConcurrency> = { sync: 8, cadence: 2, mail: 32, notes: 2, maintenance: 1 };
 
 /**
  * Database connections a process keeps beyond its job slots: the schedule keeper, the metrics,
