@@ -205,6 +205,8 @@ export interface SyncStateTable {
   realm_id: string;
   cdc_cursor: Timestamp | null;
   last_full_at: Timestamp | null;
+  /** When the open part of the company was in after a connect (the work list could be made). */
+  worklist_ready_at: Timestamp | null;
   last_success_at: Timestamp | null;
   last_mode: string | null;
   last_error: string | null;

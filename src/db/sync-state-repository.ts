@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { Db } from './database';
 
 export interface SyncReport {
-  mode: 'full' | 'incremental';
+  /** `open`: the open part of a first sync (the work list is ready); `backfill`: its history. */
+  mode: 'full' | 'incremental' | 'open' | 'backfill';
   counts: Record<string, number>;
   skipped: Array<{ entity: string; id: string; reason: string }>;
 }
@@ -26,17 +27,19 @@ export class SyncStateRepository {
     return Number(row.run);
   }
 
-  async succeeded(realmId: string, report: SyncReport, cursor: Date, at: Date): Promise<void> {
+  /** A sync done; `cursor` null leaves the CDC cursor as it is. A full sync or a backfill leaves the copy whole. */
+  async succeeded(realmId: string, report: SyncReport, cursor: Date | null, at: Date): Promise<void> {
     await this.db
       .updateTable('sync_state')
       .set({
-        cdc_cursor: cursor,
+        ...(cursor ? { cdc_cursor: cursor } : {}),
         last_success_at: at,
         last_mode: report.mode,
         counts: JSON.stringify(report.counts),
         skipped: JSON.stringify(report.skipped.slice(0, 200)),
         last_error: null,
-        ...(report.mode === 'full' ? { last_full_at: at } : {}),
+        ...(report.mode === 'full' || report.mode === 'backfill' ? { last_full_at: at } : {}),
+        ...(report.mode === 'open' ? { worklist_ready_at: at } : {}),
       })
       .where('realm_id', '=', realmId)
       .execute();

@@ -31,7 +31,7 @@ export const JOBS = {
    */
   'sync.realm': {
     queue: 'sync',
-    payload: z.object({ realmId: z.string().regex(/^\d{1,32}$/), mode: z.enum(['full', 'incremental', 'auto', 'daily']).default('auto') }).strict(),
+    payload: z.object({ realmId: z.string().regex(/^\d{1,32}$/), mode: z.enum(['full', 'incremental', 'auto', 'daily', 'open-first', 'backfill']).default('auto') }).strict(),
   },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType }>;
 

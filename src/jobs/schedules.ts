@@ -57,7 +57,10 @@ export async function unscheduleCompany(queues: JobQueues, realmId: string): Pro
   await queues.unschedule('cadence.realm', `cadence:${realmId}`);
 }
 
-/** The first sync right after a connect; one per connect, even if the callback races. */
+/**
+ * The first sync right after a connect, open part first (its history follows in a job of its
+ * own); one per connect, even if the callback races.
+ */
 export async function queueFirstSync(queues: JobQueues, realmId: string, connectedAt: Date): Promise<string> {
-  return queues.enqueue('sync.realm', { realmId, mode: 'full' }, { jobId: `sync-first-${realmId}-${connectedAt.getTime()}` });
+  return queues.enqueue('sync.realm', { realmId, mode: 'open-first' }, { jobId: `sync-first-${realmId}-${connectedAt.getTime()}` });
 }

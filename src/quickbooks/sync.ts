@@ -5,6 +5,8 @@ import type { QuickBooksCopyRepository } from '../db/quickbooks-copy-repository'
 import type { SyncReport, SyncStateRepository } from '../db/sync-state-repository';
 import type { Logger } from '../logger';
 import type { QuickBooksClient } from './client';
+import { InFlight, MAX_IN_FLIGHT, PAGES_HELD } from './in-flight';
+import { OpenFirstReads, twelveMonthsBefore } from './open-first-sync';
 import { SYNCED_ENTITIES, parseEntity, type ParsedRow, type SyncedEntity } from './schemas';
 
 export const PAGE_SIZE = 1000;
@@ -15,7 +17,8 @@ const CDC_CAP = 1000;
 /** The next CDC asks from a little before this one's answer, so a change at the edge is not lost. */
 const CURSOR_OVERLAP_MS = 60_000;
 
-export type SyncMode = 'full' | 'incremental' | 'auto';
+/** `open-first`: the first sync after a connect, open part only; `backfill`: the history after it. */
+export type SyncMode = 'full' | 'incremental' | 'auto' | 'open-first' | 'backfill';
 
 export interface SyncDeps {
   client: QuickBooksClient;
@@ -34,31 +37,6 @@ export interface SyncProgress {
   stored(realmId: string, entity: SyncedEntity, rows: number): Promise<void>;
 }
 
-/** Requests one company's sync keeps in flight at most: QuickBooks' limit per company (SPEC §3). */
-const MAX_IN_FLIGHT = 10;
-/** Pages of a full sync asked for or read and not yet stored, at most: bounds its memory. */
-const PAGES_HELD = 20;
-
-/** At most `max` calls at a time; the rest wait their turn in order. */
-class InFlight {
-  private running = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly max: number) {}
-
-  async run<T>(call: () => Promise<T>): Promise<T> {
-    if (this.running >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.running++;
-    try {
-      return await call();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
-    }
-  }
-}
-
 /** Entities QuickBooks deletes (names are only made inactive): their deletions need checking. */
 const DELETABLE: ReadonlySet<SyncedEntity> = new Set(['Invoice', 'Payment', 'CreditMemo']);
 
@@ -67,24 +45,35 @@ const DELETABLE: ReadonlySet<SyncedEntity> = new Set(['Invoice', 'Payment', 'Cre
  * and reads its pages (ordered by Id, 1000 at a time) up to 10 requests in flight for the
  * company, then sweeps rows QuickBooks no longer has. An incremental sync is one CDC call for all
  * entities since the last success; a capped answer is narrowed (see applyChanges) until every
- * entity's changes have arrived. An entity that does not parse is skipped and reported; the rest
- * of the sync completes.
+ * entity's changes have arrived. The first sync after a connect reads the open part of the
+ * company first (`open-first`) and its history later (`backfill`; see OpenFirstReads). An entity
+ * that does not parse is skipped and reported; the rest of the sync completes.
  */
 export class CompanySync {
-  constructor(private readonly deps: SyncDeps) {}
+  private readonly phases: OpenFirstReads;
+
+  constructor(private readonly deps: SyncDeps) {
+    this.phases = new OpenFirstReads({ client: deps.client, copy: deps.copy, store: (realmId, entity, rows, run, report) => this.store(realmId, entity, rows, run, report) });
+  }
 
   async run(realmId: string, mode: SyncMode = 'auto'): Promise<SyncReport> {
     const started = this.deps.clock.now();
     try {
       const state = await this.deps.state.get(realmId);
       const cursor = state?.cdc_cursor ?? null;
-      // No cursor yet, or a gap longer than CDC remembers: only a full sync can be right.
       const report =
-        mode === 'full' || !cursor || started.getTime() - cursor.getTime() > CDC_WINDOW_MS
-          ? await this.full(realmId, SYNCED_ENTITIES)
-          : await this.incremental(realmId, cursor);
-      await this.refreshCompanyInfo(realmId, report.mode === 'full');
-      await this.deps.state.succeeded(realmId, report, new Date(report.cursor.getTime() - CURSOR_OVERLAP_MS), this.deps.clock.now());
+        mode === 'open-first'
+          ? await this.openFirst(realmId)
+          : mode === 'backfill' && cursor && state?.worklist_ready_at
+            ? await this.backfill(realmId, cursor, { run: state.run, worklistReadyAt: state.worklist_ready_at, lastFullAt: state.last_full_at })
+            : // No cursor yet, or a gap longer than CDC remembers: only a full sync can be right.
+              mode === 'full' || mode === 'backfill' || !cursor || started.getTime() - cursor.getTime() > CDC_WINDOW_MS
+              ? await this.full(realmId, SYNCED_ENTITIES)
+              : await this.incremental(realmId, cursor);
+      await this.refreshCompanyInfo(realmId, report.mode === 'full' || report.mode === 'open');
+      // The history's backfill leaves the cursor where the open part put it: the CDCs since then stand.
+      const next = report.mode === 'backfill' ? null : new Date(report.cursor.getTime() - CURSOR_OVERLAP_MS);
+      await this.deps.state.succeeded(realmId, report, next, this.deps.clock.now());
       this.deps.logger.info({ realmId, mode: report.mode, counts: report.counts, skipped: report.skipped.length, ms: Date.now() - started.getTime() }, 'sync done');
       return report;
     } catch (error) {
@@ -100,6 +89,27 @@ export class CompanySync {
    */
   async reread(realmId: string, entities: readonly SyncedEntity[]): Promise<Record<string, number>> {
     return (await this.full(realmId, entities)).counts;
+  }
+
+  /** The open part of the company first (see OpenFirstReads): the work list can be made at its end. */
+  private async openFirst(realmId: string): Promise<SyncReport & { cursor: Date }> {
+    const cursor = this.deps.clock.now();
+    const run = await this.deps.state.nextRun(realmId);
+    const report: SyncReport & { cursor: Date } = { mode: 'open', counts: {}, skipped: [], cursor };
+    await this.phases.openPart(realmId, run, twelveMonthsBefore(this.deps.clock.businessNow()), report);
+    return report;
+  }
+
+  /**
+   * The history after an open part, stamped with the company's current run (the open part's, or
+   * a later full sync's), then swept. Nothing to read when a full sync has run since the open part.
+   */
+  private async backfill(realmId: string, cursor: Date, state: { run: number; worklistReadyAt: Date; lastFullAt: Date | null }): Promise<SyncReport & { cursor: Date }> {
+    const report: SyncReport & { cursor: Date } = { mode: 'backfill', counts: {}, skipped: [], cursor };
+    if (state.lastFullAt && state.lastFullAt >= state.worklistReadyAt) return report;
+    // Starts no later than the open part's 12 months did (that was earlier): the two overlap, never leave a gap.
+    await this.phases.history(realmId, Number(state.run), twelveMonthsBefore(this.deps.clock.businessNow()), report);
+    return report;
   }
 
   private async full(realmId: string, entities: readonly SyncedEntity[]): Promise<SyncReport & { cursor: Date }> {

@@ -12,8 +12,9 @@ The local QuickBooks Online sandbox: Intuit OAuth and the Accounting API on this
   --port P                    port to listen on (default 4010; 0 picks a free one)
   --host H                    address to listen on (default 127.0.0.1)
   --seed FILE                 load a company from a seed file (repeatable)
-  --generate customers=N,invoices=M
-                              generate a realistic company (with --seed-number, --as-of, --realm)
+  --generate customers=N,invoices=M[,open=K][,days=D]
+                              generate a realistic company (with --seed-number, --as-of, --realm):
+                              at most K invoices left open, history over D days (default 200)
   --seed-number N             seed of the generator (default 1)
   --as-of YYYY-MM-DD          the generated company's "today" (default: today)
   --realm ID                  realm id of the generated company (default 9341452000000001)

@@ -14,6 +14,13 @@ export interface GenerateOptions {
   asOf: string;
   seed?: number;
   companyName?: string;
+  /** How far back the invoices go, in days (default 200); recent business outweighs old. */
+  historyDays?: number;
+  /**
+   * At most this many invoices left open: the newest open ones stay open, older ones are paid
+   * in full (a partial payment made whole, or a payment on the due day). Default: as generated.
+   */
+  openInvoices?: number;
 }
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
@@ -113,8 +120,8 @@ export function generateCompany(options: GenerateOptions): SeedFile {
     const customer = pickCustomer();
     const termId = (customer.SalesTermRef as { value: string }).value;
     const term = TERMS.find((t) => t.Id === termId)!;
-    // Ages spread over the last 200 days, with more recent business than old.
-    const age = Math.floor(Math.pow(random(), 1.6) * 200);
+    // Ages spread over the history (200 days unless told), with more recent business than old.
+    const age = Math.floor(Math.pow(random(), 1.6) * (options.historyDays ?? 200));
     const txnDate = addDays(asOf, -age);
     const dueDate = addDays(txnDate, term.DueDays);
     const lineCount = 1 + Math.floor(random() * 3);
@@ -187,6 +194,8 @@ export function generateCompany(options: GenerateOptions): SeedFile {
     }
   }
 
+  if (options.openInvoices !== undefined) settleAllBut(options.openInvoices, invoices, payments, asOf, () => String(nextId++));
+
   return {
     realmId: options.realmId,
     owner: { email: `owner@${domain}.example`, givenName: 'Morgan', familyName: 'Reyes' },
@@ -199,15 +208,58 @@ export function generateCompany(options: GenerateOptions): SeedFile {
   };
 }
 
-/** Parses `customers=N,invoices=M` (the CLI's --generate). */
-export function parseGenerateSpec(spec: string): { customers: number; invoices: number } {
+/**
+ * Pays in full every open invoice but the `keep` newest: a partial payment becomes the whole
+ * amount, an unpaid invoice gets a payment on its due day (today if that is later). No random
+ * draws, so the rest of the company is what the same seed always gives.
+ */
+function settleAllBut(keep: number, invoices: Array<Record<string, unknown>>, payments: Array<Record<string, unknown>>, asOf: string, nextId: () => string): void {
+  const paymentOf = new Map<string, Record<string, unknown>>();
+  for (const payment of payments) paymentOf.set((payment.Line as Array<{ LinkedTxn: Array<{ TxnId: string }> }>)[0]!.LinkedTxn[0]!.TxnId, payment);
+  const open = invoices.filter((invoice) => Number(paymentOf.get(invoice.Id as string)?.TotalAmt ?? 0) < Number(invoice.TotalAmt));
+  open.sort((a, b) => String(b.TxnDate).localeCompare(String(a.TxnDate)) || Number(b.Id) - Number(a.Id));
+  for (const invoice of open.slice(keep)) {
+    const total = invoice.TotalAmt as number;
+    const payment = paymentOf.get(invoice.Id as string);
+    if (payment) {
+      payment.TotalAmt = total;
+      (payment.Line as Array<{ Amount: number }>)[0]!.Amount = total;
+      continue;
+    }
+    const due = String(invoice.DueDate);
+    const date = due > asOf ? asOf : due;
+    const customer = invoice.CustomerRef as { value: string; name: string };
+    const id = nextId();
+    payments.push({
+      Id: id,
+      TxnDate: date,
+      CustomerRef: customer,
+      TotalAmt: total,
+      UnappliedAmt: 0,
+      PaymentRefNum: String(5000 + payments.length),
+      CurrencyRef: { value: 'USD', name: 'United States Dollar' },
+      Line: [{ Amount: total, LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }],
+      MetaData: { CreateTime: stamp(date, 15), LastUpdatedTime: stamp(date, 15) },
+    });
+    (invoice.LinkedTxn as unknown[]).push({ TxnId: id, TxnType: 'Payment' });
+  }
+}
+
+/** Parses `customers=N,invoices=M[,open=K][,days=D]` (the CLI's --generate). */
+export function parseGenerateSpec(spec: string): { customers: number; invoices: number; openInvoices?: number; historyDays?: number } {
   const values: Record<string, number> = {};
   for (const part of spec.split(',')) {
     const [key, value] = part.split('=').map((s) => s.trim());
     if (!key || !value || !/^\d+$/.test(value)) throw new Error(`--generate takes customers=N,invoices=M (got "${spec}")`);
     values[key] = Number(value);
   }
-  const unknown = Object.keys(values).filter((k) => k !== 'customers' && k !== 'invoices');
-  if (unknown.length) throw new Error(`--generate does not know ${unknown.join(', ')}; use customers=N,invoices=M`);
-  return { customers: values.customers ?? 60, invoices: values.invoices ?? 300 };
+  const unknown = Object.keys(values).filter((k) => !['customers', 'invoices', 'open', 'days'].includes(k));
+  if (unknown.length) throw new Error(`--generate does not know ${unknown.join(', ')}; use customers=N,invoices=M[,open=K][,days=D]`);
+  if (values.days === 0) throw new Error('--generate days=D needs at least one day of history');
+  return {
+    customers: values.customers ?? 60,
+    invoices: values.invoices ?? 300,
+    ...(values.open !== undefined ? { openInvoices: values.open } : {}),
+    ...(values.days !== undefined ? { historyDays: values.days } : {}),
+  };
 }

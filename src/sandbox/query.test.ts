@@ -49,6 +49,17 @@ describe('the QuickBooks query language', () => {
     expect(matches(invoice, { field: 'Missing', op: '=', value: 'x' })).toBe(false);
   });
 
+  it("reads a company's open part: Balance > '0' and TxnDate bounds, as the first sync asks", () => {
+    const paid = { Id: '1', Balance: 0, TxnDate: '2025-11-19' };
+    const open = { Id: '2', Balance: 0.01, TxnDate: '2025-11-20' };
+    const where = (text: string) => parseQuery(`SELECT * FROM Invoice WHERE ${text}`).where;
+    const pick = (text: string) => [paid, open].filter((row) => where(text).every((condition) => matches(row, condition))).map((row) => row.Id);
+    expect(pick("Balance > '0'")).toEqual(['2']);
+    expect(pick("TxnDate >= '2025-11-20'")).toEqual(['2']);
+    expect(pick("TxnDate < '2025-11-20'")).toEqual(['1']);
+    expect(pick("Balance > '0' AND TxnDate < '2025-11-20'")).toEqual([]);
+  });
+
   it('orders text by ordinal comparison and ids as numbers', () => {
     const rows = [{ Id: '10', Name: 'Pam' }, { Id: '9', Name: 'PG&E' }, { Id: '100', Name: 'apple' }];
     expect(sortEntities([...rows], [{ field: 'Name', desc: false }]).map((r) => r.Name)).toEqual(['PG&E', 'Pam', 'apple']);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { CompaniesRepository } from '../db/companies-repository';
-import type { SyncStateRepository } from '../db/sync-state-repository';
+import type { SyncReport, SyncStateRepository } from '../db/sync-state-repository';
 import type { JobQueues } from '../jobs/queues';
 import { unscheduleCompany } from '../jobs/schedules';
 import { entitiesToCheck, type DriftCheck, type DriftReport } from '../quickbooks/drift-check';
@@ -37,9 +37,12 @@ export interface SyncDeps {
 /** A sync job's mode: one of CompanySync's, or the daily run. */
 export type ScheduledMode = SyncMode | 'daily';
 
+/** BullMQ runs jobs without a priority first, then lower numbers first: a backfill waits for them. */
+const BACKFILL_PRIORITY = 100;
+
 export type ScheduledSync =
   | { skipped: string }
-  | { mode: 'full' | 'incremental'; counts: Record<string, number>; skipped: number }
+  | { mode: SyncReport['mode']; counts: Record<string, number>; skipped: number }
   | { mode: 'daily'; /** Whether the run asked for a CDC (none when one ran recently and the counts agreed). */ cdc: boolean; drift: DriftReport };
 
 /** The id of a job that runs what was asked for while a company's sync ran (and only that). */
@@ -49,13 +52,17 @@ const LOCK_TTL_MS = 30_000;
 const REQUESTS_TTL_MS = 24 * 3600_000;
 
 /**
- * The runs that do what every request asked: a full sync covers everything; else the daily run
- * if one was asked for, then a CDC if any request wanted one (the daily run may skip its own).
+ * The runs that do what every request asked: a first sync's open part, or a full sync, covers
+ * everything; else the daily run if one was asked for, then a CDC if any request wanted one (the
+ * daily run may skip its own), then a backfill left by an open part (a full sync reads it all).
  */
 export function mergedModes(requests: readonly string[]): ScheduledMode[] {
+  // A first sync's open part reads what the work list needs; its backfill is queued after it.
+  if (requests.includes('open-first')) return ['open-first'];
+  const backfill = requests.includes('backfill') ? (['backfill'] as const) : [];
   if (requests.includes('full')) return ['full'];
   const cdc = (['auto', 'incremental'] as const).find((mode) => requests.includes(mode));
-  return [...(requests.includes('daily') ? (['daily'] as const) : []), ...(cdc ? [cdc] : [])];
+  return [...(requests.includes('daily') ? (['daily'] as const) : []), ...(cdc ? [cdc] : []), ...backfill];
 }
 
 /** A company's copy of QuickBooks kept fresh: the scheduled, webhook, first and daily syncs. */
@@ -90,7 +97,10 @@ export class SyncService {
         { owner: jobId, request: jobId.startsWith(FOLLOW_UP) ? undefined : mode, ttlMs: LOCK_TTL_MS, requestsTtlMs: REQUESTS_TTL_MS },
         async (requests) => {
           let last: Awaited<ReturnType<typeof once>> | undefined;
-          for (const asked of mergedModes(requests)) last = await once(asked);
+          for (const asked of mergedModes(requests)) {
+            last = await once(asked);
+            if (!('drift' in last)) await this.afterRun(realmId, last.mode);
+          }
           return last;
         },
         followUp,
@@ -99,20 +109,29 @@ export class SyncService {
       const outcome = taken.result;
       if (!outcome) return { skipped: 'nothing left to sync: another run took the requests' };
       if ('drift' in outcome) return outcome;
-      // After a full sync (the first one, or the periodic full re-read) the day's playbook runs on
-      // the fresh copy, at most once an hour; a second run the same day records nothing new.
-      if (outcome.mode === 'full') {
-        const cadenceJob = `cadence-after-sync-${realmId}-${this.deps.clock.now().toISOString().slice(0, 13)}`;
-        // A second full sync in the hour adds no run (the id is known): the page must not wait for one.
-        const fresh = !(await queues.has('cadence.realm', cadenceJob));
-        await queues.enqueue('cadence.realm', { realmId }, { jobId: cadenceJob });
-        if (fresh) await this.deps.progress?.queued(realmId, 'cadence');
-      }
       return { mode: outcome.mode, counts: outcome.counts, skipped: outcome.skipped.length };
     } catch (error) {
       if (error instanceof ReconnectRequiredError) await unscheduleCompany(queues, realmId);
       throw error;
     }
+  }
+
+  /**
+   * After a full sync (the first one, or the periodic full re-read) or a first sync's open part,
+   * the day's playbook runs on the fresh copy, at most once an hour (a second run the same day
+   * records nothing new); after an open part, the history follows behind every sync not so
+   * prioritised.
+   */
+  private async afterRun(realmId: string, mode: SyncReport['mode']): Promise<void> {
+    const { queues } = this.deps;
+    if (mode === 'full' || mode === 'open') {
+      const cadenceJob = `cadence-after-sync-${realmId}-${this.deps.clock.now().toISOString().slice(0, 13)}`;
+      // A second full sync in the hour adds no run (the id is known): the page must not wait for one.
+      const fresh = !(await queues.has('cadence.realm', cadenceJob));
+      await queues.enqueue('cadence.realm', { realmId }, { jobId: cadenceJob });
+      if (fresh) await this.deps.progress?.queued(realmId, 'cadence');
+    }
+    if (mode === 'open') await queues.enqueue('sync.realm', { realmId, mode: 'backfill' }, { jobId: `sync-backfill-${realmId}-${this.deps.clock.now().getTime()}`, priority: BACKFILL_PRIORITY });
   }
 
   /**

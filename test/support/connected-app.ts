@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { Logger } from '../../src/logger';
 import type { RetryPolicy } from '../../src/quickbooks/client';
 import { startWeb, type RunningWeb } from '../../src/main/web';
-import { generateCompany } from '../../src/sandbox/generator';
+import { generateCompany, type GenerateOptions } from '../../src/sandbox/generator';
 import { Sandbox } from '../../src/sandbox/sandbox';
 import { loadSeed, type SeedFile } from '../../src/sandbox/seed';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
@@ -33,10 +33,10 @@ export interface ConnectedApp {
 }
 
 /** The app and the local sandbox wired by configuration alone, as in production with Intuit. */
-export async function startConnectedApp(options: { realms: Array<{ realmId: string; name: string; customers?: number; invoices?: number; edit?: (seed: SeedFile) => void }>; env?: Record<string, string>; databaseUrl?: string; engine?: Engine; logger?: Logger; quickbooksRetry?: RetryPolicy }): Promise<ConnectedApp> {
+export async function startConnectedApp(options: { realms: Array<{ realmId: string; name: string; customers?: number; invoices?: number; generate?: Pick<GenerateOptions, 'historyDays' | 'openInvoices'>; edit?: (seed: SeedFile) => void }>; env?: Record<string, string>; databaseUrl?: string; engine?: Engine; logger?: Logger; quickbooksRetry?: RetryPolicy }): Promise<ConnectedApp> {
   const sandboxState = new Sandbox({ clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }] });
   for (const realm of options.realms) {
-    const seed = generateCompany({ realmId: realm.realmId, customers: realm.customers ?? 20, invoices: realm.invoices ?? 60, asOf: '2026-11-20', companyName: realm.name });
+    const seed = generateCompany({ realmId: realm.realmId, customers: realm.customers ?? 20, invoices: realm.invoices ?? 60, asOf: '2026-11-20', companyName: realm.name, ...realm.generate });
     realm.edit?.(seed);
     loadSeed(sandboxState, seed);
   }

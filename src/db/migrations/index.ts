@@ -17,6 +17,7 @@ import * as m0019 from './0019-send-review';
 import * as m0020 from './0020-sent-copies';
 import * as m0021 from './0021-quickbooks-reads';
 import * as m0022 from './0022-sender-identity';
+import * as m0023 from './0023-worklist-ready';
 import * as m0025 from './0025-do-not-contact';
 import * as m0026 from './0026-customer-pages';
 import * as m0027 from './0027-inbound-mail';
@@ -42,6 +43,7 @@ export const migrations: Record<string, Migration> = {
   '0020-sent-copies': m0020,
   '0021-quickbooks-reads': m0021,
   '0022-sender-identity': m0022,
+  '0023-worklist-ready': m0023,
   '0025-do-not-contact': m0025,
   '0026-customer-pages': m0026,
   '0027-inbound-mail': m0027,

@@ -29,6 +29,8 @@ export function presentSync(state: SyncState) {
   return {
     lastSuccessAt: state.last_success_at,
     lastFullAt: state.last_full_at,
+    // When the open part of the first sync was in (the work list could be made); the history follows.
+    worklistReadyAt: state.worklist_ready_at,
     lastMode: state.last_mode,
     counts: state.counts,
     skipped: state.skipped,

@@ -52,7 +52,9 @@ export function companyRoutes(context: Uses<'companyAccess' | 'companies' | 'com
     // While a sync or a daily run is under way (or the first sync has not finished) the page
     // refreshes itself, to the plain page once "Sync now" has been acknowledged.
     const refresh = progress.active ? { seconds: 2, url: `/companies/${req.company!.realm_id}` } : connected && !sync.lastSuccessAt ? { seconds: 5 } : undefined;
-    res.render('company', { title: req.company!.name, company: req.company, companies, sync, syncCounts: syncCountsInWords(sync.counts), syncRequested, refresh, progress, failures, needsReconnect: req.company!.status === 'needs_reconnect', disconnected, copy, review, reads });
+    // The open part of the first sync is in and no full sync or backfill has completed the copy since.
+    const historyPending = Boolean(syncState?.worklist_ready_at && (!syncState.last_full_at || syncState.last_full_at < syncState.worklist_ready_at));
+    res.render('company', { title: req.company!.name, company: req.company, companies, sync, syncCounts: syncCountsInWords(sync.counts), historyPending, syncRequested, refresh, progress, failures, needsReconnect: req.company!.status === 'needs_reconnect', disconnected, copy, review, reads });
   });
 
   // "Delete now": a disconnected company's copy of QuickBooks goes at once instead of after
