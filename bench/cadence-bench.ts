@@ -77,7 +77,7 @@ export async function cadenceBenchmark(): Promise<Figure[]> {
     }
     const p95 = percentile(times, 95);
     return [
-      { benchmark: 'cadence', measure: `first run of the day on PostgreSQL: load, decide, record (${INVOICES.toLocaleString('en-US')} open invoices, ${CUSTOMERS.toLocaleString('en-US')} customers, ${summary.proposed.toLocaleString('en-US')} actions)`, value: Math.round(cadenceMs), unit: 'ms' },
+      { id: 'cadence.first_run_ms', benchmark: 'cadence', measure: `first run of the day on PostgreSQL: load, decide, record (${INVOICES.toLocaleString('en-US')} open invoices, ${CUSTOMERS.toLocaleString('en-US')} customers, ${summary.proposed.toLocaleString('en-US')} actions)`, value: Math.round(cadenceMs), unit: 'ms', target: '<= 3000 ms', met: cadenceMs <= 3000 },
       { benchmark: 'cadence', measure: '  of which load + decide (the computation)', value: summary.timings.loadMs + summary.timings.decideMs, unit: 'ms', target: '< 2000 ms', met: summary.timings.loadMs + summary.timings.decideMs < 2000 },
       { benchmark: 'cadence', measure: '  of which recording every action, set-based', value: summary.timings.recordMs, unit: 'ms' },
       { benchmark: 'cadence', measure: 'peak memory during that run (rss)', value: Math.round(peak / 1e6), unit: 'MB', target: '< 512 MB', met: peak < 512e6 },

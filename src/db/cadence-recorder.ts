@@ -80,6 +80,42 @@ async function ensureStates(trx: Trx, realmId: string, today: LocalDate, ids: st
   return inserted.map((r) => r.invoice_id);
 }
 
+/**
+ * The first sight of invoices, and the first level of those the same day moves on from level 0:
+ * each new state is inserted at its level, and its level-change activity is written by the same
+ * statement, so a first run over a large book writes each state once and sends no row twice.
+ * Returns the new invoices and the level changes it made; the others are left to changeLevels.
+ */
+async function firstSight(trx: Trx, realmId: string, today: LocalDate, ids: string[], changes: Of<'level_change'>[]): Promise<{ seen: number; levelled: Set<Of<'level_change'>> }> {
+  const firstLevel = new Map(changes.filter((c) => c.from === 0).map((c) => [c.invoiceId, c]));
+  const inserted = await perChunk([...new Set([...ids, ...firstLevel.keys()])], async (chunk) => {
+    const rows = chunk.map((invoice_id) => ({ invoice_id, level: firstLevel.get(invoice_id)?.to ?? 0, customer_id: firstLevel.get(invoice_id)?.customerId ?? null }));
+    const result = await sql<{ invoice_id: string; level: number }>`
+      with input as (select * from ${recordset(rows, 'i', { invoice_id: 'text', level: 'int', customer_id: 'text' })}),
+      states as (
+        insert into invoice_states (realm_id, invoice_id, first_seen_on, level, level_entered_on, level1_on, level2_on)
+        select ${realmId}, i.invoice_id, ${today}::date, i.level, case when i.level > 0 then ${today}::date end,
+               case when i.level = 1 then ${today}::date end, case when i.level = 2 then ${today}::date end
+        from input i
+        on conflict (realm_id, invoice_id) do nothing
+        returning invoice_id, level
+      ),
+      levelled as (
+        insert into activities (realm_id, customer_id, invoice_ids, kind, summary, details, occurred_on, key, note_status)
+        select ${realmId}, i.customer_id, jsonb_build_array(s.invoice_id), 'level_change', 'moved to collection level ' || s.level,
+               jsonb_build_object('from', 0, 'to', s.level), ${today}::date, 'level:' || s.invoice_id || ':' || s.level, 'pending'
+        from states s join input i on i.invoice_id = s.invoice_id
+        where s.level > 0
+        on conflict (realm_id, key) do nothing
+      )
+      select invoice_id, level from states`.execute(trx);
+    return result.rows;
+  });
+  const wanted = new Set(ids);
+  const levelled = new Set(inserted.filter((row) => row.level > 0).map((row) => firstLevel.get(row.invoice_id)!));
+  return { seen: inserted.filter((row) => wanted.has(row.invoice_id)).length, levelled };
+}
+
 async function settlePromises(trx: Trx, realmId: string, today: LocalDate, outcomes: Of<'promise_outcome'>[]): Promise<number> {
   const words = { kept: 'kept', partly_kept: 'partly kept', broken: 'broken' } as const;
   const settled = await perChunk(outcomes, async (chunk) => {
@@ -300,13 +336,17 @@ async function cancelMessages(trx: Trx, realmId: string, today: LocalDate, cance
 /** Records `actions` for `today` inside `trx`; the counts are of what was new. */
 export async function recordActions(trx: Trx, realmId: string, today: LocalDate, actions: Action[]): Promise<AppliedCounts> {
   const a = byType(actions);
+  // Settle promises and paid invoices first: they decide what the rest of the day may do.
+  const promise_outcome = await settlePromises(trx, realmId, today, a.promiseOutcomes);
+  const cancel_pending = await cancelPaid(trx, realmId, today, a.cancellations);
+  const cancel_message = await cancelMessages(trx, realmId, today, a.messageCancellations);
+  const sight = await firstSight(trx, realmId, today, a.firstSeen.map((f) => f.invoiceId), a.levelChanges);
   const counts: AppliedCounts = {
-    // Settle promises and paid invoices first: they decide what the rest of the day may do.
-    promise_outcome: await settlePromises(trx, realmId, today, a.promiseOutcomes),
-    cancel_pending: await cancelPaid(trx, realmId, today, a.cancellations),
-    cancel_message: await cancelMessages(trx, realmId, today, a.messageCancellations),
-    first_seen: (await ensureStates(trx, realmId, today, a.firstSeen.map((f) => f.invoiceId))).length,
-    level_change: await changeLevels(trx, realmId, today, a.levelChanges),
+    promise_outcome,
+    cancel_pending,
+    cancel_message,
+    first_seen: sight.seen,
+    level_change: sight.levelled.size + (await changeLevels(trx, realmId, today, a.levelChanges.filter((c) => !sight.levelled.has(c)))),
     escalation_candidate: await markEscalations(trx, realmId, today, a.escalations),
     send_message: await queueMessages(trx, realmId, today, a.messages),
     // Retire and restore before opening: an account never holds two open tasks.
