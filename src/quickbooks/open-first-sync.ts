@@ -88,7 +88,8 @@ export class OpenFirstReads {
       held.run(async () => {
         const answer = await pool.run(() => client.query(realmId, entity, clause));
         seen?.(answer.rows);
-        report.counts[entity] = (report.counts[entity] ?? 0) + (await store(realmId, entity, answer.rows, run, report));
+        const stored = await store(realmId, entity, answer.rows, run, report);
+        report.counts[entity] = (report.counts[entity] ?? 0) + stored;
       });
     /** `COUNT(*)` says how many pages; they are then read in parallel, ordered by Id. */
     const all = async (entity: SyncedEntity, where: string, seen?: (rows: Array<Record<string, unknown>>) => void) => {

@@ -61,13 +61,15 @@ export class CompanySync {
     try {
       const state = await this.deps.state.get(realmId);
       const cursor = state?.cdc_cursor ?? null;
+      // No cursor yet, or a gap longer than CDC remembers: only a full sync (or an open-first one) can be right.
+      const stale = !cursor || started.getTime() - cursor.getTime() > CDC_WINDOW_MS;
       const report =
-        mode === 'open-first'
+        mode === 'open-first' && stale
           ? await this.openFirst(realmId)
           : mode === 'backfill' && cursor && state?.worklist_ready_at
             ? await this.backfill(realmId, cursor, { run: state.run, worklistReadyAt: state.worklist_ready_at, lastFullAt: state.last_full_at })
-            : // No cursor yet, or a gap longer than CDC remembers: only a full sync can be right.
-              mode === 'full' || mode === 'backfill' || !cursor || started.getTime() - cursor.getTime() > CDC_WINDOW_MS
+            : // A reconnect whose copy CDC can still bring up to date needs no first sync: its changes do.
+              mode === 'full' || mode === 'backfill' || stale
               ? await this.full(realmId, SYNCED_ENTITIES)
               : await this.incremental(realmId, cursor);
       await this.refreshCompanyInfo(realmId, report.mode === 'full' || report.mode === 'open');

@@ -52,7 +52,7 @@ describe('the first sync reads the open part of the company first', () => {
     await first!.remove();
     app.sandbox.sandbox.requestLog.length = 0;
     const scheduled = await context.services.sync.runScheduled(REALM, 'open-first');
-    expect(scheduled).toMatchObject({ mode: 'open' });
+    expect(scheduled).toMatchObject({ mode: 'open', counts: { Invoice: open.length, Payment: recent.length } });
 
     // Only the open part was asked for: no unfiltered invoice or payment query, no old payments.
     const openPart = queriesSent(app);
@@ -89,7 +89,8 @@ describe('the first sync reads the open part of the company first', () => {
     expect(backfill?.opts.priority).toBeGreaterThan(0);
     app.sandbox.sandbox.requestLog.length = 0;
     const cursor = state!.cdc_cursor;
-    expect(await context.services.sync.runScheduled(REALM, 'backfill')).toMatchObject({ mode: 'backfill' });
+    const olderPayments = realm.table('Payment').size - recent.length;
+    expect(await context.services.sync.runScheduled(REALM, 'backfill')).toMatchObject({ mode: 'backfill', counts: { Invoice: invoices.length, Payment: olderPayments } });
     const history = queriesSent(app);
     expect(history).toContain("SELECT COUNT(*) FROM Payment WHERE TxnDate < '2025-11-20'");
     expect(history.every((query) => !query.includes("TxnDate >= '"))).toBe(true);
@@ -108,5 +109,7 @@ describe('the first sync reads the open part of the company first', () => {
     app.sandbox.sandbox.requestLog.length = 0;
     expect(await context.sync.run(REALM, 'backfill')).toMatchObject({ mode: 'backfill', counts: {} });
     expect(queriesSent(app)).toEqual([]);
+    // A reconnect whose copy CDC can still bring up to date reads its changes, not the open part again.
+    expect(await context.sync.run(REALM, 'open-first')).toMatchObject({ mode: 'incremental' });
   });
 });
