@@ -202,7 +202,8 @@ export function fieldValue(entity: Record<string, unknown>, path: string): unkno
   for (const part of path.split('.')) {
     if (value === null || typeof value !== 'object') return undefined;
     const record = value as Record<string, unknown>;
-    const key = Object.keys(record).find((k) => k.toLowerCase() === part.toLowerCase());
+    // The name as written first (nearly always): looking through every key is for another case.
+    const key = Object.hasOwn(record, part) ? part : Object.keys(record).find((k) => k.toLowerCase() === part.toLowerCase());
     value = key === undefined ? undefined : record[key];
   }
   if (value && typeof value === 'object' && 'value' in (value as object)) return (value as { value: unknown }).value;

@@ -121,16 +121,24 @@ export class Realm {
     return rows;
   }
 
+  /** A query's page of rows, or for `COUNT(*)` its total (a page's total is its own length). */
   query(query: ParsedQuery): { rows: Entity[]; total: number } {
     const mentionsActive = query.where.some((c) => c.field.toLowerCase() === 'active');
     const keep = (row: Entity) => (mentionsActive || !ACTIVE_ONLY.has(query.entity) || row.Active !== false) && query.where.every((c) => matches(row, c));
     const named = this.namedRows(query);
     if (query.count) return { rows: [], total: (named ?? [...this.table(query.entity).values()]).filter(keep).length };
     const order = query.orderBy.length ? query.orderBy : defaultOrder(query.entity);
-    const sorted = (named ? sortEntities(named, order) : this.ordered(query.entity, order)).filter(keep);
-    const page = sorted.slice(query.startPosition - 1, query.startPosition - 1 + query.maxResults);
+    const sorted = named ? sortEntities(named, order) : this.ordered(query.entity, order);
+    // A page needs the rows up to its end only: later pages of a large table are not all compared.
+    const end = query.startPosition - 1 + query.maxResults;
+    const matched: Entity[] = [];
+    for (const row of sorted) {
+      if (matched.length >= end) break;
+      if (keep(row)) matched.push(row);
+    }
+    const page = matched.slice(query.startPosition - 1, end);
     const rows = query.fields === '*' ? page : page.map((row) => project(row, query.fields as string[]));
-    return { rows, total: sorted.length };
+    return { rows, total: page.length };
   }
 
   /** Everything of these entities changed at or after `since`, deletions as tombstones. */
