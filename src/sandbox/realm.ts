@@ -88,8 +88,20 @@ export class Realm {
     return found;
   }
 
-  /** Rows in the given order, cached until a row of the entity is written: paging stays cheap. */
-  private ordered(entity: string, order: ParsedQuery['orderBy']): Entity[] {
+  /**
+   * Rows in the given order, and those a filter keeps (`where`, the filter's text), cached until
+   * a row of the entity is written: paging stays cheap, and the pages of one filtered read (47
+   * pages of a year of payments) filter the table once.
+   */
+  private ordered(entity: string, order: ParsedQuery['orderBy'], where?: { text: string; keep: (row: Entity) => boolean }): Entity[] {
+    if (where) {
+      const byOrder = this.orderCache.get(entity) ?? new Map<string, Entity[]>();
+      this.orderCache.set(entity, byOrder);
+      const key = `${JSON.stringify(order)} where ${where.text}`;
+      let kept = byOrder.get(key);
+      if (!kept) byOrder.set(key, (kept = this.ordered(entity, order).filter(where.keep)));
+      return kept;
+    }
     const key = JSON.stringify(order);
     let byOrder = this.orderCache.get(entity);
     if (!byOrder) this.orderCache.set(entity, (byOrder = new Map()));
@@ -121,24 +133,17 @@ export class Realm {
     return rows;
   }
 
-  /** A query's page of rows, or for `COUNT(*)` its total (a page's total is its own length). */
+  /** A query's page of rows, or for `COUNT(*)` its total. */
   query(query: ParsedQuery): { rows: Entity[]; total: number } {
     const mentionsActive = query.where.some((c) => c.field.toLowerCase() === 'active');
     const keep = (row: Entity) => (mentionsActive || !ACTIVE_ONLY.has(query.entity) || row.Active !== false) && query.where.every((c) => matches(row, c));
     const named = this.namedRows(query);
     if (query.count) return { rows: [], total: (named ?? [...this.table(query.entity).values()]).filter(keep).length };
     const order = query.orderBy.length ? query.orderBy : defaultOrder(query.entity);
-    const sorted = named ? sortEntities(named, order) : this.ordered(query.entity, order);
-    // A page needs the rows up to its end only: later pages of a large table are not all compared.
-    const end = query.startPosition - 1 + query.maxResults;
-    const matched: Entity[] = [];
-    for (const row of sorted) {
-      if (matched.length >= end) break;
-      if (keep(row)) matched.push(row);
-    }
-    const page = matched.slice(query.startPosition - 1, end);
+    const matched = named ? sortEntities(named, order).filter(keep) : this.ordered(query.entity, order, { text: `${mentionsActive} ${JSON.stringify(query.where)}`, keep });
+    const page = matched.slice(query.startPosition - 1, query.startPosition - 1 + query.maxResults);
     const rows = query.fields === '*' ? page : page.map((row) => project(row, query.fields as string[]));
-    return { rows, total: page.length };
+    return { rows, total: matched.length };
   }
 
   /** Everything of these entities changed at or after `since`, deletions as tombstones. */
