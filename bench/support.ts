@@ -62,8 +62,9 @@ export interface SandboxLogEntry {
 }
 
 /** The local QuickBooks sandbox in a process of its own, with one generated company. */
-export async function startSandboxProcess(options: { realmId: string; customers: number; invoices: number; latencyMs?: number }): Promise<{ url: string; child: ChildProcess }> {
-  const args = ['sandbox', '--port', '0', '--generate', `customers=${options.customers},invoices=${options.invoices}`, '--realm', options.realmId, '--latency', String(options.latencyMs ?? 0)];
+export async function startSandboxProcess(options: { realmId: string; customers: number; invoices: number; latencyMs?: number; openInvoices?: number; historyDays?: number }): Promise<{ url: string; child: ChildProcess }> {
+  const shape = `${options.openInvoices !== undefined ? `,open=${options.openInvoices}` : ''}${options.historyDays !== undefined ? `,days=${options.historyDays}` : ''}`;
+  const args = ['sandbox', '--port', '0', '--generate', `customers=${options.customers},invoices=${options.invoices}${shape}`, '--realm', options.realmId, '--latency', String(options.latencyMs ?? 0)];
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin/ardesk'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
