@@ -120,7 +120,7 @@ async function lostChanges(context: AppContext, table: 'qbo_customers' | 'qbo_pa
  * and the work list asked for; then, on the same sandbox, node-quickbooks' `fetchAll` of every
  * entity one after the other, the naive way to the same list.
  */
-export async function firstWorklistFigures(): Promise<Figure[]> {
+async function firstWorklistFigures(): Promise<Figure[]> {
   const sandbox = await startSandboxProcess({ realmId: FIRST_REALM, customers: CUSTOMERS, invoices: INVOICES, openInvoices: FIRST_OPEN, historyDays: FIRST_HISTORY_DAYS });
   const database = await temporaryDatabase();
   let context: AppContext | undefined;
