@@ -51,6 +51,18 @@ describe.each(ENGINES)('the cadence on %s', (engine) => {
     expect(summary.day).toBe(MONDAY);
     // Customer 2 gets one task carrying both reasons (its level call and finding an email address).
     expect(summary.applied).toMatchObject({ first_seen: 4, level_change: 3, send_message: 2, open_task: 2, add_reason: 1 });
+    // A new invoice moved on from level 0 is written once at its level, with its level-change activity.
+    const levelled = await test.context.db.selectFrom('invoice_states').select(['invoice_id', 'level', 'level_entered_on', 'level1_on', 'level2_on', 'first_seen_on']).where('level', '>', 0).orderBy('invoice_id').execute();
+    expect(levelled).toHaveLength(3);
+    for (const state of levelled) {
+      expect(state).toMatchObject({ level_entered_on: MONDAY, first_seen_on: MONDAY, level1_on: state.level === 1 ? MONDAY : null, level2_on: state.level === 2 ? MONDAY : null });
+    }
+    const changes = await test.context.db.selectFrom('activities').select(['invoice_ids', 'summary', 'details', 'key', 'note_status']).where('kind', '=', 'level_change').orderBy('key').execute();
+    expect(changes).toEqual(
+      levelled
+        .map((state) => ({ invoice_ids: [state.invoice_id], summary: `moved to collection level ${state.level}`, details: { from: 0, to: state.level }, key: `level:${state.invoice_id}:${state.level}`, note_status: 'pending' }))
+        .sort((a, b) => a.key.localeCompare(b.key)),
+    );
     const messages = await test.context.db.selectFrom('messages').select(['kind', 'customer_id', 'to_address', 'invoice_ids', 'total', 'send_at']).orderBy('kind').execute();
     expect(messages).toEqual([
       { kind: 'reminder', customer_id: '1', to_address: 'ap@acme.test', invoice_ids: ['11', '12'], total: '5200.00', send_at: new Date('2026-03-02T13:00:00Z') },
