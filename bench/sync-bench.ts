@@ -122,9 +122,11 @@ async function lostChanges(context: AppContext, table: 'qbo_customers' | 'qbo_pa
  */
 async function firstWorklistFigures(): Promise<Figure[]> {
   const sandbox = await startSandboxProcess({ realmId: FIRST_REALM, customers: CUSTOMERS, invoices: INVOICES, openInvoices: FIRST_OPEN, historyDays: FIRST_HISTORY_DAYS });
-  const database = await temporaryDatabase();
+  let database: Awaited<ReturnType<typeof temporaryDatabase>> | undefined;
   let context: AppContext | undefined;
   try {
+    // Inside the try: a database that cannot be made (the server full) still stops the sandbox.
+    database = await temporaryDatabase();
     await setSandboxKnobs(sandbox.url, { latencyMs: LATENCY_MODEL.latencyMs, latencyPerRowMs: LATENCY_MODEL.latencyPerRowMs });
     const config = benchConfig({ QBO_LOCAL_URL: sandbox.url, DATABASE_URL: database.url });
     context = await createAppContext(config, { logger: createLogger({ level: 'silent' }), queuePrefix: `ardesk-bench-${randomBytes(3).toString('hex')}` });
@@ -165,7 +167,7 @@ async function firstWorklistFigures(): Promise<Figure[]> {
     ];
   } finally {
     await context?.close();
-    await database.drop().catch(() => undefined);
+    await database?.drop().catch(() => undefined);
     sandbox.child.kill('SIGTERM');
   }
 }
