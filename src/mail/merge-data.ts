@@ -58,7 +58,7 @@ const PAY_WITHIN_DAYS = 10;
  * promise or plan being confirmed, and the sender. Amounts in cents.
  */
 /** The customer's pages a message links to, for the invoices it lists (src/services/customer-links.ts). */
-export type LinksFor = (message: { realmId: string; customerId: string; messageId: string; kind: string; invoiceIds: string[] }) => CustomerLinks | null;
+export type LinksFor = (message: { realmId: string; customerId: string; messageId: string; kind: string; invoiceIds: string[]; personal: boolean }) => CustomerLinks | null;
 
 export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<string, FreshInvoice>, businessNow: Date, listedIds: string[], linksFor?: LinksFor): Promise<MergeData> {
   const realmId = message.realm_id;
@@ -112,6 +112,8 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
   const personName = recipient?.name.trim() || [customer?.given_name, customer?.family_name].filter(Boolean).join(' ').trim();
   const contactName = personName || (customer?.display_name ?? 'Customer');
   const companyAddress = postalLines(company.address as BillAddr | null);
+  // The playbook's rule (the account a message goes to is the paying customer).
+  const type = customerType({ id: message.customer_id, name: customer?.display_name ?? 'Customer', companyName: customer?.company_name ?? null, email: customer?.email ?? null, parentId: customer?.parent_id ?? null, typeOverride });
   return {
     locale: localeOf(company.country),
     currency: invoices[0]?.currency ?? company.currency,
@@ -122,8 +124,7 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
       name: customer?.display_name ?? 'Customer',
       companyName: customer?.company_name ?? null,
       address: customer ? addressLines(customer.display_name, customer.company_name, customer.raw) : ['Customer'],
-      // The playbook's rule (the account a message goes to is the paying customer).
-      type: customerType({ id: message.customer_id, name: customer?.display_name ?? 'Customer', companyName: customer?.company_name ?? null, email: customer?.email ?? null, parentId: customer?.parent_id ?? null, typeOverride }),
+      type,
     },
     contact: { name: contactName, role: recipient?.role ?? null, email: message.to_address },
     greeting: greetingOf(personName || null, customer?.company_name ?? null, customer?.display_name ?? 'Customer'),
@@ -137,7 +138,7 @@ export async function mergeDataFor(db: Db, message: MessageRow, fresh: Map<strin
     plan,
     history,
     escalation: escalationOf(settings),
-    links: linksFor?.({ realmId, customerId: message.customer_id, messageId: message.id, kind: message.kind, invoiceIds: listedIds }) ?? null,
+    links: linksFor?.({ realmId, customerId: message.customer_id, messageId: message.id, kind: message.kind, invoiceIds: listedIds, personal: type === 'personal' }) ?? null,
   };
 }
 

@@ -73,6 +73,10 @@ export interface CustomerLinks {
   statement: string;
   inOrder?: string;
   problem?: string;
+  /** A personal customer's *Stop contacting me* page. */
+  stop?: string;
+  /** The same request as a one-click unsubscribe (RFC 8058): the List-Unsubscribe header's URL. */
+  unsubscribe?: string;
 }
 
 export interface MergeData {

@@ -11,7 +11,8 @@ import { quickBooksIdSchema } from '../collections/collector-input';
  * `v1.<claims, base64url JSON>.<signature, base64url>`
  */
 
-export const LINK_PURPOSES = ['answer', 'statement'] as const;
+/** `stop`: a personal customer's *Stop contacting me* page (also its List-Unsubscribe one-click URL). */
+export const LINK_PURPOSES = ['answer', 'statement', 'stop'] as const;
 export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 
 const claimsSchema = z

@@ -25,6 +25,7 @@ import type { AccountDirectoryService } from './account-directory';
 import type { CompanySettingsService } from './company-settings';
 import type { LinkClaims } from './customer-link-token';
 import { CustomerLinkError, type CustomerLinksService } from './customer-links';
+import type { DoNotContactService } from './do-not-contact';
 import type { NotesService } from './notes';
 import type { SenderIdentityService } from './sender-identity';
 
@@ -104,8 +105,23 @@ export interface StatementPage {
   promise: { earliest: LocalDate; latest: LocalDate; maxDays: number };
 }
 
+/** What the customer's *Stop contacting me* page shows. */
+export interface StopPage {
+  company: PageCompany;
+  customerName: string;
+  /** When the customer's contact was stopped already (by anyone), the day it was. */
+  stoppedOn: LocalDate | null;
+}
+
+/** The note QuickBooks gets when a customer asks through its link (or its mail client's unsubscribe). */
+export const STOP_REASONS = {
+  customer_link: 'The customer asked, through the link in our message, to stop contacting them',
+  unsubscribe: "The customer unsubscribed with one click in their mail program (the link in our message's List-Unsubscribe header)",
+} as const;
+
 export interface CustomerPagesDeps {
   db: Db;
+  doNotContact: Pick<DoNotContactService, 'mark' | 'statusOf'>;
   links: Pick<CustomerLinksService, 'open'>;
   settings: Pick<CompanySettingsService, 'company' | 'settingsOf'>;
   directory: Pick<AccountDirectoryService, 'accountOf'>;
@@ -235,6 +251,24 @@ export class CustomerPagesService {
       promises: (await this.repo.openPromises(claims.realmId, opened.members)).map(({ amount, dueOn, madeOn }) => ({ amount, dueOn, madeOn })),
       promise: { earliest: today, latest: addDays(today, settings.customerPromiseMaxDays), maxDays: settings.customerPromiseMaxDays },
     };
+  }
+
+  async stopPage(token: string): Promise<StopPage> {
+    const opened = await this.open(token, 'stop');
+    const mark = await this.deps.doNotContact.statusOf(opened.claims.realmId, opened.claims.customerId);
+    return { company: await this.pageCompany(opened.company), customerName: opened.customerName, stoppedOn: mark?.markedOn ?? null };
+  }
+
+  /**
+   * The customer asks to be left alone (its page's button, or its mail program's one-click
+   * unsubscribe): the customer is marked do not contact, which cancels what is queued, retires
+   * its call task and notes QuickBooks (services.doNotContact). Asking again changes nothing.
+   */
+  async stop(token: string, via: keyof typeof STOP_REASONS, log: Logger): Promise<void> {
+    const { claims } = await this.open(token, 'stop');
+    const source = via === 'customer_link' ? 'customer_link' : 'unsubscribe';
+    const result = await this.deps.doNotContact.mark(claims.realmId, claims.customerId, { source, reason: STOP_REASONS[via] }, log);
+    log.info({ realmId: claims.realmId, via, marked: result.marked }, 'the customer asked to stop being contacted');
   }
 
   /** One of the account's invoices as QuickBooks prints it; another account's is not found. */

@@ -171,6 +171,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
   const links = new CustomerLinksService({ ...linkConfig, clock });
   const letters = new LettersService({ db, outbox: repos.outbox, sentCopies: repos.sentCopies, mergeData: repos.mergeData, coverage: repos.coverage, settings, templates, links, clock });
   const senderIdentity = new SenderIdentityService({ identities: repos.senderIdentity, fromDomains: mailFromDomains, clock });
+  const doNotContact = new DoNotContactService({ settings, files: repos.customerFile, doNotContact: repos.doNotContact, notes });
   return {
     settings,
     directory,
@@ -179,7 +180,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     escalationFiles: new EscalationFileService({ customerFiles, outbox: repos.outbox, sentCopies: repos.sentCopies, letters, answers: repos.customerPages }),
     invoiceFiles: new InvoiceFileService({ files: repos.customerFile }),
     pauses,
-    doNotContact: new DoNotContactService({ settings, files: repos.customerFile, doNotContact: repos.doNotContact, notes }),
+    doNotContact,
     customerTypes: new CustomerTypeService({ files: repos.customerFile }),
     accounts: new AccountViewService({ settings, files: customerFiles }),
     callScripts: new CallScriptService({ db, outbox: repos.outbox, templates, clock }),
@@ -216,7 +217,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     senderIdentity,
     customerLinks: links,
     progress,
-    customerPages: new CustomerPagesService({ db, links, settings, directory, senderIdentity, balances, quickbooks, notes, queues, clock, logger: logger.child({ module: 'customer-pages' }) }),
-    inboundReplies: new InboundRepliesService({ inbound: repos.inbound, settings, notes, users: repos.users, replyAddresses: inbound.replyAddresses, maxBytes: inbound.maxBytes, clock, logger: logger.child({ module: 'inbound' }) }),
+    customerPages: new CustomerPagesService({ db, doNotContact, links, settings, directory, senderIdentity, balances, quickbooks, notes, queues, clock, logger: logger.child({ module: 'customer-pages' }) }),
+    inboundReplies: new InboundRepliesService({ inbound: repos.inbound, directory, doNotContact, settings, notes, users: repos.users, replyAddresses: inbound.replyAddresses, maxBytes: inbound.maxBytes, clock, logger: logger.child({ module: 'inbound' }) }),
   };
 }

@@ -274,7 +274,13 @@ export class MessageSendService {
       }
     }
     const headers: Record<string, string> = { 'X-Ardesk-Message': message.id };
-    if (message.kind === 'thank_you' || message.kind === 'verification') headers['List-Unsubscribe'] = `<mailto:${company.email ?? addressOf(mailFrom)}?subject=unsubscribe>`;
+    const unsubscribeMail = `<mailto:${company.email ?? addressOf(mailFrom)}?subject=unsubscribe>`;
+    if (data.links?.unsubscribe) {
+      // A personal customer's message: one click in the mail client stops all contact (RFC 8058;
+      // the signed URL is the proof, routes/customer-portal.ts). A business keeps the mailto below.
+      headers['List-Unsubscribe'] = `<${data.links.unsubscribe}>, ${unsubscribeMail}`;
+      headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+    } else if (message.kind === 'thank_you' || message.kind === 'verification') headers['List-Unsubscribe'] = unsubscribeMail;
 
     // A reply goes both to the company's own address (its people answer as they always have)
     // and to the account's reply address, where Ardesk sees it; bounces come back to the latter.

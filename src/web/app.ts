@@ -24,7 +24,7 @@ import { signInRoutes } from './routes/sign-in';
 import { createViewEngine } from './view-engine';
 import { callPages } from './routes/call-pages';
 import { customerPages } from './routes/customer-pages';
-import { customerPageLimit, customerPortal } from './routes/customer-portal';
+import { customerPageLimit, customerPortal, isOneClickUnsubscribe } from './routes/customer-portal';
 import { reportPages } from './routes/report-pages';
 import { reviewRoutes } from './routes/review';
 import { backtestPages } from './routes/backtest-pages';
@@ -109,8 +109,9 @@ export function createWebApp(deps: WebDeps): Express {
   );
   app.use(identify(deps));
   // CSRF is skipped only for a request a valid API token authenticated, never on a header's shape.
-  // The queue view's own calls are checked by origin instead (routes/operator.ts).
-  app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/webhooks/') || authenticatedByToken(req) || isQueueViewApi(req), stateless: authenticatedByToken }));
+  // The queue view's own calls are checked by origin instead (routes/operator.ts); a one-click
+  // unsubscribe by its signed URL (a mail provider posts it, with no cookie).
+  app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/webhooks/') || authenticatedByToken(req) || isQueueViewApi(req) || isOneClickUnsubscribe(req), stateless: authenticatedByToken }));
   app.use((req, res, next) => {
     res.locals.signedIn = Boolean(req.session.userId);
     res.locals.operator = isOperator(config, req);

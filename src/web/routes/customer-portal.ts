@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { z, ZodError } from 'zod';
 import { quickBooksIdSchema } from '../../collections/collector-input';
 import { BadRequestError } from '../../errors';
@@ -12,6 +12,18 @@ import { rateLimit } from '../rate-limit';
 const tokenSchema = z.string().min(1).max(MAX_TOKEN_CHARS);
 const answerQuery = z.object({ answer: z.enum(['in_order', 'problem']).catch('in_order'), done: z.literal('1').optional().catch(undefined) });
 const statementQuery = z.object({ promised: z.literal('1').optional().catch(undefined) });
+const stopQuery = z.object({ done: z.literal('1').optional().catch(undefined) });
+/** The one-click unsubscribe's body (RFC 8058 §3.1), as a provider posts it. */
+const ONE_CLICK = 'List-Unsubscribe=One-Click';
+
+/**
+ * A mail provider's one-click unsubscribe (RFC 8058): a POST to the List-Unsubscribe URL with no
+ * cookie and no form token; the signed token in the URL is the proof. The only unsafe request of
+ * the customer's pages that needs no CSRF token (app.ts exempts it).
+ */
+export function isOneClickUnsubscribe(req: Request): boolean {
+  return req.method === 'POST' && /^\/c\/unsubscribe\/[^/]+$/.test(req.path);
+}
 const LAYOUT = 'customer';
 
 /**
@@ -37,7 +49,9 @@ function text(body: unknown, name: string): string | undefined {
 /**
  * The customer's own pages, public and signed-link only: `/c/answer/:token` (a verification
  * letter's two answers) and `/c/statement/:token` (the account's statement, its invoices' PDFs,
- * a promise to pay). The token opens exactly what it names (services.customerPages); every form
+ * a promise to pay), and a personal customer's `/c/stop/:token` (*Stop contacting me*, confirmed
+ * on the page) and `/c/unsubscribe/:token` (the same page on GET; a provider's one-click POST,
+ * RFC 8058). The token opens exactly what it names (services.customerPages); every form
  * carries the session's CSRF token like every other form; customer text is escaped by the views.
  */
 export function customerPortal(context: Uses<'customerPages'>): Router {
@@ -121,6 +135,36 @@ export function customerPortal(context: Uses<'customerPages'>): Router {
       return statementPage(req, res, token, { status: 400, errors, values });
     }
     res.redirect(303, `/c/statement/${encodeURIComponent(token)}?promised=1#promise`);
+  });
+
+  const stopPage = async (req: Request, res: Response, token: string) => {
+    const query = stopQuery.parse(req.query);
+    const page = await pages.stopPage(token);
+    res.render('customer-stop', { layout: LAYOUT, title: `Stop messages from ${page.company.name}`, page, token, done: query.done === '1' });
+  };
+
+  // The page asks to confirm; a GET never acts (mail scanners and link previews open links).
+  router.get('/c/stop/:token', async (req, res) => {
+    await stopPage(req, res, tokenSchema.parse(req.params.token));
+  });
+  router.get('/c/unsubscribe/:token', async (req, res) => {
+    await stopPage(req, res, tokenSchema.parse(req.params.token));
+  });
+
+  router.post('/c/stop/:token', async (req, res) => {
+    const token = tokenSchema.parse(req.params.token);
+    await pages.stop(token, 'customer_link', req.log);
+    res.redirect(303, `/c/stop/${encodeURIComponent(token)}?done=1`);
+  });
+
+  // Providers post urlencoded or multipart bodies; the multipart one is read as text (it is tiny).
+  router.post('/c/unsubscribe/:token', express.text({ type: 'multipart/form-data', limit: '4kb' }), async (req, res) => {
+    const token = tokenSchema.parse(req.params.token);
+    const body: unknown = req.body;
+    const oneClick = typeof body === 'string' ? /name="List-Unsubscribe"\s+One-Click\s/.test(body) : text(body, 'List-Unsubscribe') === 'One-Click';
+    if (!oneClick) throw new BadRequestError(`This address takes only a one-click unsubscribe (a POST with the body ${ONE_CLICK}).`);
+    await pages.stop(token, 'unsubscribe', req.log);
+    res.type('text/plain').send('You are unsubscribed: we will not contact you again.\n');
   });
 
   return router;
