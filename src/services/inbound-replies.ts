@@ -6,18 +6,24 @@ import { NotFoundError } from '../errors';
 import type { Logger } from '../logger';
 import { readInboundMail, type InboundMail } from '../mail/inbound-mail';
 import type { AccountRef, ReplyAddresses } from '../mail/reply-address';
+import { asksToStop } from '../mail/stop-request';
+import type { AccountDirectoryService } from './account-directory';
 import type { CompanySettingsService } from './company-settings';
+import type { DoNotContactService } from './do-not-contact';
 import type { NotesService } from './notes';
 import type { Approver } from './send-review';
 import type { UsersRepository } from '../db/users-repository';
 
 export type InboundOutcome =
-  | { status: 'recorded'; id: string; kind: InboundRecord['kind']; realmId: string | null; customerId: string | null; paused: boolean }
+  | { status: 'recorded'; id: string; kind: InboundRecord['kind']; realmId: string | null; customerId: string | null; paused: boolean; stopped?: boolean }
   | { status: 'duplicate' };
 
 export interface InboundRepliesDeps {
   inbound: Pick<InboundRepository, 'sentMessages' | 'latestSent' | 'addressesSentTo' | 'accountExists' | 'record' | 'markHandled' | 'forAccount' | 'unmatched'>;
   settings: Pick<CompanySettingsService, 'settingsOf'>;
+  /** Who is a personal customer (the account's type, the user's override included). */
+  directory: Pick<AccountDirectoryService, 'accountOf'>;
+  doNotContact: Pick<DoNotContactService, 'mark'>;
   notes: Pick<NotesService, 'queueSoon'>;
   users: Pick<UsersRepository, 'find'>;
   /** Each account's signed reply address (INBOUND_ADDRESS); null: threading headers only. */
@@ -42,7 +48,8 @@ function outboxIdOf(messageId: string): string {
  * it handled (setting pauseOnReply). An automatic reply is recorded and pauses nothing. A bounce
  * marks the addresses it reports failed (only ones the account's mail went to) bad, so no more
  * mail goes to them, and puts *find an email* on the account's task. What matches nothing is
- * kept, unmatched, for the operator: no message is lost.
+ * kept, unmatched, for the operator: no message is lost. A personal customer's reply whose
+ * first words ask us to stop (src/mail/stop-request.ts) also marks it do not contact.
  */
 export class InboundRepliesService {
   constructor(private readonly deps: InboundRepliesDeps) {}
@@ -93,8 +100,20 @@ export class InboundRepliesService {
     const id = await inbound.record(record);
     if (!id) return { status: 'duplicate' };
     await this.deps.notes.queueSoon(realmId, log);
-    log.info({ kind: record.kind, matchedBy, paused: Boolean(record.pause) }, 'inbound mail recorded');
-    return { status: 'recorded', id, kind: record.kind, realmId, customerId, paused: Boolean(record.pause) };
+    const stopped = record.kind === 'reply' && asksToStop(mail) && (await this.stopIfPersonal(realmId, customerId, log));
+    log.info({ kind: record.kind, matchedBy, paused: Boolean(record.pause), stopped }, 'inbound mail recorded');
+    return { status: 'recorded', id, kind: record.kind, realmId, customerId, paused: Boolean(record.pause), ...(stopped ? { stopped } : {}) };
+  }
+
+  /**
+   * Consumer rules require honouring a request to stop: a personal customer's is carried out at
+   * once. A business's "stop" (often an AP clerk's) waits for a person, like any reply.
+   */
+  private async stopIfPersonal(realmId: string, customerId: string, log: Logger): Promise<boolean> {
+    const account = await this.deps.directory.accountOf(realmId, customerId);
+    if (account.type !== 'personal') return false;
+    const result = await this.deps.doNotContact.mark(realmId, account.payerId, { source: 'customer_reply', reason: 'The customer replied to our message asking us to stop contacting them' }, log);
+    return result.marked;
   }
 
   /** A person has dealt with the reply: the account's automatic collection resumes. */

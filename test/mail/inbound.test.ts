@@ -248,4 +248,31 @@ describe('mail that comes back: replies, automatic replies and bounces', () => {
     // Mail for anyone else is refused at RCPT TO: the listener is no open relay.
     await expect(toListener({ from: 'a@b.test', to: 'victim@gmail.test', subject: 'relay?', text: 'x' })).rejects.toMatchObject({ responseCode: 550 });
   });
+  it('marks a personal customer who replies asking to stop do not contact (a business asking the same waits for a person)', async () => {
+    // Two accounts no reply has reached yet (the tests above answered some).
+    const used = new Set<string>();
+    const others: ReceivedMail[] = [];
+    for (const mail of sent) {
+      const { customer_id: id } = await rowOf(mail);
+      if (used.has(id) || (await inboundOf(id)).some((r) => r.kind === 'reply')) continue;
+      used.add(id);
+      others.push(mail);
+    }
+    expect(others.length).toBeGreaterThanOrEqual(2);
+    const [personalMail, businessMail] = others as [ReceivedMail, ReceivedMail];
+    const personal = await rowOf(personalMail);
+    const business = await rowOf(businessMail);
+    await app.test.context.services.customerTypes.choose(REALM, personal.customer_id, 'personal');
+    await app.test.context.services.customerTypes.choose(REALM, business.customer_id, 'commercial');
+    const reply = (mail: ReceivedMail, from: string) => toListener({ from, to: trackedOf(mail), subject: `Re: ${mail.parsed.subject}`, inReplyTo: mail.messageId, text: `Please stop contacting me.\n\nOn Fri, Nov 20, 2026, Harbor Tools wrote:\n> ${mail.parsed.text?.split('\n')[0] ?? ''}` });
+    await reply(personalMail, personal.to_address);
+    await reply(businessMail, business.to_address);
+
+    expect(await app.test.context.services.doNotContact.statusOf(REALM, personal.customer_id)).toMatchObject({ source: 'customer_reply' });
+    // The reply is recorded like any other, and the customer's task retires.
+    expect((await inboundOf(personal.customer_id)).filter((r) => r.kind === 'reply')).toHaveLength(1);
+    expect((await db().selectFrom('call_tasks').select('status').where('realm_id', '=', REALM).where('customer_id', '=', personal.customer_id).execute()).map((t) => t.status)).not.toContain('open');
+    expect(await app.test.context.services.doNotContact.statusOf(REALM, business.customer_id)).toBeUndefined();
+    expect((await inboundOf(business.customer_id)).filter((r) => r.kind === 'reply').map((r) => r.status)).toEqual(['awaiting']);
+  });
 });
