@@ -27,6 +27,7 @@ describe('the stop link and one-click unsubscribe', () => {
   let business: string;
   let businessMail: ReceivedMail;
   let second: string;
+  let third: string;
   const silent = createLogger({ level: 'silent' });
   const db = () => app.test.context.db;
   const services = () => app.test.context.services;
@@ -54,10 +55,11 @@ describe('the stop link and one-click unsubscribe', () => {
     await app.test.context.sync.run(REALM, 'full');
     await services().cadence.runDay(REALM);
     const rows = await db().selectFrom('messages').select('customer_id').distinct().where('realm_id', '=', REALM).where('status', '=', 'queued').where('kind', 'in', DUNNING).orderBy('customer_id').execute();
-    expect(rows.length).toBeGreaterThanOrEqual(3);
-    [personal, business, second] = rows.map((r) => r.customer_id) as [string, string, string];
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    [personal, business, second, third] = rows.map((r) => r.customer_id) as [string, string, string, string];
     await services().customerTypes.choose(REALM, personal, 'personal');
     await services().customerTypes.choose(REALM, second, 'personal');
+    await services().customerTypes.choose(REALM, third, 'personal');
     await services().customerTypes.choose(REALM, business, 'commercial');
     personalMail = await sendOne(personal);
     businessMail = await sendOne(business);
@@ -143,5 +145,14 @@ describe('the stop link and one-click unsubscribe', () => {
     expect(await (await customer.get(`${stopUrl.pathname}?done=1`)).text()).toContain('Done.');
     // Marked twice by any way is one mark.
     expect((await services().doNotContact.mark(REALM, second, { source: 'collector', reason: 'again' }, silent)).marked).toBe(false);
+  });
+
+  it('takes the one-click POST as multipart/form-data too (RFC 8058 allows either encoding)', async () => {
+    const mail = await sendOne(third);
+    const form = new FormData();
+    form.append('List-Unsubscribe', 'One-Click');
+    const response = await fetch(unsubscribeUrl(mail)!, { method: 'POST', body: form });
+    expect(response.status).toBe(200);
+    expect(await services().doNotContact.statusOf(REALM, third)).toMatchObject({ source: 'unsubscribe' });
   });
 });
