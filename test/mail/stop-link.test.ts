@@ -22,6 +22,7 @@ interface Attachable {
 describe('the stop link and one-click unsubscribe', () => {
   let smtp: TestSmtp;
   let app: ConnectedApp;
+  let owner: HttpClient;
   let personal: string;
   let personalMail: ReceivedMail;
   let business: string;
@@ -51,7 +52,8 @@ describe('the stop link and one-click unsubscribe', () => {
   beforeAll(async () => {
     smtp = await startSmtp();
     app = await startConnectedApp({ realms: [{ realmId: REALM, name: 'Stop Supply', customers: 30, invoices: 160 }], env: { SMTP_URL: smtp.url, ARDESK_NOW: NOW, MAIL_FROM: 'Stop Supply AR <ar@stop.test>', SEND_REVIEW_DEFAULT: 'off' } });
-    expect((await connect(app, new HttpClient(app.web.url), REALM)).status).toBeLessThan(400);
+    owner = new HttpClient(app.web.url);
+    expect((await connect(app, owner, REALM)).status).toBeLessThan(400);
     await app.test.context.sync.run(REALM, 'full');
     await services().cadence.runDay(REALM);
     const rows = await db().selectFrom('messages').select('customer_id').distinct().where('realm_id', '=', REALM).where('status', '=', 'queued').where('kind', 'in', DUNNING).orderBy('customer_id').execute();
@@ -80,6 +82,14 @@ describe('the stop link and one-click unsubscribe', () => {
     expect(header(businessMail, 'List-Unsubscribe-Post')).toBeUndefined();
     expect(unsubscribeUrl(businessMail)).toBeUndefined();
     expect(businessMail.parsed.text).not.toContain('/c/stop/');
+  });
+
+  it("lists the stop link on a personal customer's message page in the outbox", async () => {
+    const id = /^<([^@]+)@/.exec(personalMail.messageId)![1]!;
+    const html = await (await owner.get(`/companies/${REALM}/outbox/${id}`)).text();
+    expect(html).toMatch(/href="[^"]*\/c\/stop\/v1\.[\w-]+\.[\w-]+"[^>]*>Stop contacting me<\/a>/);
+    const businessId = /^<([^@]+)@/.exec(businessMail.messageId)![1]!;
+    expect(await (await owner.get(`/companies/${REALM}/outbox/${businessId}`)).text()).not.toContain('Stop contacting me');
   });
 
   it('asks on GET and does nothing; refuses a changed token, another purpose\'s token and a POST without the one-click body', async () => {
