@@ -132,7 +132,7 @@ describe('the results page', () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('Results, 2026-10-01 to 2026-10-31');
-    expect(html).toContain('open on 2026-10-31');
+    expect(html).toContain('open on <time datetime="2026-10-31">Oct 31, 2026</time>');
     expect(html).toContain('calls that reached someone');
   });
 

@@ -138,7 +138,7 @@ describe('the collector in the browser', () => {
     await page.goto(url(`/companies/${REALM}/customers/${customer.id}`));
     await expect(page.locator('h1').innerText()).resolves.toBe(customer.name);
     await page.getByLabel('Until (empty: until further notice)').fill('2026-12-15');
-    await page.getByLabel('Why').fill('Owner in hospital; call after the 15th');
+    await page.getByRole('region', { name: 'Pause automatic collection' }).getByLabel('Why').fill('Owner in hospital; call after the 15th');
     await page.getByRole('button', { name: 'Pause this customer' }).click();
     await expect(page.getByRole('status').innerText()).resolves.toContain('Paused until 2026-12-15');
     expect(await page.locator('#pause-heading + ul').innerText()).toContain('Owner in hospital');
