@@ -23,6 +23,8 @@ interface CompanyShape {
   realmId: string;
   customers: number;
   invoices: number;
+  /** At most this many of them open (the rest of the history paid); left out: as generated. */
+  open?: number;
   /** What the bookkeeper changes in QuickBooks each day, in one sitting. */
   edits: number;
   payments: number;
@@ -31,7 +33,7 @@ interface CompanyShape {
 
 const COMPANIES: CompanyShape[] = [
   { id: 'small', realmId: '9341452066600001', customers: 60, invoices: 300, edits: 3, payments: 2, target: 150 },
-  { id: 'large', realmId: '9341452066600002', customers: 20_000, invoices: 100_000, edits: 30, payments: 20, target: 600 },
+  { id: 'large', realmId: '9341452066600002', customers: 20_000, invoices: 100_000, open: 5_000, edits: 30, payments: 20, target: 600 },
 ];
 
 type Phase = 'daily sync run' | 'webhook CDCs' | 'balance re-reads before sending';
@@ -104,7 +106,7 @@ async function until(what: string, condition: () => Promise<boolean>, ms: number
  * and the sandbox's) move a day at a time; nothing waits for a day to pass.
  */
 async function month(shape: CompanyShape, sends: boolean): Promise<{ first: number; total: number; byPhase: Record<Phase, number>; fulls: number; cdcJobs: number; sent: number }> {
-  const sandbox = await startSandboxProcess({ realmId: shape.realmId, customers: shape.customers, invoices: shape.invoices, latencyMs: 0 });
+  const sandbox = await startSandboxProcess({ realmId: shape.realmId, customers: shape.customers, invoices: shape.invoices, ...(shape.open !== undefined ? { openInvoices: shape.open } : {}), latencyMs: 0 });
   const database = await temporaryDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ardesk-reads-bench-'));
   let offsetMs = 0;

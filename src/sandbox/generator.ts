@@ -250,7 +250,7 @@ export function parseGenerateSpec(spec: string): { customers: number; invoices: 
   const values: Record<string, number> = {};
   for (const part of spec.split(',')) {
     const [key, value] = part.split('=').map((s) => s.trim());
-    if (!key || !value || !/^\d+$/.test(value)) throw new Error(`--generate takes customers=N,invoices=M (got "${spec}")`);
+    if (!key || !value || !/^\d+$/.test(value)) throw new Error(`--generate takes customers=N,invoices=M[,open=K] (got "${spec}")`);
     values[key] = Number(value);
   }
   const unknown = Object.keys(values).filter((k) => !['customers', 'invoices', 'open', 'days'].includes(k));
