@@ -79,3 +79,37 @@ describe('the shared re-read under load', () => {
     expect(calls).toHaveLength(3);
   });
 });
+
+describe('the re-reads of a company\'s sends in progress together', () => {
+  it('waits for every announced send to ask or leave, then reads them in ceil(ids / 200) queries', async () => {
+    const client = recordingClient();
+    const balances = new FreshBalances(client);
+    const sends = balances.expect('1', 150);
+    // 120 sends ask for 3 invoices each, at moments further apart than the plain 15 ms window; 30 end without asking.
+    const asked: Array<Promise<Map<string, unknown>>> = [];
+    for (let n = 0; n < 120; n++) {
+      asked.push(sends[n]!.read([String(3 * n), String(3 * n + 1), String(3 * n + 2)]));
+      if (n % 40 === 39) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(client.calls).toHaveLength(1); // a full query went as soon as 200 ids were there
+    for (const send of sends.slice(120)) send.leave();
+    const answers = await Promise.all(asked);
+    expect(answers.every((answer) => answer.size === 3)).toBe(true);
+    // 360 ids: two queries, the first as full as whole messages fill it.
+    expect(client.calls.map((ids) => ids.length)).toEqual([198, 162]);
+  });
+
+  it('reads what gathered once the last announced send has left, without waiting out the window', async () => {
+    const client = recordingClient();
+    const balances = new FreshBalances(client);
+    const [first, second] = balances.expect('1', 2);
+    const answer = first!.read(['1']);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(client.calls).toEqual([]);
+    const started = Date.now();
+    second!.leave();
+    await answer;
+    expect(client.calls).toEqual([['1']]);
+    expect(Date.now() - started).toBeLessThan(15);
+  });
+});

@@ -24,6 +24,16 @@ const MAX_IDS = 200;
 const GATHER_MS = 15;
 /** Queries of one company in flight at once; callers arriving meanwhile join the next one. */
 const MAX_IN_FLIGHT = 2;
+/** The longest a read waits for sends announced with `expect` that have not asked yet. */
+const EXPECTED_GATHER_MS = 100;
+
+/** A send of a company announced (see `FreshBalances.expect`): it either reads through this or leaves. */
+export interface ExpectedReads {
+  /** This send's re-read, read after it asked, gathered with the others of the batch. */
+  read(ids: string[]): Promise<Map<string, FreshInvoice>>;
+  /** This send will not read (it ended before, or read already): the batch waits for it no more. */
+  leave(): void;
+}
 
 interface Waiting {
   ids: string[];
@@ -36,15 +46,49 @@ interface Waiting {
  * the same moment have their invoices read in one QuickBooks query (up to 200 ids) instead of one
  * query each. At most two queries of a company are in flight; whoever asks meanwhile waits for
  * the next one, so the busier the sending, the fuller each query, and Intuit's 500 requests a
- * minute bound a company's sending at batches, not single messages. Each caller still gets an
- * answer read after it asked, so nothing is served stale.
+ * minute bound a company's sending at batches, not single messages. A send announces itself
+ * once it has claimed its message (`expect`): the company's next query then waits, up to 100 ms,
+ * until every send under way has asked or ended, instead of going out after 15 ms with a few.
+ * Each caller still gets an answer read after it asked, so nothing is served stale.
  */
 export class FreshBalances {
   private readonly waiting = new Map<string, Waiting[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly inFlight = new Map<string, number>();
+  /** Sends announced with `expect` that have neither asked nor left, by company. */
+  private readonly expected = new Map<string, number>();
 
   constructor(private readonly client: Pick<QuickBooksClient, 'invoicesWithLinks'>) {}
+
+  /**
+   * `count` sends of the company are under way (claimed, their re-read still to come): reads of
+   * the company wait for all of them to ask or leave, up to 200 ids or 100 ms, so sends in
+   * progress together cost one query per 200 ids. Each send's read still happens after it asked.
+   */
+  expect(realmId: string, count: number): ExpectedReads[] {
+    if (count <= 0) return [];
+    this.expected.set(realmId, (this.expected.get(realmId) ?? 0) + count);
+    return Array.from({ length: count }, () => {
+      let gone = false;
+      const leave = () => {
+        if (gone) return;
+        gone = true;
+        const left = (this.expected.get(realmId) ?? 1) - 1;
+        if (left > 0) this.expected.set(realmId, left);
+        else this.expected.delete(realmId);
+        // The last one the batch waited for: what gathered goes now.
+        if (left <= 0 && this.waiting.has(realmId)) this.flush(realmId);
+      };
+      return {
+        read: (ids: string[]) => {
+          const answer = this.read(realmId, ids);
+          leave();
+          return answer;
+        },
+        leave,
+      };
+    });
+  }
 
   read(realmId: string, ids: string[]): Promise<Map<string, FreshInvoice>> {
     if (ids.length === 0) return Promise.resolve(new Map());
@@ -54,7 +98,7 @@ export class FreshBalances {
       this.waiting.set(realmId, queue);
       const pending = new Set(queue.flatMap((w) => w.ids)).size;
       if (pending >= MAX_IDS) this.flush(realmId);
-      else if (!this.timers.has(realmId)) this.timers.set(realmId, setTimeout(() => this.flush(realmId), GATHER_MS));
+      else if (!this.timers.has(realmId)) this.timers.set(realmId, setTimeout(() => this.flush(realmId), this.expected.has(realmId) ? EXPECTED_GATHER_MS : GATHER_MS));
     });
   }
 
@@ -76,7 +120,8 @@ export class FreshBalances {
       for (const id of next.ids) ids.add(id);
     }
     if (queue.length === 0) this.waiting.delete(realmId);
-    else this.timers.set(realmId, setTimeout(() => this.flush(realmId), 0));
+    // The rest goes next, at once, or when the sends announced with `expect` have all asked.
+    else this.timers.set(realmId, setTimeout(() => this.flush(realmId), this.expected.has(realmId) ? EXPECTED_GATHER_MS : 0));
     this.inFlight.set(realmId, (this.inFlight.get(realmId) ?? 0) + 1);
     const settled = () => {
       const left = (this.inFlight.get(realmId) ?? 1) - 1;

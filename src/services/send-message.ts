@@ -14,7 +14,7 @@ import type { CoverageRepository } from '../db/coverage-repository';
 import type { Db } from '../db/database';
 import type { OutboxRepository } from '../db/outbox-repository';
 import type { Logger } from '../logger';
-import type { FreshBalances } from '../mail/fresh-balances';
+import type { ExpectedReads, FreshBalances } from '../mail/fresh-balances';
 import { MailError, type Mailer } from '../mail/mailer';
 import type { ReplyAddresses } from '../mail/reply-address';
 import type { InboundRepository } from '../db/inbound-repository';
@@ -125,8 +125,8 @@ export interface MessageSendDeps {
   coverage: Pick<CoverageRepository, 'factsFor' | 'contactFacts'>;
   callTasks: Pick<CallTasksRepository, 'wantReason'>;
   settings: Pick<CompanySettingsService, 'settingsOf'>;
-  /** The balance re-read right before a send. */
-  balances: Pick<FreshBalances, 'read'>;
+  /** The balance re-read right before a send (`expect`: the claimed sends of a company gather). */
+  balances: Pick<FreshBalances, 'read'> & Partial<Pick<FreshBalances, 'expect'>>;
   templates: Pick<TemplateBook, 'render'>;
   /** What went out, kept as sent (made before the send, stored with the `sent` mark). */
   sentCopies: Pick<SentCopiesService, 'prepare' | 'store'>;
@@ -169,9 +169,21 @@ export class MessageSendService {
   }
 
   async send(messageId: string, options: SendOptions = {}): Promise<SendOutcome> {
-    const { db, outbox, clock, mailFrom } = this.deps;
+    const { outbox, clock } = this.deps;
     const businessNow = clock.businessNow();
     const message = await outbox.claim(messageId, businessNow);
+    // Claimed: from now on the company's balance re-read waits for this send too (it asks, or
+    // ends without asking), so the sends of a company in progress together share full queries.
+    const reads = message ? this.deps.balances.expect?.(message.realm_id, 1)[0] : undefined;
+    try {
+      return await this.sendClaimed(messageId, message, businessNow, options, reads);
+    } finally {
+      reads?.leave();
+    }
+  }
+
+  private async sendClaimed(messageId: string, message: Awaited<ReturnType<OutboxRepository['claim']>>, businessNow: Date, options: SendOptions, reads: ExpectedReads | undefined): Promise<SendOutcome> {
+    const { db, outbox, clock, mailFrom } = this.deps;
     if (!message) {
       const current = await outbox.find(messageId);
       if (current?.status === 'sending' && (await outbox.markUncertain(messageId, 'a previous attempt stopped while sending; check before resending'))) {
@@ -221,7 +233,7 @@ export class MessageSendService {
     let listing: Listing;
     try {
       listing = await this.listing.of(message, today, settings, async (ids) => {
-        fresh = await this.deps.balances.read(message.realm_id, ids).catch((error: unknown) => {
+        fresh = await (reads ? reads.read(ids) : this.deps.balances.read(message.realm_id, ids)).catch((error: unknown) => {
           throw new BalancesUnread(`QuickBooks could not be read: ${(error as Error).message}`, { cause: error });
         });
         return new Set(ids.filter((id) => (fresh.get(id)?.balance ?? 0) > 0));
