@@ -5,6 +5,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { createAppContext, type AppContext } from '../src/app-context';
 import type { Clock } from '../src/clock';
+import { openDatabase, type Db } from '../src/db/database';
 import { createLogger } from '../src/logger';
 import { startWeb } from '../src/main/web';
 import type { Figure } from './run';
@@ -112,10 +113,14 @@ async function month(shape: CompanyShape, sends: boolean): Promise<{ first: numb
   let offsetMs = 0;
   const clock: Clock = { now: () => new Date(Date.now() + offsetMs), businessNow: () => new Date(Date.now() + offsetMs) };
   let context: AppContext | undefined;
+  let db: Db | undefined;
   let web: Awaited<ReturnType<typeof startWeb>> | undefined;
   try {
     const config = benchConfig({ QBO_LOCAL_URL: sandbox.url, DATABASE_URL: database.url, DATA_DIR: dataDir, INTUIT_WEBHOOK_VERIFIER_TOKEN: VERIFIER, SYNC_WEBHOOK_DEBOUNCE_SECONDS: String(DEBOUNCE_SECONDS) });
-    context = await createAppContext(config, { logger: createLogger({ level: 'silent' }), clock, queuePrefix: `ardesk-bench-${randomBytes(3).toString('hex')}` });
+    // The database server is shared (other benches, tests): the bench's connections, at most
+    // 8, are opened once and held to the end (none closed when idle, then refused when reopened).
+    db = openDatabase(config, { poolSize: 8, idleTimeoutMillis: 0 });
+    context = await createAppContext(config, { db, logger: createLogger({ level: 'silent' }), clock, queuePrefix: `ardesk-bench-${randomBytes(3).toString('hex')}` });
     web = await startWeb(context, 0);
     await connectToSandbox(context, sandbox.url, shape.realmId, `Reads Bench ${shape.id}`);
     await fetch(`${sandbox.url}/_sandbox/knobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhook: { url: `${web.url}/webhooks/intuit`, verifierToken: VERIFIER, format: 'legacy', delayMs: 100 } }) });
@@ -175,9 +180,17 @@ async function month(shape: CompanyShape, sends: boolean): Promise<{ first: numb
       const deliveredBefore = await delivered();
       await bookkeeper.day(day, shape.edits, shape.payments);
       await until('the change notifications', async () => (await delivered()) > deliveredBefore, 10_000);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      // The debounced CDCs become due a window and a second later; the bench runs them as the worker would.
-      await new Promise((resolve) => setTimeout(resolve, (DEBOUNCE_SECONDS + 1) * 1000 + 100));
+      const firstNotice = Date.now();
+      // Every notification of the sitting in (none for 200 ms), and the debounce window over (its
+      // deduplication id gone, so tomorrow's notice queues a CDC of its own): the bench runs the
+      // queued CDCs then, as the worker would once their delay ends.
+      for (let seen = await delivered(); ; ) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const now = await delivered();
+        if (now === seen) break;
+        seen = now;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstNotice + DEBOUNCE_SECONDS * 1000 + 100 - Date.now())));
       await measured('webhook CDCs', async () => {
         const jobs = (await syncQueue.getJobs(['delayed', 'waiting'])).filter((job) => job.name === 'sync.realm');
         for (const job of jobs) {
@@ -195,6 +208,7 @@ async function month(shape: CompanyShape, sends: boolean): Promise<{ first: numb
   } finally {
     await web?.stop();
     await context?.close();
+    await db?.destroy();
     await database.drop().catch(() => undefined);
     sandbox.child.kill('SIGTERM');
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -25,6 +25,8 @@ export interface OpenOptions {
   /** Overrides the PGlite data folder (tests use ':memory:' or a copy of a template). */
   pgliteDataDir?: string;
   poolSize?: number;
+  /** How long an idle connection is kept before it is closed (pg's default 10 s; 0 keeps it for good). */
+  idleTimeoutMillis?: number;
   /** Where a lost connection is reported (it is never fatal: the pool replaces it). */
   logger?: Logger;
 }
@@ -38,6 +40,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     const pool = new pg.Pool({
       connectionString: config.databaseUrl,
       max: options.poolSize ?? 10,
+      ...(options.idleTimeoutMillis !== undefined ? { idleTimeoutMillis: options.idleTimeoutMillis } : {}),
       connectionTimeoutMillis: 5000,
       types: {
         getTypeParser: ((oid: number, format?: string) => {
