@@ -1,6 +1,7 @@
 import { playbookSettings } from '../collections/settings';
 import type { Db } from '../db/database';
 import { createLogger } from '../logger';
+import { FreshBalances } from '../mail/fresh-balances';
 import { MessageSendService, type MessageSendDeps } from './send-message';
 
 // Tuesday 10:00 in New York: inside the default send window (weekdays 8 to 17).
@@ -14,7 +15,7 @@ const queued = { id: 'm1', realm_id: 'r1', customer_id: 'c1', kind: 'reminder', 
  * A send with fakes for every dependency it names: what it did to the outbox, the call tasks and
  * the mail server is recorded. The database is never reached before the mail server accepts.
  */
-function sendWith(options: { now?: Date; message?: Partial<typeof queued>; companyStatus?: string; balances?: Record<string, number>; pausedCustomer?: string; doNotContact?: string[]; payerId?: string } = {}) {
+function sendWith(options: { now?: Date; message?: Partial<typeof queued>; companyStatus?: string; balances?: Record<string, number>; pausedCustomer?: string; doNotContact?: string[]; payerId?: string; freshBalances?: MessageSendDeps['balances']; coverageMs?: () => number } = {}) {
   const calls: string[] = [];
   const note = (what: string) => async (...args: unknown[]) => {
     calls.push(`${what} ${JSON.stringify(args.slice(1, 2))}`);
@@ -32,13 +33,13 @@ function sendWith(options: { now?: Date; message?: Partial<typeof queued>; compa
       overridesOf: async () => ({}),
     },
     coverage: {
-      factsFor: async () => ({ invoices: [], promises: [], disputes: [], pauses: options.pausedCustomer ? [{ customerId: options.pausedCustomer, invoiceId: null, until: null }] : [] }),
+      factsFor: async () => (await new Promise((resolve) => setTimeout(resolve, options.coverageMs?.() ?? 0)), { invoices: [], promises: [], disputes: [], pauses: options.pausedCustomer ? [{ customerId: options.pausedCustomer, invoiceId: null, until: null }] : [] }),
       contactFacts: async () => ({ payerId: options.payerId ?? 'c1', doNotContact: options.doNotContact ?? [] }),
     },
     companies: { find: async () => ({ realm_id: 'r1', status: options.companyStatus ?? 'connected', timezone: 'America/New_York', email: 'ar@seller.test' }) as never },
     callTasks: { wantReason: async (_realmId, task) => (calls.push(`task ${task.reason} ${task.scheduledFor}`), 'added') },
     settings: { settingsOf: async (_realmId, timezone) => playbookSettings({ timezone }) },
-    balances: { read: async (_realmId, ids) => (calls.push(`balances ${JSON.stringify(ids)}`), new Map(ids.map((id) => [id, { id, balance: options.balances?.[id] ?? 5000, payLink: null }]))) },
+    balances: options.freshBalances ?? { read: async (_realmId, ids) => (calls.push(`balances ${JSON.stringify(ids)}`), new Map(ids.map((id) => [id, { id, balance: options.balances?.[id] ?? 5000, payLink: null }]))) },
     templates: { render: async () => { throw new Error('rendered'); } },
     sentCopies: { prepare: async () => { throw new Error('copied'); }, store: async () => undefined },
     mailer: { send: async () => { throw new Error('the mail server was reached'); } },
@@ -47,7 +48,8 @@ function sendWith(options: { now?: Date; message?: Partial<typeof queued>; compa
     clock: { now: () => options.now ?? IN_WINDOW, businessNow: () => options.now ?? IN_WINDOW },
     logger: createLogger({ level: 'silent' }),
   };
-  return { calls, send: () => new MessageSendService(deps).send('m1', { lastAttempt: true }) };
+  const service = new MessageSendService(deps);
+  return { calls, send: () => service.send('m1', { lastAttempt: true }) };
 }
 
 describe('sending one message, before the mail server is reached', () => {
@@ -102,5 +104,18 @@ describe('sending one message, before the mail server is reached', () => {
     const { send } = sendWith({ message: { kind: 'thank_you' }, balances: { i1: 0, i2: 0 } });
     // It goes on to the merge data: the database is reached, nothing is cancelled.
     await expect(send()).rejects.toThrow('the database was reached');
+  });
+});
+
+describe('the balance re-reads of sends under way together', () => {
+  it('waits for every claimed send of the company, however far apart they ask, and reads them in one query', async () => {
+    const queries: string[][] = [];
+    const freshBalances = new FreshBalances({ invoicesWithLinks: async (_realmId: string, ids: string[]) => (queries.push(ids), ids.map((id) => ({ Id: id, Balance: 0 }))) });
+    // Each send's coverage check takes 30 ms longer than the one before: twice the plain gather window apart.
+    let n = 0;
+    const { send } = sendWith({ freshBalances, coverageMs: () => 30 * n++ });
+    const outcomes = await Promise.all([send(), send(), send()]);
+    expect(outcomes.map((o) => o.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    expect(queries).toEqual([['i1', 'i2']]);
   });
 });
