@@ -57,6 +57,8 @@ export class FreshBalances {
   private readonly inFlight = new Map<string, number>();
   /** Sends announced with `expect` that have neither asked nor left, by company. */
   private readonly expected = new Map<string, number>();
+  /** When the first caller still waiting of a company asked. */
+  private readonly gatherStart = new Map<string, number>();
 
   constructor(private readonly client: Pick<QuickBooksClient, 'invoicesWithLinks'>) {}
 
@@ -76,8 +78,12 @@ export class FreshBalances {
         const left = (this.expected.get(realmId) ?? 1) - 1;
         if (left > 0) this.expected.set(realmId, left);
         else this.expected.delete(realmId);
-        // The last one the batch waited for: what gathered goes now.
-        if (left <= 0 && this.waiting.has(realmId)) this.flush(realmId);
+        // The last one under way has asked or ended: what gathered goes once the plain window
+        // since the first of it is over (at once if it is), not at the longer wait's end.
+        if (left <= 0 && this.waiting.has(realmId)) {
+          clearTimeout(this.timers.get(realmId));
+          this.timers.set(realmId, setTimeout(() => this.flush(realmId), Math.max(0, (this.gatherStart.get(realmId) ?? 0) + GATHER_MS - Date.now())));
+        }
       };
       return {
         read: (ids: string[]) => {
@@ -94,6 +100,7 @@ export class FreshBalances {
     if (ids.length === 0) return Promise.resolve(new Map());
     return new Promise((resolve, reject) => {
       const queue = this.waiting.get(realmId) ?? [];
+      if (queue.length === 0) this.gatherStart.set(realmId, Date.now());
       queue.push({ ids, resolve, reject });
       this.waiting.set(realmId, queue);
       const pending = new Set(queue.flatMap((w) => w.ids)).size;
@@ -120,8 +127,11 @@ export class FreshBalances {
       for (const id of next.ids) ids.add(id);
     }
     if (queue.length === 0) this.waiting.delete(realmId);
-    // The rest goes next, at once, or when the sends announced with `expect` have all asked.
-    else this.timers.set(realmId, setTimeout(() => this.flush(realmId), this.expected.has(realmId) ? EXPECTED_GATHER_MS : 0));
+    else {
+      // The rest goes next, at once, or when the sends announced with `expect` have all asked.
+      this.gatherStart.set(realmId, Date.now());
+      this.timers.set(realmId, setTimeout(() => this.flush(realmId), this.expected.has(realmId) ? EXPECTED_GATHER_MS : 0));
+    }
     this.inFlight.set(realmId, (this.inFlight.get(realmId) ?? 0) + 1);
     const settled = () => {
       const left = (this.inFlight.get(realmId) ?? 1) - 1;
