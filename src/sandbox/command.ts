@@ -105,7 +105,7 @@ export async function runSandboxCommand(argv: string[], write: (line: string) =>
   if (options.generate) {
     const started = Date.now();
     loadSeed(sandbox, generateCompany({ realmId: options.realmId, ...options.generate, asOf: options.asOf, seed: options.seedNumber }));
-    write(`Generated company ${options.realmId}: ${options.generate.customers} customers, ${options.generate.invoices} invoices${options.generate.open !== undefined ? ` (at most ${options.generate.open} open)` : ''} as of ${options.asOf} (${Date.now() - started} ms)`);
+    write(`Generated company ${options.realmId}: ${options.generate.customers} customers, ${options.generate.invoices} invoices as of ${options.asOf} (${Date.now() - started} ms)`);
   }
   if (sandbox.realms.size === 0) {
     loadSeed(sandbox, generateCompany({ realmId: options.realmId, customers: 60, invoices: 300, asOf: options.asOf, seed: options.seedNumber }));
