@@ -106,6 +106,18 @@ async function main() {
     await page.goto(company('/outbox'));
     const message = await page.locator('a[href*="/outbox/"]').first().getAttribute('href').catch(() => null);
     const letter = await page.locator('a[href*="/letters/"]').first().getAttribute('href').catch(() => null);
+    // The customer's own pages, from the links the outbox's messages carry (no sign-in needed).
+    const customerPages = [];
+    const messages = await page.locator('a[href*="/outbox/"]').evaluateAll((links) => links.map((a) => a.getAttribute('href')).slice(0, 40));
+    for (const href of messages) {
+      if (customerPages.length >= 2) break;
+      await page.goto(url(href));
+      for (const [name, part] of [['customer-statement', '/c/statement/'], ['customer-answer', '/c/answer/']]) {
+        if (customerPages.some(([taken]) => taken === name)) continue;
+        const link = await page.locator(`a[href*="${part}"]`).first().getAttribute('href', { timeout: 500 }).catch(() => null);
+        if (link) customerPages.push([name, link]);
+      }
+    }
     await page.goto(company('/templates'));
     const template = await page.locator('a[href*="/templates/"]').first().getAttribute('href').catch(() => null);
 
@@ -127,6 +139,7 @@ async function main() {
       ...(template ? [['template-edit', url(template)]] : []),
       ['backtest', company('/backtest')],
       ['disconnect-confirm', company('/disconnect')],
+      ...customerPages,
       ['home', url('/')],
       ['privacy', url('/privacy')],
     );
