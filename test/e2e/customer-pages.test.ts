@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DUNNING_KINDS } from '../../src/collections/message-kinds';
 import { launchBrowser, screenshot } from '../support/browser';
@@ -37,6 +38,8 @@ describe('the customer answers in the browser', () => {
 
   const url = (path: string) => `${app.web.url}${path}`;
   const db = () => app.test.context.db;
+  // The database's own clock: created_at is its now(), which a faked test clock does not move.
+  const databaseNow = async () => (await sql<{ now: Date }>`select now() as now`.execute(db())).rows[0]!.now;
   const mailOf = (id: string) => smtp.received.find((m) => m.messageId === `<${id}@slate-works.test>`);
   /** The link after `label` in a received mail's plain text. */
   const linkIn = (text: string, label: string) => new RegExp(`${label}:?\\s*\\n?(http\\S+)`).exec(text)?.[1];
@@ -160,7 +163,7 @@ describe('the customer answers in the browser', () => {
 
   it('sends no dunning for what the promise covers while it stands', async () => {
     await sendQueued();
-    const before = new Date();
+    const before = await databaseNow();
     clock.set('2026-11-30', '10:00');
     await app.test.context.services.cadence.runDay(REALM);
     const later = await dunningSince(reminder.customer_id, before);
@@ -171,7 +174,7 @@ describe('the customer answers in the browser', () => {
 
   it('lists the disputed invoices in no later reminder', async () => {
     await sendQueued();
-    const before = new Date();
+    const before = await databaseNow();
     // Both disputed invoices are overdue by then: without the dispute a reminder would list them.
     clock.set('2026-12-28', '10:00');
     await app.test.context.services.cadence.runDay(REALM);

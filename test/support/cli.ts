@@ -34,7 +34,8 @@ export function runArdesk(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30
       child.kill('SIGKILL');
       reject(new Error(`ardesk ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
     }, timeoutMs);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the process may exit before its output has all been read.
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
