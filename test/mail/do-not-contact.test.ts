@@ -87,7 +87,7 @@ describe('do not contact', () => {
     const { id, customer_id: customerId } = await customerWithWork(first.map((r) => r.customer_id));
     await app.test.context.repos.doNotContact.mark(REALM, customerId, { source: 'customer_reply', reason: 'Please stop emailing me', markedOn: '2026-11-20' });
     // As a run racing the mark would have left it: queued again.
-    await db().updateTable('messages').set({ status: 'queued', status_reason: null }).where('id', '=', id).execute();
+    await db().updateTable('messages').set({ status: 'queued', status_reason: null, send_at: new Date(NOW) }).where('id', '=', id).execute();
     const received = smtp.received.length;
     expect(await app.test.context.services.messages.send(id)).toEqual({ status: 'cancelled', reason: 'marked do not contact' });
     expect(smtp.received).toHaveLength(received);
