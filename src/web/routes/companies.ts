@@ -4,7 +4,7 @@ import { BadRequestError } from '../../errors';
 import type { Uses } from '../../services';
 import { loadCompany, requireSignIn } from '../access';
 import { presentSync } from './api';
-import { presentProgress } from '../presenters/progress';
+import { entityWords, presentProgress } from '../presenters/progress';
 import { MESSAGE_NAMES } from '../../collections/message-kinds';
 import type { MessageKind } from '../../collections/model';
 
@@ -12,17 +12,9 @@ import type { MessageKind } from '../../collections/model';
 const FAILURES_SHOWN_DAYS = 14;
 
 /** What the last sync read, in words: "300 invoices, 60 customers, 5 credit memos". */
-const ENTITY_WORDS: Readonly<Record<string, [string, string]>> = {
-  Customer: ['customer', 'customers'],
-  Invoice: ['invoice', 'invoices'],
-  Payment: ['payment', 'payments'],
-  CreditMemo: ['credit memo', 'credit memos'],
-  Term: ['payment term', 'payment terms'],
-};
 export function syncCountsInWords(counts: Record<string, number> | null | undefined): string {
   const parts = Object.entries(counts ?? {}).map(([entity, n]) => {
-    const [one, many] = ENTITY_WORDS[entity] ?? [entity, entity];
-    return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+    return `${n.toLocaleString('en-US')} ${entityWords(entity, n)}`;
   });
   return parts.length ? parts.join(', ') : 'nothing new';
 }
