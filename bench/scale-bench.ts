@@ -13,7 +13,7 @@ import { LATENCY_MODEL, Sandbox } from '../src/sandbox/sandbox';
 import { loadSeed } from '../src/sandbox/seed';
 import { startSandbox } from '../src/sandbox/server';
 import type { Figure } from './run';
-import { benchConfig, connectToSandbox, percentile, temporaryDatabase } from './support';
+import { benchConfig, benchEnv, connectToSandbox, percentile, temporaryDatabase } from './support';
 
 /** Sizes, as knobs: `SCALE_COMPANIES=200 npm run bench -- scale` for a quick look. */
 const knob = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -91,23 +91,15 @@ export async function scaleBenchmark(): Promise<Figure[]> {
   const server = await startSandbox({ sandbox });
   const database = await temporaryDatabase();
   const prefix = `ardesk-bench-${randomBytes(3).toString('hex')}`;
-  const env: Record<string, string> = {
-    NODE_ENV: 'production',
-    PUBLIC_URL: 'http://127.0.0.1:9',
-    SESSION_SECRET: randomBytes(24).toString('hex'),
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    INTUIT_CLIENT_ID: 'bench',
-    INTUIT_CLIENT_SECRET: 'bench',
-    INTUIT_ENVIRONMENT: 'local',
+  const env = benchEnv({
     QBO_LOCAL_URL: server.url,
-    LOG_LEVEL: 'silent',
     DATABASE_URL: database.url,
     REDIS_URL: process.env.REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: prefix,
     ARDESK_NOW: NOW,
     WORKER_HEALTH_PORT: '0',
     DATA_DIR: path.join(os.tmpdir(), prefix),
-  };
+  });
   const workers: ChildProcess[] = [];
   let context: AppContext | undefined;
   try {

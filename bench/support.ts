@@ -34,10 +34,9 @@ export async function temporaryDatabase(): Promise<{ url: string; drop: () => Pr
   };
 }
 
-/** A production-shaped configuration with throw-away secrets, pointed at `overrides`. */
-export function benchConfig(overrides: Record<string, string>): Config {
-  return loadConfig({
-    ...process.env,
+/** A production-shaped environment with throw-away secrets, pointed at `overrides` (also for a bench's worker processes). */
+export function benchEnv(overrides: Record<string, string>): Record<string, string> {
+  return {
     NODE_ENV: 'production',
     PUBLIC_URL: 'http://127.0.0.1:9',
     SESSION_SECRET: randomBytes(24).toString('hex'),
@@ -48,7 +47,12 @@ export function benchConfig(overrides: Record<string, string>): Config {
     QBO_LOCAL_URL: 'http://127.0.0.1:9',
     LOG_LEVEL: 'silent',
     ...overrides,
-  });
+  };
+}
+
+/** A production-shaped configuration with throw-away secrets, pointed at `overrides`. */
+export function benchConfig(overrides: Record<string, string>): Config {
+  return loadConfig({ ...process.env, ...benchEnv(overrides) });
 }
 
 export interface SandboxLogEntry {
