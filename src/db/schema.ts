@@ -346,6 +346,17 @@ export interface SentCopiesTable {
   sent_at: CreatedAt;
 }
 
+/** A file a message went out with, kept with its copy (migration 0031). */
+export interface SentCopyAttachmentsTable {
+  message_id: string;
+  position: number;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  content: Buffer;
+}
+
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'uncertain' | 'cancelled';
 
 export interface TemplateOverridesTable {
@@ -547,6 +558,7 @@ export interface Database {
   messages: MessagesTable;
   send_approvals: SendApprovalsTable;
   sent_copies: SentCopiesTable;
+  sent_copy_attachments: SentCopyAttachmentsTable;
   payment_plans: PaymentPlansTable;
   promises: PromisesTable;
   disputes: DisputesTable;

@@ -6,7 +6,7 @@ import type { CoverageRepository } from '../db/coverage-repository';
 import type { Db } from '../db/database';
 import type { MergeDataRepository } from '../db/merge-data-repository';
 import type { OutboxRepository } from '../db/outbox-repository';
-import type { SentCopiesRepository, SentCopyRow } from '../db/sent-copies-repository';
+import type { KeptAttachment, KeptAttachmentInfo, SentCopiesRepository, SentCopyRow } from '../db/sent-copies-repository';
 import { NotFoundError } from '../errors';
 import { letterPdf } from '../mail/letter-pdf';
 import { mergeDataFor } from '../mail/merge-data';
@@ -48,6 +48,8 @@ export interface AsSent {
   sentAt: Date;
   /** The letter's date. */
   dated: string;
+  /** The files the email carried, kept with it (their bytes: `LettersService.attachment`). */
+  attachments: KeptAttachmentInfo[];
 }
 
 /** A message as it went out (or, not yet sent, as it would go out now). */
@@ -75,7 +77,7 @@ export interface LettersDeps {
   /** For the merge data (src/mail/merge-data.ts reads through its own repository). */
   db: Db;
   outbox: Pick<OutboxRepository, 'documentOf' | 'overridesOf' | 'markPrinted'>;
-  sentCopies: Pick<SentCopiesRepository, 'find'>;
+  sentCopies: Pick<SentCopiesRepository, 'find' | 'attachment'>;
   mergeData: Pick<MergeDataRepository, 'openInvoiceIds'>;
   /** The facts the coverage rule is decided from, as the send reads them. */
   coverage: Pick<CoverageRepository, 'factsFor'>;
@@ -112,7 +114,7 @@ export class LettersService {
     const facts = { messageId: message.id, kind, title: MESSAGE_NAMES[kind], status: message.status, toAddress: message.to_address };
     const copy = WENT_OUT.has(message.status) ? await this.deps.sentCopies.find(realmId, message.id) : undefined;
     if (copy) {
-      const asSent = { sha256: copy.sha256, parts: copy.parts, sentAt: copy.sentAt, dated: copy.dated };
+      const asSent = { sha256: copy.sha256, parts: copy.parts, sentAt: copy.sentAt, dated: copy.dated, attachments: copy.attachments };
       const data = copy.mergeData as MergeData;
       return { document: { ...facts, template: templateOf(kind, data), data, overrides: {}, asSent, reRendered: false }, copy };
     }
@@ -140,6 +142,16 @@ export class LettersService {
     if (copy) return { document, subject: copy.subject, html: copy.html, text: copy.text, pdf: copy.pdf };
     const rendered = await this.deps.templates.render(document.template, document.data, document.overrides);
     return { document, ...rendered, pdf: null };
+  }
+
+  /**
+   * A file a sent message carried, as the customer got it (kept with its copy), when the message
+   * is this company's; else not found. A message not yet sent has none to show.
+   */
+  async attachment(realmId: string, messageId: string, position: number): Promise<KeptAttachment> {
+    const kept = await this.deps.sentCopies.attachment(realmId, messageId, position);
+    if (!kept) throw new NotFoundError('No such attachment');
+    return kept;
   }
 
   /** A message for its page: a sent one as it went out; a template that cannot render is shown as such, with the facts around it. */

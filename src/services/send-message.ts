@@ -23,7 +23,7 @@ import { TemplateError, templateOf, type MergeData, type Rendered, type Template
 import type { PlaybookSettings } from '../collections/settings';
 import type { CustomerLinksService } from './customer-links';
 import type { QuickBooksClient } from '../quickbooks/client';
-import { sha256Hex } from '../mail/sent-copy';
+import { attachmentPart, type SentAttachment } from '../mail/sent-copy';
 import type { CompanySettingsService } from './company-settings';
 import type { PreparedCopy, SentCopiesService } from './sent-copies';
 
@@ -89,6 +89,9 @@ export class SendListing {
 
 /** QuickBooks could not tell the balances: nothing was decided, the send is tried again. */
 class BalancesUnread extends Error {}
+
+/** QuickBooks could not give an invoice's PDF to attach: nothing was sent, the send is tried again. */
+class InvoiceCopiesUnread extends Error {}
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
 
@@ -256,14 +259,21 @@ export class MessageSendService {
     let data: MergeData;
     let rendered: Rendered;
     let copy: PreparedCopy;
+    let attachments: SentAttachment[];
     try {
       data = await mergeDataFor(db, message, fresh, businessNow, listed, (m) => this.deps.links.linksFor(m));
       // A personal customer's message is the consumer variant, with that variant's overrides.
       const template = templateOf(message.kind, data);
       const overrides = await outbox.overridesOf(message.realm_id, template);
       rendered = await this.deps.templates.render(template, data, overrides);
-      copy = await this.deps.sentCopies.prepare(message, data, overrides, rendered);
+      attachments = await this.attachmentsOf(message, data, listed);
+      // The copy kept is the email as it goes: its parts and the files it carries.
+      copy = await this.deps.sentCopies.prepare(message, data, overrides, rendered, attachments);
     } catch (error) {
+      if (error instanceof InvoiceCopiesUnread) {
+        await outbox.release(messageId, error.message.slice(0, 300));
+        throw error.cause; // the job retries with backoff
+      }
       if (!(error instanceof TemplateError)) {
         await outbox.release(messageId, `will retry: ${(error as Error).message}`.slice(0, 300));
         throw error;
@@ -272,18 +282,6 @@ export class MessageSendService {
       await outbox.finish(messageId, 'failed', { reason });
       log.warn({ reason }, 'not sent: the template could not be rendered');
       return { status: 'failed', reason };
-    }
-    // The verification letter says "here is a copy": QuickBooks' PDF of each invoice goes with it.
-    let attachments: Array<{ filename: string; content: Buffer; contentType: string }> = [];
-    if (message.kind === 'verification' && this.deps.invoiceCopies) {
-      try {
-        // The merge data lists the invoices in `listed` order; a number it cannot tell is the id.
-        const numberOf = (index: number) => (data.invoices.length === listed.length ? data.invoices[index]!.number : listed[index]!);
-        attachments = await Promise.all(listed.map(async (id, index) => ({ filename: `invoice-${numberOf(index).replace(/[^A-Za-z0-9._-]+/g, '-')}.pdf`, content: await this.deps.invoiceCopies!.invoicePdf(message.realm_id, id), contentType: 'application/pdf' })));
-      } catch (error) {
-        await outbox.release(messageId, `QuickBooks could not give the invoice copies: ${(error as Error).message}`.slice(0, 300));
-        throw error; // the job retries with backoff
-      }
     }
     const headers: Record<string, string> = { 'X-Ardesk-Message': message.id };
     const unsubscribeMail = `<mailto:${company.email ?? addressOf(mailFrom)}?subject=unsubscribe>`;
@@ -309,7 +307,7 @@ export class MessageSendService {
         text: rendered.text,
         messageId: messageIdOf(message.id, mailFrom),
         headers,
-        ...(attachments.length ? { attachments } : {}),
+        ...(attachments.length ? { attachments: attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })) } : {}),
       });
       await db.transaction().execute(async (trx) => {
         await outbox.finish(messageId, 'sent', { subject: rendered.subject, smtpResponse: result.response, listed, sentAt: clock.businessNow() }, trx);
@@ -322,7 +320,7 @@ export class MessageSendService {
             invoiceIds: listed,
             kind: LETTERS.has(message.kind) ? 'letter_sent' : 'email_sent',
             summary: `${(MESSAGE_NAMES[message.kind as MessageKind] ?? message.kind).toLowerCase()} emailed to ${message.to_address} for invoice${listed.length > 1 ? 's' : ''} ${numbers} (${moneyText(data.total, data.currency)}${ASKS_FOR_MONEY.has(message.kind) ? ' due' : ''})`,
-            details: { messageId, kind: message.kind, subject: rendered.subject, total: centsToNumber(data.total), ...(attachments.length ? { attachments: attachments.map((a) => ({ filename: a.filename, sha256: sha256Hex(a.content) })) } : {}) },
+            details: { messageId, kind: message.kind, subject: rendered.subject, total: centsToNumber(data.total), ...(attachments.length ? { attachments: attachments.map((a, index) => ({ filename: a.filename, sha256: copy.copy.parts[attachmentPart(index + 1)] })) } : {}) },
             key: `sent:${messageId}`,
           },
         ]);
@@ -346,6 +344,19 @@ export class MessageSendService {
       await outbox.finish(messageId, 'failed', { reason: `${error.responseCode ?? ''} ${error.message}`.trim().slice(0, 300) });
       if (error.kind === 'invalid_address') await this.openFindEmailTask(message.realm_id, message.customer_id, today, message.to_address);
       return { status: 'failed', reason: error.message };
+    }
+  }
+
+  /** The verification letter says "here is a copy": QuickBooks' PDF of each invoice it lists goes with it. */
+  private async attachmentsOf(message: MessageRow, data: MergeData, listed: string[]): Promise<SentAttachment[]> {
+    const copies = this.deps.invoiceCopies;
+    if (message.kind !== 'verification' || !copies) return [];
+    // The merge data lists the invoices in `listed` order; a number it cannot tell is the id.
+    const numberOf = (index: number) => (data.invoices.length === listed.length ? data.invoices[index]!.number : listed[index]!);
+    try {
+      return await Promise.all(listed.map(async (id, index) => ({ filename: `invoice-${numberOf(index).replace(/[^A-Za-z0-9._-]+/g, '-')}.pdf`, contentType: 'application/pdf', content: await copies.invoicePdf(message.realm_id, id) })));
+    } catch (error) {
+      throw new InvoiceCopiesUnread(`QuickBooks could not give the invoice copies: ${(error as Error).message}`, { cause: error });
     }
   }
 

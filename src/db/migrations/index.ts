@@ -22,6 +22,7 @@ import * as m0025 from './0025-do-not-contact';
 import * as m0026 from './0026-customer-pages';
 import * as m0027 from './0027-inbound-mail';
 import * as m0028 from './0028-work-progress';
+import * as m0031 from './0031-sent-copy-attachments';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0026-customer-pages': m0026,
   '0027-inbound-mail': m0027,
   '0028-work-progress': m0028,
+  '0031-sent-copy-attachments': m0031,
 };

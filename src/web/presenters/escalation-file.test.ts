@@ -36,7 +36,7 @@ const verification = message('m1', 'verification', '2026-02-06T02:00:00Z');
 const sent = [verification, message('m2', 'reminder', '2026-02-20T15:00:00Z'), message('m3', 'demand_letter', '2026-03-02T15:00:00Z', '2026-03-03T14:00:00Z')];
 
 describe('the escalation file, laid out from its records', () => {
-  const kept = { messageId: 'm3', kind: 'demand_letter', sha256: 'ab'.repeat(32), parts: {}, dated: '2026-03-02', sentAt: new Date('2026-03-02T15:00:00Z') };
+  const kept = { messageId: 'm3', kind: 'demand_letter', subject: 'Demand for payment', sha256: 'ab'.repeat(32), parts: {}, dated: '2026-03-02', sentAt: new Date('2026-03-02T15:00:00Z'), attachments: [] };
   const laidOut = escalationFile({ file, sent, verifications: [{ message: verification, rendered: { subject: 'Please confirm invoice 1001', html: '<p>…</p>', text: 'Was everything right?' }, sha256: 'cd'.repeat(32), reRendered: false }], copies: new Map([['m3', kept]]) });
 
   it('puts every contact, promise step and dispute in date order, without the queued steps', () => {
