@@ -88,7 +88,7 @@ async function customerFile(deps: CustomerFileDeps, realmId: string, customerId:
     disputes: disputes.map((d) => ({ id: d.id, category: d.category, text: d.text, status: d.status, resolution: d.resolution, openedOn: d.opened_on, resolvedOn: d.resolved_on, invoices: d.invoice_ids.map((id) => numbers.get(id) ?? id).join(', ') })),
     contacts: contacts.map((c) => ({ id: c.id, name: c.name, role: c.role, phone: c.phone, email: c.email, approvesPayment: c.approves_payment })),
     pauses: pauses.map((p) => ({ id: p.id, invoice: p.invoice_id ? (numbers.get(p.invoice_id) ?? p.invoice_id) : null, until: p.until, reason: p.reason })),
-    timeline: activities.map((a) => ({ id: a.id, kind: a.kind, summary: a.summary, occurredOn: a.occurred_on, invoiceIds: a.invoice_ids, notes: typeof a.details.notes === 'string' ? a.details.notes : null, noteStatus: a.note_status })),
+    timeline: activities.map((a) => ({ id: a.id, kind: a.kind, summary: a.summary, occurredOn: a.occurred_on, invoiceIds: a.invoice_ids, notes: typeof a.details.notes === 'string' ? a.details.notes : null, noteStatus: a.note_status, messageId: typeof a.details.messageId === 'string' ? a.details.messageId : null })),
     openTask: openTask ? { id: openTask.id, level: openTask.level, reason: openTask.reason, scheduledFor: openTask.scheduled_for } : null,
   };
 }

@@ -2,12 +2,18 @@ import PDFDocument from 'pdfkit';
 import type { Cents } from '../../collections/money';
 import { unicodeText } from '../../mail/pdf-fonts';
 import { formatMoney } from '../../mail/templates';
-import type { EscalationFile } from './escalation-file';
+import type { EscalationFile, SentInFile } from './escalation-file';
 
 const MARGIN = 56;
 const INK = '#1f2933';
 const MUTED = '#6b7785';
 const RULE = '#c5ccd6';
+
+/** A message's kept copy in a line: its SHA-256 and the files it carried. */
+function sentLine(message: SentInFile): string {
+  const digest = message.sha256 ? `As sent; SHA-256 ${message.sha256}` : 'No copy was kept when it was sent';
+  return message.attachments.length ? `${digest}; attached: ${message.attachments.join(', ')}` : digest;
+}
 
 /** The escalation file as a PDF: one document to print or send to an agency or the small-claims court. */
 export function escalationPdf(file: EscalationFile): Promise<Buffer> {
@@ -85,10 +91,10 @@ export function escalationPdf(file: EscalationFile): Promise<Buffer> {
   const replies = file.disputes.filter((d) => d.category);
   t.write(replies.length ? `Replies recorded as disputes: ${replies.length} (see the chronology).` : 'No reply disputing the goods, services or invoices was recorded.');
 
-  heading('Chronology: every contact, promise, dispute and letter');
+  heading('Chronology: every contact, promise, dispute, email and letter');
   const eventWidths = [70, 110, width - 180];
   row(['Date', 'Channel', 'What happened'], eventWidths, true);
-  for (const event of file.events) row([event.on, event.channel, [event.what, event.outcome ? `Outcome: ${event.outcome}` : '', event.notes ? `Notes: ${event.notes}` : ''].filter(Boolean).join('\n')], eventWidths);
+  for (const event of file.events) row([event.on, event.channel, [event.what, event.outcome ? `Outcome: ${event.outcome}` : '', event.notes ? `Notes: ${event.notes}` : '', event.message ? sentLine(event.message) : ''].filter(Boolean).join('\n')], eventWidths);
 
   heading('Promises to pay');
   if (file.promises.length === 0) t.write('None.');
