@@ -1,13 +1,9 @@
 import type { LocalDate } from '../collections/calendar';
 import { recordActivities } from './cadence-recorder';
 import type { Db } from './database';
-import type { DoNotContactSource } from './schema';
+import { ASKED_BY, type DoNotContactMark } from '../collections/do-not-contact';
 
-export interface DoNotContactMark {
-  source: DoNotContactSource;
-  reason: string;
-  markedOn: LocalDate;
-}
+export type { DoNotContactMark };
 
 /** What marking a customer did at once (the playbook keeps it so at every run after). */
 export interface MarkResult {
@@ -16,14 +12,6 @@ export interface MarkResult {
   cancelledMessages: number;
   retiredTasks: number;
 }
-
-/** The words of who asked, for the activity and its QuickBooks note. */
-const ASKED_BY: Record<DoNotContactSource, string> = {
-  collector: 'marked by the collector',
-  customer_link: "asked by the customer (the stop link in Ardesk's message)",
-  customer_reply: 'asked by the customer in a reply',
-  unsubscribe: 'asked by the customer (unsubscribe)',
-};
 
 /** Why a queued message was cancelled when its customer was marked. */
 export const DO_NOT_CONTACT_REASON = 'the customer is marked do not contact';

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { DoNotContactSource } from '../collections/do-not-contact';
 import type { TaskReason } from '../collections/model';
 
 /** Timestamps are written as Date and read back as Date. */
@@ -241,7 +242,7 @@ export interface CustomerHistoriesTable {
 }
 
 /** Who asked that a customer not be contacted (migration 0025). */
-export type DoNotContactSource = 'collector' | 'customer_link' | 'customer_reply' | 'unsubscribe';
+export type { DoNotContactSource };
 
 /** A customer not to be contacted, while it holds (migration 0025). */
 export interface DoNotContactTable {

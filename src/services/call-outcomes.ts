@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import { addDays, localMoment, type LocalDate } from '../collections/calendar';
 import { amountSchema, collectorText, dateOutOfRange, DATE_HORIZON_YEARS, quickBooksIdSchema } from '../collections/collector-input';
+import { markedOne, mayBeContacted, stoppedCallNotice } from '../collections/do-not-contact';
 import { heldMessage } from '../collections/find-email';
 import { localDateSchema } from '../collections/local-date-schema';
 import type { Level } from '../collections/model';
@@ -15,6 +16,8 @@ import { recordActions, recordActivities } from '../db/cadence-recorder';
 import { CallOutcomesRepository, type CallTask, type RecordedOutcome } from '../db/call-outcomes-repository';
 import { CallTasksRepository, type TaskSnapshot } from '../db/call-tasks-repository';
 import { ContactsRepository } from '../db/contacts-repository';
+import { CoverageRepository } from '../db/coverage-repository';
+import { DoNotContactRepository } from '../db/do-not-contact-repository';
 import type { Db } from '../db/database';
 import type { Database } from '../db/schema';
 import { AppError, BadRequestError, NotFoundError } from '../errors';
@@ -150,7 +153,8 @@ export class OutcomeConflictError extends AppError {
 
 export interface OutcomeResult {
   taskId: string;
-  taskStatus: 'open' | 'done';
+  /** `retired`: the customer is marked do not contact, so the task is not kept (see `doNotContact`). */
+  taskStatus: 'open' | 'done' | 'retired';
   scheduledFor: LocalDate;
   /** The outcome just recorded: what the next form of this task must say it saw. */
   outcomeId: string;
@@ -161,6 +165,8 @@ export interface OutcomeResult {
   corrected?: { outcomeId: string; messageAlreadySent: boolean };
   /** An address found: written to the QuickBooks customer, not allowed by the company, or failed (why). */
   customerEmail?: { status: 'written' | 'not_allowed' | 'failed'; reason?: string };
+  /** The customer is marked do not contact: the call is noted, nothing follows from it; this says so to the collector. */
+  doNotContact?: string;
 }
 
 export interface CallOutcomesDeps {
@@ -247,6 +253,10 @@ export class CallOutcomesService {
     const contacts = new ContactsRepository(trx);
     let task = await outcomes.lockTask(realmId, taskId);
     if (!task) throw new NotFoundError('No such call task');
+    // Marked do not contact (the mark retires the task; a form opened before it can still be
+    // saved): what the call found is recorded, but it opens no task and queues no message.
+    const contact = await new CoverageRepository(trx).contactFacts(realmId, task.customer_id);
+    const stopped = !mayBeContacted(contact, task.customer_id);
     const last = await outcomes.lastOutcome(realmId, task.customer_id, taskId);
     const recorded = shown(last, today);
     let corrected: OutcomeResult['corrected'];
@@ -258,7 +268,7 @@ export class CallOutcomesService {
       corrected = { outcomeId: last.id, messageAlreadySent: await this.undo(outcomes, tasks, contacts, realmId, task, last) };
       task = (await outcomes.lockTask(realmId, taskId))!;
     } else {
-      if (task.status !== 'open') throw new OutcomeConflictError(`Not saved: this call task is already ${task.status === 'done' ? 'done' : task.status}.`, task.status, recorded);
+      if (task.status !== 'open' && !(stopped && task.status === 'retired')) throw new OutcomeConflictError(`Not saved: this call task is already ${task.status === 'done' ? 'done' : task.status}.`, task.status, recorded);
       if (stamp.lastOutcomeId !== undefined && stamp.lastOutcomeId !== (last?.id ?? 'none')) throw new OutcomeConflictError('Not saved: this call was recorded after the page was opened.', task.status, recorded);
     }
 
@@ -290,7 +300,7 @@ export class CallOutcomesService {
     let reasonsLeft = task.reasons;
 
     const queueConfirmation = async (kind: 'promise_confirmation' | 'plan_confirmation', messageKey: string, ids: string[], total: Cents) => {
-      if (!contactEmail) return;
+      if (!contactEmail || stopped) return;
       effects.messageKeys.push(messageKey);
       result.messageQueued = await outcomes.queueConfirmation(realmId, { customerId: task.customer_id, kind, toAddress: contactEmail, invoiceIds: ids, total, sendAt: nextSendTime(now, settings), key: messageKey });
     };
@@ -301,7 +311,7 @@ export class CallOutcomesService {
     const addressFound = async (address: string) => {
       if (!task.reasons.includes('find_email') && contactEmail) return;
       reasonsLeft = await tasks.dropReason(taskId, 'find_email');
-      const held = await this.heldFor(outcomes, realmId, task.customer_id, memberIds, today, settings);
+      const held = stopped ? null : await this.heldFor(outcomes, realmId, task.customer_id, memberIds, today, settings);
       if (held) {
         const messageKey = `email-found:${taskId}:${seq}`;
         const counts = await recordActions(trx, realmId, today, [{ type: 'send_message', kind: held.kind, customerId: task.customer_id, to: address, invoiceIds: held.invoiceIds, total: held.total, sendAt: nextSendTime(now, settings), key: messageKey }]);
@@ -371,24 +381,35 @@ export class CallOutcomesService {
       }
     }
     effects.promiseIds = result.promiseIds;
+    if (stopped) {
+      // Nothing to call back or try again: the task goes as the mark retired it, and the collector is told why.
+      result.taskStatus = 'retired';
+      result.scheduledFor = task.scheduled_for;
+      const marked = markedOne(contact, task.customer_id);
+      const mark = marked ? await new DoNotContactRepository(trx).find(realmId, marked) : undefined;
+      result.doNotContact = stoppedCallNotice(customer?.display_name ?? 'This customer', mark);
+    }
 
     await outcomes.updateTask(
       taskId,
-      result.taskStatus === 'done' ? { status: 'done', outcome: input.outcome, closed_at: now } : { scheduled_for: result.scheduledFor, outcome: input.outcome, ...(input.outcome === 'call_back' ? { reason: 'call_back' as const } : {}) },
+      result.taskStatus === 'done' || result.taskStatus === 'retired'
+        ? { status: result.taskStatus, outcome: input.outcome, closed_at: now }
+        : { scheduled_for: result.scheduledFor, outcome: input.outcome, ...(input.outcome === 'call_back' ? { reason: 'call_back' as const } : {}) },
     );
     const reached = REACHED.has(input.outcome);
     if (reached) {
       effects.reached = { before: await outcomes.reachedOn(realmId, task.customer_id) };
       await outcomes.markReached(realmId, task.customer_id, today);
     }
-    const summary = corrected ? `correction: ${SUMMARY[input.outcome]} (recorded first as "${last!.summary}")` : SUMMARY[input.outcome];
+    const said = `${SUMMARY[input.outcome]}${stopped ? '; nothing set up: the customer is marked do not contact' : ''}`;
+    const summary = corrected ? `correction: ${said} (recorded first as "${last!.summary}")` : said;
     await recordActivities(trx, realmId, today, [
       {
         customerId: task.customer_id,
         invoiceIds: coveredIds,
         kind: 'call',
         summary: input.outcome === 'email_found' || (input.outcome === 'wrong_person' && write) ? `${summary}: ${write?.email ?? ''}`.replace(/: $/, '') : summary,
-        details: { ...asRecorded(input), taskId, seq, reached, asked: input.outcome !== 'email_found', effects, ...(corrected ? { corrects: corrected.outcomeId } : {}) },
+        details: { ...asRecorded(input), taskId, seq, reached, asked: input.outcome !== 'email_found', effects, ...(corrected ? { corrects: corrected.outcomeId } : {}), ...(stopped ? { doNotContact: true } : {}) },
         key,
       },
     ]);

@@ -4,6 +4,8 @@
  */
 export const NOTICES = {
   call: 'Saved the call.',
+  // The words come from the customer's mark (src/collections/do-not-contact.ts stoppedCallNotice).
+  'call-not-to-contact': 'Saved the call. This customer is marked do not contact: no call back, call task or email is set up for them.',
   paused: 'Paused.',
   resumed: 'Automatic collection resumed.',
   'reply-handled': 'Marked handled: automatic collection resumes.',

@@ -94,6 +94,56 @@ describe('do not contact', () => {
     expect(await db().selectFrom('messages').select(['status', 'status_reason']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ status: 'cancelled', status_reason: 'the customer is marked do not contact (checked just before sending)' });
   });
 
+  it('a call recorded for the customer after it asked to stop (the form was open) opens no task and queues nothing, and the collector is told why in its words', async () => {
+    const marked = await db().selectFrom('do_not_contact').select('customer_id').where('realm_id', '=', REALM).execute();
+    const { customer_id: customerId, task_id: taskId } = await customerWithWork(marked.map((r) => r.customer_id));
+    const words = 'Please stop calling me, I will pay when I can';
+    await app.test.context.repos.doNotContact.mark(REALM, customerId, { source: 'customer_reply', reason: words, markedOn: '2026-11-20' });
+    expect(await tasksOf(customerId)).toEqual([{ id: taskId, status: 'retired' }]);
+
+    // The collector, on the call sheet opened before the mark, saves "asked to call back".
+    const result = await app.test.context.services.callOutcomes.record(REALM, taskId, { outcome: 'call_back', callBackOn: '2026-11-25', notes: 'Said to ring back Wednesday' });
+    expect(result).toMatchObject({ taskStatus: 'retired', messageQueued: false });
+    expect(result.doNotContact).toContain(`asked on 2026-11-20 not to be contacted ("${words}", asked by the customer in a reply)`);
+    expect(result.doNotContact).toContain('no call back, call task or email is set up for them');
+    expect((await tasksOf(customerId)).filter((t) => t.status === 'open')).toEqual([]);
+    const call = await db().selectFrom('activities').select(['summary', 'details']).where('realm_id', '=', REALM).where('customer_id', '=', customerId).where('kind', '=', 'call').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    expect(call.summary).toBe('called: asked to call back; nothing set up: the customer is marked do not contact');
+
+    // A promise made on that call is kept as a fact, but its confirmation email is not queued.
+    const invoice = await db().selectFrom('qbo_invoices').select(['id', 'balance']).where('realm_id', '=', REALM).where('customer_id', '=', customerId).where('balance', '>', '0').where('due_date', '<', '2026-11-20').orderBy('id').executeTakeFirstOrThrow();
+    const promised = await app.test.context.services.callOutcomes.record(REALM, taskId, { outcome: 'promised', promise: { amount: 10, dueOn: '2026-12-01', invoiceIds: [invoice.id] } });
+    expect(promised).toMatchObject({ taskStatus: 'retired', messageQueued: false, promiseIds: [expect.any(String)] });
+    expect((await messagesOf(customerId)).filter((m) => m.status === 'queued')).toEqual([]);
+
+    // Through the call sheet's form: saved, and the work list says why nothing follows, in the customer's words.
+    const sheet = `/companies/${REALM}/tasks/${taskId}`;
+    const token = csrfTokenIn(await (await owner.get(sheet)).text());
+    const posted = await owner.postForm(`${sheet}/outcome`, { _csrf: token, outcome: 'no_answer', notes: '' });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe(`/companies/${REALM}/worklist?done=call-not-to-contact&customer=${customerId}`);
+    const list = await (await owner.get(posted.headers.get('location')!)).text();
+    expect(list).toContain('not to be contacted (&quot;Please stop calling me, I will pay when I can&quot;, asked by the customer in a reply): the call is noted, but no call back, call task or email is set up for them.');
+
+    // And the next run does not bring a task back.
+    await app.test.context.services.cadence.runDay(REALM, '2026-12-07');
+    expect((await tasksOf(customerId)).filter((t) => t.status === 'open')).toEqual([]);
+    expect((await messagesOf(customerId)).filter((m) => m.status === 'queued')).toEqual([]);
+  });
+
+  it('correcting the day\'s call after the customer asked to stop does not bring its task back', async () => {
+    const marked = await db().selectFrom('do_not_contact').select('customer_id').where('realm_id', '=', REALM).execute();
+    const { customer_id: customerId, task_id: taskId } = await customerWithWork(marked.map((r) => r.customer_id));
+    const first = await app.test.context.services.callOutcomes.record(REALM, taskId, { outcome: 'no_answer' });
+    expect(first.taskStatus).toBe('open');
+    await app.test.context.repos.doNotContact.mark(REALM, customerId, { source: 'unsubscribe', reason: 'Unsubscribe me from all of this', markedOn: '2026-11-20' });
+    // The collector corrects it: they had in fact been asked to call back. Undoing the first outcome would reopen the task.
+    const corrected = await app.test.context.services.callOutcomes.record(REALM, taskId, { outcome: 'call_back', callBackOn: '2026-11-27', corrects: first.outcomeId });
+    expect(corrected).toMatchObject({ taskStatus: 'retired', corrected: { outcomeId: first.outcomeId } });
+    expect(corrected.doNotContact).toContain('("Unsubscribe me from all of this", asked by the customer (unsubscribe))');
+    expect(await tasksOf(customerId)).toEqual([{ id: taskId, status: 'retired' }]);
+  });
+
   it('notes the reason in QuickBooks, on the customer', async () => {
     const [marked] = await db().selectFrom('do_not_contact').select(['customer_id', 'reason']).where('realm_id', '=', REALM).where('source', '=', 'collector').execute();
     await app.test.context.services.notes.writePending(REALM);

@@ -8,6 +8,7 @@ import { OutcomeConflictError, type OutcomeResult, type ShownOutcome } from '../
 import { FILTER_FLAGS } from '../../collections/worklist';
 import { AppError, NotFoundError } from '../../errors';
 import { loadCompany, requireSignIn } from '../access';
+import { stoppedCallNotice } from '../../collections/do-not-contact';
 import { NOTICES, noticeCode } from '../notices';
 import { inboundReplies } from '../presenters/inbound-replies';
 import { recordId } from '../route-params';
@@ -79,7 +80,7 @@ export function outcomeFromForm(form: Record<string, unknown>): unknown {
  * The collector's day: the work list (largest first, with its flags, filters, counts and money)
  * and the call sheet of each task, whose one form records the outcome and moves to the next call.
  */
-export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workList' | 'customerFiles' | 'callScripts' | 'callOutcomes' | 'sendReview' | 'inboundReplies'>): Router {
+export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workList' | 'customerFiles' | 'callScripts' | 'callOutcomes' | 'sendReview' | 'inboundReplies' | 'doNotContact'>): Router {
   const router = Router();
   router.param('realmId', loadCompany(context));
 
@@ -89,9 +90,14 @@ export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workLis
    */
   const doneNotice = async (realmId: string, query: { done?: unknown; customer?: unknown }): Promise<string | undefined> => {
     const code = noticeCode(query.done);
-    if (code !== 'call') return code && NOTICES[code];
-    const name = typeof query.customer === 'string' && /^\d{1,32}$/.test(query.customer) ? await context.services.callTasks.customerName(realmId, query.customer) : undefined;
-    return name ? `Saved the call with ${name}.` : NOTICES.call;
+    if (code !== 'call' && code !== 'call-not-to-contact') return code && NOTICES[code];
+    const customerId = typeof query.customer === 'string' && /^\d{1,32}$/.test(query.customer) ? query.customer : undefined;
+    const name = customerId ? await context.services.callTasks.customerName(realmId, customerId) : undefined;
+    if (!name || !customerId) return NOTICES[code];
+    if (code === 'call') return `Saved the call with ${name}.`;
+    // Saved for a customer not to be contacted: why nothing follows, in the words the stop was given in.
+    const mark = await context.services.doNotContact.statusOf(realmId, customerId);
+    return mark ? `Saved the call. ${stoppedCallNotice(name, mark)}` : NOTICES[code];
   };
 
   router.get('/companies/:realmId/worklist', requireSignIn, async (req, res) => {
@@ -206,6 +212,7 @@ export function callPages(context: Uses<'companyAccess' | 'callTasks' | 'workLis
       throw error;
     }
     await context.services.callOutcomes.after(realmId, result, req.log);
+    if (result.doNotContact) return res.redirect(303, `/companies/${realmId}/worklist?${new URLSearchParams({ done: 'call-not-to-contact', customer: task.customer_id })}`);
     const done = new URLSearchParams({ done: 'call', customer: task.customer_id });
     if (result.taskStatus === 'open' && (form.outcome === 'wrong_person' || result.corrected)) return res.redirect(303, `/companies/${realmId}/tasks/${task.id}?${done}`);
     const next = (await context.services.workList.forDay(realmId, undefined, { limit: 2 })).items.find((item) => item.taskId !== task.id);
