@@ -28,6 +28,8 @@ export interface InboundRecord {
   subject: string;
   body: string;
   bouncedAddresses: Array<{ address: string; reason: string }>;
+  /** A bounce: whether the account gets a task to find a new address (not when it is marked do not contact). */
+  findEmailTask?: boolean;
   dedupKey: string;
   via: 'smtp' | 'imap';
   receivedAt: Date;
@@ -104,7 +106,7 @@ export class InboundRepository {
       for (const bad of entry.bouncedAddresses) {
         await trx.insertInto('bad_addresses').values({ realm_id: realmId, address: bad.address, customer_id: customerId, reason: bad.reason, inbound_id: inserted.id, created_at: entry.receivedAt }).onConflict((oc) => oc.columns(['realm_id', 'address']).doNothing()).execute();
         // Mail already queued to it is not sent: the send path fails it and asks for an address.
-        await new CallTasksRepository(trx).wantReason(realmId, { customerId, reason: 'find_email', level: 0, scheduledFor: today, createdOn: today, key: `task:${customerId}:find-email:bounced:${bad.address}:${today}` });
+        if (entry.findEmailTask !== false) await new CallTasksRepository(trx).wantReason(realmId, { customerId, reason: 'find_email', level: 0, scheduledFor: today, createdOn: today, key: `task:${customerId}:find-email:bounced:${bad.address}:${today}` });
       }
       await recordActivities(trx, realmId, today, activities);
       return inserted.id;

@@ -10,6 +10,8 @@ import type { Clock } from '../clock';
 import { recordActivities } from '../db/cadence-recorder';
 import { CallOutcomesRepository } from '../db/call-outcomes-repository';
 import { CallTasksRepository } from '../db/call-tasks-repository';
+import { CoverageRepository } from '../db/coverage-repository';
+import { mayBeContacted } from '../collections/do-not-contact';
 import { ContactsRepository } from '../db/contacts-repository';
 import { CustomerPagesRepository, type CustomerAnswerRow, type CustomerInvoice } from '../db/customer-pages-repository';
 import type { Db } from '../db/database';
@@ -206,7 +208,10 @@ export class CustomerPagesService {
       const id = await new CallOutcomesRepository(trx).insertDispute(claims.realmId, { customerId: claims.customerId, invoiceIds: ids, category: input.category, text: input.description, openedOn: today, source: 'customer' });
       const answerId = await repo.insertAnswer(claims.realmId, { customerId: claims.customerId, messageId: claims.messageId ?? null, invoiceIds: ids, answer: 'problem', disputeId: id, answeredOn: today, answeredAt: this.deps.clock.now() });
       const level = (await repo.levelOf(claims.realmId, ids)) as Level;
-      await new CallTasksRepository(trx).wantReason(claims.realmId, { customerId: claims.customerId, reason: 'problem_reported', level, scheduledFor: today, createdOn: today, key: `problem:${id}` });
+      // The problem is recorded (a dispute) whoever reports it; a customer not to be contacted gets no call about it.
+      if (mayBeContacted(await new CoverageRepository(trx).contactFacts(claims.realmId, claims.customerId), claims.customerId)) {
+        await new CallTasksRepository(trx).wantReason(claims.realmId, { customerId: claims.customerId, reason: 'problem_reported', level, scheduledFor: today, createdOn: today, key: `problem:${id}` });
+      }
       await recordActivities(trx, claims.realmId, today, [
         {
           customerId: claims.customerId,

@@ -22,7 +22,9 @@ export const DO_NOT_CONTACT_REASON_MAX = 500;
  * A customer marked do not contact, by the collector or at the customer's own request (a stop
  * link, a reply asking to stop, an unsubscribe): from then on no automatic message of any kind
  * goes to it and it is on no call list. The rule is the playbook's (`contactStopped` in
- * src/collections/coverage.ts: the daily run, the send and the call list all read it); marking
+ * src/collections/coverage.ts, asked as `mayBeContacted` in src/collections/do-not-contact.ts: the
+ * daily run, the send, a recorded call, a bounce, a problem reported on the customer's page and
+ * the month's difficult customers all read it, so none opens a task or queues a message); marking
  * carries it out at once: what is queued for the customer is cancelled, its call task retired,
  * and the reason is noted in QuickBooks. A customer asking again changes nothing.
  */

@@ -10,6 +10,8 @@ import { asksToStop } from '../mail/stop-request';
 import type { AccountDirectoryService } from './account-directory';
 import type { CompanySettingsService } from './company-settings';
 import type { DoNotContactService } from './do-not-contact';
+import type { CoverageRepository } from '../db/coverage-repository';
+import { mayBeContacted } from '../collections/do-not-contact';
 import type { NotesService } from './notes';
 import type { Approver } from './send-review';
 import type { UsersRepository } from '../db/users-repository';
@@ -24,6 +26,8 @@ export interface InboundRepliesDeps {
   /** Who is a personal customer (the account's type, the user's override included). */
   directory: Pick<AccountDirectoryService, 'accountOf'>;
   doNotContact: Pick<DoNotContactService, 'mark'>;
+  /** Whether the account may be contacted (a bounce opens a task to find an address only then). */
+  coverage: Pick<CoverageRepository, 'contactFacts'>;
   notes: Pick<NotesService, 'queueSoon'>;
   users: Pick<UsersRepository, 'find'>;
   /** Each account's signed reply address (INBOUND_ADDRESS); null: threading headers only. */
@@ -79,10 +83,12 @@ export class InboundRepliesService {
       const reported = mail.failed.map((f) => f.address);
       const ours = new Set(await inbound.addressesSentTo(realmId, customerId, reported));
       const bad = mail.failed.filter((f) => ours.has(f.address)).map((f) => ({ address: f.address, reason: `bounced${f.status ? ` (${f.status})` : ''}` }));
+      // A customer not to be contacted gets no task to find a new address: nothing is to be sent to it.
+      const findEmailTask = mayBeContacted(await this.deps.coverage.contactFacts(realmId, customerId), customerId);
       const summary = bad.length
-        ? `email to ${bad.map((b) => b.address).join(', ')} bounced: no more mail goes there until a new address is found`
+        ? `email to ${bad.map((b) => b.address).join(', ')} bounced: no more mail goes there${findEmailTask ? ' until a new address is found' : ' (the customer is marked do not contact: no task to find another)'}`
         : 'a bounce came back naming no address this account was written to; nothing changed';
-      record = { ...common, kind: 'bounce', status: 'recorded', bouncedAddresses: bad, activity: { customerId, invoiceIds, kind: 'email_bounced', summary, details: { from: base.from, subject: base.subject, addresses: bad.map((b) => b.address) } }, pause: null };
+      record = { ...common, kind: 'bounce', status: 'recorded', bouncedAddresses: bad, findEmailTask, activity: { customerId, invoiceIds, kind: 'email_bounced', summary, details: { from: base.from, subject: base.subject, addresses: bad.map((b) => b.address) } }, pause: null };
     } else if (mail.nature === 'auto_reply') {
       record = { ...common, kind: 'auto_reply', status: 'recorded', bouncedAddresses: [], activity: { customerId, invoiceIds, kind: 'auto_reply_received', summary: `automatic reply from ${base.from}: ${base.subject}`, details: { from: base.from, subject: base.subject } }, pause: null };
     } else {

@@ -199,7 +199,7 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     companySync: new CompanySyncService({ state: repos.syncState, reads: repos.quickbooksReads, sync, queues, progress, clock }),
     mailDispatch: new MailDispatchService({ outbox: repos.outbox, queues, clock }),
     housekeeping: new HousekeepingService({ sessions: repos.sessions, oauthStates: repos.oauthStates, companies: repos.companies, queues, clock, syncPlan: syncSchedule }),
-    reports: new ReportsService({ settings, directory, reports: repos.reports, tasks: repos.callTasks }),
+    reports: new ReportsService({ settings, directory, reports: repos.reports, tasks: repos.callTasks, coverage: repos.coverage }),
     promises: new PromisesService({ settings, promises: repos.promises }),
     disputes: new DisputesService({ settings, disputes: repos.disputes, notes }),
     callTasks: new CallTasksService({ collections: repos.collections }),
@@ -218,6 +218,6 @@ export function buildServices({ db, repos, clock, templates, redis, queues, logg
     customerLinks: links,
     progress,
     customerPages: new CustomerPagesService({ db, doNotContact, links, settings, directory, senderIdentity, balances, quickbooks, notes, queues, clock, logger: logger.child({ module: 'customer-pages' }) }),
-    inboundReplies: new InboundRepliesService({ inbound: repos.inbound, directory, doNotContact, settings, notes, users: repos.users, replyAddresses: inbound.replyAddresses, maxBytes: inbound.maxBytes, clock, logger: logger.child({ module: 'inbound' }) }),
+    inboundReplies: new InboundRepliesService({ inbound: repos.inbound, directory, doNotContact, coverage: repos.coverage, settings, notes, users: repos.users, replyAddresses: inbound.replyAddresses, maxBytes: inbound.maxBytes, clock, logger: logger.child({ module: 'inbound' }) }),
   };
 }

@@ -6,6 +6,8 @@ import { aging, ASK_MESSAGE_KINDS, balancesAsOf, daysSalesOutstanding, difficult
 import type { PlaybookSettings } from '../collections/settings';
 import { weeklyResults } from '../collections/weekly-results';
 import type { CallTasksRepository } from '../db/call-tasks-repository';
+import type { CoverageRepository } from '../db/coverage-repository';
+import { mayBeContacted } from '../collections/do-not-contact';
 import type { ReportPayment, ReportsRepository, StoredDifficultCustomer, StoredDifficultList } from '../db/reports-repository';
 import type { AccountDirectoryService } from './account-directory';
 import type { CompanySettingsService } from './company-settings';
@@ -29,6 +31,8 @@ export interface ReportsDeps {
   directory: Pick<AccountDirectoryService, 'ensure'>;
   reports: ReportsRepository;
   tasks: Pick<CallTasksRepository, 'wantDifficultCustomerReason'>;
+  /** Whether an account may be contacted: one marked do not contact gets no difficult-customer task. */
+  coverage: Pick<CoverageRepository, 'contactFacts'>;
 }
 
 /** The month's difficult customers as fixed on its first day; money in cents. */
@@ -195,6 +199,7 @@ export class ReportsService {
       if (invoice.balance > 0) accountLevel.set(payer, Math.max(accountLevel.get(payer) ?? 1, levels.get(invoice.id) ?? 1));
     }
     for (const customer of owing) {
+      if (!mayBeContacted(await this.deps.coverage.contactFacts(realmId, customer.customerId), customer.customerId)) continue;
       await this.deps.tasks.wantDifficultCustomerReason(realmId, {
         customerId: customer.customerId,
         level: (accountLevel.get(customer.customerId) ?? 1) as Level,

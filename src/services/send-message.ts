@@ -1,5 +1,6 @@
 import { localMoment, type LocalDate } from '../collections/calendar';
-import { contactStopped, coverage, coversInWords } from '../collections/coverage';
+import { coverage, coversInWords } from '../collections/coverage';
+import { mayBeContacted } from '../collections/do-not-contact';
 import { nextSendTime } from '../collections/playbook';
 import { ASKS_FOR_MONEY, LETTERS, MESSAGE_NAMES } from '../collections/message-kinds';
 import { centsToNumber } from '../collections/money';
@@ -213,7 +214,7 @@ export class MessageSendService {
     // Do not contact, marked since the message was queued (the mark cancels what is queued, but a
     // message already handed to a sender, or queued by a racing run, is stopped here).
     const contact = await this.deps.coverage.contactFacts(message.realm_id, message.customer_id);
-    if (contactStopped(contact.doNotContact, () => contact.payerId)(message.customer_id)) {
+    if (!mayBeContacted(contact, message.customer_id)) {
       await outbox.finish(messageId, 'cancelled', { reason: 'the customer is marked do not contact (checked just before sending)' });
       log.info('not sent: the customer is marked do not contact');
       return { status: 'cancelled', reason: 'marked do not contact' };

@@ -51,6 +51,8 @@ describe('results and difficult customers on the database', () => {
     const promise = (customerId: string, madeOn: string, dueOn: string, amount: number, status: 'kept' | 'broken', settledOn: string) => ({ realm_id: REALM, customer_id: customerId, invoice_ids: JSON.stringify([]), amount, due_on: dueOn, made_on: madeOn, status, settled_on: settledOn });
     await db.insertInto('promises').values([promise('1', '2026-03-05', '2026-03-12', 600, 'kept', '2026-03-10'), promise('2', '2026-02-10', '2026-02-20', 500, 'broken', '2026-02-23')]).execute();
     await db.insertInto('disputes').values({ realm_id: REALM, customer_id: '5', invoice_ids: JSON.stringify(['41']), category: 'quality', text: 'Two crates arrived broken', opened_on: '2026-03-15' }).execute();
+    // Cedar asked not to be contacted: it stays on the month's list, but gets no call task.
+    await db.insertInto('do_not_contact').values([{ realm_id: REALM, customer_id: '3', source: 'customer_reply', reason: 'Stop calling us', marked_on: '2026-04-02' }]).execute();
     // Birch already has a level call on Wednesday.
     await db.insertInto('call_tasks').values({ realm_id: REALM, customer_id: '2', level: 1, reason: 'level', reasons: JSON.stringify(['level']) as never, scheduled_for: '2026-04-08', created_on: '2026-04-01', key: 'level:2:1' }).execute();
   });
@@ -90,13 +92,13 @@ describe('results and difficult customers on the database', () => {
     expect(april.customers[0]).toMatchObject({ balance: 50_000, overdueBalance: 50_000 });
 
     const tasks = await test.context.db.selectFrom('call_tasks').select(['customer_id', 'reasons', 'scheduled_for']).where('realm_id', '=', REALM).where('status', '=', 'open').orderBy('customer_id').execute();
+    // Cedar is marked do not contact: on the list, but no task.
     expect(tasks).toEqual([
       { customer_id: '2', reasons: ['level', 'difficult_customer'], scheduled_for: '2026-04-06' },
-      { customer_id: '3', reasons: ['difficult_customer'], scheduled_for: '2026-04-06' },
       { customer_id: '4', reasons: ['difficult_customer'], scheduled_for: '2026-04-06' },
     ]);
     const list = await test.context.services.workList.forDay(REALM, '2026-04-06');
-    expect(list.items.map((i) => i.customer.id).sort()).toEqual(['2', '3', '4']);
+    expect(list.items.map((i) => i.customer.id).sort()).toEqual(['2', '4']);
   });
 
   it('keeps the month\'s list as fixed: later facts wait for next month', async () => {
@@ -107,7 +109,7 @@ describe('results and difficult customers on the database', () => {
     await db.insertInto('qbo_payments').values({ realm_id: REALM, id: 'P5', sync_token: '0', qbo_updated_at: new Date(), customer_id: '4', txn_date: '2026-03-28', total: 300, unapplied: 0, applied_to: JSON.stringify([{ id: '41', type: 'Invoice', amount: 300 }]) }).execute();
     await db.insertInto('disputes').values({ realm_id: REALM, customer_id: '1', invoice_ids: JSON.stringify(['11']), category: 'pricing', text: 'Logged late', opened_on: '2026-03-30' }).execute();
     expect(await services.reports.difficultCustomers(REALM)).toEqual(before);
-    expect(await db.selectFrom('call_tasks').select('id').where('realm_id', '=', REALM).where('status', '=', 'open').execute()).toHaveLength(3);
+    expect(await db.selectFrom('call_tasks').select('id').where('realm_id', '=', REALM).where('status', '=', 'open').execute()).toHaveLength(2);
     const may = await services.reports.difficultCustomers(REALM, '2026-05-04');
     expect(may).toMatchObject({ month: '2026-05', asOf: '2026-05-01' });
     expect(may.customers.map((c) => c.customerId)).toContain('1');

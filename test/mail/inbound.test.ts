@@ -219,6 +219,44 @@ describe('mail that comes back: replies, automatic replies and bounces', () => {
     expect(smtp.received.length).toBe(before);
   });
 
+  it('a bounce for a customer marked do not contact marks the address bad but opens no task to find another', async () => {
+    const first = await rowOf(sent[3]!);
+    const mail = (await Promise.all(sent.map(async (m) => ({ m, row: await rowOf(m) })))).find(({ row }) => row.customer_id !== first.customer_id && row.to_address !== first.to_address)!;
+    const { row } = mail;
+    await app.test.context.repos.doNotContact.mark(REALM, row.customer_id, { source: 'collector', reason: 'Their lawyer asked us to stop', markedOn: '2026-11-20' });
+    const dsn = [
+      'From: Mail Delivery System <MAILER-DAEMON@mx.acme.test>',
+      `To: ${trackedOf(mail.m)}`,
+      'Subject: Undelivered Mail Returned to Sender',
+      'Auto-Submitted: auto-replied',
+      'Message-ID: <dsn-stopped@mx.acme.test>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="RPT"',
+      '',
+      '--RPT',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.acme.test',
+      '',
+      `Final-Recipient: rfc822; ${row.to_address}`,
+      'Action: failed',
+      'Status: 5.1.1',
+      '',
+      '--RPT',
+      'Content-Type: text/rfc822-headers',
+      '',
+      `Message-ID: ${mail.m.messageId}`,
+      '',
+      '--RPT--',
+      '',
+    ].join('\r\n');
+    await toListener({ envelope: { from: '', to: [trackedOf(mail.m)] }, raw: dsn });
+    expect((await inboundOf(row.customer_id)).filter((m) => m.kind === 'bounce')).toEqual([expect.objectContaining({ bounced_address: row.to_address.toLowerCase() })]);
+    expect(await db().selectFrom('bad_addresses').select('address').where('realm_id', '=', REALM).where('address', '=', row.to_address.toLowerCase()).execute()).toHaveLength(1);
+    expect(await db().selectFrom('call_tasks').select('id').where('realm_id', '=', REALM).where('customer_id', '=', row.customer_id).where('status', '=', 'open').execute()).toEqual([]);
+    expect((await activitiesOf(row.customer_id, 'email_bounced')).map((a) => a.summary)).toEqual([`email to ${row.to_address.toLowerCase()} bounced: no more mail goes there (the customer is marked do not contact: no task to find another)`]);
+  });
+
   it('records a reply without pausing anything when the company turned pauseOnReply off (settings page)', async () => {
     const form = await fetch(`${app.web.url}/companies/${REALM}/settings`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(await form.text()).toMatch(/name="pauseOnReply" checked/);

@@ -183,6 +183,17 @@ describe('the customer pages and their links', () => {
     expect(note).toContain(XSS.trim());
   });
 
+  it('a problem reported by a customer marked do not contact is recorded as a dispute, but opens no call task', async () => {
+    const second = (await db().selectFrom('messages').select(['id', 'customer_id', 'kind', 'invoice_ids']).where('realm_id', '=', REALM).where('kind', '=', 'verification').where('customer_id', 'not in', [verification.customer_id, reminder.customer_id, other.customer_id]).orderBy('id').executeTakeFirstOrThrow()) as Queued;
+    const url = pathOf((await linksOf(second)).problem!);
+    await app.test.context.repos.doNotContact.mark(REALM, second.customer_id, { source: 'collector', reason: 'Asked us to write only through their lawyer', markedOn: '2026-11-20' });
+    const customer = new HttpClient(app.web.url);
+    const token = csrfTokenIn(await (await customer.get(url)).text());
+    expect((await customer.postForm(`${url.split('?')[0]!}/problem`, { _csrf: token, category: 'quality', description: 'The second delivery was damaged' })).status).toBe(303);
+    expect(await db().selectFrom('disputes').select(['category', 'text', 'source']).where('realm_id', '=', REALM).where('customer_id', '=', second.customer_id).execute()).toEqual([{ category: 'quality', text: 'The second delivery was damaged', source: 'customer' }]);
+    expect(await db().selectFrom('call_tasks').select('id').where('realm_id', '=', REALM).where('customer_id', '=', second.customer_id).where('status', '=', 'open').execute()).toEqual([]);
+  });
+
   it('records a promise within the company\'s limit and up to what is owed, and refuses others in plain words', async () => {
     const customer = new HttpClient(app.web.url);
     const url = pathOf((await linksOf(reminder)).statement);
