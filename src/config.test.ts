@@ -71,6 +71,37 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('SYNC_CONCURRENCY'))).toContain('at least 1');
   });
 
+  it('takes the daily jobs\' windows as HH:MM-HH:MM of the company\'s day: the nightly reconcile from 03:30 over two hours and the playbook from 07:00 over ten minutes by default', () => {
+    expect(loadConfig(testEnv()).syncSchedule.windows).toEqual({ reconcile: { startMinute: 210, windowMinutes: 120 }, cadence: { startMinute: 420, windowMinutes: 10 } });
+    expect(loadConfig(testEnv({ RECONCILE_WINDOW: '01:00-04:15', CADENCE_WINDOW: ' 06:45-08:00 ' })).syncSchedule.windows).toEqual({ reconcile: { startMinute: 60, windowMinutes: 195 }, cadence: { startMinute: 405, windowMinutes: 75 } });
+    // Empty is unset; a window may close at midnight.
+    expect(loadConfig(testEnv({ RECONCILE_WINDOW: '', CADENCE_WINDOW: '22:30-24:00' })).syncSchedule.windows.cadence).toEqual({ startMinute: 1350, windowMinutes: 90 });
+  });
+
+  it.each([
+    ['3:30-5:30', "RECONCILE_WINDOW must be a window of the day as HH:MM-HH:MM (24-hour, each company's own time zone), e.g. 03:30-05:30"],
+    ['03:30', "RECONCILE_WINDOW must be a window of the day as HH:MM-HH:MM (24-hour, each company's own time zone), e.g. 03:30-05:30"],
+    ['03:30+120', "RECONCILE_WINDOW must be a window of the day as HH:MM-HH:MM (24-hour, each company's own time zone), e.g. 03:30-05:30"],
+    ['03:60-05:30', "RECONCILE_WINDOW must be a window of the day as HH:MM-HH:MM (24-hour, each company's own time zone), e.g. 03:30-05:30"],
+    ['24:00-24:30', 'RECONCILE_WINDOW must use times from 00:00 to 23:59 (24:00 only as the closing time)'],
+    ['03:30-03:30', 'RECONCILE_WINDOW must close after it opens, the same day: a window cannot run past midnight (24:00 at the latest), e.g. 22:00-24:00'],
+    ['23:00-01:00', 'RECONCILE_WINDOW must close after it opens, the same day: a window cannot run past midnight (24:00 at the latest), e.g. 22:00-24:00'],
+    ['00:00-24:00', 'RECONCILE_WINDOW must be shorter than a whole day'],
+  ])('refuses RECONCILE_WINDOW=%s, saying what a window must be', (value, problem) => {
+    // The cadence window out of the way, so this line is the only one.
+    expect(problemsOf(testEnv({ RECONCILE_WINDOW: value, CADENCE_WINDOW: '23:50-24:00' }))).toEqual([problem]);
+  });
+
+  it('refuses a playbook window that opens before the nightly reconcile\'s has closed, naming both', () => {
+    const overlap = "CADENCE_WINDOW must open when RECONCILE_WINDOW (03:30-05:30) has closed, or later: the morning playbook runs on the copy the night's reconcile brought up to date";
+    expect(problemsOf(testEnv({ CADENCE_WINDOW: '05:00-06:00' }))).toEqual([overlap]);
+    expect(problemsOf(testEnv({ CADENCE_WINDOW: '02:00-02:30' }))).toEqual([overlap]);
+    expect(problemsOf(testEnv({ RECONCILE_WINDOW: '06:00-08:00' }))).toEqual(["CADENCE_WINDOW must open when RECONCILE_WINDOW (06:00-08:00) has closed, or later: the morning playbook runs on the copy the night's reconcile brought up to date"]);
+    // Right as the reconcile's closes is fine; a bad window is reported alone.
+    expect(loadConfig(testEnv({ CADENCE_WINDOW: '05:30-05:40' })).syncSchedule.windows.cadence).toEqual({ startMinute: 330, windowMinutes: 10 });
+    expect(problemsOf(testEnv({ CADENCE_WINDOW: 'at seven' }))).toEqual([expect.stringMatching(/^CADENCE_WINDOW must be a window of the day as HH:MM-HH:MM/)]);
+  });
+
   it('needs only the database variables for migrations', () => {
     expect(loadDatabaseConfig({ DATABASE_URL: 'postgres://u@h/db' })).toEqual({ databaseUrl: 'postgres://u@h/db', dataDir: expect.stringMatching(/var$/) });
     expect(() => loadDatabaseConfig({ DATABASE_URL: 'mysql://h/db' })).toThrow(/DATABASE_URL must be a URL starting with postgres:/);

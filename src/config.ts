@@ -114,6 +114,51 @@ const operatorEmails = z.string().transform((text, ctx): string[] => {
 
 const plainAddress = z.string().regex(/^[^\s@<>+]+@[^\s@<>]+\.[^\s@<>]+$/, { message: 'must be a plain email address without a name or a +tag, e.g. replies@in.example.com' });
 
+/** A window of the day, in each company's own time zone: it opens `startMinute` after midnight and lasts `windowMinutes`, closing by midnight. */
+export interface DailyWindow {
+  startMinute: number;
+  windowMinutes: number;
+}
+
+/** The windows each company's daily jobs are spread over (see jobs/spread.ts). */
+export interface DailyWindows {
+  /** The daily sync run: a CDC reconcile and the drift check, or the periodic full re-read (RECONCILE_WINDOW). */
+  reconcile: DailyWindow;
+  /** The morning playbook (CADENCE_WINDOW). */
+  cadence: DailyWindow;
+}
+
+/**
+ * By default the nightly reconcile runs from 03:30 over two hours (done before the morning), and
+ * the playbook from 07:00 over ten minutes (every company's messages and calls ready by 07:15).
+ */
+export const DEFAULT_DAILY_WINDOWS = { reconcile: '03:30-05:30', cadence: '07:00-07:10' } as const;
+
+const DAY_MINUTES = 24 * 60;
+
+/** 03:30 for 210 minutes after midnight. */
+function timeOfDay(minute: number): string {
+  return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+}
+
+/** `HH:MM-HH:MM`, e.g. `03:30-05:30`: opens at the first time and closes at the second, the same day (24:00 at the latest). */
+const dailyWindow = z.string().transform((text, ctx): DailyWindow => {
+  const match = /^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/.exec(text.trim());
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: "must be a window of the day as HH:MM-HH:MM (24-hour, each company's own time zone), e.g. 03:30-05:30" });
+    return z.NEVER;
+  }
+  const [start, end] = [Number(match[1]) * 60 + Number(match[2]), Number(match[3]) * 60 + Number(match[4])];
+  if (start >= DAY_MINUTES || end > DAY_MINUTES) {
+    ctx.addIssue({ code: 'custom', message: 'must use times from 00:00 to 23:59 (24:00 only as the closing time)' });
+  } else if (end <= start) {
+    ctx.addIssue({ code: 'custom', message: 'must close after it opens, the same day: a window cannot run past midnight (24:00 at the latest), e.g. 22:00-24:00' });
+  } else if (end - start >= DAY_MINUTES) {
+    ctx.addIssue({ code: 'custom', message: 'must be shorter than a whole day' });
+  }
+  return { startMinute: start, windowMinutes: end - start };
+});
+
 /** Jobs one worker process runs at the same time, per queue (the queues of jobs/names.ts). */
 export interface WorkerConcurrency {
   sync: number;
@@ -153,6 +198,8 @@ const envShape = z.object({
   SYNC_POLL_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(5, 'must be at least 5').max(1440, 'must be at most 1440 (a day)').default(60)),
   SYNC_WEBHOOK_DEBOUNCE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, 'must be at least 1').max(600, 'must be at most 600').default(30)),
   SYNC_FULL_EVERY_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(7, 'must be at least 7 (a full re-read at most weekly: reads are metered)').max(365, 'must be at most 365').default(28)),
+  RECONCILE_WINDOW: z.preprocess(emptyAsUndefined, dailyWindow.prefault(DEFAULT_DAILY_WINDOWS.reconcile)),
+  CADENCE_WINDOW: z.preprocess(emptyAsUndefined, dailyWindow.prefault(DEFAULT_DAILY_WINDOWS.cadence)),
   INTUIT_REQUEST_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100, 'must be at least 100').max(120_000, 'must be at most 120000 (Intuit gives up at 120 s)').default(60_000)),
   DATABASE_URL: z.preprocess(emptyAsUndefined, url(['postgres:', 'postgresql:']).optional()),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./var')),
@@ -206,6 +253,11 @@ const envSchema = envShape.superRefine((env, ctx) => {
   if (env.INBOUND_ADDRESS && !env.INBOUND_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['INBOUND_SECRET'], message: 'is required when INBOUND_ADDRESS is set (it signs the reply addresses; at least 32 random characters)' });
   }
+  const { RECONCILE_WINDOW: reconcile, CADENCE_WINDOW: cadence } = env;
+  // A window that did not parse has its own line already.
+  if (reconcile && cadence && cadence.startMinute < reconcile.startMinute + reconcile.windowMinutes) {
+    ctx.addIssue({ code: 'custom', path: ['CADENCE_WINDOW'], message: `must open when RECONCILE_WINDOW (${timeOfDay(reconcile.startMinute)}-${timeOfDay(reconcile.startMinute + reconcile.windowMinutes)}) has closed, or later: the morning playbook runs on the copy the night's reconcile brought up to date` });
+  }
   if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
     ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required in production (the https:// address users reach Ardesk at)' });
   }
@@ -228,6 +280,8 @@ export interface SyncSchedule {
   webhookDebounceMs: number;
   /** The daily run re-reads the whole company when its last full read is this many days old (7 at least). */
   fullEveryDays: number;
+  /** The windows of each company's daily sync run and morning playbook, in its time zone. */
+  windows: DailyWindows;
 }
 
 export interface Config extends DatabaseConfig {
@@ -247,7 +301,7 @@ export interface Config extends DatabaseConfig {
     /** Deadline of one QuickBooks API or Intuit OAuth request, in ms. */
     requestTimeoutMs: number;
   };
-  /** How each company's copy of QuickBooks is kept fresh (SPEC §3: reads are metered). */
+  /** How each company's copy of QuickBooks is kept fresh (SPEC §3: reads are metered), and when its daily jobs run. */
   syncSchedule: SyncSchedule;
   redisUrl: string;
   /** Redis key prefix of the queues: deployments sharing one Redis keep apart by it. */
@@ -360,6 +414,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollMinutes: e.SYNC_POLL_MINUTES,
       webhookDebounceMs: e.SYNC_WEBHOOK_DEBOUNCE_SECONDS * 1000,
       fullEveryDays: e.SYNC_FULL_EVERY_DAYS,
+      windows: { reconcile: e.RECONCILE_WINDOW, cadence: e.CADENCE_WINDOW },
     },
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),

@@ -1,10 +1,10 @@
 import type { SyncSchedule } from '../config';
 import type { JobName } from './names';
 import type { JobQueues } from './queues';
-import { DAILY_WINDOWS, spreadDaily, type DailyWindows } from './spread';
+import { spreadDaily } from './spread';
 
-/** What decides a company's sync schedule (config.syncSchedule). */
-export type SyncPlan = Pick<SyncSchedule, 'webhooks' | 'pollMinutes'>;
+/** What decides a company's repeating jobs (config.syncSchedule): polling or webhooks, and the daily jobs' windows. */
+export type SyncPlan = Pick<SyncSchedule, 'webhooks' | 'pollMinutes' | 'windows'>;
 
 /** The repeating jobs every deployment needs, whatever companies it has. */
 const GLOBAL_SCHEDULES: ReadonlyArray<{ id: string; name: Extract<JobName, 'maintenance.prune-sessions' | 'maintenance.retention' | 'mail.dispatch' | 'notes.dispatch'>; every: number }> = [
@@ -35,14 +35,15 @@ export async function schedulesMissing(queues: JobQueues): Promise<boolean> {
 
 /**
  * The repeating work of one connected company, in its time zone, each daily job at the
- * company's own moment of its window (see DAILY_WINDOWS): the daily sync run from 03:30 (a CDC
- * reconcile and the drift check, or the periodic full re-read; see SyncService) and the
- * playbook from 07:00. With webhooks nothing polls: each change notification brings its own CDC.
- * Without, a CDC every `pollMinutes`. Registering again is harmless, and it drops a poll left
- * from before webhooks were configured.
+ * company's own moment of its window (plan.windows: RECONCILE_WINDOW and CADENCE_WINDOW): the
+ * daily sync run (a CDC reconcile and the drift check, or the periodic full re-read; see
+ * SyncService), by default from 03:30, and the playbook, by default from 07:00. With webhooks
+ * nothing polls: each change notification brings its own CDC. Without, a CDC every
+ * `pollMinutes`. Registering again is harmless: it moves a daily job to a changed window, and it
+ * drops a poll left from before webhooks were configured.
  */
-export async function scheduleCompany(queues: JobQueues, realmId: string, timezone: string, plan: SyncPlan, windows: DailyWindows = DAILY_WINDOWS): Promise<void> {
-  const { reconcile, cadence } = windows;
+export async function scheduleCompany(queues: JobQueues, realmId: string, timezone: string, plan: SyncPlan): Promise<void> {
+  const { reconcile, cadence } = plan.windows;
   if (plan.webhooks) await queues.unschedule('sync.realm', `sync:${realmId}`);
   else await queues.schedule(`sync:${realmId}`, 'sync.realm', { realmId, mode: 'auto' }, { every: plan.pollMinutes * 60_000 });
   await queues.schedule(`reconcile:${realmId}`, 'sync.realm', { realmId, mode: 'daily' }, { pattern: spreadDaily(realmId, reconcile.startMinute, reconcile.windowMinutes), tz: timezone });

@@ -1,5 +1,7 @@
 import { defaultRepeatStrategy } from 'bullmq';
-import { DAILY_WINDOWS, spreadDaily, spreadSecond } from './spread';
+import { testEnv } from '../../test/support/env';
+import { loadConfig } from '../config';
+import { spreadDaily, spreadSecond } from './spread';
 
 const realms = Array.from({ length: 1000 }, (_, i) => `4620816${String(i * 7919).padStart(9, '0')}`);
 
@@ -17,7 +19,9 @@ describe('spreading daily jobs over a window', () => {
   });
 
   it('writes a daily pattern that runs inside the window in the company\'s time zone, across a change of the clocks', () => {
-    const { startMinute, windowMinutes } = DAILY_WINDOWS.reconcile;
+    // The nightly reconcile's window by default: 03:30 over two hours, across 03:00 where the clocks go forward.
+    const { startMinute, windowMinutes } = loadConfig(testEnv()).syncSchedule.windows.reconcile;
+    expect({ startMinute, windowMinutes }).toEqual({ startMinute: 3 * 60 + 30, windowMinutes: 120 });
     for (const realm of realms.slice(0, 50)) {
       const pattern = spreadDaily(realm, startMinute, windowMinutes);
       // As BullMQ's scheduler reckons the next run, day after day over the night the clocks go forward.

@@ -21,15 +21,3 @@ export function spreadDaily(realmId: string, startMinute: number, windowMinutes:
   const at = startMinute * 60 + spreadSecond(realmId, windowMinutes);
   return `${at % 60} ${Math.floor(at / 60) % 60} ${Math.floor(at / 3600)} * * *`;
 }
-
-/**
- * The windows of each company's daily jobs, in its own time zone: the nightly full
- * reconciliation from 03:30 over two hours (done before the morning), and the morning playbook
- * from 07:00 over ten minutes (every company's messages and calls are ready by 07:15).
- */
-export const DAILY_WINDOWS = {
-  reconcile: { startMinute: 3 * 60 + 30, windowMinutes: 120 },
-  cadence: { startMinute: 7 * 60, windowMinutes: 10 },
-} as const;
-
-export type DailyWindows = { [K in keyof typeof DAILY_WINDOWS]: { startMinute: number; windowMinutes: number } };

@@ -1,3 +1,5 @@
+import { testEnv } from '../../test/support/env';
+import { loadConfig } from '../config';
 import { BadRequestError } from '../errors';
 import type { JobQueues } from '../jobs/queues';
 import { createLogger } from '../logger';
@@ -47,7 +49,7 @@ function connections(overrides: { revokeFails?: boolean; tokensOfAnotherCompany?
     },
     queues,
     clock: { now: () => new Date('2026-03-02T15:00:00Z'), businessNow: () => new Date('2026-03-02T15:00:00Z') },
-    syncPlan: { webhooks: false, pollMinutes: 60 },
+    syncPlan: { webhooks: false, pollMinutes: 60, windows: loadConfig(testEnv()).syncSchedule.windows },
     redirectUri: 'https://ardesk.example/callback',
     reviews: { setMode: async (realmId, mode) => void done.push(`review ${mode} for ${realmId}`) },
     sendReviewDefault: 'first_run',

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config';
 import { scheduleCompany } from '../../src/jobs/schedules';
-import { DAILY_WINDOWS, spreadDaily } from '../../src/jobs/spread';
+import { spreadDaily } from '../../src/jobs/spread';
 import { startWorker } from '../../src/main/worker';
 import { entitiesToCheck } from '../../src/quickbooks/drift-check';
 import { SYNCED_ENTITIES } from '../../src/quickbooks/schemas';
@@ -29,8 +29,9 @@ async function syncSchedules(test: TestContext, realmId: string) {
 
 describe('the sync schedule of a company', () => {
   const realmId = '9341452000002405';
-  /** The company's own second of the daily sync's window from 03:30. */
-  const daily = spreadDaily(realmId, DAILY_WINDOWS.reconcile.startMinute, DAILY_WINDOWS.reconcile.windowMinutes);
+  const { windows } = loadConfig(testEnv()).syncSchedule;
+  /** The company's own second of the daily sync's window from 03:30 (RECONCILE_WINDOW's default). */
+  const daily = spreadDaily(realmId, windows.reconcile.startMinute, windows.reconcile.windowMinutes);
 
   async function scheduledWith(env: Record<string, string>) {
     const test = await createTestContext({ env });
@@ -59,9 +60,9 @@ describe('the sync schedule of a company', () => {
   it('drops the poll registered before webhooks were configured', async () => {
     const test = await createTestContext();
     try {
-      await scheduleCompany(test.context.queues, realmId, 'UTC', { webhooks: false, pollMinutes: 60 });
+      await scheduleCompany(test.context.queues, realmId, 'UTC', { webhooks: false, pollMinutes: 60, windows });
       expect((await syncSchedules(test, realmId)).map((s) => s.key)).toEqual([`reconcile:${realmId}`, `sync:${realmId}`]);
-      await scheduleCompany(test.context.queues, realmId, 'UTC', { webhooks: true, pollMinutes: 60 });
+      await scheduleCompany(test.context.queues, realmId, 'UTC', { webhooks: true, pollMinutes: 60, windows });
       expect((await syncSchedules(test, realmId)).map((s) => s.key)).toEqual([`reconcile:${realmId}`]);
     } finally {
       await test.context.queues.queue('sync').obliterate({ force: true });
@@ -71,8 +72,8 @@ describe('the sync schedule of a company', () => {
 
   it('refuses a full re-read more often than weekly, and reads the settings', () => {
     expect(() => loadConfig(testEnv({ SYNC_FULL_EVERY_DAYS: '3' }))).toThrow(/SYNC_FULL_EVERY_DAYS must be at least 7/);
-    expect(loadConfig(testEnv()).syncSchedule).toEqual({ webhooks: false, pollMinutes: 60, webhookDebounceMs: 30_000, fullEveryDays: 28 });
-    expect(loadConfig(testEnv({ INTUIT_WEBHOOK_VERIFIER_TOKEN: VERIFIER, SYNC_FULL_EVERY_DAYS: '7', SYNC_WEBHOOK_DEBOUNCE_SECONDS: '5' })).syncSchedule).toEqual({ webhooks: true, pollMinutes: 60, webhookDebounceMs: 5000, fullEveryDays: 7 });
+    expect(loadConfig(testEnv()).syncSchedule).toEqual({ webhooks: false, pollMinutes: 60, webhookDebounceMs: 30_000, fullEveryDays: 28, windows });
+    expect(loadConfig(testEnv({ INTUIT_WEBHOOK_VERIFIER_TOKEN: VERIFIER, SYNC_FULL_EVERY_DAYS: '7', SYNC_WEBHOOK_DEBOUNCE_SECONDS: '5' })).syncSchedule).toEqual({ webhooks: true, pollMinutes: 60, webhookDebounceMs: 5000, fullEveryDays: 7, windows });
   });
 });
 

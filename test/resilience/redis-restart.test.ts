@@ -1,18 +1,22 @@
 import { createHmac } from 'node:crypto';
 import { withLock } from '../../src/jobs/locks';
 import { QUEUES } from '../../src/jobs/names';
-import { DAILY_WINDOWS, spreadDaily } from '../../src/jobs/spread';
+import { loadConfig } from '../../src/config';
+import { spreadDaily } from '../../src/jobs/spread';
 import { createProducerConnection, RedisUnavailableError } from '../../src/jobs/redis';
 import { toProblem } from '../../src/web/error-handler';
 import { connect, startConnectedApp, type ConnectedApp } from '../support/connected-app';
 import { HttpClient } from '../support/http';
 import { startPrivateRedis, type PrivateServer } from '../support/private-services';
 import { until } from '../support/until';
+import { testEnv } from '../support/env';
 import { WorkerProcesses } from '../support/worker-process';
 
 const REALM = '9341702';
 const VERIFIER = 'redis-restart-verifier-token';
 const API_TOKEN = 'redis-restart-operator-token-0123456789abcdef';
+/** The daily jobs' windows the workers run with (the defaults). */
+const { reconcile, cadence } = loadConfig(testEnv()).syncSchedule.windows;
 
 /** Every repeating job a running worker must keep: the global ones and the company's own (webhooks are configured: no poll). */
 const EXPECTED_SCHEDULES = {
@@ -20,8 +24,8 @@ const EXPECTED_SCHEDULES = {
   'notes-dispatch': 'every 30000',
   'prune-sessions': 'every 3600000',
   retention: 'every 86400000',
-  [`reconcile:${REALM}`]: `${spreadDaily(REALM, DAILY_WINDOWS.reconcile.startMinute, DAILY_WINDOWS.reconcile.windowMinutes)} America/New_York`,
-  [`cadence:${REALM}`]: `${spreadDaily(REALM, DAILY_WINDOWS.cadence.startMinute, DAILY_WINDOWS.cadence.windowMinutes)} America/New_York`,
+  [`reconcile:${REALM}`]: `${spreadDaily(REALM, reconcile.startMinute, reconcile.windowMinutes)} America/New_York`,
+  [`cadence:${REALM}`]: `${spreadDaily(REALM, cadence.startMinute, cadence.windowMinutes)} America/New_York`,
 };
 
 /**
