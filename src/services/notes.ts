@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { noteText } from '../collections/notes';
 import type { Clock } from '../clock';
 import type { CompaniesRepository } from '../db/companies-repository';
@@ -13,6 +14,10 @@ import type { Locks } from './locks';
 export const NOTES_PER_BATCH = 30;
 /** Batches one run writes before handing over to the next run (a fresh job). */
 const BATCHES_PER_RUN = 60;
+/** The run's lock lives this long, renewed every third of it while the run works. */
+const LOCK_TTL_MS = 6_000;
+/** Requests nobody ran (their run died, then every retry failed) are dropped after a day; the notes pass has them anyway. */
+const REQUESTS_TTL_MS = 24 * 3600_000;
 
 export interface NotesRun {
   batches: number;
@@ -22,7 +27,10 @@ export interface NotesRun {
   skipped: number;
   /** Batches sent again under their old key after a worker died before recording them. */
   resent: number;
+  /** The run stopped with notes left: its batches were used up, or QuickBooks could not take some just now. */
   more: boolean;
+  /** Another run was writing the company's notes: this one left at once, and that run (or the one it queues) writes them. */
+  busy: boolean;
 }
 
 /** The Attachable for one activity: its note, on each invoice it concerns, else on the customer. */
@@ -56,7 +64,7 @@ export interface NotesDeps {
   notes: Pick<NotesRepository, 'realmsWithPending' | 'skipPending' | 'unfinishedBatch' | 'claimBatch' | 'record'>;
   client: Pick<QuickBooksClient, 'batch'>;
   locks: Locks;
-  queues: Pick<JobQueues, 'enqueue' | 'enqueueAgain'>;
+  queues: Pick<JobQueues, 'enqueue'>;
   clock: Clock;
   /** The notes module's logger. */
   logger: Logger;
@@ -68,14 +76,19 @@ export class NotesService {
 
   /**
    * Writes a company's pending notes to QuickBooks, 30 to a batch request. One run at a time per
-   * company (a Redis lock, renewed while it works). A batch left behind by a worker that died
-   * after sending it is sent first, under the same `requestid`, so QuickBooks replays its answer
-   * instead of making the notes twice. Transient faults of the whole request are retried by the
-   * client (backoff, throttling, the batch rate limit); faults of single notes are sorted per note.
+   * company (a Redis lock, renewed while it works), and nobody waits for it: a run asked for (the
+   * job `jobId`, or a direct call) while another writes leaves its request and ends at once. The
+   * running one writes every note pending until none is left, so notes recorded meanwhile go with
+   * it; a request left after its last batch is seen as it lets go, and it queues one run more
+   * (see `queue`), unless QuickBooks could not take some notes just now: then the notes pass,
+   * within half a minute, writes them with the rest. A batch left behind by a worker that died after sending it
+   * is sent first, under the same `requestid`, so QuickBooks replays its answer instead of making
+   * the notes twice. Transient faults of the whole request are retried by the client (backoff,
+   * throttling, the batch rate limit); faults of single notes are sorted per note.
    */
-  async writePending(realmId: string, options: { maxBatches?: number } = {}): Promise<NotesRun> {
+  async writePending(realmId: string, options: { maxBatches?: number; jobId?: string } = {}): Promise<NotesRun> {
     const { notes } = this.deps;
-    const run: NotesRun = { batches: 0, written: 0, failed: 0, retried: 0, skipped: 0, resent: 0, more: false };
+    const run: NotesRun = { batches: 0, written: 0, failed: 0, retried: 0, skipped: 0, resent: 0, more: false, busy: false };
     const company = await this.deps.companies.find(realmId);
     if (!company || company.status !== 'connected') return run;
     const settings = await this.deps.settings.settingsOf(realmId, company.timezone);
@@ -85,8 +98,13 @@ export class NotesService {
     }
     const maxBatches = options.maxBatches ?? BATCHES_PER_RUN;
     const log = this.deps.logger.child({ realmId });
+    const lock = { owner: options.jobId ?? `direct-${randomBytes(6).toString('hex')}`, request: 'write', ttlMs: LOCK_TTL_MS, requestsTtlMs: REQUESTS_TTL_MS };
+    const followUp = async () => {
+      // Notes QuickBooks could not take just now wait for the notes pass, with those asked for meanwhile, rather than being sent again at once.
+      if (run.retried === 0) await this.queue(realmId);
+    };
 
-    await this.deps.locks.hold(`notes:${realmId}`, { ttlMs: 6_000, waitMs: 20_000, renew: true }, async () => {
+    const taken = await this.deps.locks.runOrLeave(`notes:${realmId}`, lock, async () => {
       while (run.batches < maxBatches) {
         const unfinished = await notes.unfinishedBatch(realmId);
         const batch: NoteBatch | undefined = unfinished ?? (await notes.claimBatch(realmId, NOTES_PER_BATCH));
@@ -118,22 +136,27 @@ export class NotesService {
         if (run.retried > 0) break;
       }
       run.more = true;
-    });
+    }, followUp);
+    if (!taken.ran) run.busy = true;
     return run;
   }
 
-  /** The `notes.realm` job: one run, and the rest follow at once (retries wait for the next pass). */
-  async writeForJob(realmId: string): Promise<NotesRun> {
-    const run = await this.writePending(realmId);
-    if (run.more && run.retried === 0) {
-      await this.deps.queues.enqueue('notes.realm', { realmId }, { jobId: `notes-${realmId}-${this.deps.clock.now().getTime()}` });
-    }
+  /** The `notes.realm` job `jobId`: one run, and the rest follow at once (retries wait for the next pass). */
+  async writeForJob(realmId: string, jobId?: string): Promise<NotesRun> {
+    const run = await this.writePending(realmId, { jobId });
+    if (run.more && run.retried === 0) await this.queue(realmId);
     return run;
   }
 
-  /** Queues a notes run for a company unless one is already waiting (one job id per company). */
+  /**
+   * Queues a notes run for a company, deduplicated: while one is waiting, nothing is added (it
+   * writes every note pending when it runs); while one is running, one more run is kept to follow
+   * it (BullMQ's `keepLastIfActive`), however many are asked for, so a note recorded after the
+   * running one's last batch is not left for the notes pass. A company has at most one notes job
+   * running and one waiting.
+   */
   async queue(realmId: string): Promise<void> {
-    await this.deps.queues.enqueueAgain('notes.realm', { realmId }, `notes-${realmId}`);
+    await this.deps.queues.enqueue('notes.realm', { realmId }, { deduplication: { id: `notes:${realmId}`, keepLastIfActive: true } });
   }
 
   /**
