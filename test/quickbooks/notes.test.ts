@@ -181,6 +181,10 @@ describe('the collection history written back into QuickBooks as notes', () => {
     expect((await attachables(CRASH)).length).toBeGreaterThan(recorded);
     app.sandbox.sandbox.setKnobs({ latencyMs: 0 });
 
+    // A notes run never waits for the company's lock: one asked for while the dead worker's lock
+    // lives would leave at once, for the notes pass to bring back. The lock dies with its owner
+    // within its few seconds, and the next run sends the batch left behind.
+    await until('the dead worker\'s lock to expire', async () => (await app.test.context.redis.exists(`${app.test.context.queues.prefix}:lock:notes:${CRASH}`)) === 0, 20_000);
     const second = startWorkerProcess();
     await app.test.context.queues.enqueue('notes.realm', { realmId: CRASH }, { jobId: 'crash-notes-again' });
     await until('every note to be written', async () => (await activities(CRASH)).every((a) => a.note_status !== 'pending'), 60_000);
