@@ -81,10 +81,10 @@ export class NotesService {
    * running one writes every note pending until none is left, so notes recorded meanwhile go with
    * it; a request left after its last batch is seen as it lets go, and it queues one run more
    * (see `queue`), unless QuickBooks could not take some notes just now: then the notes pass,
-   * within half a minute, writes them with the rest. A batch left behind by a worker that died after sending it
-   * is sent first, under the same `requestid`, so QuickBooks replays its answer instead of making
-   * the notes twice. Transient faults of the whole request are retried by the client (backoff,
-   * throttling, the batch rate limit); faults of single notes are sorted per note.
+   * within half a minute, writes them with the rest. A batch left behind by a worker that died
+   * after sending it is sent first, under the same `requestid`, so QuickBooks replays its answer
+   * instead of making the notes twice. Transient faults of the whole request are retried by the
+   * client (backoff, throttling, the batch rate limit); faults of single notes are sorted per note.
    */
   async writePending(realmId: string, options: { maxBatches?: number; jobId?: string } = {}): Promise<NotesRun> {
     const { notes } = this.deps;
