@@ -23,6 +23,7 @@ import * as m0026 from './0026-customer-pages';
 import * as m0027 from './0027-inbound-mail';
 import * as m0028 from './0028-work-progress';
 import * as m0031 from './0031-sent-copy-attachments';
+import * as m0032 from './0032-company-checks-per-statement';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '0027-inbound-mail': m0027,
   '0028-work-progress': m0028,
   '0031-sent-copy-attachments': m0031,
+  '0032-company-checks-per-statement': m0032,
 };
