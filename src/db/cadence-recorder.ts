@@ -4,7 +4,7 @@ import { DUNNING_KINDS, MESSAGE_NAMES } from '../collections/message-kinds';
 import { NOT_A_NOTE, NOT_A_NOTE_REASON } from '../collections/notes';
 import type { Action } from '../collections/model';
 import { centsToDecimal, centsToNumber, toCents } from '../collections/money';
-import { perChunk, recordset } from './bulk';
+import { perChunk, recordset, unnested } from './bulk';
 import type { Database } from './schema';
 
 /**
@@ -80,10 +80,17 @@ async function ensureStates(trx: Trx, realmId: string, today: LocalDate, ids: st
   return inserted.map((r) => r.invoice_id);
 }
 
+/** Rows per statement of the first sight: a first run over a large book sends few, large statements. */
+const SIGHT_CHUNK = 25_000;
+
 /**
  * The first sight of invoices, and the first level of those the same day moves on from level 0:
  * each new state is inserted at its level, and its level-change activity is written by the same
  * statement, so a first run over a large book writes each state once and sends no row twice.
+ * The rows travel as arrays (`unnest`), and what is already recorded is left out by the
+ * statement itself rather than by `on conflict`, whose speculative insertion costs a third more
+ * per row: recordActions holds the company's recording lock, so no other run inserts the same
+ * keys meanwhile (and the unique keys would refuse a second copy if one did).
  * Returns the new invoices and the level changes it made; the others are left to changeLevels.
  */
 async function firstSight(trx: Trx, realmId: string, today: LocalDate, ids: string[], changes: Of<'level_change'>[]): Promise<{ seen: number; levelled: Set<Of<'level_change'>> }> {
@@ -91,13 +98,13 @@ async function firstSight(trx: Trx, realmId: string, today: LocalDate, ids: stri
   const inserted = await perChunk([...new Set([...ids, ...firstLevel.keys()])], async (chunk) => {
     const rows = chunk.map((invoice_id) => ({ invoice_id, level: firstLevel.get(invoice_id)?.to ?? 0, customer_id: firstLevel.get(invoice_id)?.customerId ?? null }));
     const result = await sql<{ invoice_id: string; level: number }>`
-      with input as (select * from ${recordset(rows, 'i', { invoice_id: 'text', level: 'int', customer_id: 'text' })}),
+      with input as (select * from ${unnested(rows, 'i', { invoice_id: 'text', level: 'int', customer_id: 'text' })}),
       states as (
         insert into invoice_states (realm_id, invoice_id, first_seen_on, level, level_entered_on, level1_on, level2_on)
         select ${realmId}, i.invoice_id, ${today}::date, i.level, case when i.level > 0 then ${today}::date end,
                case when i.level = 1 then ${today}::date end, case when i.level = 2 then ${today}::date end
         from input i
-        on conflict (realm_id, invoice_id) do nothing
+        where not exists (select 1 from invoice_states o where o.realm_id = ${realmId} and o.invoice_id = i.invoice_id)
         returning invoice_id, level
       ),
       levelled as (
@@ -105,12 +112,11 @@ async function firstSight(trx: Trx, realmId: string, today: LocalDate, ids: stri
         select ${realmId}, i.customer_id, jsonb_build_array(s.invoice_id), 'level_change', 'moved to collection level ' || s.level,
                jsonb_build_object('from', 0, 'to', s.level), ${today}::date, 'level:' || s.invoice_id || ':' || s.level, 'pending'
         from states s join input i on i.invoice_id = s.invoice_id
-        where s.level > 0
-        on conflict (realm_id, key) do nothing
+        where s.level > 0 and not exists (select 1 from activities o where o.realm_id = ${realmId} and o.key = 'level:' || s.invoice_id || ':' || s.level)
       )
       select invoice_id, level from states`.execute(trx);
     return result.rows;
-  });
+  }, SIGHT_CHUNK);
   const wanted = new Set(ids);
   const levelled = new Set(inserted.filter((row) => row.level > 0).map((row) => firstLevel.get(row.invoice_id)!));
   return { seen: inserted.filter((row) => wanted.has(row.invoice_id)).length, levelled };
@@ -333,9 +339,11 @@ async function cancelMessages(trx: Trx, realmId: string, today: LocalDate, cance
   return cancelled.length;
 }
 
-/** Records `actions` for `today` inside `trx`; the counts are of what was new. */
+/** Records `actions` for `today` inside `trx`, one company's recording at a time; the counts are of what was new. */
 export async function recordActions(trx: Trx, realmId: string, today: LocalDate, actions: Action[]): Promise<AppliedCounts> {
   const a = byType(actions);
+  // The company's recording lock, to the end of the transaction: a racing run records after this one, and sees what it wrote.
+  await sql`select pg_advisory_xact_lock(hashtext(${`cadence-record:${realmId}`}))`.execute(trx);
   // Settle promises and paid invoices first: they decide what the rest of the day may do.
   const promise_outcome = await settlePromises(trx, realmId, today, a.promiseOutcomes);
   const cancel_pending = await cancelPaid(trx, realmId, today, a.cancellations);
