@@ -89,8 +89,8 @@ const SIGHT_CHUNK = 25_000;
  * statement, so a first run over a large book writes each state once and sends no row twice.
  * The rows travel as arrays (`unnest`), and what is already recorded is left out by the
  * statement itself rather than by `on conflict`, whose speculative insertion costs a third more
- * per row: recordActions holds the company's recording lock, so no other run inserts the same
- * keys meanwhile (and the unique keys would refuse a second copy if one did).
+ * per row: the company's first-sight lock keeps any other run from inserting the same keys
+ * meanwhile (and the unique keys would refuse a second copy if one did).
  * Returns the new invoices and the level changes it made; the others are left to changeLevels.
  */
 async function firstSight(trx: Trx, realmId: string, today: LocalDate, ids: string[], changes: Of<'level_change'>[]): Promise<{ seen: number; levelled: Set<Of<'level_change'>> }> {
@@ -98,6 +98,10 @@ async function firstSight(trx: Trx, realmId: string, today: LocalDate, ids: stri
   // In invoice order, the order of both keys written (states' and the activities' `level:<invoice>:<level>`): each
   // statement then fills neighbouring index pages rather than pages all over the index (a third less time on the bench).
   const sorted = [...new Set([...ids, ...firstLevel.keys()])].sort();
+  if (!sorted.length) return { seen: 0, levelled: new Set() };
+  // The company's first-sight lock, to the end of the transaction: a racing run's first sight waits, then sees these rows.
+  // Taken here, not for every recording: a call outcome's recording (no first sight) never waits for it while holding rows.
+  await sql`select pg_advisory_xact_lock(hashtext(${`first-sight:${realmId}`}))`.execute(trx);
   const inserted = await perChunk(sorted, async (chunk) => {
     const rows = chunk.map((invoice_id) => ({ invoice_id, level: firstLevel.get(invoice_id)?.to ?? 0, customer_id: firstLevel.get(invoice_id)?.customerId ?? null }));
     const result = await sql<{ invoice_id: string; level: number }>`
@@ -342,11 +346,9 @@ async function cancelMessages(trx: Trx, realmId: string, today: LocalDate, cance
   return cancelled.length;
 }
 
-/** Records `actions` for `today` inside `trx`, one company's recording at a time; the counts are of what was new. */
+/** Records `actions` for `today` inside `trx`; the counts are of what was new. */
 export async function recordActions(trx: Trx, realmId: string, today: LocalDate, actions: Action[]): Promise<AppliedCounts> {
   const a = byType(actions);
-  // The company's recording lock, to the end of the transaction: a racing run records after this one, and sees what it wrote.
-  await sql`select pg_advisory_xact_lock(hashtext(${`cadence-record:${realmId}`}))`.execute(trx);
   // Settle promises and paid invoices first: they decide what the rest of the day may do.
   const promise_outcome = await settlePromises(trx, realmId, today, a.promiseOutcomes);
   const cancel_pending = await cancelPaid(trx, realmId, today, a.cancellations);
