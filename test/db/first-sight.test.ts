@@ -22,18 +22,18 @@ describe.each(ENGINES)('the first sight of invoices on %s', (engine) => {
   });
   afterAll(() => test.destroy());
 
-  it('records each state and level-change activity once, in any order, and a paid invoice seen again without a second activity', async () => {
+  it('records each state once, one activity per customer and level, in any order; a paid invoice seen again enters its level again', async () => {
     expect(await record('2026-03-02', [...seen('i3', 2), ...seen('i1'), ...seen('i2', 0)])).toEqual({ first_seen: 3, level_change: 2 });
     expect(await record('2026-03-02', [...seen('i1'), ...seen('i3', 2), ...seen('i2', 0)])).toEqual({});
     const first = await rows();
-    expect(first.activities).toEqual(['level:i1:1', 'level:i3:2']);
+    expect(first.activities).toEqual(['entered:c1:1:2026-03-02', 'entered:c1:2:2026-03-02']);
     expect(first.states.map(([id, level]) => [id, level])).toEqual([['i1', 1], ['i2', 0], ['i3', 2]]);
 
-    // Paid: its state goes. A payment undone brings it back at the same level: a new state, the level's activity kept once.
+    // Paid: its state goes. A payment undone brings it back at the same level: a new state, and the day it entered again.
     expect(await record('2026-03-03', [{ type: 'cancel_pending', invoiceId: 'i1', customerId: 'c1' }])).toEqual({ cancel_pending: 1 });
     expect(await record('2026-03-04', seen('i1'))).toEqual({ first_seen: 1, level_change: 1 });
     const again = await rows();
-    expect(again.activities).toEqual(['level:i1:1', 'level:i3:2', 'paid:i1']);
+    expect(again.activities).toEqual(['entered:c1:1:2026-03-02', 'entered:c1:1:2026-03-04', 'entered:c1:2:2026-03-02', 'paid:i1']);
     expect(again.states.find(([id]) => id === 'i1')).toEqual(['i1', 1, '2026-03-04']);
   });
 });
