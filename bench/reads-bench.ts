@@ -91,6 +91,18 @@ async function countedReads(context: AppContext, realmId: string): Promise<numbe
   return Number(row.rows[0]!.n);
 }
 
+/** The company's counted reads by kind (query, read, cdc, report). */
+async function readsByKind(context: AppContext, realmId: string): Promise<Record<string, number>> {
+  const rows = await sql<{ kind: string; n: string }>`select kind, sum(count) as n from quickbooks_reads where realm_id = ${realmId} group by kind`.execute(context.db);
+  return Object.fromEntries(rows.rows.map((row) => [row.kind, Number(row.n)]));
+}
+
+/** Milliseconds from now to the next time of day `msIntoDay` (UTC). */
+function untilNextUtc(msIntoDay: number): number {
+  const now = Date.now();
+  return (((msIntoDay - (now % DAY_MS)) % DAY_MS) + DAY_MS) % DAY_MS;
+}
+
 async function until(what: string, condition: () => Promise<boolean>, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await condition())) {
@@ -100,13 +112,13 @@ async function until(what: string, condition: () => Promise<boolean>, ms: number
 }
 
 /**
- * One company's month of reads: the first full sync (apart), then 30 simulated days. Each day the
+ * One company's month of reads: the first full sync (apart), then 30 simulated days. Each day (UTC) the
  * daily sync run (03:30), the playbook (07:00) and the sends it makes due (each re-reads its
  * invoices' balances first; sent again at 20:00), and the bookkeeper's sitting in QuickBooks
  * (14:00), whose change notifications reach Ardesk's webhook route and bring their debounced CDC. Both clocks (Ardesk's
  * and the sandbox's) move a day at a time; nothing waits for a day to pass.
  */
-async function month(shape: CompanyShape, sends: boolean): Promise<{ first: number; total: number; byPhase: Record<Phase, number>; fulls: number; cdcJobs: number; sent: number }> {
+async function month(shape: CompanyShape, sends: boolean): Promise<{ first: number; total: number; byPhase: Record<Phase, number>; byKind: Record<string, number>; fulls: number; cdcJobs: number; sent: number }> {
   const sandbox = await startSandboxProcess({ realmId: shape.realmId, customers: shape.customers, invoices: shape.invoices, ...(shape.open !== undefined ? { openInvoices: shape.open } : {}), latencyMs: 0 });
   const database = await temporaryDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ardesk-reads-bench-'));
@@ -122,6 +134,13 @@ async function month(shape: CompanyShape, sends: boolean): Promise<{ first: numb
     db = openDatabase(config, { poolSize: 8, idleTimeoutMillis: 0 });
     context = await createAppContext(config, { db, logger: createLogger({ level: 'silent' }), clock, queuePrefix: `ardesk-bench-${randomBytes(3).toString('hex')}` });
     web = await startWeb(context, 0);
+    const advance = async (ms: number) => {
+      offsetMs += ms;
+      await fetch(`${sandbox.url}/_sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: ms / 1000 }) });
+    };
+    // The month's hours are UTC (the company's day in New York is five hours behind): it starts at
+    // the next 03:30 UTC, whatever the hour the bench is run at, so its sends fall in the window.
+    await advance(untilNextUtc(3.5 * 3600_000));
     await connectToSandbox(context, sandbox.url, shape.realmId, `Reads Bench ${shape.id}`);
     await fetch(`${sandbox.url}/_sandbox/knobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhook: { url: `${web.url}/webhooks/intuit`, verifierToken: VERIFIER, format: 'legacy', delayMs: 100 } }) });
     const { services } = context;
@@ -129,15 +148,12 @@ async function month(shape: CompanyShape, sends: boolean): Promise<{ first: numb
 
     await services.sync.runScheduled(shape.realmId, 'full');
     const first = await countedReads(context, shape.realmId);
+    const kindsAtFirst = await readsByKind(context, shape.realmId);
     const byPhase: Record<Phase, number> = { 'daily sync run': 0, 'webhook CDCs': 0, 'balance re-reads before sending': 0 };
     const measured = async (phase: Phase, work: () => Promise<unknown>) => {
       const before = await countedReads(context!, shape.realmId);
       await work();
       byPhase[phase] += (await countedReads(context!, shape.realmId)) - before;
-    };
-    const advance = async (ms: number) => {
-      offsetMs += ms;
-      await fetch(`${sandbox.url}/_sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: ms / 1000 }) });
     };
     const syncQueue = context.queues.queue('sync');
     const mailQueue = context.queues.queue('mail');
@@ -204,7 +220,8 @@ async function month(shape: CompanyShape, sends: boolean): Promise<{ first: numb
       if (sends) await sendDue();
     }
     const total = Object.values(byPhase).reduce((a, b) => a + b, 0);
-    return { first, total, byPhase, fulls, cdcJobs, sent };
+    const byKind = Object.fromEntries(Object.entries(await readsByKind(context, shape.realmId)).map(([kind, n]) => [kind, n - (kindsAtFirst[kind] ?? 0)]).filter(([, n]) => Number(n) > 0));
+    return { first, total, byPhase, byKind, fulls, cdcJobs, sent };
   } finally {
     await web?.stop();
     await context?.close();
@@ -223,7 +240,7 @@ export async function readsBenchmark(): Promise<Figure[]> {
   const sends = !process.env.BENCH_READS_SYNC_ONLY;
   for (const shape of COMPANIES.filter((c) => !process.env.BENCH_READS_ONLY || c.id === process.env.BENCH_READS_ONLY)) {
     const result = await month(shape, sends);
-    const parts = Object.entries(result.byPhase).map(([phase, n]) => `${phase} ${n}`).join(', ');
+    const parts = `${Object.entries(result.byPhase).map(([phase, n]) => `${phase} ${n}`).join(', ')}; by kind: ${Object.entries(result.byKind).map(([kind, n]) => `${kind} ${n}`).join(', ')}`;
     figures.push(
       {
         id: `sync.reads_per_company_month_${shape.id}${sends ? '' : '_sync_only'}`,

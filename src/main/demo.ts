@@ -137,7 +137,7 @@ export async function startDemo(argv: string[], log: (line: string) => void): Pr
     context = await createAppContext(config);
     const today = context.clock.businessNow().toISOString().slice(0, 10);
     log('Making the demo company "Harbor & Pine Supply" (60 customers, 300 invoices)…');
-    loadSeed(state, generateCompany({ realmId: DEMO_REALM, customers: 60, invoices: 300, asOf: today, companyName: 'Harbor & Pine Supply' }));
+    loadSeed(state, generateCompany({ realmId: DEMO_REALM, customers: 60, invoices: 300, asOf: today, companyName: 'Harbor & Pine Supply', generatedAt: state.now() }));
     log('Starting the worker (syncs, daily runs, mail)…');
     worker = await startWorker(context);
     context.services.progress.onStep((event) => log(describeStep(event)));

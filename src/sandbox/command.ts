@@ -104,11 +104,11 @@ export async function runSandboxCommand(argv: string[], write: (line: string) =>
   }
   if (options.generate) {
     const started = Date.now();
-    loadSeed(sandbox, generateCompany({ realmId: options.realmId, ...options.generate, asOf: options.asOf, seed: options.seedNumber }));
+    loadSeed(sandbox, generateCompany({ realmId: options.realmId, ...options.generate, asOf: options.asOf, seed: options.seedNumber, generatedAt: sandbox.now() }));
     write(`Generated company ${options.realmId}: ${options.generate.customers} customers, ${options.generate.invoices} invoices as of ${options.asOf} (${Date.now() - started} ms)`);
   }
   if (sandbox.realms.size === 0) {
-    loadSeed(sandbox, generateCompany({ realmId: options.realmId, customers: 60, invoices: 300, asOf: options.asOf, seed: options.seedNumber }));
+    loadSeed(sandbox, generateCompany({ realmId: options.realmId, customers: 60, invoices: 300, asOf: options.asOf, seed: options.seedNumber, generatedAt: sandbox.now() }));
     write(`No seed given: generated company ${options.realmId} (60 customers, 300 invoices)`);
   }
   const running = await startSandbox({ sandbox, port: options.port, host: options.host });

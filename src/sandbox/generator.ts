@@ -21,6 +21,12 @@ export interface GenerateOptions {
    * in full (a partial payment made whole, or a payment on the due day). Default: as generated.
    */
   openInvoices?: number;
+  /**
+   * When the company is generated (the sandbox's clock). A change QuickBooks stamps is never in
+   * the future: on `asOf` itself, what the day's hours would put after this moment is stamped
+   * with it instead, so a CDC asked for changes since now does not find the whole day again.
+   */
+  generatedAt?: Date;
 }
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
@@ -50,6 +56,14 @@ const TERMS = [
 
 function stamp(date: string, hour = 10): string {
   return `${date}T${String(hour).padStart(2, '0')}:00:00-00:00`;
+}
+
+/** Moves a row's MetaData times that lie after `moment` back to it. */
+function notAfter(row: Record<string, unknown>, moment: Date): void {
+  const meta = row.MetaData as { CreateTime: string; LastUpdatedTime: string };
+  const latest = `${moment.toISOString().slice(0, 19)}-00:00`;
+  if (Date.parse(meta.CreateTime) > moment.getTime()) meta.CreateTime = latest;
+  if (Date.parse(meta.LastUpdatedTime) > moment.getTime()) meta.LastUpdatedTime = latest;
 }
 
 function round(value: number): number {
@@ -195,6 +209,7 @@ export function generateCompany(options: GenerateOptions): SeedFile {
   }
 
   if (options.openInvoices !== undefined) settleAllBut(options.openInvoices, invoices, payments, asOf, () => String(nextId++));
+  if (options.generatedAt) for (const row of [...customers, ...invoices, ...payments, ...creditMemos]) notAfter(row, options.generatedAt);
 
   return {
     realmId: options.realmId,
