@@ -31,7 +31,9 @@ describe('a full sync reads pages in parallel', () => {
 
   it('keeps up to 10 requests in flight for the company, never more, and is never throttled', async () => {
     const realm = app.sandbox.sandbox.realm(REALM)!;
-    app.sandbox.sandbox.setKnobs({ latencyMs: 150 });
+    // Answers slow enough (400 ms each) that the requests a sync has going at once overlap even on
+    // a loaded machine, where sending each one takes a while.
+    app.sandbox.sandbox.setKnobs({ latencyMs: 400 });
     try {
       app.sandbox.sandbox.requestLog.length = 0;
       const report = await app.test.context.sync.run(REALM, 'full');
