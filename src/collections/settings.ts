@@ -34,6 +34,12 @@ export const playbookSettingsSchema = z.object({
   aAccountShare: z.number({ error: 'must be a share from 0.1 to 1 (10% to 100%)' }).min(0.1, 'must be at least 0.1 (10%)').max(1, 'must be at most 1 (100%)').default(0.8),
   /** A customer's reply (not an automatic one) pauses the account's automatic dunning until a person marks it handled. */
   pauseOnReply: z.boolean().default(true),
+  /**
+   * Verification letters carry QuickBooks' own PDF of each invoice (one metered read an invoice,
+   * SPEC §3) instead of the copy Ardesk draws from the invoice as QuickBooks returns it at the
+   * balance check before the send (no read of its own).
+   */
+  quickBooksInvoicePdfs: z.boolean().default(false),
   /** Write a note of every activity back into QuickBooks. */
   writeNotesToQuickBooks: z.boolean().default(true),
   /** Write what a collector finds about a customer (the email an *email found* call gives) to its QuickBooks record. */

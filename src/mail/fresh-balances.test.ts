@@ -21,8 +21,8 @@ describe('the shared fresh balance re-read', () => {
     expect(client.calls).toEqual([['1', '2', '3', 'gone'], ['9']]);
     expect([...a.keys()]).toEqual(['1', '2']);
     expect([...b.keys()]).toEqual(['2', '3']);
-    // In cents, as everything inside Ardesk.
-    expect(b.get('3')).toEqual({ id: '3', balance: 1000, payLink: 'https://pay.test/3' });
+    // In cents, as everything inside Ardesk; the invoice whole, as QuickBooks answered.
+    expect(b.get('3')).toEqual({ id: '3', balance: 1000, payLink: 'https://pay.test/3', invoice: { Id: '3', Balance: 10, InvoiceLink: 'https://pay.test/3' } });
     expect([...c.keys()]).toEqual(['9']);
   });
 

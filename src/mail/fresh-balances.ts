@@ -6,6 +6,8 @@ export interface FreshInvoice {
   id: string;
   balance: Cents;
   payLink: string | null;
+  /** The whole invoice as QuickBooks returned it (the query reads every field): a copy is drawn from it. */
+  invoice: Record<string, unknown>;
 }
 
 /** The balance QuickBooks gave, in cents; one it wrote as no amount counts as nothing left to ask for. */
@@ -141,7 +143,7 @@ export class FreshBalances {
     };
     this.client.invoicesWithLinks(realmId, [...ids]).then(
       (rows) => {
-        const found = new Map(rows.map((r) => [String(r.Id), { id: String(r.Id), balance: balanceOf(r.Balance), payLink: typeof r.InvoiceLink === 'string' ? r.InvoiceLink : null }]));
+        const found = new Map(rows.map((r) => [String(r.Id), { id: String(r.Id), balance: balanceOf(r.Balance), payLink: typeof r.InvoiceLink === 'string' ? r.InvoiceLink : null, invoice: r }]));
         for (const waiting of batch) waiting.resolve(new Map(waiting.ids.filter((id) => found.has(id)).map((id) => [id, found.get(id)!])));
         settled();
       },

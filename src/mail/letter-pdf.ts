@@ -26,12 +26,7 @@ type Writer = ReturnType<typeof unicodeText>;
 export function letterPdf(letter: PdfLetter): Promise<Buffer> {
   const { data } = letter;
   const doc = new PDFDocument({ size: 'LETTER', margins: { top: 56, bottom: 56, left: MARGIN, right: MARGIN }, info: { Title: `${letter.title}: ${data.customer.name}`, Author: data.company.name, Subject: letter.printed.subject, Creator: 'Ardesk' } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = pdfBuffer(doc);
   const t = unicodeText(doc);
 
   letterhead(doc, t, data);
@@ -47,7 +42,18 @@ export function letterPdf(letter: PdfLetter): Promise<Buffer> {
   return done;
 }
 
-function letterhead(doc: PDFKit.PDFDocument, t: Writer, data: MergeData): void {
+/** The document's bytes once it has ended (call before drawing). */
+export function pdfBuffer(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+}
+
+/** The company's name, return address and contact across the top, ruled off. */
+export function letterhead(doc: PDFKit.PDFDocument, t: Writer, data: MergeData): void {
   const width = doc.page.width - MARGIN * 2;
   doc.fontSize(16).fillColor('#1b4f72');
   t.write(data.company.name, 'bold', { width }, { x: MARGIN, y: 56 });

@@ -39,7 +39,7 @@ function sendWith(options: { now?: Date; message?: Partial<typeof queued>; compa
     companies: { find: async () => ({ realm_id: 'r1', status: options.companyStatus ?? 'connected', timezone: 'America/New_York', email: 'ar@seller.test' }) as never },
     callTasks: { wantReason: async (_realmId, task) => (calls.push(`task ${task.reason} ${task.scheduledFor}`), 'added') },
     settings: { settingsOf: async (_realmId, timezone) => playbookSettings({ timezone }) },
-    balances: options.freshBalances ?? { read: async (_realmId, ids) => (calls.push(`balances ${JSON.stringify(ids)}`), new Map(ids.map((id) => [id, { id, balance: options.balances?.[id] ?? 5000, payLink: null }]))) },
+    balances: options.freshBalances ?? { read: async (_realmId, ids) => (calls.push(`balances ${JSON.stringify(ids)}`), new Map(ids.map((id) => [id, { id, balance: options.balances?.[id] ?? 5000, payLink: null, invoice: { Id: id } }]))) },
     templates: { render: async () => { throw new Error('rendered'); } },
     sentCopies: { prepare: async () => { throw new Error('copied'); }, store: async () => undefined },
     mailer: { send: async () => { throw new Error('the mail server was reached'); } },

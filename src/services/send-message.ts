@@ -17,6 +17,7 @@ import type { OutboxRepository } from '../db/outbox-repository';
 import type { Logger } from '../logger';
 import type { ExpectedReads, FreshBalances } from '../mail/fresh-balances';
 import { MailError, type Mailer } from '../mail/mailer';
+import { invoiceCopyPdf } from '../mail/invoice-copy-pdf';
 import type { ReplyAddresses } from '../mail/reply-address';
 import type { InboundRepository } from '../db/inbound-repository';
 import { mergeDataFor, type FreshInvoice, type MessageRow } from '../mail/merge-data';
@@ -135,7 +136,7 @@ export interface MessageSendDeps {
   /** What went out, kept as sent (made before the send, stored with the `sent` mark). */
   sentCopies: Pick<SentCopiesService, 'prepare' | 'store'>;
   mailer: Pick<Mailer, 'send'>;
-  /** QuickBooks' own copy of each invoice (its PDF), attached to the verification letter that says "here is a copy". */
+  /** QuickBooks' own PDF of each invoice, for the verification letters of a company that chose it (`quickBooksInvoicePdfs`). */
   invoiceCopies?: Pick<QuickBooksClient, 'invoicePdf'>;
   /** The From: of every message (config.mailFrom). */
   mailFrom: string;
@@ -267,7 +268,7 @@ export class MessageSendService {
       const template = templateOf(message.kind, data);
       const overrides = await outbox.overridesOf(message.realm_id, template);
       rendered = await this.deps.templates.render(template, data, overrides);
-      attachments = await this.attachmentsOf(message, data, listed);
+      attachments = await this.attachmentsOf(message, data, listed, fresh, settings);
       // The copy kept is the email as it goes: its parts and the files it carries.
       copy = await this.deps.sentCopies.prepare(message, data, overrides, rendered, attachments);
     } catch (error) {
@@ -348,14 +349,23 @@ export class MessageSendService {
     }
   }
 
-  /** The verification letter says "here is a copy": QuickBooks' PDF of each invoice it lists goes with it. */
-  private async attachmentsOf(message: MessageRow, data: MergeData, listed: string[]): Promise<SentAttachment[]> {
-    const copies = this.deps.invoiceCopies;
-    if (message.kind !== 'verification' || !copies) return [];
+  /**
+   * The verification letter says "here is a copy": a copy of each invoice it lists goes with it,
+   * drawn from the invoice as the balance check just read it (no read of its own), or, where the
+   * company chose it, QuickBooks' own PDF of each (one metered read an invoice).
+   */
+  private async attachmentsOf(message: MessageRow, data: MergeData, listed: string[], fresh: Map<string, FreshInvoice>, settings: Pick<PlaybookSettings, 'quickBooksInvoicePdfs'>): Promise<SentAttachment[]> {
+    if (message.kind !== 'verification') return [];
     // The merge data lists the invoices in `listed` order; a number it cannot tell is the id.
     const numberOf = (index: number) => (data.invoices.length === listed.length ? data.invoices[index]!.number : listed[index]!);
+    const attachment = (index: number, content: Buffer): SentAttachment => ({ filename: `invoice-${numberOf(index).replace(/[^A-Za-z0-9._-]+/g, '-')}.pdf`, contentType: 'application/pdf', content });
+    const copies = this.deps.invoiceCopies;
+    if (!settings.quickBooksInvoicePdfs || !copies) {
+      // Every listed invoice was read whole by the balance check: `listed` holds only those it found open.
+      return Promise.all(listed.map(async (id, index) => attachment(index, await invoiceCopyPdf(fresh.get(id)!.invoice, data))));
+    }
     try {
-      return await Promise.all(listed.map(async (id, index) => ({ filename: `invoice-${numberOf(index).replace(/[^A-Za-z0-9._-]+/g, '-')}.pdf`, contentType: 'application/pdf', content: await copies.invoicePdf(message.realm_id, id) })));
+      return await Promise.all(listed.map(async (id, index) => attachment(index, await copies.invoicePdf(message.realm_id, id))));
     } catch (error) {
       throw new InvoiceCopiesUnread(`QuickBooks could not give the invoice copies: ${(error as Error).message}`, { cause: error });
     }

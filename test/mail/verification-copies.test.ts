@@ -24,8 +24,8 @@ const manifestOf = (parts: Record<string, string>) => {
 // Friday 2026-11-20, 10:00 in New York: inside the send window.
 const NOW = '2026-11-20T15:00:00Z';
 
-/** The verification letter says "here is a copy": QuickBooks' own PDF of each invoice goes with it, each fetch a counted read. */
-describe('the verification letter attaches the invoices from QuickBooks', () => {
+/** The verification letter says "here is a copy": a copy of each invoice goes with it, drawn from the invoice QuickBooks just gave (or QuickBooks' own PDF, by choice). */
+describe('the verification letter attaches a copy of each invoice it lists', () => {
   let smtp: TestSmtp;
   let app: ConnectedApp;
   const db = () => app.test.context.db;
@@ -52,22 +52,51 @@ describe('the verification letter attaches the invoices from QuickBooks', () => 
   const reads = async () => (await db().selectFrom('quickbooks_reads').select(['count']).where('realm_id', '=', REALM).where('kind', '=', 'read').execute()).reduce((sum, r) => sum + Number(r.count), 0);
   const pdfRequests = () => app.sandbox.sandbox.requestLog.filter((e) => e.realmId === REALM && e.kind === 'pdf').length;
 
-  it('each listed invoice as a PDF attachment, read through the gateway and counted; a reminder attaches nothing', async () => {
+  it('each listed invoice as a PDF attachment, drawn from the invoice the balance check read (no read of its own); a reminder attaches nothing', async () => {
     const letter = await db().selectFrom('messages').select(['id', 'invoice_ids']).where('realm_id', '=', REALM).where('status', '=', 'queued').where('kind', '=', 'verification').orderBy('id').executeTakeFirstOrThrow();
-    const numbers = (await db().selectFrom('qbo_invoices').select(['id', 'doc_number']).where('realm_id', '=', REALM).where('id', 'in', letter.invoice_ids).execute()).map((i) => i.doc_number ?? i.id);
+    const invoices = await db().selectFrom('qbo_invoices').select(['id', 'doc_number', 'raw']).where('realm_id', '=', REALM).where('id', 'in', letter.invoice_ids).execute();
+    const numbers = invoices.map((i) => i.doc_number ?? i.id);
     const [readsBefore, pdfsBefore] = [await reads(), pdfRequests()];
+    const queriesBefore = app.sandbox.sandbox.requestLog.filter((e) => e.realmId === REALM && e.kind === 'query').length;
     expect((await app.test.context.services.messages.send(letter.id)).status).toBe('sent');
     const mail = smtp.received.find((m) => m.messageId === `<${letter.id}@birch.test>`)!;
     expect(mail.parsed.attachments.map((a) => [a.filename, a.contentType]).sort()).toEqual(numbers.map((n) => [`invoice-${n}.pdf`, 'application/pdf']).sort());
-    for (const attachment of mail.parsed.attachments) expect(pdfText(attachment.content)).toContain(attachment.filename!.replace(/^invoice-|\.pdf$/g, ''));
-    expect(pdfRequests() - pdfsBefore).toBe(letter.invoice_ids.length);
-    expect((await reads()) - readsBefore).toBeGreaterThanOrEqual(letter.invoice_ids.length);
+    for (const attachment of mail.parsed.attachments) {
+      const number = attachment.filename!.replace(/^invoice-|\.pdf$/g, '');
+      const raw = invoices.find((i) => (i.doc_number ?? i.id) === number)!.raw as { Line: Array<{ Description?: string; DetailType: string }>; TotalAmt: number; Balance: number };
+      const text = pdfText(attachment.content).replace(/\s+/g, ' ');
+      expect(text).toContain(`Invoice ${number}`);
+      expect(text).toContain('Birch Supply');
+      for (const line of raw.Line.filter((l) => l.DetailType === 'SalesItemLineDetail' && l.Description)) expect(text).toContain(line.Description!);
+      expect(text).toContain(`Total $${raw.TotalAmt.toLocaleString('en-US', { minimumFractionDigits: 2 })}`);
+      expect(text).toContain(`Balance due $${raw.Balance.toLocaleString('en-US', { minimumFractionDigits: 2 })}`);
+    }
+    // The balance check's one query read them whole; nothing else was asked of QuickBooks.
+    expect(pdfRequests() - pdfsBefore).toBe(0);
+    expect((await reads()) - readsBefore).toBe(0);
+    expect(app.sandbox.sandbox.requestLog.filter((e) => e.realmId === REALM && e.kind === 'query').length - queriesBefore).toBe(1);
     const sent = await db().selectFrom('activities').select('details').where('realm_id', '=', REALM).where('key', '=', `sent:${letter.id}`).executeTakeFirstOrThrow();
     expect((sent.details as { attachments: Array<{ sha256: string }> }).attachments).toHaveLength(letter.invoice_ids.length);
 
     const reminder = await db().selectFrom('messages').select('id').where('realm_id', '=', REALM).where('status', '=', 'queued').where('kind', '!=', 'verification').orderBy('id').executeTakeFirstOrThrow();
     expect((await app.test.context.services.messages.send(reminder.id)).status).toBe('sent');
     expect(smtp.received.find((m) => m.messageId === `<${reminder.id}@birch.test>`)!.parsed.attachments).toEqual([]);
+  });
+
+  it('a company that chose QuickBooks\' own PDFs gets them, each fetch a counted read', async () => {
+    await app.test.context.services.settings.change(REALM, { quickBooksInvoicePdfs: true });
+    try {
+      const letter = await db().selectFrom('messages').select(['id', 'invoice_ids']).where('realm_id', '=', REALM).where('status', '=', 'queued').where('kind', '=', 'verification').orderBy('id').executeTakeFirstOrThrow();
+      const [readsBefore, pdfsBefore] = [await reads(), pdfRequests()];
+      expect((await app.test.context.services.messages.send(letter.id)).status).toBe('sent');
+      const mail = smtp.received.find((m) => m.messageId === `<${letter.id}@birch.test>`)!;
+      expect(mail.parsed.attachments).toHaveLength(letter.invoice_ids.length);
+      for (const attachment of mail.parsed.attachments) expect(pdfText(attachment.content)).toContain(attachment.filename!.replace(/^invoice-|\.pdf$/g, ''));
+      expect(pdfRequests() - pdfsBefore).toBe(letter.invoice_ids.length);
+      expect((await reads()) - readsBefore).toBe(letter.invoice_ids.length);
+    } finally {
+      await app.test.context.services.settings.change(REALM, { quickBooksInvoicePdfs: false });
+    }
   });
 
   const get = (path: string) => fetch(`${app.web.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });

@@ -118,10 +118,10 @@ describe('the collector pages and their forms', () => {
   });
 
   it('saves the settings form whole, and a call moves on to the next task', async () => {
-    const saved = await owner.postForm(`/companies/${REALM}/settings`, { _csrf: token, timezone: 'America/Chicago', level1: '5', level2: '15', level3: '25', level4: '50', minDaysBetweenLevels: '7', dunningGapDays: '4', verificationMaxAgeDays: '7', promiseGraceDays: '2', customerPromiseMaxDays: '30', aAccountPercent: '75', sendDays: '1', sendStart: '8', sendEnd: '17', commercialDays: '1', commercialStart: '9', commercialEnd: '12', personalDays: '4', personalStart: '9', personalEnd: '17', writeNotesToQuickBooks: 'on', writeCustomersToQuickBooks: 'on' });
+    const saved = await owner.postForm(`/companies/${REALM}/settings`, { _csrf: token, timezone: 'America/Chicago', level1: '5', level2: '15', level3: '25', level4: '50', minDaysBetweenLevels: '7', dunningGapDays: '4', verificationMaxAgeDays: '7', promiseGraceDays: '2', customerPromiseMaxDays: '30', aAccountPercent: '75', sendDays: '1', sendStart: '8', sendEnd: '17', commercialDays: '1', commercialStart: '9', commercialEnd: '12', personalDays: '4', personalStart: '9', personalEnd: '17', writeNotesToQuickBooks: 'on', writeCustomersToQuickBooks: 'on', quickBooksInvoicePdfs: 'on' });
     expect(saved.status).toBe(303);
     const api = await (await owner.get(`/api/realms/${REALM}/settings`, { headers: { accept: 'application/json' } })).json();
-    expect(api).toMatchObject({ timezone: 'America/Chicago', levelDays: [5, 15, 25, 50], dunningGapDays: 4, aAccountShare: 0.75, sendWindow: { days: [1] }, writeNotesToQuickBooks: true, writeCustomersToQuickBooks: true });
+    expect(api).toMatchObject({ timezone: 'America/Chicago', levelDays: [5, 15, 25, 50], dunningGapDays: 4, aAccountShare: 0.75, sendWindow: { days: [1] }, writeNotesToQuickBooks: true, writeCustomersToQuickBooks: true, quickBooksInvoicePdfs: true });
 
     // A voicemail keeps the task for another try; the page still moves on to the next call.
     const voicemail = await owner.postForm(`/companies/${REALM}/tasks/${taskId}/outcome`, { _csrf: token, outcome: 'voicemail', notes: 'left a message with reception' });

@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import type { Cents } from '../../collections/money';
+import { pdfBuffer } from '../../mail/letter-pdf';
 import { unicodeText } from '../../mail/pdf-fonts';
 import { formatMoney } from '../../mail/templates';
 import type { EscalationFile, SentInFile } from './escalation-file';
@@ -18,12 +19,7 @@ function sentLine(message: SentInFile): string {
 /** The escalation file as a PDF: one document to print or send to an agency or the small-claims court. */
 export function escalationPdf(file: EscalationFile): Promise<Buffer> {
   const doc = new PDFDocument({ size: 'LETTER', margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN }, info: { Title: `Collection file: ${file.customer.name}`, Author: file.company.name, Creator: 'Ardesk' } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = pdfBuffer(doc);
   const money = (cents: Cents) => formatMoney(cents, { locale: 'en-US', currency: /^[A-Z]{3}$/.test(file.currency) ? file.currency : 'USD' });
   const width = doc.page.width - MARGIN * 2;
   // Embedded Unicode fonts: a customer's name in any script prints as written.
