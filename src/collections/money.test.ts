@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { centsToDecimal, centsToNumber, formatMoney, fractionDigits, groupedDecimal, shareOf, sumCents, toCents } from './money';
+import { centsOrNothing, centsToDecimal, centsToNumber, formatMoney, fractionDigits, groupedDecimal, shareOf, sumCents, toCents } from './money';
 
 describe('money in cents', () => {
   it('reads QuickBooks and PostgreSQL amounts digit by digit', () => {
@@ -12,6 +12,10 @@ describe('money in cents', () => {
     expect(toCents(null)).toBe(0);
     expect(() => toCents('12,00')).toThrow(/Not an amount/);
     expect(() => toCents(Number.NaN)).toThrow(/Not an amount/);
+  });
+
+  it('counts a field that is no amount as nothing, and reads one that is as toCents does', () => {
+    expect([0.3, '15231.89', '-0.5', 'n/a', undefined, null, {}, '', '1e3'].map(centsOrNothing)).toEqual([30, 1523189, -50, 0, 0, 0, 0, 0, 0]);
   });
 
   it('adds exactly where floats do not', () => {

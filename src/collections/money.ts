@@ -25,6 +25,20 @@ export function toCents(amount: string | number | null | undefined): Cents {
   return minus && cents !== 0 ? -cents : cents;
 }
 
+/**
+ * Cents from a value that should be an amount but may not be (a field of a QuickBooks entity, an
+ * amount kept in an activity's details): a number or decimal text as `toCents` reads it; anything
+ * else (missing, not an amount) counts as nothing, 0.
+ */
+export function centsOrNothing(value: unknown): Cents {
+  if (typeof value !== 'number' && typeof value !== 'string') return 0;
+  try {
+    return toCents(value);
+  } catch {
+    return 0;
+  }
+}
+
 /** A JavaScript number as plain decimal text (no exponent), at the precision it was written with. */
 function numberText(amount: number): string {
   if (!Number.isFinite(amount)) throw new RangeError(`Not an amount of money: ${amount}`);

@@ -1,4 +1,4 @@
-import { groupedDecimal, sumCents, toCents, type Cents } from './money';
+import { centsOrNothing, groupedDecimal, sumCents, type Cents } from './money';
 
 /**
  * The text of the note each activity leaves in QuickBooks: one line a bookkeeper reads at a
@@ -31,27 +31,14 @@ export function moneyText(cents: Cents, currency: string): string {
   return `${currency} ${groupedDecimal(cents)}`;
 }
 
-/**
- * An amount kept in an activity's details, which hold amounts as the collector gave them (a
- * number of currency units, as the API takes them): cents, or 0 when it is not an amount.
- */
-function detailCents(amount: unknown): Cents {
-  if (typeof amount !== 'number' && typeof amount !== 'string') return 0;
-  try {
-    return toCents(amount);
-  } catch {
-    return 0;
-  }
-}
-
 /** What a call outcome adds to its summary: the promise, the plan, the dispute, the date. */
 function callDetail(details: Record<string, unknown>, currency: string): string | undefined {
   const promise = details.promise as { amount?: unknown; dueOn?: string } | undefined;
-  const promised = detailCents(promise?.amount);
+  const promised = centsOrNothing(promise?.amount);
   if (promised) return `promised ${moneyText(promised, currency)} by ${promise!.dueOn}`;
   const plan = details.plan as { installments?: Array<{ amount: unknown; dueOn: string }> } | undefined;
   if (plan?.installments?.length) {
-    const total = sumCents(plan.installments.map((i) => detailCents(i.amount)));
+    const total = sumCents(plan.installments.map((i) => centsOrNothing(i.amount)));
     return `plan of ${plan.installments.length} payment${plan.installments.length > 1 ? 's' : ''}, ${moneyText(total, currency)}, first ${plan.installments[0]!.dueOn}`;
   }
   const dispute = details.dispute as { category?: string; text?: string } | undefined;

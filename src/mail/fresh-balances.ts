@@ -1,4 +1,4 @@
-import { toCents, type Cents } from '../collections/money';
+import { centsOrNothing, type Cents } from '../collections/money';
 import type { QuickBooksClient } from '../quickbooks/client';
 
 /** What QuickBooks says of one invoice right now. */
@@ -8,16 +8,6 @@ export interface FreshInvoice {
   payLink: string | null;
   /** The whole invoice as QuickBooks returned it (the query reads every field): a copy is drawn from it. */
   invoice: Record<string, unknown>;
-}
-
-/** The balance QuickBooks gave, in cents; one it wrote as no amount counts as nothing left to ask for. */
-function balanceOf(value: unknown): Cents {
-  if (typeof value !== 'number' && typeof value !== 'string') return 0;
-  try {
-    return toCents(value);
-  } catch {
-    return 0;
-  }
 }
 
 /** Ids per query: `Id IN (...)` travels in the URL, so it is kept well under URL limits. */
@@ -143,7 +133,8 @@ export class FreshBalances {
     };
     this.client.invoicesWithLinks(realmId, [...ids]).then(
       (rows) => {
-        const found = new Map(rows.map((r) => [String(r.Id), { id: String(r.Id), balance: balanceOf(r.Balance), payLink: typeof r.InvoiceLink === 'string' ? r.InvoiceLink : null, invoice: r }]));
+        // A balance QuickBooks wrote as no amount counts as nothing left to ask for.
+        const found = new Map(rows.map((r) => [String(r.Id), { id: String(r.Id), balance: centsOrNothing(r.Balance), payLink: typeof r.InvoiceLink === 'string' ? r.InvoiceLink : null, invoice: r }]));
         for (const waiting of batch) waiting.resolve(new Map(waiting.ids.filter((id) => found.has(id)).map((id) => [id, found.get(id)!])));
         settled();
       },

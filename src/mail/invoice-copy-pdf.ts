@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { toCents, type Cents } from '../collections/money';
+import { centsOrNothing, type Cents } from '../collections/money';
 import { letterhead, pdfBuffer } from './letter-pdf';
 import { postalLines } from './merge-data';
 import { unicodeText } from './pdf-fonts';
@@ -52,32 +52,22 @@ interface CopyRow {
   amount: Cents;
 }
 
-/** Amounts QuickBooks wrote as numbers or text, in cents; none counts as nothing. */
-function cents(value: unknown): Cents {
-  if (typeof value !== 'number' && typeof value !== 'string') return 0;
-  try {
-    return toCents(value);
-  } catch {
-    return 0;
-  }
-}
-
 /** The invoice's lines as rows: items and groups as sold, discounts as negative amounts; subtotal lines are left to the totals. */
 export function copyRows(invoice: QuickBooksInvoice): CopyRow[] {
   const rows: CopyRow[] = [];
   for (const line of invoice.Line ?? []) {
     const item = line.SalesItemLineDetail;
     if (line.DetailType === 'SalesItemLineDetail' && item) {
-      rows.push({ description: line.Description?.trim() || item.ItemRef?.name || '', quantity: item.Qty === undefined ? '' : String(item.Qty), rate: item.UnitPrice === undefined ? null : cents(item.UnitPrice), amount: cents(line.Amount) });
+      rows.push({ description: line.Description?.trim() || item.ItemRef?.name || '', quantity: item.Qty === undefined ? '' : String(item.Qty), rate: item.UnitPrice === undefined ? null : centsOrNothing(item.UnitPrice), amount: centsOrNothing(line.Amount) });
     } else if (line.DetailType === 'GroupLineDetail' && line.GroupLineDetail) {
       const group = line.GroupLineDetail;
-      const amount = line.Amount !== undefined ? cents(line.Amount) : (group.Line ?? []).reduce((sum, inner) => sum + cents(inner.Amount), 0);
+      const amount = line.Amount !== undefined ? centsOrNothing(line.Amount) : (group.Line ?? []).reduce((sum, inner) => sum + centsOrNothing(inner.Amount), 0);
       rows.push({ description: line.Description?.trim() || group.GroupItemRef?.name || '', quantity: group.Quantity === undefined ? '' : String(group.Quantity), rate: null, amount });
     } else if (line.DetailType === 'DiscountLineDetail') {
       const percent = line.DiscountLineDetail?.PercentBased && line.DiscountLineDetail.DiscountPercent !== undefined ? ` (${line.DiscountLineDetail.DiscountPercent}%)` : '';
-      rows.push({ description: `${line.Description?.trim() || 'Discount'}${percent}`, quantity: '', rate: null, amount: -Math.abs(cents(line.Amount)) });
+      rows.push({ description: `${line.Description?.trim() || 'Discount'}${percent}`, quantity: '', rate: null, amount: -Math.abs(centsOrNothing(line.Amount)) });
     } else if (line.DetailType === 'DescriptionOnly' && line.Description?.trim()) {
-      rows.push({ description: line.Description.trim(), quantity: '', rate: null, amount: cents(line.Amount) });
+      rows.push({ description: line.Description.trim(), quantity: '', rate: null, amount: centsOrNothing(line.Amount) });
     }
   }
   return rows;
@@ -145,9 +135,9 @@ export function invoiceCopyPdf(invoice: QuickBooksInvoice, data: MergeData): Pro
   for (const line of copyRows(invoice)) row([line.description, line.quantity, line.rate === null ? '' : formatMoney(line.rate, money), formatMoney(line.amount, money)], 'regular');
 
   // The totals: what was charged, what has been paid or credited, what is left.
-  const total = cents(invoice.TotalAmt);
-  const balance = cents(invoice.Balance);
-  const tax = cents(invoice.TxnTaxDetail?.TotalTax);
+  const total = centsOrNothing(invoice.TotalAmt);
+  const balance = centsOrNothing(invoice.Balance);
+  const tax = centsOrNothing(invoice.TxnTaxDetail?.TotalTax);
   doc.moveDown(0.5);
   type Total = [label: string, amount: Cents, weight: 'regular' | 'bold'];
   const totals: Total[] = [];
