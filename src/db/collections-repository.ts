@@ -205,9 +205,15 @@ export class CollectionsRepository {
     const counts = await this.db.transaction().execute((trx) => recordActions(trx, realmId, today, actions));
     // A first run over a large book writes tens of thousands of rows: give the planner fresh statistics. Of activities, the
     // columns queries filter and sort on (their summaries and jsonb details, read back only, took three quarters of the
-    // time): a partial analyze leaves the table due for autovacuum's full one.
+    // time), from a sample of 3,000 rows a table (statistics target 10, not 100): what the planner needs of a table that
+    // was empty is its size and rough spread; autovacuum's own analyze, due for these tables, fills in the rest.
     const written = Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0);
-    if (written >= ANALYZE_AFTER) await sql`analyze invoice_states, call_tasks, activities (realm_id, customer_id, kind, occurred_on, created_at, note_status, note_batch), messages, customer_histories`.execute(this.db);
+    if (written >= ANALYZE_AFTER) {
+      await this.db.transaction().execute(async (trx) => {
+        await sql`set local default_statistics_target = 10`.execute(trx);
+        await sql`analyze invoice_states, call_tasks, activities (realm_id, customer_id, kind, occurred_on, created_at, note_status, note_batch), messages, customer_histories`.execute(trx);
+      });
+    }
     return counts;
   }
 }
