@@ -104,6 +104,9 @@ async function firstSight(trx: Trx, realmId: string, today: LocalDate, ids: stri
   // The company's first-sight lock, to the end of the transaction: a racing run's first sight waits, then sees these rows.
   // Taken here, not for every recording: a call outcome's recording (no first sight) never waits for it while holding rows.
   await sql`select pg_advisory_xact_lock(hashtext(${`first-sight:${realmId}`}))`.execute(trx);
+  // A company's first run finds no states at all: every row is new, so none looks for an
+  // existing one and none is sent back (100,000 rows of a large book's first run).
+  const fresh = !(await trx.selectFrom('invoice_states').select('invoice_id').where('realm_id', '=', realmId).limit(1).executeTakeFirst());
   const inserted = await perChunk(sorted, async (chunk) => {
     const rows = chunk.map((invoice_id) => ({ invoice_id, level: firstLevel.get(invoice_id)?.to ?? 0 }));
     const result = await sql<{ invoice_id: string; level: number }>`
@@ -111,9 +114,8 @@ async function firstSight(trx: Trx, realmId: string, today: LocalDate, ids: stri
       select ${realmId}, i.invoice_id, ${today}::date, i.level, case when i.level > 0 then ${today}::date end,
              case when i.level = 1 then ${today}::date end, case when i.level = 2 then ${today}::date end
       from ${unnested(rows, 'i', { invoice_id: 'text', level: 'int' })}
-      where not exists (select 1 from invoice_states o where o.realm_id = ${realmId} and o.invoice_id = i.invoice_id)
-      returning invoice_id, level`.execute(trx);
-    return result.rows;
+      ${fresh ? sql`` : sql`where not exists (select 1 from invoice_states o where o.realm_id = ${realmId} and o.invoice_id = i.invoice_id) returning invoice_id, level`}`.execute(trx);
+    return fresh ? rows : result.rows;
   }, SIGHT_CHUNK);
   const levelled = inserted.filter((row) => row.level > 0).map((row) => firstLevel.get(row.invoice_id)!);
   await recordEntries(trx, realmId, today, levelled);
