@@ -23,8 +23,9 @@ export interface GenerateOptions {
   openInvoices?: number;
   /**
    * When the company is generated (the sandbox's clock). A change QuickBooks stamps is never in
-   * the future: on `asOf` itself, what the day's hours would put after this moment is stamped
-   * with it instead, so a CDC asked for changes since now does not find the whole day again.
+   * the future, and the generated book was last touched an hour before it is loaded: what the
+   * day's hours would put later is stamped an hour before this moment instead, so a CDC asked
+   * for changes since the first sync (less its minute of overlap) does not find the whole book.
    */
   generatedAt?: Date;
 }
@@ -57,6 +58,9 @@ const TERMS = [
 function stamp(date: string, hour = 10): string {
   return `${date}T${String(hour).padStart(2, '0')}:00:00-00:00`;
 }
+
+/** How long before it is loaded a generated book was last changed. */
+const QUIET_BEFORE_LOAD_MS = 3600_000;
 
 /** Moves a row's MetaData times that lie after `moment` back to it. */
 function notAfter(row: Record<string, unknown>, moment: Date): void {
@@ -209,7 +213,7 @@ export function generateCompany(options: GenerateOptions): SeedFile {
   }
 
   if (options.openInvoices !== undefined) settleAllBut(options.openInvoices, invoices, payments, asOf, () => String(nextId++));
-  if (options.generatedAt) for (const row of [...customers, ...invoices, ...payments, ...creditMemos]) notAfter(row, options.generatedAt);
+  if (options.generatedAt) for (const row of [...customers, ...invoices, ...payments, ...creditMemos]) notAfter(row, new Date(options.generatedAt.getTime() - QUIET_BEFORE_LOAD_MS));
 
   return {
     realmId: options.realmId,
