@@ -85,16 +85,15 @@ class Bookkeeper {
   }
 }
 
-/** The sum of the company's counted reads (the product's meter, SPEC §3). */
-async function countedReads(context: AppContext, realmId: string): Promise<number> {
-  const row = await sql<{ n: string }>`select coalesce(sum(count), 0) as n from quickbooks_reads where realm_id = ${realmId}`.execute(context.db);
-  return Number(row.rows[0]!.n);
-}
-
-/** The company's counted reads by kind (query, read, cdc, report). */
+/** The company's counted reads by kind (query, read, cdc, report): the product's meter, SPEC §3. */
 async function readsByKind(context: AppContext, realmId: string): Promise<Record<string, number>> {
   const rows = await sql<{ kind: string; n: string }>`select kind, sum(count) as n from quickbooks_reads where realm_id = ${realmId} group by kind`.execute(context.db);
   return Object.fromEntries(rows.rows.map((row) => [row.kind, Number(row.n)]));
+}
+
+/** The sum of the company's counted reads. */
+async function countedReads(context: AppContext, realmId: string): Promise<number> {
+  return Object.values(await readsByKind(context, realmId)).reduce((sum, n) => sum + n, 0);
 }
 
 /** Milliseconds from now to the next time of day `msIntoDay` (UTC). */

@@ -106,7 +106,7 @@ async function firstSight(trx: Trx, realmId: string, today: LocalDate, ids: stri
   await sql`select pg_advisory_xact_lock(hashtext(${`first-sight:${realmId}`}))`.execute(trx);
   // A company's first run finds no states at all: every row is new, so none looks for an
   // existing one and none is sent back (100,000 rows of a large book's first run).
-  const fresh = !(await trx.selectFrom('invoice_states').select('invoice_id').where('realm_id', '=', realmId).limit(1).executeTakeFirst());
+  const firstEver = !(await trx.selectFrom('invoice_states').select('invoice_id').where('realm_id', '=', realmId).limit(1).executeTakeFirst());
   const inserted = await perChunk(sorted, async (chunk) => {
     const rows = chunk.map((invoice_id) => ({ invoice_id, level: firstLevel.get(invoice_id)?.to ?? 0 }));
     const result = await sql<{ invoice_id: string; level: number }>`
@@ -114,8 +114,8 @@ async function firstSight(trx: Trx, realmId: string, today: LocalDate, ids: stri
       select ${realmId}, i.invoice_id, ${today}::date, i.level, case when i.level > 0 then ${today}::date end,
              case when i.level = 1 then ${today}::date end, case when i.level = 2 then ${today}::date end
       from ${unnested(rows, 'i', { invoice_id: 'text', level: 'int' })}
-      ${fresh ? sql`` : sql`where not exists (select 1 from invoice_states o where o.realm_id = ${realmId} and o.invoice_id = i.invoice_id) returning invoice_id, level`}`.execute(trx);
-    return fresh ? rows : result.rows;
+      ${firstEver ? sql`` : sql`where not exists (select 1 from invoice_states o where o.realm_id = ${realmId} and o.invoice_id = i.invoice_id) returning invoice_id, level`}`.execute(trx);
+    return firstEver ? rows : result.rows;
   }, SIGHT_CHUNK);
   const levelled = inserted.filter((row) => row.level > 0).map((row) => firstLevel.get(row.invoice_id)!);
   await recordEntries(trx, realmId, today, levelled);

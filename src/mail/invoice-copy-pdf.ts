@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { centsOrNothing, type Cents } from '../collections/money';
-import { letterhead, pdfBuffer } from './letter-pdf';
+import { INK, letterhead, MARGIN, MUTED, pdfBuffer, RULE } from './letter-pdf';
 import { postalLines } from './merge-data';
 import { unicodeText } from './pdf-fonts';
 import { formatDate, formatMoney, type MergeData } from './templates';
@@ -12,11 +12,6 @@ import { formatDate, formatMoney, type MergeData } from './templates';
  * balance due. It costs no read of its own: QuickBooks' own PDF would be one metered read per
  * invoice (SPEC §3), which a company can choose instead (`quickBooksInvoicePdfs`).
  */
-
-const MARGIN = 64;
-const INK = '#1f2933';
-const MUTED = '#6b7785';
-const RULE = '#c5ccd6';
 
 /** The fields of a QuickBooks invoice a copy shows (the rest of the entity is ignored). */
 interface QuickBooksInvoice {

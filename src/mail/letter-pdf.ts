@@ -8,10 +8,11 @@ import { formatDate, formatMoney, type MergeData, type PrintedLetter } from './t
  * set in embedded Unicode fonts (pdf-fonts.ts), so any customer's name prints as written.
  */
 
-const MARGIN = 64;
-const INK = '#1f2933';
-const MUTED = '#6b7785';
-const RULE = '#c5ccd6';
+/** The letter page's margin (the letterhead is set against it), and the ink of text, of muted text and of rules. */
+export const MARGIN = 64;
+export const INK = '#1f2933';
+export const MUTED = '#6b7785';
+export const RULE = '#c5ccd6';
 
 /** What a PDF is laid out from: the letter's kind and name, its merge data and its printed text. */
 export interface PdfLetter {

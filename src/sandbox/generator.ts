@@ -62,12 +62,14 @@ function stamp(date: string, hour = 10): string {
 /** How long before it is loaded a generated book was last changed. */
 const QUIET_BEFORE_LOAD_MS = 3600_000;
 
-/** Moves a row's MetaData times that lie after `moment` back to it. */
-function notAfter(row: Record<string, unknown>, moment: Date): void {
-  const meta = row.MetaData as { CreateTime: string; LastUpdatedTime: string };
+/** Moves the MetaData times of `rows` that lie after `moment` back to it. */
+function notAfter(rows: Array<Record<string, unknown>>, moment: Date): void {
   const latest = `${moment.toISOString().slice(0, 19)}-00:00`;
-  if (Date.parse(meta.CreateTime) > moment.getTime()) meta.CreateTime = latest;
-  if (Date.parse(meta.LastUpdatedTime) > moment.getTime()) meta.LastUpdatedTime = latest;
+  for (const row of rows) {
+    const meta = row.MetaData as { CreateTime: string; LastUpdatedTime: string };
+    if (Date.parse(meta.CreateTime) > moment.getTime()) meta.CreateTime = latest;
+    if (Date.parse(meta.LastUpdatedTime) > moment.getTime()) meta.LastUpdatedTime = latest;
+  }
 }
 
 function round(value: number): number {
@@ -213,7 +215,7 @@ export function generateCompany(options: GenerateOptions): SeedFile {
   }
 
   if (options.openInvoices !== undefined) settleAllBut(options.openInvoices, invoices, payments, asOf, () => String(nextId++));
-  if (options.generatedAt) for (const row of [...customers, ...invoices, ...payments, ...creditMemos]) notAfter(row, new Date(options.generatedAt.getTime() - QUIET_BEFORE_LOAD_MS));
+  if (options.generatedAt) notAfter([...customers, ...invoices, ...payments, ...creditMemos], new Date(options.generatedAt.getTime() - QUIET_BEFORE_LOAD_MS));
 
   return {
     realmId: options.realmId,

@@ -1,14 +1,11 @@
 import PDFDocument from 'pdfkit';
 import type { Cents } from '../../collections/money';
-import { pdfBuffer } from '../../mail/letter-pdf';
+import { INK, MUTED, pdfBuffer, RULE } from '../../mail/letter-pdf';
 import { unicodeText } from '../../mail/pdf-fonts';
 import { formatMoney } from '../../mail/templates';
 import type { EscalationFile, SentInFile } from './escalation-file';
 
 const MARGIN = 56;
-const INK = '#1f2933';
-const MUTED = '#6b7785';
-const RULE = '#c5ccd6';
 
 /** A message's kept copy in a line: its SHA-256 and the files it carried. */
 function sentLine(message: SentInFile): string {
