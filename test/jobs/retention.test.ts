@@ -44,10 +44,10 @@ describe('retention of a disconnected company\'s copy of QuickBooks', () => {
   };
   const runRetention = async () => {
     const id = await app.test.context.queues.enqueue('maintenance.retention', {});
-    const job = await eventually('the retention job', async () => {
-      const found = await app.test.context.queues.queue('maintenance').getJob(id);
-      return found && (await found.getState()) === 'completed' ? found : undefined;
-    }, 30_000);
+    const queue = app.test.context.queues.queue('maintenance');
+    // The state first, then the job: a job read while it still runs has no return value yet,
+    // even when its state, asked a moment later, is already 'completed'.
+    const job = await eventually('the retention job', async () => ((await queue.getJobState(id)) === 'completed' ? queue.getJob(id) : undefined), 30_000);
     return job.returnvalue as { deleted: string[] };
   };
 
