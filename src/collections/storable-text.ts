@@ -46,3 +46,22 @@ export function storableJson(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * How JSON.stringify writes what the database cannot store: NUL as `\u0000`, a lone surrogate
+ * as `\udXXX` (a paired one it writes as it is). A user's own backslash before such letters is a
+ * false alarm, which only costs the slower path.
+ */
+const WRITTEN_UNSTORABLE = /\\u(?:0000|d[89a-f])/i;
+
+/**
+ * A parsed JSON value (an entity QuickBooks sent) as the database can store it, with its JSON
+ * text. The text is written once and looked through once: for nearly every value it holds
+ * nothing to clean, and the value comes back as it is, without a walk over its strings.
+ */
+export function storableJsonText(value: unknown): { value: unknown; json: string } {
+  const json = JSON.stringify(value);
+  if (!WRITTEN_UNSTORABLE.test(json)) return { value, json };
+  const clean = storableJson(value);
+  return { value: clean, json: JSON.stringify(clean) };
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { centsToDecimal, centsToNumber, toCents } from '../collections/money';
-import { storableJson } from '../collections/storable-text';
+import { storableJsonText } from '../collections/storable-text';
 
 /**
  * What Ardesk needs of each QuickBooks entity, validated at the edge. Unknown fields pass
@@ -89,7 +89,7 @@ export const ENTITY_ROWS = {
   Customer: {
     table: 'qbo_customers',
     schema: customerSchema,
-    row: (e: z.infer<typeof customerSchema>, sent: unknown) => ({
+    row: (e: z.infer<typeof customerSchema>, sentJson: string) => ({
       display_name: e.DisplayName,
       company_name: text(e.CompanyName),
       given_name: text(e.GivenName),
@@ -103,13 +103,13 @@ export const ENTITY_ROWS = {
       parent_id: e.ParentRef?.value ?? null,
       sales_term_id: e.SalesTermRef?.value ?? null,
       currency: e.CurrencyRef?.value ?? null,
-      raw: JSON.stringify(sent),
+      raw: sentJson,
     }),
   },
   Invoice: {
     table: 'qbo_invoices',
     schema: invoiceSchema,
-    row: (e: z.infer<typeof invoiceSchema>, sent: unknown) => ({
+    row: (e: z.infer<typeof invoiceSchema>, sentJson: string) => ({
       customer_id: e.CustomerRef.value,
       doc_number: text(e.DocNumber),
       txn_date: e.TxnDate,
@@ -120,7 +120,7 @@ export const ENTITY_ROWS = {
       sales_term_id: e.SalesTermRef?.value ?? null,
       currency: e.CurrencyRef?.value ?? null,
       email_status: e.EmailStatus ?? null,
-      raw: JSON.stringify(sent),
+      raw: sentJson,
     }),
   },
   Payment: {
@@ -166,7 +166,7 @@ export type ParseOutcome = { ok: true; row: ParsedRow } | { ok: false; id: strin
 
 export function parseEntity(entity: SyncedEntity, sent: unknown): ParseOutcome {
   const definition = ENTITY_ROWS[entity];
-  const raw = storableJson(sent);
+  const { value: raw, json } = storableJsonText(sent);
   const parsed = definition.schema.safeParse(raw);
   if (!parsed.success) {
     const rawId = (raw as { Id?: unknown } | null)?.Id;
@@ -175,6 +175,6 @@ export function parseEntity(entity: SyncedEntity, sent: unknown): ParseOutcome {
   const value = parsed.data as { Id: string; SyncToken: string; MetaData: { LastUpdatedTime: string } };
   return {
     ok: true,
-    row: { id: value.Id, sync_token: value.SyncToken, qbo_updated_at: new Date(value.MetaData.LastUpdatedTime), fields: (definition.row as (e: unknown, sent: unknown) => Record<string, unknown>)(parsed.data, raw) },
+    row: { id: value.Id, sync_token: value.SyncToken, qbo_updated_at: new Date(value.MetaData.LastUpdatedTime), fields: (definition.row as (e: unknown, sentJson: string) => Record<string, unknown>)(parsed.data, json) },
   };
 }
