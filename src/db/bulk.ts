@@ -51,3 +51,11 @@ export async function perChunk<T, R>(rows: T[], statement: (chunk: T[]) => Promi
   for (const chunk of chunks(rows, size)) results.push(...(await statement(chunk)));
   return results;
 }
+
+/**
+ * Calls `statement` for every chunk of rows at once, for a StatementQueue to run in turn, and
+ * concatenates what each returns: the chunks' statements are all queued when this returns.
+ */
+export async function eachChunk<T, R>(rows: T[], statement: (chunk: T[]) => Promise<R[]>, size = BULK_CHUNK): Promise<R[]> {
+  return (await Promise.all(chunks(rows, size).map((chunk) => statement(chunk)))).flat();
+}
