@@ -6,6 +6,7 @@ import type { Cents } from './money';
 import { runPlaybook } from './playbook';
 import { BalanceTimeline, paidOn, type Application, type ReceivablesHistory } from './receivables-as-of';
 import type { PlaybookSettings } from './settings';
+import { addTo } from './grouping';
 
 /**
  * The back-test of SPEC §4's playbook on a company's own history: day after day over a window,
@@ -286,7 +287,7 @@ export function* backtestDays(history: ReceivablesHistory, options: BacktestOpti
       usedTaskKeys.add(a.key);
       const task: SimTask = { id: `t${++taskSeq}`, customerId: a.customerId, level: a.level, reason: a.reason, reasons: [a.reason], scheduledFor: a.scheduledFor, createdOn: day, status: 'open' };
       tasks.set(task.id, task);
-      tasksOf.set(task.customerId, [...(tasksOf.get(task.customerId) ?? []), task]);
+      addTo(tasksOf, task.customerId, task);
       openTaskOf.set(task.customerId, task);
       callsOpened += 1;
       weekOf(day).callsOpened += 1;
@@ -365,7 +366,7 @@ export function* backtestDays(history: ReceivablesHistory, options: BacktestOpti
       if (open.has(id)) continue;
       const invoice = invoices.get(id)!;
       const payer = payerOf(invoice.customerId);
-      settledOf.set(payer, [...(settledOf.get(payer) ?? []), invoice]);
+      addTo(settledOf, payer, invoice);
     }
     const queuedFor = new Set([...queued.values()].map((m) => m.customerId));
     const firstLevelAt = Math.min(1, settings.levelDays[0]);

@@ -5,6 +5,7 @@ import { sumCents, type Cents } from './money';
 import { ASKS_FOR_MONEY, DUNNING_KINDS, levelMessage, MESSAGE_LEVEL } from './message-kinds';
 import { UNANSWERED_OUTCOMES, type Action, type CallAttempt, type CustomerType, type Invoice, type InvoiceState, type Level, type PlaybookInput, type PromiseToPay, type TaskReason } from './model';
 import type { PlaybookSettings } from './settings';
+import { addTo } from './grouping';
 
 /**
  * The collection playbook of SPEC §4 as one pure function: from the company's invoices,
@@ -97,7 +98,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   const attemptsOf = new Map<string, CallAttempt[]>();
   for (const attempt of input.callAttempts ?? []) {
     const payer = payerOf(attempt.customerId);
-    attemptsOf.set(payer, [...(attemptsOf.get(payer) ?? []), attempt]);
+    addTo(attemptsOf, payer, attempt);
   }
   const reachedSince = (payer: string, since: LocalDate) => {
     const last = histories.get(payer)?.lastReachedOn;
@@ -122,7 +123,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   const dueTodayPayers = new Set<string>();
   const openPromises = input.promises.filter((p) => p.status === 'open');
   const plans = new Map<string, PromiseToPay[]>();
-  for (const promise of openPromises) if (promise.planId) plans.set(promise.planId, [...(plans.get(promise.planId) ?? []), promise]);
+  for (const promise of openPromises) if (promise.planId) addTo(plans, promise.planId, promise);
   const settled = new Set<string>();
   const balances = new Map(input.invoices.map((i) => [i.id, i.balance]));
   const settle = (promise: PromiseToPay, review: PromiseReview) => {
@@ -281,7 +282,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
     const afterConnect = daysBetween(invoice.txnDate, input.connectedOn) <= settings.verificationMaxAgeDays;
     if (!fresh || !afterConnect || paused(invoice)) continue;
     const payer = payerOf(invoice.customerId);
-    toVerify.set(payer, [...(toVerify.get(payer) ?? []), invoice]);
+    addTo(toVerify, payer, invoice);
   }
   for (const [payer, invoices] of toVerify) {
     invoices.sort((a, b) => a.txnDate.localeCompare(b.txnDate) || a.id.localeCompare(b.id));
@@ -314,7 +315,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
     }
     const payer = payerOf(invoice.customerId);
     if (withinGap(payer)) continue; // the gap: the change waits
-    changes.set(payer, [...(changes.get(payer) ?? []), { invoice, to, from: state.level, hurry }]);
+    addTo(changes, payer, { invoice, to, from: state.level, hurry });
     changeOf.set(invoice.id, { to, hurry });
   }
   for (const [payer, changed] of changes) {

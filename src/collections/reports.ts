@@ -2,6 +2,7 @@ import { addDays, daysBetween, type LocalDate } from './calendar';
 import { DUNNING_KINDS } from './message-kinds';
 import type { Level } from './model';
 import { formatMoney, type Cents } from './money';
+import { groupBy } from './grouping';
 
 /** The measures of SPEC §4 "Results", difficult customers and the systems log, as pure functions. Money in cents. */
 
@@ -108,7 +109,7 @@ export function keptWhen(promises: PromiseTiming[], payments: PaymentRecord[]): 
     timing.set(promise.id, on !== null && on <= promise.dueOn ? 'on_date' : 'within_grace');
   };
   for (const promise of promises) if (!promise.planId) judge(promise, promise.amount);
-  for (const installments of groupRows(promises.filter((p) => p.planId), (p) => p.planId!).values()) {
+  for (const installments of groupBy(promises.filter((p) => p.planId), (p) => p.planId!).values()) {
     let owed: Cents = 0;
     for (const installment of [...installments].sort((a, b) => a.dueOn.localeCompare(b.dueOn))) {
       owed += installment.amount;
@@ -292,7 +293,7 @@ function attackPlan(facts: {
 }): string {
   const { money } = facts;
   const sentences: string[] = [];
-  const plans = [...groupRows(facts.promises.filter((p) => p.planId), (p) => p.planId!).values()];
+  const plans = [...groupBy(facts.promises.filter((p) => p.planId), (p) => p.planId!).values()];
   const plan = latest(plans, (installments) => installments[0]!.madeOn);
   const planKept = Boolean(plan && !plan.some((i) => broke(i.status)));
   const single = facts.promises.filter((p) => !p.planId);
@@ -334,11 +335,6 @@ function attackPlan(facts: {
   return sentences.join('. ') + (sentences.length ? '.' : '');
 }
 
-function groupRows<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
-  return groups;
-}
 
 /**
  * The month's difficult customers (paying accounts), as of the day the list is fixed: ranked by
@@ -348,7 +344,7 @@ function groupRows<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
  */
 export function difficultCustomers(input: DifficultCustomersInput): DifficultCustomer[] {
   const money = (cents: Cents) => formatMoney(cents, input.currency);
-  const byAccount = <T extends { customerId: string }>(rows: T[]) => groupRows(rows, (r) => r.customerId);
+  const byAccount = <T extends { customerId: string }>(rows: T[]) => groupBy(rows, (r) => r.customerId);
   const invoices = byAccount(input.invoices);
   const promises = byAccount(input.promises);
   const disputes = byAccount(input.disputes);
@@ -357,7 +353,7 @@ export function difficultCustomers(input: DifficultCustomersInput): DifficultCus
     .map((account) => {
       const own = invoices.get(account.id) ?? [];
       const made = promises.get(account.id) ?? [];
-      const brokenPromises = [...groupRows(made, (p) => p.planId ?? p.id).values()].filter((group) => group.some((p) => broke(p.status))).length;
+      const brokenPromises = [...groupBy(made, (p) => p.planId ?? p.id).values()].filter((group) => group.some((p) => broke(p.status))).length;
       const disputeCount = (disputes.get(account.id) ?? []).length;
       const over60 = own.filter((i) => i.balance > 0 && daysBetween(i.dueDate, input.asOf) > 60).length;
       const willNotPay = (refusals.get(account.id) ?? []).length;
