@@ -61,18 +61,26 @@ describe('the collector in the browser', () => {
   it('opens the work list, largest overdue balance first, with counts and the money on it', async () => {
     await page.goto(url(`/companies/${REALM}/worklist`));
     await reloadUntil(page, 'the day\'s playbook to fill the work list', async () => (await page.locator('table.worklist tbody tr').count()) > 0);
-    const amounts = (await page.locator('table.worklist tbody tr[data-task] td:nth-child(3)').allInnerTexts()).map(money);
+    // The same list as the API, and the summary counts every call on the list. The list may still
+    // change while the day's messages go out (a message sent changes what its account shows):
+    // the page and the API are read until they show the same calls, and that one list is checked.
+    const taskIds = () => page.locator('table.worklist tbody tr[data-task]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')));
+    let api = { items: [] as Array<{ taskId: string; group: string; flags: string[] }>, total: 0 };
+    let amounts: number[] = [];
+    await reloadUntil(page, 'the page and the API to show the same list', async () => {
+      amounts = (await page.locator('table.worklist tbody tr[data-task] td:nth-child(3)').allInnerTexts()).map(money);
+      const shown = await taskIds();
+      api = await (await page.request.get(url(`/api/realms/${REALM}/worklist?limit=50`), { headers: { accept: 'application/json' } })).json();
+      return JSON.stringify(shown) === JSON.stringify(api.items.map((item) => item.taskId));
+    });
     expect(amounts.length).toBeGreaterThan(1);
-    // The same order as the API, and the summary counts every call on the list.
-    const api = await (await page.request.get(url(`/api/realms/${REALM}/worklist?limit=50`), { headers: { accept: 'application/json' } })).json();
     // Within each group, the month's difficult customers lead, then the largest overdue balance first.
     const rank = (item: { group: string; flags: string[] }) => `${item.group}:${item.flags.includes('difficult_customer') ? 0 : 1}`;
-    for (let i = 1; i < amounts.length; i++) if (rank(api.items[i]) === rank(api.items[i - 1])) expect(amounts[i]).toBeLessThanOrEqual(amounts[i - 1]!);
-    const rows = await page.locator('table.worklist tbody tr[data-task]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')));
-    expect(rows).toEqual(api.items.map((item: { taskId: string }) => item.taskId));
+    for (let i = 1; i < amounts.length; i++) if (rank(api.items[i]!) === rank(api.items[i - 1]!)) expect(amounts[i]).toBeLessThanOrEqual(amounts[i - 1]!);
+    expect(await taskIds()).toEqual(api.items.map((item) => item.taskId));
     // The day's two groups, each headed: best time today first, then the others.
     const groups = await page.locator('table.worklist tbody tr[data-task]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-group')));
-    expect(groups).toEqual(api.items.map((item: { group: string }) => item.group));
+    expect(groups).toEqual(api.items.map((item) => item.group));
     expect(await page.locator('table.worklist tr.group-heading').count()).toBe(new Set(groups).size);
     expect(await page.locator('.summary').innerText()).toContain(`${api.total} call`);
     await screenshot(page, '03-worklist');
