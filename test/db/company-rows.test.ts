@@ -9,10 +9,16 @@ const DAY = '2026-03-02';
 const actions = (invoiceId: string): Action[] => [
   { type: 'first_seen', invoiceId },
   { type: 'level_change', invoiceId, customerId: 'c1', from: 0, to: 1 },
+  { type: 'send_message', kind: 'reminder', customerId: 'c1', to: 'ap@example.test', invoiceIds: [invoiceId], total: 12345, sendAt: new Date(`${DAY}T15:00:00Z`), key: `reminder:${invoiceId}:${DAY}` },
+  { type: 'open_task', customerId: 'c1', level: 1, reason: 'level', scheduledFor: DAY, key: `task:${invoiceId}:${DAY}` },
 ];
+const TABLES = ['invoice_states', 'activities', 'messages', 'call_tasks', 'customer_histories'] as const;
 
-/** Invoice states and activities check their company per statement (0032): what their foreign keys promised still holds. */
-describe.each(ENGINES)('the company of invoice states and activities on %s', (engine) => {
+/**
+ * Invoice states and activities (0032), messages, call tasks and customer histories (0033) check
+ * their company per statement: what their foreign keys promised still holds.
+ */
+describe.each(ENGINES)('the company of what a playbook run writes on %s', (engine) => {
   let test: TestDatabase;
   let repos: Repositories;
 
@@ -23,21 +29,28 @@ describe.each(ENGINES)('the company of invoice states and activities on %s', (en
   });
   afterAll(() => test.destroy());
 
-  const count = async (table: 'invoice_states' | 'activities', realmId: string) =>
+  const count = async (table: (typeof TABLES)[number], realmId: string) =>
     Number((await test.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('realm_id', '=', realmId).executeTakeFirstOrThrow()).n);
 
-  it('deletes a company’s states and activities with the company, and no other company’s', async () => {
-    for (const realm of ['501', '502']) expect(await test.db.transaction().execute((trx) => recordActions(trx, realm, DAY, actions(`inv-${realm}`)))).toEqual({ first_seen: 1, level_change: 1 });
+  const counts = async (realmId: string) => Promise.all(TABLES.map((table) => count(table, realmId)));
+
+  it('deletes a company’s rows with the company, and no other company’s', async () => {
+    for (const realm of ['501', '502']) expect(await test.db.transaction().execute((trx) => recordActions(trx, realm, DAY, actions(`inv-${realm}`)))).toEqual({ first_seen: 1, level_change: 1, send_message: 1, open_task: 1 });
+    // A state, its level's activity and the message's, the message, the task, the customer's history.
+    expect(await counts('501')).toEqual([1, 2, 1, 1, 1]);
     await sql`delete from companies where realm_id = '501'`.execute(test.db);
-    expect([await count('invoice_states', '501'), await count('activities', '501')]).toEqual([0, 0]);
-    expect([await count('invoice_states', '502'), await count('activities', '502')]).toEqual([1, 1]);
+    expect(await counts('501')).toEqual([0, 0, 0, 0, 0]);
+    expect(await counts('502')).toEqual([1, 2, 1, 1, 1]);
   });
 
   it('refuses rows of a company that does not exist, written or moved there, and a company id that changes under its rows', async () => {
     await expect(test.db.transaction().execute((trx) => recordActions(trx, '599', DAY, actions('inv-599')))).rejects.toThrow(/company/);
     await expect(sql`insert into activities (realm_id, customer_id, kind, summary, occurred_on, key) values ('599', 'c1', 'note', 'x', ${DAY}::date, 'k1')`.execute(test.db)).rejects.toThrow(/company/);
-    await expect(sql`update invoice_states set realm_id = '599' where realm_id = '502'`.execute(test.db)).rejects.toThrow(/company/);
+    await expect(sql`insert into messages (realm_id, customer_id, kind, to_address, invoice_ids, total, send_at, key) values ('599', 'c1', 'reminder', 'ap@example.test', '[]', 1, now(), 'k1')`.execute(test.db)).rejects.toThrow(/company/);
+    await expect(sql`insert into customer_histories (realm_id, customer_id) values ('599', 'c1')`.execute(test.db)).rejects.toThrow(/company/);
+    for (const table of ['invoice_states', 'messages', 'call_tasks', 'customer_histories']) await expect(sql`update ${sql.table(table)} set realm_id = '599' where realm_id = '502'`.execute(test.db)).rejects.toThrow(/company/);
     await expect(sql`update companies set realm_id = '598' where realm_id = '502'`.execute(test.db)).rejects.toThrow(/company/);
-    expect([await count('invoice_states', '599'), await count('activities', '599'), await count('invoice_states', '502')]).toEqual([0, 0, 1]);
+    expect(await counts('599')).toEqual([0, 0, 0, 0, 0]);
+    expect(await counts('502')).toEqual([1, 2, 1, 1, 1]);
   });
 });

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { cascadesFor, checkByForeignKey, checkPerStatement, statementCheck } from './company-checks';
 
 /**
  * The two tables a company's first playbook run fills by the hundred thousand (invoice states
@@ -12,19 +13,7 @@ import { sql, type Kysely } from 'kysely';
 const TABLES = ['invoice_states', 'activities'] as const;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`
-    create function company_rows_exist() returns trigger language plpgsql as $$
-    declare
-      wanted integer;
-      held integer;
-    begin
-      select count(distinct realm_id) into wanted from changed;
-      select count(*) into held from (select 1 from companies where realm_id in (select realm_id from changed) for key share) c;
-      if held < wanted then
-        raise foreign_key_violation using message = format('%s: a row names a company that does not exist', tg_table_name);
-      end if;
-      return null;
-    end $$`.execute(db);
+  await sql.raw(statementCheck('sorted')).execute(db);
   await sql`
     create function company_row_exists() returns trigger language plpgsql as $$
     begin
@@ -34,26 +23,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       end if;
       return null;
     end $$`.execute(db);
-  await sql`
-    create function company_rows_deleted() returns trigger language plpgsql as $$
-    begin
-      ${sql.raw(TABLES.map((table) => `delete from ${table} where realm_id in (select realm_id from gone);`).join('\n      '))}
-      return null;
-    end $$`.execute(db);
-  await sql`
-    create function company_id_kept() returns trigger language plpgsql as $$
-    begin
-      if ${sql.raw(TABLES.map((table) => `exists (select 1 from ${table} where realm_id = old.realm_id)`).join(' or '))} then
-        raise foreign_key_violation using message = format('company %s still has rows: its id cannot change', old.realm_id);
-      end if;
-      return new;
-    end $$`.execute(db);
+  await cascadesFor(db, TABLES);
 
-  for (const table of TABLES) {
-    await sql.raw(`alter table ${table} drop constraint if exists ${table}_realm_id_fkey`).execute(db);
-    await sql.raw(`create trigger ${table}_company after insert on ${table} referencing new table as changed for each statement execute function company_rows_exist()`).execute(db);
-    await sql.raw(`create trigger ${table}_company_moved after update of realm_id on ${table} for each row when (old.realm_id is distinct from new.realm_id) execute function company_row_exists()`).execute(db);
-  }
+  for (const table of TABLES) await checkPerStatement(db, table);
   await sql`create trigger companies_rows_deleted after delete on companies referencing old table as gone for each statement execute function company_rows_deleted()`.execute(db);
   await sql`create trigger companies_id_kept before update of realm_id on companies for each row when (old.realm_id is distinct from new.realm_id) execute function company_id_kept()`.execute(db);
 }
@@ -61,10 +33,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop trigger if exists companies_id_kept on companies`.execute(db);
   await sql`drop trigger if exists companies_rows_deleted on companies`.execute(db);
-  for (const table of TABLES) {
-    await sql.raw(`drop trigger if exists ${table}_company_moved on ${table}`).execute(db);
-    await sql.raw(`drop trigger if exists ${table}_company on ${table}`).execute(db);
-    await sql.raw(`alter table ${table} add constraint ${table}_realm_id_fkey foreign key (realm_id) references companies (realm_id) on delete cascade`).execute(db);
-  }
+  for (const table of TABLES) await checkByForeignKey(db, table);
   for (const fn of ['company_id_kept', 'company_rows_deleted', 'company_row_exists', 'company_rows_exist']) await sql.raw(`drop function if exists ${fn}()`).execute(db);
 }

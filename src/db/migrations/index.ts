@@ -24,6 +24,7 @@ import * as m0027 from './0027-inbound-mail';
 import * as m0028 from './0028-work-progress';
 import * as m0031 from './0031-sent-copy-attachments';
 import * as m0032 from './0032-company-checks-per-statement';
+import * as m0033 from './0033-more-company-checks-per-statement';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '0028-work-progress': m0028,
   '0031-sent-copy-attachments': m0031,
   '0032-company-checks-per-statement': m0032,
+  '0033-more-company-checks-per-statement': m0033,
 };
