@@ -125,13 +125,18 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   const plans = new Map<string, PromiseToPay[]>();
   for (const promise of openPromises) if (promise.planId) addTo(plans, promise.planId, promise);
   const settled = new Set<string>();
-  const balances = new Map(input.invoices.map((i) => [i.id, i.balance]));
+  const invoiceById = new Map(input.invoices.map((i) => [i.id, i]));
+  /** The invoice of `id` while something is owed on it. */
+  const openInvoice = (id: string): Invoice | undefined => {
+    const invoice = invoiceById.get(id);
+    return invoice && invoice.balance > 0 ? invoice : undefined;
+  };
   const settle = (promise: PromiseToPay, review: PromiseReview) => {
     if (review.outcome === 'open') {
       // On its date an unpaid promise is a call to make ("the money you promised for today?"),
       // while something it covers is still owed: an account that paid all it owed, short of a
       // round figure it promised, has nothing to call about.
-      if (promise.dueOn === today && promise.invoiceIds.some((id) => (balances.get(id) ?? 0) > 0)) dueTodayPayers.add(payerOf(promise.customerId));
+      if (promise.dueOn === today && promise.invoiceIds.some((id) => openInvoice(id) !== undefined)) dueTodayPayers.add(payerOf(promise.customerId));
       return;
     }
     settled.add(promise.id);
@@ -180,7 +185,6 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   }
 
   const open = input.invoices.filter((i) => i.balance > 0);
-  const openById = new Map(open.map((i) => [i.id, i]));
   const openByPayer = new Map<string, Invoice[]>();
   for (const invoice of open) {
     const payer = payerOf(invoice.customerId);
@@ -199,7 +203,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
       continue;
     }
     if (!ASKS_FOR_MONEY.has(message.kind)) continue;
-    const covers = message.invoiceIds.map((id) => openById.get(id)).map((i) => (i ? coverOf(i) : null)).filter((c): c is Cover => c !== null);
+    const covers = message.invoiceIds.map(openInvoice).map((i) => (i ? coverOf(i) : null)).filter((c): c is Cover => c !== null);
     if (!covers.length) continue;
     actions.push({ type: 'cancel_message', messageId: message.id, customerId: message.customerId, reason: `the invoices it lists are now ${coversInWords(covers)}` });
     cancelledNow.add(message.id);
@@ -222,7 +226,7 @@ export function runPlaybook(input: PlaybookInput, settings: PlaybookSettings): A
   for (const message of messages) {
     if (!DUNNING_KINDS.has(message.kind) || message.sendOn === null || message.status === 'failed') continue;
     if (message.status === 'queued') {
-      if (cancelledNow.has(message.id) || !message.invoiceIds.some((id) => openById.has(id))) continue;
+      if (cancelledNow.has(message.id) || !message.invoiceIds.some((id) => openInvoice(id) !== undefined)) continue;
       dunnedOn(payerOf(message.customerId), message.sendOn > sendDay ? message.sendOn : sendDay);
     } else dunnedOn(payerOf(message.customerId), message.sendOn);
   }

@@ -6,7 +6,7 @@ import type { Action } from '../collections/model';
 import { centsToDecimal, centsToNumber, toCents } from '../collections/money';
 import { chunks, eachChunk, recordset, unnested } from './bulk';
 import type { Database } from './schema';
-import { awaitedLater, StatementQueue } from './statement-queue';
+import { awaitedLater, StatementQueue, statementsStarted } from './statement-queue';
 
 /**
  * Records one day of the playbook's decisions, set-based: one statement per kind of action and
@@ -93,33 +93,43 @@ const SIGHT_CHUNK = 25_000;
  * Returns the new invoices and the level changes it made; the others are left to changeLevels.
  */
 async function firstSight(queue: StatementQueue, realmId: string, today: LocalDate, ids: string[], changes: Of<'level_change'>[]): Promise<{ seen: number; levelled: Set<Of<'level_change'>> }> {
-  const firstLevel = new Map(changes.filter((c) => c.from === 0).map((c) => [c.invoiceId, c]));
+  const fromZero = changes.filter((c) => c.from === 0);
+  if (!ids.length && !fromZero.length) return { seen: 0, levelled: new Set() };
+  // The company's first-sight lock, to the end of the transaction: a racing run's first sight waits, then sees these rows.
+  // Taken here, not for every recording: a call outcome's recording (no first sight) never waits for it while holding rows.
+  // Asked before the rows are built, so that PostgreSQL answers while they are.
+  queue.send(sql`select pg_advisory_xact_lock(hashtext(${`first-sight:${realmId}`}))`);
+  const recorded = awaitedLater(queue.rows(sql`select invoice_id from invoice_states where realm_id = ${realmId} limit 1`));
+  await statementsStarted();
+  const firstLevel = new Map(fromZero.map((c) => [c.invoiceId, c]));
   // In invoice order, the order of the states' key: each statement then fills neighbouring index pages rather than pages
   // all over the index.
   const sorted = [...new Set([...ids, ...firstLevel.keys()])].sort();
-  if (!sorted.length) return { seen: 0, levelled: new Set() };
-  // The company's first-sight lock, to the end of the transaction: a racing run's first sight waits, then sees these rows.
-  // Taken here, not for every recording: a call outcome's recording (no first sight) never waits for it while holding rows.
-  queue.send(sql`select pg_advisory_xact_lock(hashtext(${`first-sight:${realmId}`}))`);
-  // A company's first run finds no states at all: every row is new, so none looks for an
-  // existing one and none is sent back (100,000 rows of a large book's first run), and nothing
-  // waits for the inserts.
-  const firstEver = !(await queue.rows(sql`select invoice_id from invoice_states where realm_id = ${realmId} limit 1`)).length;
-  const inserted = await eachChunk(sorted, (chunk) => {
-    const rows = chunk.map((invoice_id) => ({ invoice_id, level: firstLevel.get(invoice_id)?.to ?? 0 }));
-    const insert = sql<{ invoice_id: string; level: number }>`
+  const wanted = new Set(ids);
+  const rowsOf = (chunk: string[]) => chunk.map((invoice_id) => ({ invoice_id, level: firstLevel.get(invoice_id)?.to ?? 0 }));
+  const insert = (rows: Array<{ invoice_id: string; level: number }>, guarded: boolean) => sql<{ invoice_id: string; level: number }>`
       insert into invoice_states (realm_id, invoice_id, first_seen_on, level, level_entered_on, level1_on, level2_on)
       select ${realmId}, i.invoice_id, ${today}::date, i.level, case when i.level > 0 then ${today}::date end,
              case when i.level = 1 then ${today}::date end, case when i.level = 2 then ${today}::date end
       from ${unnested(rows, 'i', { invoice_id: 'text', level: 'int' })}
-      ${firstEver ? sql`` : sql`where not exists (select 1 from invoice_states o where o.realm_id = ${realmId} and o.invoice_id = i.invoice_id) returning invoice_id, level`}`;
-    if (!firstEver) return queue.rows(insert);
-    queue.send(insert);
-    return Promise.resolve(rows);
-  }, SIGHT_CHUNK);
+      ${guarded ? sql`where not exists (select 1 from invoice_states o where o.realm_id = ${realmId} and o.invoice_id = i.invoice_id) returning invoice_id, level` : sql``}`;
+  let inserted: Array<{ invoice_id: string; level: number }>;
+  if ((await recorded).length) {
+    inserted = await eachChunk(sorted, (chunk) => queue.rows(insert(rowsOf(chunk), true)), SIGHT_CHUNK);
+  } else {
+    // A company's first run finds no states at all: every row is new, so none looks for an existing one and none is sent
+    // back (100,000 rows of a large book's first run), and nothing waits for the inserts. Each statement starts as soon as
+    // it is built: PostgreSQL writes one chunk while the next is built.
+    inserted = [];
+    for (const chunk of chunks(sorted, SIGHT_CHUNK)) {
+      const rows = rowsOf(chunk);
+      queue.send(insert(rows, false));
+      inserted.push(...rows);
+      await statementsStarted();
+    }
+  }
   const levelled = inserted.filter((row) => row.level > 0).map((row) => firstLevel.get(row.invoice_id)!);
   recordEntries(queue, realmId, today, levelled);
-  const wanted = new Set(ids);
   return { seen: inserted.filter((row) => wanted.has(row.invoice_id)).length, levelled: new Set(levelled) };
 }
 
@@ -222,13 +232,9 @@ function markEscalations(queue: StatementQueue, realmId: string, today: LocalDat
   );
 }
 
-/**
- * Queues messages into the outbox; a new dunning message adds the invoices it lists to the
- * customer's history. The day of the last dunning contact is the day one goes out (recordSent):
- * the gap of SPEC §4 is counted between the days messages reach the customer.
- */
-async function queueMessages(queue: StatementQueue, realmId: string, today: LocalDate, messages: Of<'send_message'>[]): Promise<number> {
-  const queued = await eachChunk(messages, (chunk) => {
+/** Queues messages into the outbox (those not there yet, by key); resolves with the new ones' ids and keys. */
+function insertMessages(queue: StatementQueue, realmId: string, messages: Of<'send_message'>[]): Promise<Array<{ id: string; key: string }>> {
+  return eachChunk(messages, (chunk) => {
     const rows = chunk.map((m) => ({ customer_id: m.customerId, kind: m.kind, to_address: m.to, invoice_ids: m.invoiceIds, total: centsToDecimal(m.total), send_at: m.sendAt.toISOString(), key: m.key }));
     return queue.rows(sql<{ id: string; key: string }>`
       insert into messages (realm_id, customer_id, kind, to_address, invoice_ids, total, send_at, key)
@@ -237,8 +243,22 @@ async function queueMessages(queue: StatementQueue, realmId: string, today: Loca
       on conflict (realm_id, key) do nothing
       returning id, key`);
   });
+}
+
+/**
+ * What follows the new messages (`inserted`, by insertMessages): a new dunning message adds the
+ * invoices it lists to the customer's history, a verification letter marks its invoices, and each
+ * is an activity. The day of the last dunning contact is the day one goes out (recordSent): the
+ * gap of SPEC §4 is counted between the days messages reach the customer.
+ */
+async function afterMessages(queue: StatementQueue, realmId: string, today: LocalDate, messages: Of<'send_message'>[], inserted: Promise<Array<{ id: string; key: string }>>): Promise<number> {
+  const queued = await inserted;
   const ids = new Map(queued.map((q) => [q.key, q.id]));
   const fresh = messages.filter((m) => ids.has(m.key));
+  // Each statement starts as soon as it is built (the quickest to build first): PostgreSQL writes one while the next is built.
+  const verified = fresh.filter((m) => m.kind === 'verification').flatMap((m) => m.invoiceIds);
+  for (const chunk of chunks(verified)) queue.send(sql`update invoice_states set verification_sent_on = ${today}::date where realm_id = ${realmId} and invoice_id in (${sql.join(chunk)})`);
+  await statementsStarted();
 
   // One history row per customer, however many messages it got today.
   const dunned = new Map<string, Set<string>>();
@@ -256,8 +276,7 @@ async function queueMessages(queue: StatementQueue, realmId: string, today: Loca
         contacted_invoice_ids = (select coalesce(jsonb_agg(distinct value), '[]'::jsonb)
                                  from jsonb_array_elements_text(customer_histories.contacted_invoice_ids || excluded.contacted_invoice_ids))`);
   }
-  const verified = fresh.filter((m) => m.kind === 'verification').flatMap((m) => m.invoiceIds);
-  for (const chunk of chunks(verified)) queue.send(sql`update invoice_states set verification_sent_on = ${today}::date where realm_id = ${realmId} and invoice_id in (${sql.join(chunk)})`);
+  await statementsStarted();
   awaitedLater(
     queueActivities(
       queue,
@@ -366,10 +385,13 @@ export async function recordActions(trx: Trx, realmId: string, today: LocalDate,
   const promise_outcome = await settlePromises(queue, realmId, today, a.promise_outcome);
   const cancel_pending = awaitedLater(cancelPaid(queue, realmId, today, a.cancel_pending));
   const cancel_message = await cancelMessages(queue, realmId, today, a.cancel_message);
+  // The day's new messages go in before the first sight: PostgreSQL writes them while the first sight is prepared.
+  const messages = awaitedLater(insertMessages(queue, realmId, a.send_message));
+  await statementsStarted();
   const sight = await firstSight(queue, realmId, today, a.first_seen.map((f) => f.invoiceId), a.level_change);
   const level_change = sight.levelled.size + (await changeLevels(queue, realmId, today, a.level_change.filter((c) => !sight.levelled.has(c))));
   const escalation_candidate = awaitedLater(markEscalations(queue, realmId, today, a.escalation_candidate));
-  const send_message = await queueMessages(queue, realmId, today, a.send_message);
+  const send_message = await afterMessages(queue, realmId, today, a.send_message, messages);
   // Retire and restore before opening: an account never holds two open tasks.
   const retire_task = awaitedLater(retireTasks(queue, realmId, a.retire_task));
   const restore_task = awaitedLater(restoreTasks(queue, realmId, a.restore_task));

@@ -65,3 +65,12 @@ export function awaitedLater<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
 }
+
+/**
+ * Resolves once the statements queued so far have been handed to the database: a step that builds
+ * large statements one after another awaits this between them, so PostgreSQL writes one while the
+ * next is built (without it, none starts until the step has built them all).
+ */
+export function statementsStarted(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
