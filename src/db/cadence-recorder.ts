@@ -92,9 +92,9 @@ const SIGHT_CHUNK = 25_000;
  * notes in QuickBooks what it found once per customer, and records half the rows.
  * Returns the new invoices and the level changes it made; the others are left to changeLevels.
  */
-async function firstSight(queue: StatementQueue, realmId: string, today: LocalDate, ids: string[], changes: Of<'level_change'>[]): Promise<{ seen: number; levelled: Set<Of<'level_change'>> }> {
+async function firstSight(queue: StatementQueue, realmId: string, today: LocalDate, ids: string[], changes: Of<'level_change'>[], verifiedToday: Promise<Set<string>>): Promise<{ seen: number; levelled: Set<Of<'level_change'>>; verified: Set<string> }> {
   const fromZero = changes.filter((c) => c.from === 0);
-  if (!ids.length && !fromZero.length) return { seen: 0, levelled: new Set() };
+  if (!ids.length && !fromZero.length) return { seen: 0, levelled: new Set(), verified: new Set() };
   // The company's first-sight lock, to the end of the transaction: a racing run's first sight waits, then sees these rows.
   // Taken here, not for every recording: a call outcome's recording (no first sight) never waits for it while holding rows.
   // Asked before the rows are built, so that PostgreSQL answers while they are.
@@ -106,15 +106,19 @@ async function firstSight(queue: StatementQueue, realmId: string, today: LocalDa
   // all over the index.
   const sorted = [...new Set([...ids, ...firstLevel.keys()])].sort();
   const wanted = new Set(ids);
-  const rowsOf = (chunk: string[]) => chunk.map((invoice_id) => ({ invoice_id, level: firstLevel.get(invoice_id)?.to ?? 0 }));
-  const insert = (rows: Array<{ invoice_id: string; level: number }>, guarded: boolean) => sql<{ invoice_id: string; level: number }>`
-      insert into invoice_states (realm_id, invoice_id, first_seen_on, level, level_entered_on, level1_on, level2_on)
+  // The day's messages are recorded before the lock's answer comes: a state first seen with its verification letter is
+  // inserted with the letter's day, not updated after.
+  const [isRecorded, verified] = [(await recorded).length > 0, await verifiedToday];
+  const rowsOf = (chunk: string[]) => chunk.map((invoice_id) => ({ invoice_id, level: firstLevel.get(invoice_id)?.to ?? 0, verified: verified.has(invoice_id) }));
+  const insert = (rows: Array<{ invoice_id: string; level: number; verified: boolean }>, guarded: boolean) => sql<{ invoice_id: string; level: number }>`
+      insert into invoice_states (realm_id, invoice_id, first_seen_on, level, level_entered_on, level1_on, level2_on, verification_sent_on)
       select ${realmId}, i.invoice_id, ${today}::date, i.level, case when i.level > 0 then ${today}::date end,
-             case when i.level = 1 then ${today}::date end, case when i.level = 2 then ${today}::date end
-      from ${unnested(rows, 'i', { invoice_id: 'text', level: 'int' })}
+             case when i.level = 1 then ${today}::date end, case when i.level = 2 then ${today}::date end,
+             case when i.verified then ${today}::date end
+      from ${unnested(rows, 'i', { invoice_id: 'text', level: 'int', verified: 'boolean' })}
       ${guarded ? sql`where not exists (select 1 from invoice_states o where o.realm_id = ${realmId} and o.invoice_id = i.invoice_id) returning invoice_id, level` : sql``}`;
   let inserted: Array<{ invoice_id: string; level: number }>;
-  if ((await recorded).length) {
+  if (isRecorded) {
     inserted = await eachChunk(sorted, (chunk) => queue.rows(insert(rowsOf(chunk), true)), SIGHT_CHUNK);
   } else {
     // A company's first run finds no states at all: every row is new, so none looks for an existing one and none is sent
@@ -130,7 +134,7 @@ async function firstSight(queue: StatementQueue, realmId: string, today: LocalDa
   }
   const levelled = inserted.filter((row) => row.level > 0).map((row) => firstLevel.get(row.invoice_id)!);
   recordEntries(queue, realmId, today, levelled);
-  return { seen: inserted.filter((row) => wanted.has(row.invoice_id)).length, levelled: new Set(levelled) };
+  return { seen: inserted.filter((row) => wanted.has(row.invoice_id)).length, levelled: new Set(levelled), verified: new Set(inserted.map((row) => row.invoice_id).filter((id) => verified.has(id))) };
 }
 
 /** Queues one "entered collection level N" activity per customer and level, listing the invoices first seen at it today. */
@@ -247,16 +251,16 @@ function insertMessages(queue: StatementQueue, realmId: string, messages: Of<'se
 
 /**
  * What follows the new messages (`inserted`, by insertMessages): a new dunning message adds the
- * invoices it lists to the customer's history, a verification letter marks its invoices, and each
- * is an activity. The day of the last dunning contact is the day one goes out (recordSent): the
+ * invoices it lists to the customer's history, a verification letter marks its invoices (but those
+ * the first sight inserted marked, `verifiedAtSight`), and each is an activity. The day of the last dunning contact is the day one goes out (recordSent): the
  * gap of SPEC §4 is counted between the days messages reach the customer.
  */
-async function afterMessages(queue: StatementQueue, realmId: string, today: LocalDate, messages: Of<'send_message'>[], inserted: Promise<Array<{ id: string; key: string }>>): Promise<number> {
+async function afterMessages(queue: StatementQueue, realmId: string, today: LocalDate, messages: Of<'send_message'>[], inserted: Promise<Array<{ id: string; key: string }>>, verifiedAtSight: Set<string>): Promise<number> {
   const queued = await inserted;
   const ids = new Map(queued.map((q) => [q.key, q.id]));
   const fresh = messages.filter((m) => ids.has(m.key));
   // Each statement starts as soon as it is built (the quickest to build first): PostgreSQL writes one while the next is built.
-  const verified = fresh.filter((m) => m.kind === 'verification').flatMap((m) => m.invoiceIds);
+  const verified = fresh.filter((m) => m.kind === 'verification').flatMap((m) => m.invoiceIds.filter((id) => !verifiedAtSight.has(id)));
   for (const chunk of chunks(verified)) queue.send(sql`update invoice_states set verification_sent_on = ${today}::date where realm_id = ${realmId} and invoice_id in (${sql.join(chunk)})`);
   await statementsStarted();
 
@@ -286,6 +290,16 @@ async function afterMessages(queue: StatementQueue, realmId: string, today: Loca
     ),
   );
   return fresh.length;
+}
+
+/** The invoices that the day's new verification letters list, once insertMessages has answered. */
+function verifiedBy(messages: Of<'send_message'>[], inserted: Promise<Array<{ id: string; key: string }>>): Promise<Set<string>> {
+  return awaitedLater(
+    inserted.then((queued) => {
+      const fresh = new Set(queued.map((q) => q.key));
+      return new Set(messages.filter((m) => m.kind === 'verification' && fresh.has(m.key)).flatMap((m) => m.invoiceIds));
+    }),
+  );
 }
 
 /** A message went out on `day` (inside the send's transaction): a dunning message is the customer's last dunning contact. */
@@ -388,10 +402,10 @@ export async function recordActions(trx: Trx, realmId: string, today: LocalDate,
   // The day's new messages go in before the first sight: PostgreSQL writes them while the first sight is prepared.
   const messages = awaitedLater(insertMessages(queue, realmId, a.send_message));
   await statementsStarted();
-  const sight = await firstSight(queue, realmId, today, a.first_seen.map((f) => f.invoiceId), a.level_change);
+  const sight = await firstSight(queue, realmId, today, a.first_seen.map((f) => f.invoiceId), a.level_change, verifiedBy(a.send_message, messages));
   const level_change = sight.levelled.size + (await changeLevels(queue, realmId, today, a.level_change.filter((c) => !sight.levelled.has(c))));
   const escalation_candidate = awaitedLater(markEscalations(queue, realmId, today, a.escalation_candidate));
-  const send_message = await afterMessages(queue, realmId, today, a.send_message, messages);
+  const send_message = await afterMessages(queue, realmId, today, a.send_message, messages, sight.verified);
   // Retire and restore before opening: an account never holds two open tasks.
   const retire_task = awaitedLater(retireTasks(queue, realmId, a.retire_task));
   const restore_task = awaitedLater(restoreTasks(queue, realmId, a.restore_task));

@@ -36,4 +36,18 @@ describe.each(ENGINES)('the first sight of invoices on %s', (engine) => {
     expect(again.activities).toEqual(['entered:c1:1:2026-03-02', 'entered:c1:1:2026-03-04', 'entered:c1:2:2026-03-02', 'paid:i1']);
     expect(again.states.find(([id]) => id === 'i1')).toEqual(['i1', 1, '2026-03-04']);
   });
+
+  it("marks the invoices of the day's new verification letter, whether first seen with it or known before, and only a new letter's", async () => {
+    const letter = (key: string, invoiceIds: string[]): Action => ({ type: 'send_message', kind: 'verification', customerId: 'c2', to: 'ap@c2.example', invoiceIds, total: 1000, sendAt: new Date('2026-03-05T15:00:00Z'), key });
+    const verifiedOn = async () => Object.fromEntries((await test.db.selectFrom('invoice_states').select(['invoice_id', 'verification_sent_on']).where('realm_id', '=', REALM).where('invoice_id', 'like', 'v%').execute()).map((s) => [s.invoice_id, s.verification_sent_on && String(s.verification_sent_on)]));
+    await record('2026-03-02', seen('v1', 0));
+    expect(await record('2026-03-05', [...seen('v2', 0), letter('verification:c2:2026-03-05', ['v1', 'v2'])])).toEqual({ first_seen: 1, send_message: 1 });
+    expect(await verifiedOn()).toEqual({ v1: '2026-03-05', v2: '2026-03-05' });
+    expect(await record('2026-03-05', [...seen('v2', 0), letter('verification:c2:2026-03-05', ['v1', 'v2'])])).toEqual({});
+
+    // Paid, then open again: seen again with a letter that is not new (its key is recorded), it is not marked by it.
+    await record('2026-03-06', [{ type: 'cancel_pending', invoiceId: 'v2', customerId: 'c2' }]);
+    expect(await record('2026-03-07', [...seen('v2', 0), ...seen('v3', 0), letter('verification:c2:2026-03-05', ['v2']), letter('verification:c2:2026-03-07', ['v3'])])).toEqual({ first_seen: 2, send_message: 1 });
+    expect(await verifiedOn()).toEqual({ v1: '2026-03-05', v2: null, v3: '2026-03-07' });
+  });
 });
