@@ -45,17 +45,16 @@ export async function recordActivities(trx: Trx, realmId: string, today: LocalDa
 
 /** recordActivities on a queue: the statements are queued at once, the count comes when they have run. */
 function queueActivities(queue: StatementQueue, realmId: string, today: LocalDate, entries: ActivityEntry[]): Promise<number> {
-  return eachChunk(entries, (chunk) => {
+  return counted(entries, (chunk) => {
     const rows = chunk.map((e) => ({ customer_id: e.customerId, invoice_ids: e.invoiceIds, kind: e.kind, summary: e.summary, details: e.details ?? {}, key: e.key }));
-    return queue.rows(sql<{ key: string }>`
+    return queue.count(sql`
       insert into activities (realm_id, customer_id, invoice_ids, kind, summary, details, occurred_on, key, note_status, note_error)
       select ${realmId}, a.customer_id, a.invoice_ids, a.kind, a.summary, a.details, ${today}::date, a.key,
              case when a.kind in (${sql.join([...NOT_A_NOTE])}) then 'skipped' else 'pending' end,
              case when a.kind in (${sql.join([...NOT_A_NOTE])}) then ${NOT_A_NOTE_REASON} end
       from ${recordset(rows, 'a', { customer_id: 'text', invoice_ids: 'jsonb', kind: 'text', summary: 'text', details: 'jsonb', key: 'text' })}
-      on conflict (realm_id, key) do nothing
-      returning key`);
-  }).then((inserted) => inserted.length);
+      on conflict (realm_id, key) do nothing`);
+  });
 }
 
 type ByType = { [T in Action['type']]: Of<T>[] };
@@ -78,7 +77,7 @@ function ensureStates(queue: StatementQueue, realmId: string, today: LocalDate, 
 }
 
 /** Rows per statement of the first sight: a first run over a large book sends few, large statements. */
-const SIGHT_CHUNK = 25_000;
+const SIGHT_CHUNK = 50_000;
 
 /**
  * The first sight of invoices, and the first level of those the same day moves on from level 0:
@@ -104,8 +103,8 @@ async function firstSight(queue: StatementQueue, realmId: string, today: LocalDa
   const firstLevel = new Map(fromZero.map((c) => [c.invoiceId, c]));
   // In invoice order, the order of the states' key: each statement then fills neighbouring index pages rather than pages
   // all over the index.
-  const sorted = [...new Set([...ids, ...firstLevel.keys()])].sort();
   const wanted = new Set(ids);
+  const sorted = [...wanted, ...[...firstLevel.keys()].filter((id) => !wanted.has(id))].sort();
   // The day's messages are recorded before the lock's answer comes: a state first seen with its verification letter is
   // inserted with the letter's day, not updated after.
   const [isRecorded, verified] = [(await recorded).length > 0, await verifiedToday];
@@ -132,13 +131,18 @@ async function firstSight(queue: StatementQueue, realmId: string, today: LocalDa
       await statementsStarted();
     }
   }
+  // What follows takes Node a while on a large book: it yields between its steps, so that the answer to a statement is
+  // read, and the next one sent, while it works.
   const levelled = inserted.filter((row) => row.level > 0).map((row) => firstLevel.get(row.invoice_id)!);
-  recordEntries(queue, realmId, today, levelled);
-  return { seen: inserted.filter((row) => wanted.has(row.invoice_id)).length, levelled: new Set(levelled), verified: new Set(inserted.map((row) => row.invoice_id).filter((id) => verified.has(id))) };
+  await statementsStarted();
+  await recordEntries(queue, realmId, today, levelled);
+  const seen = inserted.filter((row) => wanted.has(row.invoice_id)).length;
+  await statementsStarted();
+  return { seen, levelled: new Set(levelled), verified: new Set(inserted.map((row) => row.invoice_id).filter((id) => verified.has(id))) };
 }
 
 /** Queues one "entered collection level N" activity per customer and level, listing the invoices first seen at it today. */
-function recordEntries(queue: StatementQueue, realmId: string, today: LocalDate, levelled: Of<'level_change'>[]): void {
+async function recordEntries(queue: StatementQueue, realmId: string, today: LocalDate, levelled: Of<'level_change'>[]): Promise<void> {
   const groups = new Map<string, { customer_id: string; level: number; invoice_ids: string[] }>();
   for (const change of levelled) {
     const key = `entered:${change.customerId}:${change.to}:${today}`;
@@ -146,6 +150,7 @@ function recordEntries(queue: StatementQueue, realmId: string, today: LocalDate,
     group.invoice_ids.push(change.invoiceId);
     groups.set(key, group);
   }
+  await statementsStarted();
   const rows = [...groups].map(([key, g]) => ({ key, customer_id: g.customer_id, level: g.level, invoice_ids: JSON.stringify(g.invoice_ids.sort()) }));
   for (const chunk of chunks(rows, SIGHT_CHUNK)) {
     queue.send(sql`
@@ -186,9 +191,9 @@ async function settlePromises(queue: StatementQueue, realmId: string, today: Loc
 
 /** A paid invoice: its state goes, its own queued letters are cancelled, the history forgets it. */
 function cancelPaid(queue: StatementQueue, realmId: string, today: LocalDate, cancellations: Of<'cancel_pending'>[]): Promise<number> {
-  const removed = eachChunk(cancellations, (chunk) => {
+  const removed = counted(cancellations, (chunk) => {
     const ids = chunk.map((c) => c.invoiceId);
-    const result = queue.rows(sql<{ invoice_id: string }>`delete from invoice_states where realm_id = ${realmId} and invoice_id in (${sql.join(ids)}) returning invoice_id`);
+    const result = queue.count(sql`delete from invoice_states where realm_id = ${realmId} and invoice_id in (${sql.join(ids)})`);
     queue.send(sql`
       update messages set status = 'cancelled'
       where realm_id = ${realmId} and status = 'queued' and kind != 'thank_you'
@@ -200,7 +205,7 @@ function cancelPaid(queue: StatementQueue, realmId: string, today: LocalDate, ca
     return result;
   });
   awaitedLater(queueActivities(queue, realmId, today, cancellations.map((c) => ({ customerId: c.customerId, invoiceIds: [c.invoiceId], kind: 'invoice_paid', summary: 'paid in full; pending collection actions cancelled', key: `paid:${c.invoiceId}` }))));
-  return removed.then((rows) => rows.length);
+  return removed;
 }
 
 async function changeLevels(queue: StatementQueue, realmId: string, today: LocalDate, changes: Of<'level_change'>[]): Promise<number> {
@@ -310,42 +315,39 @@ export async function recordSent(trx: Trx, realmId: string, message: { customerI
     on conflict (realm_id, customer_id) do update set last_dunning_on = greatest(customer_histories.last_dunning_on, excluded.last_dunning_on)`.execute(trx);
 }
 
-/** How many rows the statements of `rows`, queued at once, return in all. */
-function counted<T>(rows: T[], statement: (chunk: T[]) => Promise<unknown[]>): Promise<number> {
-  return eachChunk(rows, statement).then((returned) => returned.length);
+/** How many rows the statements of `rows` (one per chunk, queued at once) change in all. */
+async function counted<T>(rows: T[], statement: (chunk: T[]) => Promise<number>): Promise<number> {
+  return (await Promise.all(chunks(rows).map((chunk) => statement(chunk)))).reduce((sum, n) => sum + n, 0);
 }
 
 function openTasks(queue: StatementQueue, realmId: string, today: LocalDate, tasks: Of<'open_task'>[]): Promise<number> {
   return counted(tasks, (chunk) => {
     const rows = chunk.map((t) => ({ customer_id: t.customerId, level: t.level, reason: t.reason, scheduled_for: t.scheduledFor, key: t.key }));
     // An account has one open task (a unique index): a second one is never inserted.
-    return queue.rows(sql<{ id: string }>`
+    return queue.count(sql`
       insert into call_tasks (realm_id, customer_id, level, reason, reasons, scheduled_for, created_on, key)
       select ${realmId}, t.customer_id, t.level, t.reason, jsonb_build_array(t.reason), t.scheduled_for, ${today}::date, t.key
       from ${recordset(rows, 't', { customer_id: 'text', level: 'int', reason: 'text', scheduled_for: 'date', key: 'text' })}
-      on conflict do nothing
-      returning id`);
+      on conflict do nothing`);
   });
 }
 
 function raiseTasks(queue: StatementQueue, realmId: string, raises: Of<'raise_task'>[]): Promise<number> {
   return counted(raises, (chunk) =>
-    queue.rows(sql<{ id: string }>`
+    queue.count(sql`
       update call_tasks t set level = r.level
       from ${recordset(chunk.map((a) => ({ id: a.taskId, level: a.level })), 'r', { id: 'uuid', level: 'int' })}
-      where t.id = r.id and t.realm_id = ${realmId} and t.level < r.level
-      returning t.id`),
+      where t.id = r.id and t.realm_id = ${realmId} and t.level < r.level`),
   );
 }
 
 /** Another reason on the account's open task (found by account: it may have been opened this run). */
 function addReasons(queue: StatementQueue, realmId: string, additions: Of<'add_reason'>[]): Promise<number> {
   return counted(additions, (chunk) =>
-    queue.rows(sql<{ id: string }>`
+    queue.count(sql`
       update call_tasks t set reasons = t.reasons || jsonb_build_array(r.reason), scheduled_for = least(t.scheduled_for, r.scheduled_for)
       from ${recordset(chunk.map((a) => ({ customer_id: a.customerId, reason: a.reason, scheduled_for: a.scheduledFor })), 'r', { customer_id: 'text', reason: 'text', scheduled_for: 'date' })}
-      where t.realm_id = ${realmId} and t.customer_id = r.customer_id and t.status = 'open' and not t.reasons ? r.reason
-      returning t.id`),
+      where t.realm_id = ${realmId} and t.customer_id = r.customer_id and t.status = 'open' and not t.reasons ? r.reason`),
   );
 }
 
@@ -353,18 +355,17 @@ function addReasons(queue: StatementQueue, realmId: string, additions: Of<'add_r
 function retireTasks(queue: StatementQueue, realmId: string, retirements: Of<'retire_task'>[]): Promise<number> {
   return counted(
     retirements.map((r) => r.taskId),
-    (chunk) => queue.rows(sql<{ id: string }>`update call_tasks set status = 'retired' where realm_id = ${realmId} and id in (${sql.join(chunk)}) and status = 'open' returning id`),
+    (chunk) => queue.count(sql`update call_tasks set status = 'retired' where realm_id = ${realmId} and id in (${sql.join(chunk)}) and status = 'open'`),
   );
 }
 
 function restoreTasks(queue: StatementQueue, realmId: string, restorations: Of<'restore_task'>[]): Promise<number> {
   return counted(restorations, (chunk) =>
-    queue.rows(sql<{ id: string }>`
+    queue.count(sql`
       update call_tasks t set status = 'open', scheduled_for = r.scheduled_for
       from ${recordset(chunk.map((a) => ({ id: a.taskId, scheduled_for: a.scheduledFor })), 'r', { id: 'uuid', scheduled_for: 'date' })}
       where t.id = r.id and t.realm_id = ${realmId} and t.status = 'retired'
-        and not exists (select 1 from call_tasks o where o.realm_id = t.realm_id and o.customer_id = t.customer_id and o.status = 'open')
-      returning t.id`),
+        and not exists (select 1 from call_tasks o where o.realm_id = t.realm_id and o.customer_id = t.customer_id and o.status = 'open')`),
   );
 }
 

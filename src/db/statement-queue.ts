@@ -12,8 +12,9 @@ export interface Statement<R> {
  * as PostgreSQL spends writing them, and the two then overlap instead of taking turns.
  *
  * `send` queues a statement whose answer nothing needs; `result` queues one and gives its answer
- * when it comes. Each statement is compiled when it is given (its rows are turned into parameters
- * then, not when its turn comes) and starts only after the one before it has finished, so the
+ * when it comes (`rows` its rows, `count` how many rows it changed). Each statement is compiled
+ * when it is given (its rows are turned into parameters then, not when its turn comes) and
+ * starts only after the one before it has finished, so the
  * order is exactly the order of the calls, and a statement sees what every earlier one wrote.
  * After a failure nothing more runs: every later answer, and `drain`, fail with that first error
  * (not with PostgreSQL's "current transaction is aborted").
@@ -48,6 +49,11 @@ export class StatementQueue {
   /** Queues `statement` and resolves with its rows. */
   async rows<R>(statement: Statement<R>): Promise<R[]> {
     return (await this.result(statement)).rows;
+  }
+
+  /** Queues an insert, update or delete and resolves with how many rows it changed (none are sent back). */
+  async count(statement: Statement<unknown>): Promise<number> {
+    return Number((await this.result(statement)).numAffectedRows ?? 0);
   }
 
   /** Waits for every statement queued so far; fails with the first failure, if any. */

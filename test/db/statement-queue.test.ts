@@ -36,6 +36,19 @@ describe.each(ENGINES)('statements queued in one transaction on %s', (engine) =>
     expect(await said()).toEqual(['first', 'a', 'b', 'c', 'd', 'e', 'last']);
   });
 
+  it('counts the rows a statement changed without sending them back: a conflict skipped is not counted', async () => {
+    await test.db.transaction().execute(async (trx) => {
+      const queue = new StatementQueue(trx);
+      const inserted = queue.count(sql`insert into queue_log (n, said) values (1, 'a'), (2, 'b'), (3, 'c')`);
+      const again = queue.count(sql`insert into queue_log (n, said) values (2, 'b'), (4, 'd') on conflict do nothing`);
+      const updated = queue.count(sql`update queue_log set said = upper(said) where n > 1`);
+      const none = queue.count(sql`delete from queue_log where n > 100`);
+      expect([await inserted, await again, await updated, await none]).toEqual([3, 1, 3, 0]);
+      await queue.drain();
+    });
+    expect(await said()).toEqual(['a', 'B', 'C', 'D']);
+  });
+
   it('has run everything when drained, inside the transaction: nothing is left to run after its commit', async () => {
     await test.db.transaction().execute(async (trx) => {
       const queue = new StatementQueue(trx);
