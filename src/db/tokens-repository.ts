@@ -21,6 +21,23 @@ export class TokensRepository {
     return this.db.selectFrom('company_tokens').selectAll().where('realm_id', '=', realmId).executeTakeFirst();
   }
 
+  /**
+   * The company's connection status and its tokens, in one statement (every QuickBooks call asks):
+   * undefined when there is no such company, `tokens` undefined when none are stored.
+   */
+  async findWithStatus(realmId: string): Promise<{ status: string; tokens: CompanyTokens | undefined } | undefined> {
+    const row = await this.db
+      .selectFrom('companies as c')
+      .leftJoin('company_tokens as t', 't.realm_id', 'c.realm_id')
+      .selectAll('t')
+      .select(['c.status as company_status', 't.realm_id as token_realm_id'])
+      .where('c.realm_id', '=', realmId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { company_status, token_realm_id, ...tokens } = row;
+    return { status: company_status, tokens: token_realm_id === null ? undefined : (tokens as CompanyTokens) };
+  }
+
   /** After a new authorisation: replaces whatever was stored. */
   async put(realmId: string, row: TokenRow): Promise<void> {
     await this.db

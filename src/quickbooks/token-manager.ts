@@ -21,6 +21,7 @@ const LOCK_TTL_MS = 30_000;
  */
 export class TokenManager {
   private readonly inflight = new Map<string, Promise<string>>();
+  private readonly reading = new Map<string, Promise<StoredTokens>>();
 
   constructor(
     private readonly deps: {
@@ -43,17 +44,30 @@ export class TokenManager {
     return tokens.accessExpiresAt.getTime() - REFRESH_MARGIN_MS > this.deps.clock.now().getTime();
   }
 
+  /** The tokens of a connected company, read with its status in one statement. */
   private async stored(realmId: string): Promise<StoredTokens> {
-    const company = await this.deps.companies.find(realmId);
-    if (!company || company.status !== 'connected') throw new ReconnectRequiredError(realmId, company ? `the connection is ${company.status.replace('_', ' ')}` : 'it is not connected');
-    const tokens = await this.deps.vault.read(realmId);
-    if (!tokens) throw new ReconnectRequiredError(realmId, 'no tokens are stored');
-    return tokens;
+    const found = await this.deps.vault.readWithStatus(realmId);
+    if (!found || found.status !== 'connected') throw new ReconnectRequiredError(realmId, found ? `the connection is ${found.status.replace('_', ' ')}` : 'it is not connected');
+    if (!found.tokens) throw new ReconnectRequiredError(realmId, 'no tokens are stored');
+    return found.tokens;
+  }
+
+  /**
+   * `stored`, one read shared by the calls that ask while it is under way: a full sync asks for
+   * every request, ten at a time. A caller may get the answer of a read that began just before it
+   * asked, never an older one.
+   */
+  private storedShared(realmId: string): Promise<StoredTokens> {
+    const running = this.reading.get(realmId);
+    if (running) return running;
+    const read = this.stored(realmId).finally(() => this.reading.delete(realmId));
+    this.reading.set(realmId, read);
+    return read;
   }
 
   /** A valid access token, refreshed first if it is near expiry. */
   async accessToken(realmId: string): Promise<string> {
-    const tokens = await this.stored(realmId);
+    const tokens = await this.storedShared(realmId);
     if (this.fresh(tokens)) return tokens.accessToken;
     return this.refresh(realmId);
   }

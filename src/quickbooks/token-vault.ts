@@ -1,3 +1,4 @@
+import type { CompanyTokens } from '../db/schema';
 import type { TokensRepository } from '../db/tokens-repository';
 import type { IssuedTokens } from './oauth';
 import { TokenCipher } from './token-cipher';
@@ -34,7 +35,16 @@ export class TokenVault {
 
   async read(realmId: string): Promise<StoredTokens | undefined> {
     const row = await this.repository.find(realmId);
-    if (!row) return undefined;
+    return row && this.decrypted(realmId, row);
+  }
+
+  /** The company's connection status and its tokens, read together: undefined when there is no such company. */
+  async readWithStatus(realmId: string): Promise<{ status: string; tokens: StoredTokens | undefined } | undefined> {
+    const found = await this.repository.findWithStatus(realmId);
+    return found && { status: found.status, tokens: found.tokens && this.decrypted(realmId, found.tokens) };
+  }
+
+  private decrypted(realmId: string, row: CompanyTokens): StoredTokens {
     return {
       realmId,
       accessToken: this.cipher.decrypt(row.access_token, realmId),

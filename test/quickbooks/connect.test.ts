@@ -208,4 +208,23 @@ describe('connecting a QuickBooks company', () => {
     expect((await app.test.context.repos.companies.find(REALM_B))!.status).toBe('disconnected');
     expect(await (await http.get(`/companies/${REALM_B}`)).text()).toContain('is disconnected');
   });
+
+  it('reads the connection once for the calls that ask together, and a disconnect at the next ask', async () => {
+    const http = new HttpClient(app.web.url);
+    expect((await connect(app, http, REALM_A)).status).toBe(303);
+    const { tokens, vault } = app.test.context.quickbooks;
+    const reads = jest.spyOn(vault, 'readWithStatus');
+    try {
+      const together = await Promise.all(Array.from({ length: 10 }, () => tokens.accessToken(REALM_A)));
+      expect(new Set(together).size).toBe(1);
+      expect(reads).toHaveBeenCalledTimes(1);
+      // Asked after that read, a disconnect is seen: nothing is kept between asks.
+      await app.test.context.repos.companies.setStatus(REALM_A, 'disconnected', 'Disconnected by a test');
+      await expect(tokens.accessToken(REALM_A)).rejects.toThrow(/the connection is disconnected/);
+      expect(reads).toHaveBeenCalledTimes(2);
+    } finally {
+      reads.mockRestore();
+      expect((await connect(app, http, REALM_A)).status).toBe(303);
+    }
+  });
 });
