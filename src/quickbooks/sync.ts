@@ -69,10 +69,11 @@ export class CompanySync {
           : mode === 'backfill' && cursor && state?.worklist_ready_at
             ? await this.backfill(realmId, cursor, { run: state.run, worklistReadyAt: state.worklist_ready_at, lastFullAt: state.last_full_at })
             : // A reconnect whose copy CDC can still bring up to date needs no first sync: its changes do.
+              // The company's details are read with the entities, in the same ten requests in flight.
               mode === 'full' || mode === 'backfill' || stale
-              ? await this.full(realmId, SYNCED_ENTITIES)
+              ? await this.full(realmId, SYNCED_ENTITIES, () => this.refreshCompanyInfo(realmId))
               : await this.incremental(realmId, cursor);
-      await this.refreshCompanyInfo(realmId, report.mode === 'full' || report.mode === 'open');
+      if (report.mode === 'open') await this.refreshCompanyInfo(realmId);
       // The history's backfill leaves the cursor where the open part put it: the CDCs since then stand.
       const next = report.mode === 'backfill' ? null : new Date(report.cursor.getTime() - CURSOR_OVERLAP_MS);
       await this.deps.state.succeeded(realmId, report, next, this.deps.clock.now());
@@ -114,28 +115,42 @@ export class CompanySync {
     return report;
   }
 
-  private async full(realmId: string, entities: readonly SyncedEntity[]): Promise<SyncReport & { cursor: Date }> {
+  /**
+   * Every row of `entities`, 10 requests in flight for the whole company (QuickBooks' limit):
+   * each entity's `COUNT(*)` at once, then the pages, the largest entity's first, so the last
+   * pages to come are a small entity's, whose storing and statistics take no time at the end.
+   * `alongside`, a request of the same run (the company's details), goes in the same ten.
+   */
+  private async full(realmId: string, entities: readonly SyncedEntity[], alongside?: () => Promise<void>): Promise<SyncReport & { cursor: Date }> {
     // The cursor is taken before reading: anything changed during the sync is seen again by the next CDC.
     const cursor = this.deps.clock.now();
     const run = await this.deps.state.nextRun(realmId);
     const report: SyncReport & { cursor: Date } = { mode: 'full', counts: {}, skipped: [], cursor };
-    // One pool of requests for the whole company: QuickBooks allows 10 in flight per company.
     const pool = new InFlight(MAX_IN_FLIGHT);
     const pages = new InFlight(PAGES_HELD);
-    await Promise.all(entities.map((entity) => this.fullEntity(realmId, entity, run, report, pool, pages)));
+    const besides = alongside ? pool.run(alongside) : Promise.resolve();
+    besides.catch(() => undefined); // awaited below, after the entities
+    try {
+      const totals = await Promise.all(entities.map((entity) => pool.run(() => this.deps.client.count(realmId, entity, whereOf(entity)))));
+      await Promise.all(entities.map((entity, i) => this.deps.progress?.counted(realmId, entity, totals[i]!)));
+      const largestFirst = entities.map((entity, i) => ({ entity, total: totals[i]! })).sort((a, b) => b.total - a.total);
+      await Promise.all(largestFirst.map(({ entity, total }) => this.fullEntity(realmId, entity, total, run, report, pool, pages)));
+    } catch (error) {
+      // Never left running past the run; the entities' failure is the one reported.
+      await besides.catch(() => undefined);
+      throw error;
+    }
+    await besides;
     return report;
   }
 
   /**
-   * One entity whole: `COUNT(*)` says how many pages there are, then the pages are read in
-   * parallel (ordered by Id, 1000 a page). A row created after the count changed after the
-   * cursor, so the next CDC brings it.
+   * One entity whole, `total` rows as its `COUNT(*)` said: the pages are read in parallel
+   * (ordered by Id, 1000 a page). A row created after the count changed after the cursor, so
+   * the next CDC brings it.
    */
-  private async fullEntity(realmId: string, entity: SyncedEntity, run: number, report: SyncReport, pool: InFlight, held: InFlight): Promise<void> {
-    // SELECT * FROM Customer returns active customers only; collections need the inactive too.
-    const where = entity === 'Customer' || entity === 'Term' ? 'WHERE Active IN (true, false) ' : '';
-    const total = await pool.run(() => this.deps.client.count(realmId, entity, where));
-    await this.deps.progress?.counted(realmId, entity, total);
+  private async fullEntity(realmId: string, entity: SyncedEntity, total: number, run: number, report: SyncReport, pool: InFlight, held: InFlight): Promise<void> {
+    const where = whereOf(entity);
     const starts = Array.from({ length: Math.ceil(total / PAGE_SIZE) }, (_, i) => 1 + i * PAGE_SIZE);
     const stored = await Promise.all(
       // A request's slot is freed as soon as its answer is in, so storing a page never holds one
@@ -245,8 +260,7 @@ export class CompanySync {
     return rows.length;
   }
 
-  private async refreshCompanyInfo(realmId: string, always: boolean): Promise<void> {
-    if (!always) return;
+  private async refreshCompanyInfo(realmId: string): Promise<void> {
     const company = await this.deps.companies.find(realmId);
     if (!company) return;
     const info = storableJson(await this.deps.client.companyInfo(realmId)) as Awaited<ReturnType<QuickBooksClient['companyInfo']>>;
@@ -260,6 +274,11 @@ export class CompanySync {
       address: info.CompanyAddr ? JSON.stringify(info.CompanyAddr) : undefined,
     });
   }
+}
+
+/** SELECT * FROM Customer returns active customers only (and Term active terms); collections need the inactive too. */
+function whereOf(entity: SyncedEntity): string {
+  return entity === 'Customer' || entity === 'Term' ? 'WHERE Active IN (true, false) ' : '';
 }
 
 /**

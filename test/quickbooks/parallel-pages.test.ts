@@ -48,4 +48,31 @@ describe('a full sync reads pages in parallel', () => {
     expect(most).toBeGreaterThanOrEqual(6);
     expect(most).toBeLessThanOrEqual(10);
   });
+
+  it("asks every COUNT(*) and the company's details at once, then the largest entity's pages first and the smallest's last", async () => {
+    app.sandbox.sandbox.setKnobs({ latencyMs: 100 });
+    try {
+      app.sandbox.sandbox.requestLog.length = 0;
+      await app.test.context.sync.run(REALM, 'full');
+    } finally {
+      app.sandbox.sandbox.setKnobs({ latencyMs: 0 });
+    }
+    const started = app.sandbox.sandbox.requestLog
+      .filter((entry) => entry.realmId === REALM)
+      .map((entry) => ({ start: Date.parse(entry.at) - entry.ms, end: Date.parse(entry.at), what: entry.path.includes('companyinfo') ? 'CompanyInfo' : (entry.detail ?? '') }))
+      .sort((a, b) => a.start - b.start);
+    const first = started.slice(0, 6);
+    const pages = started.slice(6);
+    expect(first.map((r) => r.what.replace(/^SELECT COUNT\(\*\) FROM (\w+).*$/, '$1')).sort()).toEqual(['CompanyInfo', 'CreditMemo', 'Customer', 'Invoice', 'Payment', 'Term']);
+    // Together: each was asked for before any of them was answered.
+    expect(Math.max(...first.map((r) => r.start))).toBeLessThan(Math.min(...first.map((r) => r.end)));
+    // No page is asked for before every count is in.
+    expect(Math.min(...pages.map((p) => p.start))).toBeGreaterThanOrEqual(Math.max(...first.filter((r) => r.what.includes('COUNT')).map((r) => r.end)));
+    const realm = app.sandbox.sandbox.realm(REALM)!;
+    const bySize = ['Invoice', 'Payment', 'Customer', 'CreditMemo', 'Term'].filter((entity) => realm.count(entity) > 0).sort((a, b) => realm.count(b) - realm.count(a));
+    // node-quickbooks writes its queries in lower case ("select * from Invoice ...").
+    const startsOf = (entity: string) => pages.filter((p) => p.what.toLowerCase().startsWith(`select * from ${entity.toLowerCase()} `)).map((p) => p.start);
+    for (let i = 1; i < bySize.length; i++) expect(Math.min(...startsOf(bySize[i]!))).toBeGreaterThanOrEqual(Math.min(...startsOf(bySize[i - 1]!)));
+    expect(Math.max(...startsOf(bySize.at(-1)!))).toBe(Math.max(...pages.map((p) => p.start)));
+  });
 });
