@@ -256,9 +256,10 @@ function insertMessages(queue: StatementQueue, realmId: string, messages: Of<'se
 
 /**
  * What follows the new messages (`inserted`, by insertMessages): a new dunning message adds the
- * invoices it lists to the customer's history, a verification letter marks its invoices (but those
- * the first sight inserted marked, `verifiedAtSight`), and each is an activity. The day of the last dunning contact is the day one goes out (recordSent): the
- * gap of SPEC §4 is counted between the days messages reach the customer.
+ * invoices it lists to the customer's history, a verification letter marks its invoices (but for
+ * those the first sight inserted marked, `verifiedAtSight`), and each is an activity. The day of
+ * the last dunning contact is the day one goes out (recordSent): the gap of SPEC §4 is counted
+ * between the days messages reach the customer.
  */
 async function afterMessages(queue: StatementQueue, realmId: string, today: LocalDate, messages: Of<'send_message'>[], inserted: Promise<Array<{ id: string; key: string }>>, verifiedAtSight: Set<string>): Promise<number> {
   const queued = await inserted;
