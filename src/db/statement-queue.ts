@@ -14,8 +14,8 @@ export interface Statement<R> {
  * `send` queues a statement whose answer nothing needs; `result` queues one and gives its answer
  * when it comes (`rows` its rows, `count` how many rows it changed). Each statement is compiled
  * when it is given (its rows are turned into parameters then, not when its turn comes) and
- * starts only after the one before it has finished, so the
- * order is exactly the order of the calls, and a statement sees what every earlier one wrote.
+ * starts only after the one before it has finished, so the order is exactly the order of the
+ * calls, and a statement sees what every earlier one wrote.
  * After a failure nothing more runs: every later answer, and `drain`, fail with that first error
  * (not with PostgreSQL's "current transaction is aborted").
  */

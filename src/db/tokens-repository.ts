@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './database';
-import type { CompanyTokens } from './schema';
+import type { CompanyStatus, CompanyTokens } from './schema';
 
 export interface TokenRow {
   access_token: string;
@@ -25,7 +25,7 @@ export class TokensRepository {
    * The company's connection status and its tokens, in one statement (every QuickBooks call asks):
    * undefined when there is no such company, `tokens` undefined when none are stored.
    */
-  async findWithStatus(realmId: string): Promise<{ status: string; tokens: CompanyTokens | undefined } | undefined> {
+  async findWithStatus(realmId: string): Promise<{ status: CompanyStatus; tokens: CompanyTokens | undefined } | undefined> {
     const row = await this.db
       .selectFrom('companies as c')
       .leftJoin('company_tokens as t', 't.realm_id', 'c.realm_id')

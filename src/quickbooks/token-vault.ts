@@ -1,4 +1,4 @@
-import type { CompanyTokens } from '../db/schema';
+import type { CompanyStatus, CompanyTokens } from '../db/schema';
 import type { TokensRepository } from '../db/tokens-repository';
 import type { IssuedTokens } from './oauth';
 import { TokenCipher } from './token-cipher';
@@ -39,7 +39,7 @@ export class TokenVault {
   }
 
   /** The company's connection status and its tokens, read together: undefined when there is no such company. */
-  async readWithStatus(realmId: string): Promise<{ status: string; tokens: StoredTokens | undefined } | undefined> {
+  async readWithStatus(realmId: string): Promise<{ status: CompanyStatus; tokens: StoredTokens | undefined } | undefined> {
     const found = await this.repository.findWithStatus(realmId);
     return found && { status: found.status, tokens: found.tokens && this.decrypted(realmId, found.tokens) };
   }
