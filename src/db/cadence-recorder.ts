@@ -107,7 +107,8 @@ async function firstSight(queue: StatementQueue, realmId: string, today: LocalDa
   const sorted = [...wanted, ...[...firstLevel.keys()].filter((id) => !wanted.has(id))].sort();
   // The day's messages are recorded before the lock's answer comes: a state first seen with its verification letter is
   // inserted with the letter's day, not updated after.
-  const [isRecorded, verified] = [(await recorded).length > 0, await verifiedToday];
+  const isRecorded = (await recorded).length > 0;
+  const verified = await verifiedToday;
   const rowsOf = (chunk: string[]) => chunk.map((invoice_id) => ({ invoice_id, level: firstLevel.get(invoice_id)?.to ?? 0, verified: verified.has(invoice_id) }));
   const insert = (rows: Array<{ invoice_id: string; level: number; verified: boolean }>, guarded: boolean) => sql<{ invoice_id: string; level: number }>`
       insert into invoice_states (realm_id, invoice_id, first_seen_on, level, level_entered_on, level1_on, level2_on, verification_sent_on)
@@ -254,17 +255,36 @@ function insertMessages(queue: StatementQueue, realmId: string, messages: Of<'se
   });
 }
 
+/** The day's messages that are new (their key was not recorded before), and the new ones' ids by key. */
+interface NewMessages {
+  fresh: Of<'send_message'>[];
+  ids: Map<string, string>;
+}
+
+/** Which of `messages` insertMessages recorded (`inserted`, its answer), once it has answered. */
+function newMessages(messages: Of<'send_message'>[], inserted: Promise<Array<{ id: string; key: string }>>): Promise<NewMessages> {
+  return awaitedLater(
+    inserted.then((queued) => {
+      const ids = new Map(queued.map((q) => [q.key, q.id]));
+      return { fresh: messages.filter((m) => ids.has(m.key)), ids };
+    }),
+  );
+}
+
+/** The invoices that the day's new verification letters list. */
+function verifiedBy(news: Promise<NewMessages>): Promise<Set<string>> {
+  return awaitedLater(news.then(({ fresh }) => new Set(fresh.filter((m) => m.kind === 'verification').flatMap((m) => m.invoiceIds))));
+}
+
 /**
- * What follows the new messages (`inserted`, by insertMessages): a new dunning message adds the
- * invoices it lists to the customer's history, a verification letter marks its invoices (but for
- * those the first sight inserted marked, `verifiedAtSight`), and each is an activity. The day of
- * the last dunning contact is the day one goes out (recordSent): the gap of SPEC §4 is counted
- * between the days messages reach the customer.
+ * What follows the day's new messages (`news`): a new dunning message adds the invoices it lists
+ * to the customer's history, a verification letter marks its invoices (but for those the first
+ * sight inserted marked, `verifiedAtSight`), and each is an activity. The day of the last dunning
+ * contact is the day one goes out (recordSent): the gap of SPEC §4 is counted between the days
+ * messages reach the customer.
  */
-async function afterMessages(queue: StatementQueue, realmId: string, today: LocalDate, messages: Of<'send_message'>[], inserted: Promise<Array<{ id: string; key: string }>>, verifiedAtSight: Set<string>): Promise<number> {
-  const queued = await inserted;
-  const ids = new Map(queued.map((q) => [q.key, q.id]));
-  const fresh = messages.filter((m) => ids.has(m.key));
+async function afterMessages(queue: StatementQueue, realmId: string, today: LocalDate, news: Promise<NewMessages>, verifiedAtSight: Set<string>): Promise<number> {
+  const { fresh, ids } = await news;
   // Each statement starts as soon as it is built (the quickest to build first): PostgreSQL writes one while the next is built.
   const verified = fresh.filter((m) => m.kind === 'verification').flatMap((m) => m.invoiceIds.filter((id) => !verifiedAtSight.has(id)));
   for (const chunk of chunks(verified)) queue.send(sql`update invoice_states set verification_sent_on = ${today}::date where realm_id = ${realmId} and invoice_id in (${sql.join(chunk)})`);
@@ -296,16 +316,6 @@ async function afterMessages(queue: StatementQueue, realmId: string, today: Loca
     ),
   );
   return fresh.length;
-}
-
-/** The invoices that the day's new verification letters list, once insertMessages has answered. */
-function verifiedBy(messages: Of<'send_message'>[], inserted: Promise<Array<{ id: string; key: string }>>): Promise<Set<string>> {
-  return awaitedLater(
-    inserted.then((queued) => {
-      const fresh = new Set(queued.map((q) => q.key));
-      return new Set(messages.filter((m) => m.kind === 'verification' && fresh.has(m.key)).flatMap((m) => m.invoiceIds));
-    }),
-  );
 }
 
 /** A message went out on `day` (inside the send's transaction): a dunning message is the customer's last dunning contact. */
@@ -402,12 +412,12 @@ export async function recordActions(trx: Trx, realmId: string, today: LocalDate,
   const cancel_pending = awaitedLater(cancelPaid(queue, realmId, today, a.cancel_pending));
   const cancel_message = await cancelMessages(queue, realmId, today, a.cancel_message);
   // The day's new messages go in before the first sight: PostgreSQL writes them while the first sight is prepared.
-  const messages = awaitedLater(insertMessages(queue, realmId, a.send_message));
+  const news = newMessages(a.send_message, insertMessages(queue, realmId, a.send_message));
   await statementsStarted();
-  const sight = await firstSight(queue, realmId, today, a.first_seen.map((f) => f.invoiceId), a.level_change, verifiedBy(a.send_message, messages));
+  const sight = await firstSight(queue, realmId, today, a.first_seen.map((f) => f.invoiceId), a.level_change, verifiedBy(news));
   const level_change = sight.levelled.size + (await changeLevels(queue, realmId, today, a.level_change.filter((c) => !sight.levelled.has(c))));
   const escalation_candidate = awaitedLater(markEscalations(queue, realmId, today, a.escalation_candidate));
-  const send_message = await afterMessages(queue, realmId, today, a.send_message, messages, sight.verified);
+  const send_message = await afterMessages(queue, realmId, today, news, sight.verified);
   // Retire and restore before opening: an account never holds two open tasks.
   const retire_task = awaitedLater(retireTasks(queue, realmId, a.retire_task));
   const restore_task = awaitedLater(restoreTasks(queue, realmId, a.restore_task));
